@@ -1,0 +1,151 @@
+//! Tests of the runtime as a whole: the genesis presets, session rotation and configuration.
+
+use codec::Encode;
+use frame_support::{
+	assert_ok,
+	traits::{Get, OnFinalize, OnInitialize},
+};
+use serde_json::Value;
+use sp_consensus_aura::{sr25519::AuthorityId as AuraId, Slot, AURA_ENGINE_ID};
+use sp_consensus_grandpa::AuthorityId as GrandpaId;
+use sp_genesis_builder::{PresetId, DEV_RUNTIME_PRESET, LOCAL_TESTNET_RUNTIME_PRESET};
+use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
+use sp_runtime::{BuildStorage, Digest, DigestItem};
+
+use crate::{
+	genesis_config_presets::{self, ENDOWMENT},
+	AllPalletsWithSystem, Aura, Balances, BlockNumber, Grandpa, Runtime, RuntimeGenesisConfig,
+	RuntimeOrigin, Session, System, Timestamp, DSYNC, ROUND_LENGTH, SLOT_DURATION, SS58_PREFIX,
+	TOKEN_DECIMALS, TOKEN_SYMBOL, VERSION,
+};
+
+/// Applies a preset's JSON patch to the default genesis config, as the node's chain spec builder
+/// does.
+fn merge(base: &mut Value, patch: Value) {
+	match (base, patch) {
+		(Value::Object(base), Value::Object(patch)) =>
+			for (key, value) in patch {
+				merge(base.entry(key).or_insert(Value::Null), value);
+			},
+		(base, patch) => *base = patch,
+	}
+}
+
+/// The externalities of a chain started from the preset `id`.
+fn genesis_of(id: &str) -> sp_io::TestExternalities {
+	let patch =
+		genesis_config_presets::get_preset(&PresetId::from(id)).expect("the preset exists; qed");
+	let patch: Value = serde_json::from_slice(&patch).expect("presets are JSON; qed");
+	let mut config =
+		serde_json::to_value(RuntimeGenesisConfig::default()).expect("serializable; qed");
+	merge(&mut config, patch);
+	let config: RuntimeGenesisConfig =
+		serde_json::from_value(config).expect("a preset patches known fields only");
+	config.build_storage().expect("the preset builds a genesis state").into()
+}
+
+fn aura(who: Sr25519Keyring) -> AuraId {
+	who.public().into()
+}
+
+fn grandpa(who: Ed25519Keyring) -> GrandpaId {
+	who.public().into()
+}
+
+/// Executes blocks `from..=to` as Aura would author them, one per slot: the Aura pre-runtime
+/// digest, the block hooks and the timestamp inherent, with no other extrinsic.
+fn run_blocks(from: BlockNumber, to: BlockNumber) {
+	for n in from..=to {
+		let slot = Slot::from(u64::from(n));
+		let digest = Digest { logs: vec![DigestItem::PreRuntime(AURA_ENGINE_ID, slot.encode())] };
+		System::initialize(&n, &System::parent_hash(), &digest);
+		AllPalletsWithSystem::on_initialize(n);
+		assert_ok!(Timestamp::set(RuntimeOrigin::none(), u64::from(slot) * SLOT_DURATION));
+		AllPalletsWithSystem::on_finalize(n);
+		System::finalize();
+	}
+}
+
+#[test]
+fn runtime_lists_exactly_its_two_presets() {
+	let names = genesis_config_presets::preset_names();
+	assert_eq!(
+		names,
+		vec![PresetId::from(DEV_RUNTIME_PRESET), PresetId::from(LOCAL_TESTNET_RUNTIME_PRESET)]
+	);
+	assert!(genesis_config_presets::get_preset(&PresetId::from("no_such_preset")).is_none());
+}
+
+#[test]
+fn development_preset_makes_alice_the_only_validator_and_sudo() {
+	genesis_of(DEV_RUNTIME_PRESET).execute_with(|| {
+		let alice = Sr25519Keyring::Alice.to_account_id();
+		assert_eq!(
+			pallet_aura::Authorities::<Runtime>::get().into_inner(),
+			vec![aura(Sr25519Keyring::Alice)]
+		);
+		assert_eq!(Grandpa::grandpa_authorities(), vec![(grandpa(Ed25519Keyring::Alice), 1)]);
+		assert_eq!(Session::validators(), vec![alice.clone()]);
+		assert_eq!(pallet_sudo::Key::<Runtime>::get(), Some(alice.clone()));
+		assert_eq!(Balances::free_balance(&alice), ENDOWMENT);
+		assert_eq!(Balances::free_balance(Sr25519Keyring::Bob.to_account_id()), ENDOWMENT);
+		assert_eq!(Aura::slot_duration(), crate::SLOT_DURATION);
+	});
+}
+
+#[test]
+fn local_preset_has_alice_bob_and_charlie_as_validators() {
+	genesis_of(LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
+		let validators = [Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie];
+		assert_eq!(
+			pallet_aura::Authorities::<Runtime>::get().into_inner(),
+			validators.iter().map(|v| aura(*v)).collect::<Vec<_>>()
+		);
+		assert_eq!(
+			Grandpa::grandpa_authorities(),
+			[Ed25519Keyring::Alice, Ed25519Keyring::Bob, Ed25519Keyring::Charlie]
+				.iter()
+				.map(|v| (grandpa(*v), 1))
+				.collect::<Vec<_>>()
+		);
+		assert_eq!(
+			Session::validators(),
+			validators.iter().map(|v| v.to_account_id()).collect::<Vec<_>>()
+		);
+	});
+}
+
+#[test]
+fn sessions_rotate_every_round_and_keep_the_genesis_authorities() {
+	genesis_of(LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
+		let authorities = pallet_aura::Authorities::<Runtime>::get();
+		assert_eq!(Session::current_index(), 0);
+
+		run_blocks(1, ROUND_LENGTH - 1);
+		assert_eq!(Session::current_index(), 0);
+
+		run_blocks(ROUND_LENGTH, 3 * ROUND_LENGTH);
+		assert_eq!(Session::current_index(), 3);
+		assert_eq!(pallet_aura::Authorities::<Runtime>::get(), authorities);
+		assert_eq!(Grandpa::grandpa_authorities().len(), authorities.len());
+	});
+}
+
+#[test]
+fn token_facts_agree_everywhere() {
+	assert_eq!(TOKEN_SYMBOL, "DSYNC");
+	assert_eq!(TOKEN_DECIMALS, 12);
+	assert_eq!(DSYNC, 1_000_000_000_000);
+	assert_eq!(SS58_PREFIX, 42);
+	assert_eq!(<<Runtime as frame_system::Config>::SS58Prefix as Get<u16>>::get(), SS58_PREFIX);
+	assert_eq!(VERSION.spec_name, "destra");
+}
+
+#[test]
+fn metadata_is_served_at_every_supported_version_up_to_16() {
+	let versions = Runtime::metadata_versions();
+	assert!(versions.contains(&16), "metadata versions: {versions:?}");
+	for version in versions {
+		assert!(Runtime::metadata_at_version(version).is_some(), "no metadata v{version}");
+	}
+}
