@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Runs the end-to-end tests (e2e/*.test.mjs) against the built node: each test file starts its own
+# nodes on free loopback ports and stops them by pid. Node logs land in e2e/.tmp/.
+set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+if [ ! -x "$NODE_BIN" ]; then
+	echo "no node at $NODE_BIN: run scripts/build.sh first" >&2
+	exit 1
+fi
+cd "$ROOT/e2e"
+log "installing the end-to-end test dependencies (npm ci)"
+npm ci --no-audit --no-fund --loglevel=error
+log "end-to-end tests"
+DESTRA_NODE="$NODE_BIN" node --test --test-concurrency=1 "$@"
