@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Sets up, builds and runs every check and test of the project:
-#   1. formatting (polkadot-sdk rustfmt style)      4. the node build
-#   2. clippy, warnings denied                      5. end-to-end tests against real nodes
-#   3. unit, runtime and benchmark tests               (dev chain and 3-validator local net)
+#   1. formatting (polkadot-sdk rustfmt style)      4. clippy, warnings denied
+#   2. the node build                               5. end-to-end tests against real nodes
+#   3. unit, runtime and benchmark tests               (dev chain, subcommands, 3-validator net)
 # Everything builds in one profile (release) with one feature set, so the node the end-to-end
 # tests start is the one the unit tests were compiled with.
 set -euo pipefail
