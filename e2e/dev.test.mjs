@@ -22,18 +22,21 @@ const PALLETS = {
   Aura: 5,
   Grandpa: 6,
   Sudo: 7,
+  Resources: 10,
 };
 
 let node;
 let api;
 let alice;
 let bob;
+let charlie;
 
 before(async () => {
   await cryptoWaitReady();
   const keyring = new Keyring({ type: 'sr25519', ss58Format: 42 });
   alice = keyring.addFromUri('//Alice');
   bob = keyring.addFromUri('//Bob');
+  charlie = keyring.addFromUri('//Charlie');
   node = await startNode('dev', ['--dev']);
   api = await node.api();
 });
@@ -45,6 +48,13 @@ after(async () => {
   if (exit) assert.notEqual(exit.signal, 'SIGKILL', `dev node did not stop: ${JSON.stringify(exit)}`);
 });
 
+/** `pallet.Error` for a module error (from the metadata), the raw error otherwise. */
+function describeError(dispatchError) {
+  if (!dispatchError.isModule) return dispatchError.toString();
+  const { section, name } = api.registry.findMetaError(dispatchError.asModule);
+  return `${section}.${name}`;
+}
+
 /**
  * Signs and submits `tx`, resolving with the block it was finalized in and its events, or
  * rejecting on a dispatch error or an invalid transaction.
@@ -55,7 +65,7 @@ function submitAndFinalize(tx, signer, options = {}) {
     tx.signAndSend(signer, options, (result) => {
       if (result.dispatchError) {
         unsubscribe();
-        reject(new Error(`dispatch error: ${result.dispatchError.toString()}`));
+        reject(new Error(`dispatch error: ${describeError(result.dispatchError)}`));
       } else if (result.status.isInvalid || result.status.isDropped || result.status.isUsurped) {
         unsubscribe();
         reject(new Error(`transaction ${result.status.type}`));
@@ -156,6 +166,51 @@ test('CheckMetadataHash commits to DSYNC/12: a transfer signed with the metadata
     }),
     /1010|Invalid|BadProof/i,
   );
+});
+
+test('Alice is a genesis provider and validator candidate with her bond held', async () => {
+  const info = (await api.query.resources.providers(alice.address)).unwrap();
+  assert.equal(info.status.type, 'Active');
+  assert.equal(info.bond.toBigInt(), 1_000n * DSYNC);
+  assert.equal(info.endpoint.toUtf8(), 'http://127.0.0.1:30555');
+  assert.deepEqual(info.capacity.toJSON(), { compute: 4000, storage: 100, bandwidth: 1000 });
+  const candidates = await api.query.resources.candidates();
+  assert.deepEqual(candidates.map((c) => c.toString()), [alice.address]);
+  assert.equal((await api.query.resources.activeProviders()).toNumber(), 1);
+  const holds = await api.query.balances.holds(alice.address);
+  const bond = holds.find((h) => h.id.isResources && h.id.asResources.isProviderBond);
+  assert.equal(bond?.amount.toBigInt(), 1_000n * DSYNC);
+});
+
+test('a provider registers with a signed call; a too-small bond is refused with a typed error', async () => {
+  const capacity = { compute: 2000, storage: 50, bandwidth: 100 };
+  // Below MinProviderBond: refused, and nothing is stored.
+  await assert.rejects(
+    submitAndFinalize(
+      api.tx.resources.register('http://127.0.0.1:30600', capacity, 1n * DSYNC),
+      charlie,
+    ),
+    (err) => {
+      assert.match(err.message, /dispatch error: resources\.BondTooLow/);
+      return true;
+    },
+  );
+  assert.ok((await api.query.resources.providers(charlie.address)).isNone);
+
+  const { events } = await submitAndFinalize(
+    api.tx.resources.register('http://127.0.0.1:30600', capacity, 150n * DSYNC),
+    charlie,
+  );
+  const registered = events.find(({ event }) => api.events.resources.ProviderRegistered.is(event));
+  assert.ok(registered, 'ProviderRegistered emitted');
+  const { provider, bond, activeSince } = registered.event.data;
+  assert.equal(provider.toString(), charlie.address);
+  assert.equal(bond.toBigInt(), 150n * DSYNC);
+  const round = (await api.query.session.currentIndex()).toNumber();
+  assert.ok(activeSince.toNumber() >= 1 && activeSince.toNumber() <= round + 1);
+  const info = (await api.query.resources.providers(charlie.address)).unwrap();
+  assert.equal(info.bond.toBigInt(), 150n * DSYNC);
+  assert.equal(info.endpoint.toUtf8(), 'http://127.0.0.1:30600');
 });
 
 test('rpc_methods lists the standard, system and payment methods', async () => {

@@ -6,7 +6,7 @@ pub use frame_system_benchmarking::{
 };
 
 #[allow(unused_imports)]
-pub use crate::{Balances, Runtime, Sudo, Timestamp};
+pub use crate::{Balances, Resources, Runtime, Sudo, Timestamp};
 
 impl frame_system_benchmarking::Config for Runtime {}
 impl frame_benchmarking::baseline::Config for Runtime {}
@@ -18,4 +18,5 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_balances, Balances]
 	[pallet_timestamp, Timestamp]
 	[pallet_sudo, Sudo]
+	[pallet_resources, Resources]
 );

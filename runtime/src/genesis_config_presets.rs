@@ -1,5 +1,6 @@
 //! Genesis presets of the runtime: `development` (one validator, Alice) and `local_testnet`
-//! (Alice, Bob and Charlie). The node's chain specs only pick one of these by name.
+//! (Alice, Bob and Charlie). Each validator is also a registered provider and validator candidate.
+//! The node's chain specs only pick one of these by name.
 
 use alloc::{string::String, vec, vec::Vec};
 use frame_support::build_struct_json_patch;
@@ -9,32 +10,54 @@ use sp_consensus_grandpa::AuthorityId as GrandpaId;
 use sp_genesis_builder::{self, PresetId};
 use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
 
+use pos_primitives::Capacity;
+
 use crate::{
-	AccountId, Balance, BalancesConfig, RuntimeGenesisConfig, SessionConfig, SessionKeys,
-	SudoConfig, DSYNC,
+	configs::MinValidatorBond, AccountId, Balance, BalancesConfig, ResourcesConfig,
+	RuntimeGenesisConfig, SessionConfig, SessionKeys, SudoConfig, DSYNC,
 };
 
 /// What each pre-funded development account starts with.
 pub const ENDOWMENT: Balance = 1_000_000 * DSYNC;
 
-/// A genesis validator: its account and its session keys.
+/// What each genesis validator declares: 4 vCPU, 100 GiB, 1 Gbit/s.
+pub const GENESIS_CAPACITY: Capacity = Capacity { compute: 4_000, storage: 100, bandwidth: 1_000 };
+
+/// A genesis validator: its account, its session keys, and the endpoint it registers as a
+/// provider with.
 struct Validator {
 	account: AccountId,
 	aura: AuraId,
 	grandpa: GrandpaId,
+	endpoint: String,
 }
 
 impl Validator {
 	/// A well-known development validator: the same keys `--alice`, `--bob` and the other
 	/// dev-account flags put in the node's keystore (sr25519 for the account and Aura, ed25519 of
 	/// the same name for GRANDPA).
-	fn dev(sr: Sr25519Keyring, ed: Ed25519Keyring) -> Self {
-		Self { account: sr.to_account_id(), aura: sr.public().into(), grandpa: ed.public().into() }
+	///
+	/// Each registers as provider with endpoint `http://127.0.0.1:<port>`.
+	fn dev(sr: Sr25519Keyring, ed: Ed25519Keyring, port: u16) -> Self {
+		Self {
+			account: sr.to_account_id(),
+			aura: sr.public().into(),
+			grandpa: ed.public().into(),
+			endpoint: alloc::format!("http://127.0.0.1:{port}"),
+		}
 	}
 }
 
-/// A genesis with the given validators, pre-funded accounts and sudo key.
+/// A genesis with the given validators, pre-funded accounts and sudo key. Every validator is also
+/// a registered provider and validator candidate, bonded with `MinValidatorBond`.
 fn testnet_genesis(validators: Vec<Validator>, endowed: Vec<AccountId>, root: AccountId) -> Value {
+	let providers = validators
+		.iter()
+		.map(|v| {
+			let endpoint = v.endpoint.as_bytes().to_vec();
+			(v.account.clone(), endpoint, GENESIS_CAPACITY, MinValidatorBond::get(), true)
+		})
+		.collect::<Vec<_>>();
 	build_struct_json_patch!(RuntimeGenesisConfig {
 		balances: BalancesConfig {
 			balances: endowed.into_iter().map(|who| (who, ENDOWMENT)).collect::<Vec<_>>(),
@@ -48,6 +71,7 @@ fn testnet_genesis(validators: Vec<Validator>, endowed: Vec<AccountId>, root: Ac
 				.collect::<Vec<_>>(),
 		},
 		sudo: SudoConfig { key: Some(root) },
+		resources: ResourcesConfig { providers },
 	})
 }
 
@@ -62,7 +86,7 @@ fn dev_accounts() -> Vec<AccountId> {
 /// The `development` preset: Alice is the only validator and the sudo key.
 pub fn development_config_genesis() -> Value {
 	testnet_genesis(
-		vec![Validator::dev(Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
+		vec![Validator::dev(Sr25519Keyring::Alice, Ed25519Keyring::Alice, 30555)],
 		dev_accounts(),
 		Sr25519Keyring::Alice.to_account_id(),
 	)
@@ -72,9 +96,9 @@ pub fn development_config_genesis() -> Value {
 pub fn local_config_genesis() -> Value {
 	testnet_genesis(
 		vec![
-			Validator::dev(Sr25519Keyring::Alice, Ed25519Keyring::Alice),
-			Validator::dev(Sr25519Keyring::Bob, Ed25519Keyring::Bob),
-			Validator::dev(Sr25519Keyring::Charlie, Ed25519Keyring::Charlie),
+			Validator::dev(Sr25519Keyring::Alice, Ed25519Keyring::Alice, 30555),
+			Validator::dev(Sr25519Keyring::Bob, Ed25519Keyring::Bob, 30556),
+			Validator::dev(Sr25519Keyring::Charlie, Ed25519Keyring::Charlie, 30557),
 		],
 		dev_accounts(),
 		Sr25519Keyring::Alice.to_account_id(),

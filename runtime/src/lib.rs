@@ -238,4 +238,8 @@ mod runtime {
 
 	#[runtime::pallet_index(7)]
 	pub type Sudo = pallet_sudo;
+
+	// The Proof of Sync pallets.
+	#[runtime::pallet_index(10)]
+	pub type Resources = pallet_resources;
 }

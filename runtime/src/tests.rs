@@ -5,6 +5,7 @@ use frame_support::{
 	assert_ok,
 	traits::{Get, OnFinalize, OnInitialize},
 };
+use pos_primitives::ProviderRegistry;
 use serde_json::Value;
 use sp_consensus_aura::{sr25519::AuthorityId as AuraId, Slot, AURA_ENGINE_ID};
 use sp_consensus_grandpa::AuthorityId as GrandpaId;
@@ -13,10 +14,11 @@ use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
 use sp_runtime::{BuildStorage, Digest, DigestItem};
 
 use crate::{
-	genesis_config_presets::{self, ENDOWMENT},
-	AllPalletsWithSystem, Aura, Balances, BlockNumber, Grandpa, Runtime, RuntimeGenesisConfig,
-	RuntimeOrigin, Session, System, Timestamp, DSYNC, ROUND_LENGTH, SLOT_DURATION, SS58_PREFIX,
-	TOKEN_DECIMALS, TOKEN_SYMBOL, VERSION,
+	configs::{MinValidatorBond, UNBONDING_ROUNDS},
+	genesis_config_presets::{self, ENDOWMENT, GENESIS_CAPACITY},
+	AllPalletsWithSystem, Aura, Balances, BlockNumber, Grandpa, Resources, Runtime, RuntimeEvent,
+	RuntimeGenesisConfig, RuntimeHoldReason, RuntimeOrigin, Session, System, Timestamp, DSYNC,
+	ROUND_LENGTH, SLOT_DURATION, SS58_PREFIX, TOKEN_DECIMALS, TOKEN_SYMBOL, VERSION,
 };
 
 /// Applies a preset's JSON patch to the default genesis config, as the node's chain spec builder
@@ -87,7 +89,8 @@ fn development_preset_makes_alice_the_only_validator_and_sudo() {
 		assert_eq!(Grandpa::grandpa_authorities(), vec![(grandpa(Ed25519Keyring::Alice), 1)]);
 		assert_eq!(Session::validators(), vec![alice.clone()]);
 		assert_eq!(pallet_sudo::Key::<Runtime>::get(), Some(alice.clone()));
-		assert_eq!(Balances::free_balance(&alice), ENDOWMENT);
+		// Alice's validator bond is held; Bob's balance is all free.
+		assert_eq!(Balances::free_balance(&alice), ENDOWMENT - MinValidatorBond::get());
 		assert_eq!(Balances::free_balance(Sr25519Keyring::Bob.to_account_id()), ENDOWMENT);
 		assert_eq!(Aura::slot_duration(), crate::SLOT_DURATION);
 	});
@@ -128,6 +131,94 @@ fn sessions_rotate_every_round_and_keep_the_genesis_authorities() {
 		assert_eq!(Session::current_index(), 3);
 		assert_eq!(pallet_aura::Authorities::<Runtime>::get(), authorities);
 		assert_eq!(Grandpa::grandpa_authorities().len(), authorities.len());
+	});
+}
+
+/// What `who` has on hold as provider bond.
+fn provider_bond(who: &sp_runtime::AccountId32) -> crate::Balance {
+	use frame_support::traits::fungible::InspectHold;
+	Balances::balance_on_hold(
+		&RuntimeHoldReason::Resources(pallet_resources::HoldReason::ProviderBond),
+		who,
+	)
+}
+
+#[test]
+fn presets_register_their_validators_as_bonded_provider_candidates() {
+	for (preset, validators) in [
+		(DEV_RUNTIME_PRESET, vec![Sr25519Keyring::Alice]),
+		(
+			LOCAL_TESTNET_RUNTIME_PRESET,
+			vec![Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie],
+		),
+	] {
+		genesis_of(preset).execute_with(|| {
+			let accounts: Vec<_> = validators.iter().map(|v| v.to_account_id()).collect();
+			for (i, who) in accounts.iter().enumerate() {
+				let info = Resources::provider(who).expect("a genesis provider");
+				assert_eq!(info.status, pallet_resources::ProviderStatus::Active);
+				assert_eq!(info.capacity, GENESIS_CAPACITY);
+				assert_eq!(info.bond, MinValidatorBond::get());
+				assert_eq!(
+					info.endpoint.into_inner(),
+					format!("http://127.0.0.1:{}", 30555 + i).into_bytes()
+				);
+				assert_eq!(provider_bond(who), MinValidatorBond::get());
+			}
+			assert_eq!(
+				<Resources as ProviderRegistry<_, _>>::candidates(),
+				accounts
+					.iter()
+					.map(|a| (a.clone(), MinValidatorBond::get()))
+					.collect::<Vec<_>>()
+			);
+			assert_eq!(
+				<Resources as ProviderRegistry<_, _>>::active_count(),
+				accounts.len() as u32
+			);
+			Resources::do_try_state().expect("genesis satisfies the registry's invariants");
+		});
+	}
+}
+
+#[test]
+fn a_provider_registers_leaves_and_withdraws_by_session_rounds() {
+	genesis_of(DEV_RUNTIME_PRESET).execute_with(|| {
+		let dave = Sr25519Keyring::Dave.to_account_id();
+		let bond = 200 * DSYNC;
+		run_blocks(1, 1);
+		assert_ok!(Resources::register(
+			RuntimeOrigin::signed(dave.clone()),
+			b"http://127.0.0.1:30600".to_vec(),
+			GENESIS_CAPACITY,
+			bond,
+		));
+		assert_eq!(provider_bond(&dave), bond);
+		assert!(System::events().iter().any(|r| matches!(
+			&r.event,
+			RuntimeEvent::Resources(pallet_resources::Event::ProviderRegistered {
+				provider, active_since: 1, ..
+			}) if provider == &dave
+		)));
+		// Active from the next round (session) on.
+		assert!(!<Resources as ProviderRegistry<_, _>>::is_active_in(&dave, 0));
+		run_blocks(2, ROUND_LENGTH);
+		assert_eq!(Session::current_index(), 1);
+		assert!(<Resources as ProviderRegistry<_, _>>::is_active_in(&dave, 1));
+
+		assert_ok!(Resources::leave(RuntimeOrigin::signed(dave.clone())));
+		let until = 1 + UNBONDING_ROUNDS;
+		run_blocks(ROUND_LENGTH + 1, until * ROUND_LENGTH - 1);
+		assert_eq!(
+			Resources::withdraw(RuntimeOrigin::signed(dave.clone())),
+			Err(pallet_resources::Error::<Runtime>::StillUnbonding.into())
+		);
+		run_blocks(until * ROUND_LENGTH, until * ROUND_LENGTH);
+		assert_eq!(Session::current_index(), until);
+		assert_ok!(Resources::withdraw(RuntimeOrigin::signed(dave.clone())));
+		assert_eq!(provider_bond(&dave), 0);
+		assert_eq!(Balances::free_balance(&dave), ENDOWMENT);
+		Resources::do_try_state().expect("the registry's invariants hold");
 	});
 }
 

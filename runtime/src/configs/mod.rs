@@ -2,9 +2,11 @@
 
 mod consensus;
 mod monetary;
+mod proof_of_sync;
 
 pub use consensus::*;
 pub use monetary::*;
+pub use proof_of_sync::*;
 
 use frame_support::{
 	derive_impl,

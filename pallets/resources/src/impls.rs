@@ -1,0 +1,376 @@
+//! The logic behind the calls, and the registry the other pallets see.
+
+use crate::{pallet::*, types::*, LOG_TARGET};
+use alloc::vec::Vec;
+use frame_support::{
+	ensure,
+	traits::{
+		fungible::{Balanced, BalancedHold, Inspect, InspectHold, MutateHold},
+		tokens::{imbalance::OnUnbalanced, Fortitude, Precision, Preservation},
+		Get, Imbalance, ValidatorRegistration,
+	},
+};
+use pos_primitives::{Capacity, ProviderRegistry, RoundClock, RoundIndex};
+use sp_runtime::{
+	traits::{Saturating, Zero},
+	DispatchError, DispatchResult, Perbill,
+};
+
+impl<T: Config> Pallet<T> {
+	/// The provider record of `who`, if it is registered.
+	pub fn provider(who: &T::AccountId) -> Option<ProviderInfoOf<T>> {
+		Providers::<T>::get(who)
+	}
+
+	/// Whether `who` opted in as validator candidate.
+	pub fn is_candidate(who: &T::AccountId) -> bool {
+		Candidates::<T>::get().contains(who)
+	}
+
+	/// Checks an endpoint: not empty, printable ASCII, at most `MaxEndpointLen` bytes.
+	pub(crate) fn checked_endpoint(endpoint: Vec<u8>) -> Result<EndpointOf<T>, DispatchError> {
+		let endpoint: EndpointOf<T> =
+			endpoint.try_into().map_err(|_| Error::<T>::EndpointTooLong)?;
+		ensure!(
+			!endpoint.is_empty() && endpoint.iter().all(|b| b.is_ascii_graphic()),
+			Error::<T>::InvalidEndpoint
+		);
+		Ok(endpoint)
+	}
+
+	/// Holds `amount` more of `who`'s balance as its bond, if it can keep its account alive.
+	fn hold_bond(who: &T::AccountId, amount: BalanceOf<T>) -> DispatchResult {
+		let spendable =
+			T::Currency::reducible_balance(who, Preservation::Preserve, Fortitude::Polite);
+		ensure!(spendable >= amount, Error::<T>::InsufficientBalance);
+		T::Currency::hold(&HoldReason::ProviderBond.into(), who, amount)
+	}
+
+	pub(crate) fn do_register(
+		who: T::AccountId,
+		endpoint: Vec<u8>,
+		capacity: Capacity,
+		bond: BalanceOf<T>,
+	) -> DispatchResult {
+		ensure!(!Providers::<T>::contains_key(&who), Error::<T>::AlreadyRegistered);
+		ensure!(Providers::<T>::count() < T::MaxProviders::get(), Error::<T>::TooManyProviders);
+		let endpoint = Self::checked_endpoint(endpoint)?;
+		ensure!(!capacity.is_zero(), Error::<T>::NoCapacity);
+		ensure!(bond >= T::MinProviderBond::get(), Error::<T>::BondTooLow);
+		Self::hold_bond(&who, bond)?;
+
+		let now = T::Rounds::current_round();
+		let active_since = now.saturating_add(1);
+		Self::insert_active(
+			&who,
+			ProviderInfo {
+				endpoint,
+				capacity,
+				bond,
+				status: ProviderStatus::Active,
+				active_since,
+				registered_at: now,
+			},
+		);
+		Self::deposit_event(Event::ProviderRegistered {
+			provider: who,
+			bond,
+			capacity,
+			active_since,
+		});
+		Ok(())
+	}
+
+	/// Stores a new, active provider record and counts it.
+	fn insert_active(who: &T::AccountId, info: ProviderInfoOf<T>) {
+		Providers::<T>::insert(who, info);
+		ActiveProviders::<T>::mutate(|n| n.saturating_inc());
+	}
+
+	/// Registers a genesis provider: active from round 0, bond held, optionally a candidate.
+	pub(crate) fn genesis_register(
+		who: &T::AccountId,
+		endpoint: &[u8],
+		capacity: Capacity,
+		bond: BalanceOf<T>,
+		candidate: bool,
+	) -> DispatchResult {
+		ensure!(!Providers::<T>::contains_key(who), Error::<T>::AlreadyRegistered);
+		ensure!(Providers::<T>::count() < T::MaxProviders::get(), Error::<T>::TooManyProviders);
+		let endpoint = Self::checked_endpoint(endpoint.to_vec())?;
+		ensure!(!capacity.is_zero(), Error::<T>::NoCapacity);
+		ensure!(bond >= T::MinProviderBond::get(), Error::<T>::BondTooLow);
+		Self::hold_bond(who, bond)?;
+		Self::insert_active(
+			who,
+			ProviderInfo {
+				endpoint,
+				capacity,
+				bond,
+				status: ProviderStatus::Active,
+				active_since: 0,
+				registered_at: 0,
+			},
+		);
+		if candidate {
+			ensure!(bond >= T::MinValidatorBond::get(), Error::<T>::BelowValidatorBond);
+			Candidates::<T>::try_mutate(|c| c.try_push(who.clone()))
+				.map_err(|_| Error::<T>::TooManyCandidates)?;
+		}
+		Ok(())
+	}
+
+	pub(crate) fn do_update_endpoint(who: T::AccountId, endpoint: Vec<u8>) -> DispatchResult {
+		let endpoint = Self::checked_endpoint(endpoint)?;
+		Providers::<T>::try_mutate(&who, |info| {
+			let info = info.as_mut().ok_or(Error::<T>::NotProvider)?;
+			info.endpoint = endpoint;
+			Ok::<_, DispatchError>(())
+		})?;
+		Self::deposit_event(Event::EndpointUpdated { provider: who });
+		Ok(())
+	}
+
+	pub(crate) fn do_update_capacity(who: T::AccountId, capacity: Capacity) -> DispatchResult {
+		ensure!(!capacity.is_zero(), Error::<T>::NoCapacity);
+		Providers::<T>::try_mutate(&who, |info| {
+			let info = info.as_mut().ok_or(Error::<T>::NotProvider)?;
+			info.capacity = capacity;
+			Ok::<_, DispatchError>(())
+		})?;
+		Self::deposit_event(Event::CapacityUpdated { provider: who, capacity });
+		Ok(())
+	}
+
+	pub(crate) fn do_bond_extra(who: T::AccountId, amount: BalanceOf<T>) -> DispatchResult {
+		ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
+		let bond = Providers::<T>::try_mutate(&who, |info| {
+			let info = info.as_mut().ok_or(Error::<T>::NotProvider)?;
+			Self::hold_bond(&who, amount)?;
+			info.bond = info.bond.saturating_add(amount);
+			Ok::<_, DispatchError>(info.bond)
+		})?;
+		Self::deposit_event(Event::BondIncreased { provider: who, amount, bond });
+		Ok(())
+	}
+
+	pub(crate) fn do_opt_in_validator(who: T::AccountId) -> DispatchResult {
+		let info = Providers::<T>::get(&who).ok_or(Error::<T>::NotProvider)?;
+		let mut candidates = Candidates::<T>::get();
+		ensure!(!candidates.contains(&who), Error::<T>::AlreadyCandidate);
+		ensure!(info.status == ProviderStatus::Active, Error::<T>::NotActive);
+		ensure!(info.bond >= T::MinValidatorBond::get(), Error::<T>::BelowValidatorBond);
+		ensure!(T::ValidatorRegistration::is_registered(&who), Error::<T>::NoSessionKeys);
+		candidates.try_push(who.clone()).map_err(|_| Error::<T>::TooManyCandidates)?;
+		Candidates::<T>::put(candidates);
+		Self::deposit_event(Event::CandidateAdded { provider: who });
+		Ok(())
+	}
+
+	pub(crate) fn do_opt_out_validator(who: T::AccountId) -> DispatchResult {
+		ensure!(Providers::<T>::contains_key(&who), Error::<T>::NotProvider);
+		ensure!(Self::remove_candidate(&who), Error::<T>::NotCandidate);
+		Ok(())
+	}
+
+	/// Removes `who` from the candidates, with an event. Returns whether it was one.
+	fn remove_candidate(who: &T::AccountId) -> bool {
+		let removed = Candidates::<T>::mutate(|candidates| {
+			let before = candidates.len();
+			candidates.retain(|c| c != who);
+			candidates.len() != before
+		});
+		if removed {
+			Self::deposit_event(Event::CandidateRemoved { provider: who.clone() });
+		}
+		removed
+	}
+
+	pub(crate) fn do_leave(who: T::AccountId) -> DispatchResult {
+		let until_round = T::Rounds::current_round().saturating_add(T::UnbondingRounds::get());
+		Providers::<T>::try_mutate(&who, |info| {
+			let info = info.as_mut().ok_or(Error::<T>::NotProvider)?;
+			match info.status {
+				ProviderStatus::Leaving { .. } => return Err(Error::<T>::AlreadyLeaving.into()),
+				ProviderStatus::Active => ActiveProviders::<T>::mutate(|n| n.saturating_dec()),
+				ProviderStatus::Chilled => {},
+			}
+			info.status = ProviderStatus::Leaving { until_round };
+			Ok::<_, DispatchError>(())
+		})?;
+		Self::remove_candidate(&who);
+		Self::deposit_event(Event::LeavingStarted { provider: who, until_round });
+		Ok(())
+	}
+
+	pub(crate) fn do_withdraw(who: T::AccountId) -> DispatchResult {
+		let info = Providers::<T>::get(&who).ok_or(Error::<T>::NotProvider)?;
+		let ProviderStatus::Leaving { until_round } = info.status else {
+			return Err(Error::<T>::NotLeaving.into())
+		};
+		ensure!(T::Rounds::current_round() >= until_round, Error::<T>::StillUnbonding);
+		// Release what is actually held: a slash may have taken part of the recorded bond.
+		let held = T::Currency::balance_on_hold(&HoldReason::ProviderBond.into(), &who);
+		let amount =
+			T::Currency::release(&HoldReason::ProviderBond.into(), &who, held, Precision::Exact)?;
+		Providers::<T>::remove(&who);
+		Self::deposit_event(Event::Withdrawn { provider: who, amount });
+		Ok(())
+	}
+
+	pub(crate) fn do_reactivate(who: T::AccountId) -> DispatchResult {
+		let active_since = T::Rounds::current_round().saturating_add(1);
+		Providers::<T>::try_mutate(&who, |info| {
+			let info = info.as_mut().ok_or(Error::<T>::NotProvider)?;
+			ensure!(info.status == ProviderStatus::Chilled, Error::<T>::NotChilled);
+			ensure!(info.bond >= T::MinProviderBond::get(), Error::<T>::BondTooLow);
+			info.status = ProviderStatus::Active;
+			info.active_since = active_since;
+			Ok::<_, DispatchError>(())
+		})?;
+		ActiveProviders::<T>::mutate(|n| n.saturating_inc());
+		Self::deposit_event(Event::Reactivated { provider: who, active_since });
+		Ok(())
+	}
+
+	/// Chills an active provider: out of the active set until it re-activates.
+	pub(crate) fn do_chill(who: &T::AccountId) -> DispatchResult {
+		Providers::<T>::try_mutate(who, |info| {
+			let info = info.as_mut().ok_or(Error::<T>::NotProvider)?;
+			ensure!(info.status == ProviderStatus::Active, Error::<T>::NotActive);
+			info.status = ProviderStatus::Chilled;
+			Ok::<_, DispatchError>(())
+		})?;
+		ActiveProviders::<T>::mutate(|n| n.saturating_dec());
+		Self::deposit_event(Event::Chilled { provider: who.clone() });
+		Ok(())
+	}
+
+	/// Slashes `fraction` of `who`'s bond; see [`ProviderRegistry::slash`].
+	pub(crate) fn do_slash(
+		who: &T::AccountId,
+		fraction: Perbill,
+		reporter: Option<(&T::AccountId, Perbill)>,
+	) -> Result<BalanceOf<T>, DispatchError> {
+		let mut info = Providers::<T>::get(who).ok_or(Error::<T>::NotProvider)?;
+		let wanted = fraction.mul_floor(info.bond);
+		let (credit, missing) =
+			<T::Currency as BalancedHold<_>>::slash(&HoldReason::ProviderBond.into(), who, wanted);
+		if !missing.is_zero() {
+			log::warn!(target: LOG_TARGET, "slash of {who:?} short by {missing:?}: bond not fully held");
+		}
+		let slashed = credit.peek();
+		info.bond = info.bond.saturating_sub(slashed);
+
+		let mut reporter_reward = Zero::zero();
+		let mut rest = credit;
+		if let Some((reporter, cut)) = reporter {
+			let (to_reporter, remainder) = rest.split(cut.mul_floor(slashed));
+			rest = remainder;
+			let offered = to_reporter.peek();
+			match <T::Currency as Balanced<_>>::resolve(reporter, to_reporter) {
+				Ok(()) => reporter_reward = offered,
+				// Below the existential deposit of a new account: it goes with the rest.
+				Err(unpaid) => rest.subsume(unpaid),
+			}
+		}
+		T::Slash::on_unbalanced(rest);
+
+		let chill = info.status == ProviderStatus::Active && info.bond < T::MinProviderBond::get();
+		Providers::<T>::insert(who, info);
+		Self::deposit_event(Event::Slashed {
+			provider: who.clone(),
+			amount: slashed,
+			reporter: reporter.map(|(r, _)| r.clone()),
+			reporter_reward,
+		});
+		if chill {
+			Self::do_chill(who)?;
+		}
+		Ok(slashed)
+	}
+
+	/// Checks the registry's invariants:
+	/// - `ActiveProviders` counts exactly the `Active` records;
+	/// - every record's bond is what is held from its account under `ProviderBond`;
+	/// - at most `MaxProviders` records;
+	/// - every candidate is a registered provider that is not leaving, and appears once.
+	#[cfg(any(test, feature = "std", feature = "try-runtime"))]
+	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+		use sp_runtime::TryRuntimeError;
+		let mut active = 0u32;
+		let mut records = 0u32;
+		for (who, info) in Providers::<T>::iter() {
+			records.saturating_inc();
+			if info.status == ProviderStatus::Active {
+				active.saturating_inc();
+			}
+			let held = T::Currency::balance_on_hold(&HoldReason::ProviderBond.into(), &who);
+			ensure!(
+				held == info.bond,
+				TryRuntimeError::Other("bond differs from the held balance")
+			);
+		}
+		ensure!(
+			records == Providers::<T>::count(),
+			TryRuntimeError::Other("provider count drifted")
+		);
+		ensure!(records <= T::MaxProviders::get(), TryRuntimeError::Other("too many providers"));
+		ensure!(
+			active == ActiveProviders::<T>::get(),
+			TryRuntimeError::Other("ActiveProviders differs from the Active records")
+		);
+		let candidates = Candidates::<T>::get();
+		for (i, c) in candidates.iter().enumerate() {
+			let info =
+				Providers::<T>::get(c).ok_or(TryRuntimeError::Other("candidate not a provider"))?;
+			ensure!(
+				!matches!(info.status, ProviderStatus::Leaving { .. }),
+				TryRuntimeError::Other("a leaving provider is a candidate")
+			);
+			ensure!(
+				!candidates.iter().skip(i + 1).any(|other| other == c),
+				TryRuntimeError::Other("candidate listed twice")
+			);
+		}
+		Ok(())
+	}
+}
+
+impl<T: Config> ProviderRegistry<T::AccountId, BalanceOf<T>> for Pallet<T> {
+	fn is_active_in(who: &T::AccountId, round: RoundIndex) -> bool {
+		Providers::<T>::get(who).is_some_and(|info| info.is_active_in(round))
+	}
+
+	fn active_count() -> u32 {
+		ActiveProviders::<T>::get()
+	}
+
+	fn declared_capacity(who: &T::AccountId) -> Option<Capacity> {
+		Providers::<T>::get(who).map(|info| info.capacity)
+	}
+
+	fn candidates() -> Vec<(T::AccountId, BalanceOf<T>)> {
+		let min = T::MinValidatorBond::get();
+		Candidates::<T>::get()
+			.into_iter()
+			.filter_map(|who| {
+				let info = Providers::<T>::get(&who)?;
+				(info.status == ProviderStatus::Active && info.bond >= min)
+					.then_some((who, info.bond))
+			})
+			.collect()
+	}
+
+	fn chill(who: &T::AccountId) -> DispatchResult {
+		Self::do_chill(who)
+	}
+
+	fn slash(
+		who: &T::AccountId,
+		fraction: Perbill,
+		reporter: Option<(&T::AccountId, Perbill)>,
+	) -> Result<BalanceOf<T>, DispatchError> {
+		Self::do_slash(who, fraction, reporter)
+	}
+}

@@ -1,0 +1,165 @@
+//! A mock runtime: System, Balances and the registry, with a round clock and session keys the
+//! tests set by hand.
+
+use crate::{self as pallet_resources};
+use frame_support::{
+	derive_impl, parameter_types,
+	traits::{tokens::imbalance::ResolveTo, ConstU32, ValidatorRegistration},
+};
+use pos_primitives::{Capacity, RoundClock, RoundIndex};
+use sp_runtime::BuildStorage;
+
+pub type AccountId = u64;
+pub type Balance = u128;
+type Block = frame_system::mocking::MockBlock<Test>;
+
+frame_support::construct_runtime!(
+	pub enum Test {
+		System: frame_system,
+		Balances: pallet_balances,
+		Resources: pallet_resources,
+	}
+);
+
+#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
+impl frame_system::Config for Test {
+	type Block = Block;
+	type AccountData = pallet_balances::AccountData<Balance>;
+}
+
+pub const ED: Balance = 10;
+
+#[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
+impl pallet_balances::Config for Test {
+	type Balance = Balance;
+	type ExistentialDeposit = frame_support::traits::ConstU128<ED>;
+	type AccountStore = System;
+	type RuntimeHoldReason = RuntimeHoldReason;
+}
+
+pub const MIN_PROVIDER_BOND: Balance = 1_000;
+pub const MIN_VALIDATOR_BOND: Balance = 5_000;
+pub const MAX_ENDPOINT_LEN: u32 = 64;
+pub const UNBONDING_ROUNDS: RoundIndex = 3;
+/// Receives slashed bonds.
+pub const POT: AccountId = 999;
+
+parameter_types! {
+	/// The round the tests say is running.
+	pub static CurrentRound: RoundIndex = 0;
+	/// The accounts the tests gave session keys.
+	pub static WithSessionKeys: Vec<AccountId> = vec![];
+	pub static MaxProviders: u32 = 10;
+	pub const MaxCandidates: u32 = 3;
+	pub const Pot: AccountId = POT;
+}
+
+pub struct TestRounds;
+impl RoundClock for TestRounds {
+	fn current_round() -> RoundIndex {
+		CurrentRound::get()
+	}
+}
+
+pub struct TestSessionKeys;
+impl ValidatorRegistration<AccountId> for TestSessionKeys {
+	fn is_registered(id: &AccountId) -> bool {
+		WithSessionKeys::get().contains(id)
+	}
+}
+
+#[cfg(feature = "runtime-benchmarks")]
+impl crate::BenchmarkHelper<AccountId> for TestSessionKeys {
+	fn set_session_keys(who: &AccountId) {
+		WithSessionKeys::mutate(|v| v.push(*who));
+	}
+}
+
+impl pallet_resources::Config for Test {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Rounds = TestRounds;
+	type ValidatorRegistration = TestSessionKeys;
+	type Slash = ResolveTo<Pot, Balances>;
+	type MinProviderBond = frame_support::traits::ConstU128<MIN_PROVIDER_BOND>;
+	type MinValidatorBond = frame_support::traits::ConstU128<MIN_VALIDATOR_BOND>;
+	type MaxProviders = MaxProviders;
+	type MaxCandidates = MaxCandidates;
+	type MaxEndpointLen = ConstU32<MAX_ENDPOINT_LEN>;
+	type UnbondingRounds = ConstU32<UNBONDING_ROUNDS>;
+	type WeightInfo = ();
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = TestSessionKeys;
+}
+
+/// Every account 1..=9 starts with this much; 999 (the pot) with the existential deposit.
+pub const INITIAL_BALANCE: Balance = 100_000;
+
+/// A capacity every test provider declares.
+pub fn capacity() -> Capacity {
+	Capacity { compute: 4_000, storage: 100, bandwidth: 1_000 }
+}
+
+pub fn endpoint() -> Vec<u8> {
+	b"http://127.0.0.1:30555".to_vec()
+}
+
+/// Genesis: accounts 1..=9 funded; account 1 a genesis provider and validator candidate.
+pub struct ExtBuilder {
+	genesis_providers: Vec<(AccountId, Vec<u8>, Capacity, Balance, bool)>,
+}
+
+impl Default for ExtBuilder {
+	fn default() -> Self {
+		Self { genesis_providers: vec![(1, endpoint(), capacity(), MIN_VALIDATOR_BOND, true)] }
+	}
+}
+
+impl ExtBuilder {
+	pub fn build(self) -> sp_io::TestExternalities {
+		let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+		let mut balances: Vec<_> = (1..=9).map(|who| (who, INITIAL_BALANCE)).collect();
+		balances.push((POT, ED));
+		pallet_balances::GenesisConfig::<Test> { balances, ..Default::default() }
+			.assimilate_storage(&mut storage)
+			.unwrap();
+		pallet_resources::GenesisConfig::<Test> { providers: self.genesis_providers }
+			.assimilate_storage(&mut storage)
+			.unwrap();
+		let mut ext = sp_io::TestExternalities::new(storage);
+		ext.execute_with(|| {
+			System::set_block_number(1);
+			CurrentRound::set(0);
+			WithSessionKeys::set(vec![]);
+			MaxProviders::set(10);
+		});
+		ext
+	}
+
+	/// Runs `test`, then checks the pallet's invariants.
+	pub fn build_and_execute(self, test: impl FnOnce()) {
+		self.build().execute_with(|| {
+			test();
+			Resources::do_try_state().expect("invariants hold after the test");
+		})
+	}
+}
+
+/// For the benchmark test suite.
+#[cfg(feature = "runtime-benchmarks")]
+pub fn new_test_ext() -> sp_io::TestExternalities {
+	ExtBuilder::default().build()
+}
+
+/// The events this pallet emitted, oldest first; clears them.
+pub fn resources_events() -> Vec<crate::Event<Test>> {
+	let events = System::events()
+		.into_iter()
+		.filter_map(|r| match r.event {
+			RuntimeEvent::Resources(e) => Some(e),
+			_ => None,
+		})
+		.collect();
+	System::reset_events();
+	events
+}
