@@ -1,0 +1,194 @@
+//! A test runtime: System, Balances and Rewards, with points and the round clock kept in
+//! thread-local storage that tests set directly.
+
+use crate::{self as pallet_rewards, *};
+use core::cell::RefCell;
+use frame_support::{derive_impl, parameter_types, PalletId};
+use pos_primitives::{Points, RoundClock, RoundPoints};
+use sp_runtime::BuildStorage;
+use std::collections::BTreeMap;
+
+pub type AccountId = u64;
+pub type Balance = u64;
+
+type Block = frame_system::mocking::MockBlock<Test>;
+
+frame_support::construct_runtime!(
+	pub enum Test {
+		System: frame_system,
+		Balances: pallet_balances,
+		Rewards: pallet_rewards,
+	}
+);
+
+#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
+impl frame_system::Config for Test {
+	type Block = Block;
+	type AccountData = pallet_balances::AccountData<Balance>;
+}
+
+pub const EXISTENTIAL_DEPOSIT: Balance = 10;
+
+parameter_types! {
+	pub const ExistentialDeposit: Balance = EXISTENTIAL_DEPOSIT;
+}
+
+#[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
+impl pallet_balances::Config for Test {
+	type AccountStore = System;
+	type ExistentialDeposit = ExistentialDeposit;
+}
+
+parameter_types! {
+	pub const RewardsPalletId: PalletId = PalletId(*b"pos/rwds");
+	pub static RoundEmission: Balance = 1_000;
+	pub static HistoryDepth: u32 = 3;
+	pub static MaxExpiryCleanup: u32 = 3;
+}
+
+thread_local! {
+	static POINTS: RefCell<BTreeMap<(RoundIndex, AccountId), Points>> = const { RefCell::new(BTreeMap::new()) };
+	static TOTALS: RefCell<BTreeMap<RoundIndex, Points>> = const { RefCell::new(BTreeMap::new()) };
+	static CURRENT_ROUND: RefCell<RoundIndex> = const { RefCell::new(0) };
+}
+
+/// Points per round and account, as the scoring pallet would report them.
+pub struct MockPoints;
+
+impl MockPoints {
+	/// Give `who` `points` in `round`; the round's total follows.
+	pub fn set(round: RoundIndex, who: AccountId, points: Points) {
+		let old = POINTS.with(|p| p.borrow_mut().insert((round, who), points)).unwrap_or(0);
+		TOTALS.with(|t| {
+			let mut totals = t.borrow_mut();
+			let total = totals.entry(round).or_default();
+			*total = total.saturating_sub(old).saturating_add(points);
+		});
+	}
+
+	fn reset() {
+		POINTS.with(|p| p.borrow_mut().clear());
+		TOTALS.with(|t| t.borrow_mut().clear());
+	}
+}
+
+impl RoundPoints<AccountId> for MockPoints {
+	fn points_of(round: RoundIndex, who: &AccountId) -> Points {
+		POINTS.with(|p| p.borrow().get(&(round, *who)).copied().unwrap_or(0))
+	}
+
+	fn total_points(round: RoundIndex) -> Points {
+		TOTALS.with(|t| t.borrow().get(&round).copied().unwrap_or(0))
+	}
+}
+
+#[cfg(feature = "runtime-benchmarks")]
+impl BenchmarkHelper<AccountId> for MockPoints {
+	fn set_points(round: RoundIndex, who: &AccountId, points: Points, total: Points) {
+		POINTS.with(|p| p.borrow_mut().insert((round, *who), points));
+		TOTALS.with(|t| t.borrow_mut().insert(round, total));
+	}
+}
+
+/// The round clock; tests move it.
+pub struct MockClock;
+
+impl MockClock {
+	pub fn set(round: RoundIndex) {
+		CURRENT_ROUND.with(|r| *r.borrow_mut() = round);
+	}
+}
+
+impl RoundClock for MockClock {
+	fn current_round() -> RoundIndex {
+		CURRENT_ROUND.with(|r| *r.borrow())
+	}
+}
+
+impl pallet_rewards::Config for Test {
+	type Currency = Balances;
+	type Points = MockPoints;
+	type Rounds = MockClock;
+	type PalletId = RewardsPalletId;
+	type RoundEmission = RoundEmission;
+	type HistoryDepth = HistoryDepth;
+	type MaxExpiryCleanup = MaxExpiryCleanup;
+	type WeightInfo = ();
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = MockPoints;
+}
+
+/// Providers endowed at genesis.
+pub const ALICE: AccountId = 1;
+pub const BOB: AccountId = 2;
+pub const CHARLIE: AccountId = 3;
+/// An account with no balance at genesis.
+pub const DAVE: AccountId = 4;
+
+pub const INITIAL_BALANCE: Balance = 100;
+/// The default pot funding: ten rounds of emission plus the existential deposit.
+pub const POT_FUNDING: Balance = 10_000 + EXISTENTIAL_DEPOSIT;
+
+pub struct ExtBuilder {
+	pot_funding: Balance,
+}
+
+impl Default for ExtBuilder {
+	fn default() -> Self {
+		Self { pot_funding: POT_FUNDING }
+	}
+}
+
+impl ExtBuilder {
+	pub fn pot_funding(mut self, amount: Balance) -> Self {
+		self.pot_funding = amount;
+		self
+	}
+
+	pub fn build(self) -> sp_io::TestExternalities {
+		MockPoints::reset();
+		MockClock::set(0);
+		RoundEmission::set(1_000);
+		HistoryDepth::set(3);
+		MaxExpiryCleanup::set(3);
+		let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+		pallet_balances::GenesisConfig::<Test> {
+			balances: [ALICE, BOB, CHARLIE].into_iter().map(|who| (who, INITIAL_BALANCE)).collect(),
+			..Default::default()
+		}
+		.assimilate_storage(&mut storage)
+		.unwrap();
+		pallet_rewards::GenesisConfig::<Test> { pot_funding: self.pot_funding }
+			.assimilate_storage(&mut storage)
+			.unwrap();
+		let mut ext = sp_io::TestExternalities::new(storage);
+		// Events are only recorded from block 1 on.
+		ext.execute_with(|| System::set_block_number(1));
+		ext
+	}
+
+	/// Run `test`, then check the pallet's invariants.
+	pub fn build_and_execute(self, test: impl FnOnce()) {
+		self.build().execute_with(|| {
+			test();
+			Rewards::do_try_state().expect("try_state holds after the test");
+		});
+	}
+}
+
+pub fn new_test_ext() -> sp_io::TestExternalities {
+	ExtBuilder::default().build()
+}
+
+/// This pallet's events since the last call, oldest first.
+pub fn rewards_events() -> Vec<pallet_rewards::Event<Test>> {
+	let events = System::events()
+		.into_iter()
+		.filter_map(|record| match record.event {
+			RuntimeEvent::Rewards(event) => Some(event),
+			_ => None,
+		})
+		.collect();
+	System::reset_events();
+	events
+}
