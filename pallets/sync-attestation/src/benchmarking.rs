@@ -1,0 +1,291 @@
+//! Benchmarks of the calls, the authorization of attestations, the session hooks and the cleanup,
+//! each in its worst case.
+
+use super::*;
+use crate::{crypto::SyncId, Pallet as SyncAttestationPallet};
+use alloc::{boxed::Box, vec::Vec};
+use frame_benchmarking::v2::*;
+use frame_support::{
+	pallet_prelude::TransactionSource,
+	traits::{Authorize, Get, Hooks},
+	weights::Weight,
+};
+use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
+use pallet_session::SessionManager;
+use pos_primitives::{RoundClock, RoundIndex};
+use sp_runtime::{
+	traits::{Hash, One, Saturating, Zero},
+	RuntimeAppPublic,
+};
+
+type Session<T> = SyncAttestationPallet<T>;
+
+/// A registered provider with a `sync` key in the keystore.
+fn provider_with_key<T: Config>(index: u32, candidate: bool) -> (T::AccountId, SyncId) {
+	let who: T::AccountId = account("provider", index, 0);
+	T::BenchmarkHelper::register_provider(&who, candidate);
+	let key = SyncId::generate_pair(None);
+	T::BenchmarkHelper::set_sync_key(&who, key.clone());
+	(who, key)
+}
+
+/// Ends the current round and starts the next one at the next multiple of `RoundLength`, as
+/// pallet-session does. Returns the new round.
+fn next_round<T: Config>() -> RoundIndex {
+	let length = T::RoundLength::get();
+	let now = frame_system::Pallet::<T>::block_number();
+	let start = (now / length).saturating_add(One::one()).saturating_mul(length);
+	frame_system::Pallet::<T>::set_block_number(start);
+	let ending = <Session<T> as RoundClock>::current_round();
+	<Session<T> as SessionManager<T::AccountId>>::end_session(ending);
+	<Session<T> as SessionManager<T::AccountId>>::start_session(ending.saturating_add(1));
+	<Session<T> as SessionManager<T::AccountId>>::new_session(ending.saturating_add(2));
+	ending.saturating_add(1)
+}
+
+/// A chain hash for block `n`, stored as frame-system would.
+fn store_hash<T: Config>(n: BlockNumberFor<T>) -> T::Hash {
+	let hash = T::Hashing::hash_of(&(b"benchmark", n));
+	frame_system::BlockHash::<T>::insert(n, hash);
+	hash
+}
+
+/// `who`'s answer to its first challenge of the current round, signed, with the chain moved to
+/// the last block of the response window (the largest lag).
+fn signed_answer<T: Config>(
+	who: &T::AccountId,
+	key: &SyncId,
+) -> Result<(SyncAttestationOf<T>, crypto::SyncSignature), BenchmarkError> {
+	let round = CurrentRound::<T>::get().ok_or("no round")?;
+	let challenge = *SyncAttestationPallet::<T>::challenges_of(who, round.index)
+		.first()
+		.ok_or("the provider is not challenged")?;
+	frame_system::Pallet::<T>::set_block_number(
+		challenge.saturating_add(T::ResponseWindow::get().into()),
+	);
+	let attestation = SyncAttestation {
+		round: round.index,
+		challenge_block: challenge,
+		provider: who.clone(),
+		best_number: challenge,
+		best_hash: store_hash::<T>(challenge),
+		finalized_number: challenge,
+	};
+	let signature = key.sign(&attestation.signing_payload()).ok_or("the keystore cannot sign")?;
+	Ok((attestation, signature))
+}
+
+/// Two signed attestations by `who` of one block with different hashes.
+fn equivocation<T: Config>(
+	who: &T::AccountId,
+	key: &SyncId,
+	round: RoundIndex,
+) -> Result<(SignedAttestationOf<T>, SignedAttestationOf<T>), BenchmarkError> {
+	let number = frame_system::Pallet::<T>::block_number();
+	let first = SyncAttestation {
+		round,
+		challenge_block: number,
+		provider: who.clone(),
+		best_number: number,
+		best_hash: T::Hashing::hash_of(&1u8),
+		finalized_number: Zero::zero(),
+	};
+	let mut second = first.clone();
+	second.best_hash = T::Hashing::hash_of(&2u8);
+	let first_signature = key.sign(&first.signing_payload()).ok_or("the keystore cannot sign")?;
+	let second_signature = key.sign(&second.signing_payload()).ok_or("the keystore cannot sign")?;
+	Ok(((first, first_signature), (second, second_signature)))
+}
+
+fn assert_last_event<T: Config>(event: Event<T>) {
+	let event: <T as frame_system::Config>::RuntimeEvent = event.into();
+	frame_system::Pallet::<T>::assert_last_event(event);
+}
+
+#[benchmarks]
+mod benchmarks {
+	use super::*;
+
+	#[benchmark]
+	fn attest() -> Result<(), BenchmarkError> {
+		let (who, key) = provider_with_key::<T>(0, false);
+		let round = next_round::<T>();
+		let (attestation, signature) = signed_answer::<T>(&who, &key)?;
+
+		#[extrinsic_call]
+		_(RawOrigin::Authorized, attestation, signature);
+
+		assert!(ProviderRounds::<T>::get(round, &who).is_some_and(|s| s.answered == 1));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn authorize_attest() -> Result<(), BenchmarkError> {
+		let (who, key) = provider_with_key::<T>(0, false);
+		next_round::<T>();
+		let (attestation, signature) = signed_answer::<T>(&who, &key)?;
+		let call = Call::<T>::attest { attestation, signature };
+		let valid;
+
+		#[block]
+		{
+			valid = call.authorize(TransactionSource::External).ok_or("not authorized")?;
+		}
+
+		assert!(valid.is_ok());
+		Ok(())
+	}
+
+	#[benchmark]
+	fn report_equivocation() -> Result<(), BenchmarkError> {
+		let (who, key) = provider_with_key::<T>(0, false);
+		let round = next_round::<T>();
+		let (first, second) = equivocation::<T>(&who, &key, round)?;
+		let number = first.0.best_number;
+		let reporter: T::AccountId = whitelisted_caller();
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(reporter), Box::new(first), Box::new(second));
+
+		assert!(Reported::<T>::contains_key(round, (who, number)));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn report_offline() {
+		let who: T::AccountId = account("provider", 0, 0);
+		T::BenchmarkHelper::register_provider(&who, false);
+		// Active, and silent, in the last `OfflineRoundsBeforeChill` closed rounds.
+		for _ in 0..=T::OfflineRoundsBeforeChill::get() {
+			next_round::<T>();
+		}
+		let reporter: T::AccountId = whitelisted_caller();
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(reporter.clone()), who.clone());
+
+		assert_last_event::<T>(Event::ProviderReportedOffline { provider: who, reporter });
+	}
+
+	#[benchmark]
+	fn start_session() {
+		let next = <Session<T> as RoundClock>::current_round().saturating_add(1);
+		Accumulator::<T>::put([1u8; 32]);
+
+		#[block]
+		{
+			<Session<T> as SessionManager<T::AccountId>>::start_session(next);
+		}
+
+		assert_eq!(<Session<T> as RoundClock>::current_round(), next);
+	}
+
+	#[benchmark]
+	fn end_session() {
+		let round = <Session<T> as RoundClock>::current_round();
+
+		#[block]
+		{
+			<Session<T> as SessionManager<T::AccountId>>::end_session(round);
+		}
+
+		assert_eq!(LastClosedRound::<T>::get(), Some(round));
+	}
+
+	/// `c` validator candidates, each with points in the last closed round.
+	#[benchmark]
+	fn new_session(c: Linear<1, { T::MaxCandidates::get() }>) {
+		let candidates: Vec<T::AccountId> =
+			(0..c).map(|i| provider_with_key::<T>(i, true).0).collect();
+		let round = next_round::<T>();
+		for (i, who) in candidates.iter().enumerate() {
+			give_points::<T>(round, who, (i as u128).saturating_add(1));
+		}
+		<Session<T> as SessionManager<T::AccountId>>::end_session(round);
+		let planned;
+
+		#[block]
+		{
+			planned = <Session<T> as SessionManager<T::AccountId>>::new_session(round + 2);
+		}
+
+		assert_eq!(planned.is_some(), c >= T::MinAuthorities::get());
+	}
+
+	/// An expired round with `n` provider records.
+	#[benchmark]
+	fn on_idle_cleanup(n: Linear<1, { T::MaxCleanupPerBlock::get() }>) {
+		let round = NextToClean::<T>::get();
+		Rounds::<T>::insert(
+			round,
+			RoundSummary {
+				info: RoundInfo {
+					index: round,
+					start: Zero::zero(),
+					seed: [0; 32],
+					challenges_per_provider: 1,
+					stride: 1,
+					providers: n,
+				},
+				total_points: 0,
+				attestations: 0,
+			},
+		);
+		for i in 0..n {
+			give_points::<T>(round, &account("provider", i, 0), 1);
+		}
+		LastClosedRound::<T>::put(round.saturating_add(T::HistoryDepth::get()));
+
+		#[block]
+		{
+			SyncAttestationPallet::<T>::on_idle(Zero::zero(), Weight::MAX);
+		}
+
+		assert_eq!(ProviderRounds::<T>::iter_prefix(round).count(), 0);
+	}
+
+	/// A whole round boundary with `p` registered providers: its weight must not grow with `p`.
+	#[benchmark]
+	fn round_transition(p: Linear<1, 10_000>) {
+		for i in 0..p {
+			T::BenchmarkHelper::register_provider(&account("provider", i, 0), false);
+		}
+		let round = next_round::<T>();
+
+		#[block]
+		{
+			<Session<T> as SessionManager<T::AccountId>>::end_session(round);
+			<Session<T> as SessionManager<T::AccountId>>::start_session(round + 1);
+			<Session<T> as SessionManager<T::AccountId>>::new_session(round + 2);
+		}
+
+		assert_eq!(<Session<T> as RoundClock>::current_round(), round + 1);
+	}
+
+	impl_benchmark_test_suite!(
+		SyncAttestationPallet,
+		crate::mock::new_test_ext(),
+		crate::mock::Test
+	);
+}
+
+/// Gives `who` `points` in `round` as one answered challenge, keeping the round's totals.
+fn give_points<T: Config>(round: RoundIndex, who: &T::AccountId, points: pos_primitives::Points) {
+	ProviderRounds::<T>::insert(
+		round,
+		who,
+		ProviderRoundStats {
+			assigned: 1,
+			answered: 1,
+			answered_mask: 1,
+			points,
+			..Default::default()
+		},
+	);
+	Rounds::<T>::mutate(round, |summary| {
+		if let Some(summary) = summary {
+			summary.total_points = summary.total_points.saturating_add(points);
+			summary.attestations = summary.attestations.saturating_add(1);
+		}
+	});
+}

@@ -1,0 +1,25 @@
+//! The `sync` key: the sr25519 application key a provider's node signs sync attestations with.
+//!
+//! It is meant to be one of the runtime's session keys (`sync: SyncAttestation` in
+//! `impl_opaque_keys!`), so `session.set_keys` proves the account holds it and the dev-account
+//! flags put it in the node's keystore.
+
+use sp_core::crypto::KeyTypeId;
+
+/// The key type of the `sync` key in the node's keystore.
+pub const KEY_TYPE: KeyTypeId = KeyTypeId(*b"sync");
+
+mod app {
+	use sp_application_crypto::{app_crypto, sr25519};
+	app_crypto!(sr25519, super::KEY_TYPE);
+}
+
+/// The public `sync` key of a provider.
+pub type SyncId = app::Public;
+
+/// A signature made with a `sync` key.
+pub type SyncSignature = app::Signature;
+
+/// The domain tag in front of every signed attestation, so a `sync` signature can never be taken
+/// for a signature over anything else.
+pub const ATTESTATION_CONTEXT: &[u8; 10] = b"POS/ATTEST";

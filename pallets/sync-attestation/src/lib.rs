@@ -1,0 +1,506 @@
+//! # Sync attestation pallet
+//!
+//! Proof of Sync rounds: every active provider proves, several times a round, that its node is
+//! online and in sync with the chain; the proofs become the round's points, and the providers with
+//! the best proven sync become the next authorities.
+//!
+//! ## Pallet API
+//!
+//! See the [`pallet`] module for the calls, events, errors, storage and configuration. The pallet
+//! also implements, for the runtime:
+//! - `pallet_session::SessionManager`: rounds are sessions; the session manager opens and closes
+//!   rounds and picks the authority set;
+//! - `OneSessionHandler` and `BoundToRuntimeAppPublic` for the `sync` key ([`crypto::SyncId`]), so
+//!   the key can be one of the runtime's session keys;
+//! - [`pos_primitives::RoundClock`] and [`pos_primitives::RoundPoints`], read by the other Proof of
+//!   Sync pallets;
+//! - read helpers for the runtime API: [`Pallet::round_info`], [`Pallet::challenges_of`],
+//!   [`Pallet::score_breakdown`] and [`Pallet::leaderboard`].
+//!
+//! ## Overview
+//!
+//! The chain runs in **rounds** of `RoundLength` blocks. When a round starts, a fresh random seed
+//! gives every active provider `C` **challenge blocks** in the round, known to no one beforehand.
+//! `C` shrinks as the network grows, so the chain carries about `TargetAttestationsPerBlock`
+//! answers per block however many providers there are.
+//!
+//! A provider's node answers each challenge on its own: when the challenge block arrives it signs,
+//! with its `sync` key, the number and hash of the best block it has and the number of the last
+//! block it finalized, and submits that **attestation** for free. The chain accepts it only if the
+//! hash really is the chain's block at that number and it arrives within `ResponseWindow` blocks.
+//! The fresher the attested block, the more points the answer earns; a provider also earns more
+//! for more declared capacity. A node that is still syncing does not answer.
+//!
+//! When the round ends its points are final: the rewards pallet pays out of them, and the
+//! validator candidates with the most points become the authorities of a coming session (a sitting
+//! authority keeps its seat unless a challenger beats it by `HysteresisMargin`). If too few
+//! candidates proved their sync, the authority set stays as it is: the chain never halts for lack
+//! of attestations.
+//!
+//! Anyone can report a provider that signed two different blocks for one height (its bond is
+//! slashed and the reporter gets a cut), or one that missed most of its challenges for
+//! `OfflineRoundsBeforeChill` rounds in a row (it is chilled until it re-activates).
+//!
+//! ## Low-level design
+//!
+//! - **Seed.** `seed_r = blake2_256(seed_{r-1} ‖ parent hash of round r's first block ‖ acc)`,
+//!   where `acc` is a hash chain over every attestation signature accepted in round `r - 1`
+//!   ([RANDAO] style), so no single block author picks it.
+//! - **Challenges.** With `span = RoundLength - ResponseWindow` (every answer fits in the round),
+//!   `C = clamp(TargetAttestationsPerBlock × RoundLength / N, 1, min(MaxChallengesPerRound, span))`
+//!   and `stride = span / C`, provider `p`'s challenges are `start + phase_p + j·stride` for `j` in
+//!   `0..C`, with `phase_p = blake2_256(seed ‖ p) mod stride`. Checking one is O(1); nothing stores
+//!   the assignment.
+//! - **Attestations** are general transactions authorized by `#[pallet::authorize]`: one shared
+//!   check runs in the transaction pool and again at dispatch; the pool deduplicates them by the
+//!   tag `(provider, round, challenge_block)`. Applying one is O(1): it updates the provider's
+//!   [`ProviderRounds`] entry, the round's [`Rounds`] totals and the seed accumulator.
+//! - **Points** of an answer: `Σ_kind declared(kind) × CapacityWeights(kind)` times the lag factor
+//!   `(ResponseWindow - lag) / ResponseWindow`, divided by `C`. A provider that answers every
+//!   challenge with lag 0 earns its full capacity points.
+//! - **Round boundaries** (pallet-session's `end_session`, `start_session`, `new_session`) do O(1)
+//!   work, except the authority ranking, which is bounded by `MaxCandidates`. Their weight is
+//!   registered with `frame_system` as they run. Old rounds' records are removed lazily in
+//!   `on_idle`, at most `MaxCleanupPerBlock` keys per block. No hook iterates over providers.
+//! - **Offchain worker.** Reads the node's [`SyncStatus`] at [`SYNC_STATUS_KEY`] and, for every
+//!   local `sync` key of an active provider challenged at this block, submits a signed attestation.
+//!
+//! [RANDAO]: https://github.com/randao/randao
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub use impls::{ATTESTATION_TAG_PREFIX, MAX_LEADERBOARD_PAGE};
+pub use pallet::*;
+pub use types::*;
+pub use weights::WeightInfo;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+pub mod crypto;
+mod impls;
+#[cfg(test)]
+mod mock;
+mod offchain;
+mod session;
+#[cfg(test)]
+mod tests;
+pub mod types;
+pub mod weights;
+
+const LOG_TARGET: &str = "runtime::sync-attestation";
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use crate::crypto::SyncSignature;
+	use alloc::{boxed::Box, vec::Vec};
+	use frame_support::pallet_prelude::*;
+	use frame_system::{offchain::CreateAuthorizedTransaction, pallet_prelude::*};
+	use pos_primitives::{Capacity, OnRoundClosed, Points, ProviderRegistry, RoundIndex};
+	use sp_runtime::Perbill;
+
+	/// The in-code storage version.
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+
+	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
+	pub struct Pallet<T>(_);
+
+	#[pallet::config]
+	pub trait Config: frame_system::Config + CreateAuthorizedTransaction<Call<Self>> {
+		/// The balance type of provider bonds, as the registry reports them.
+		type Bond: Parameter + Member + MaxEncodedLen + Ord + Copy + Default;
+
+		/// The provider registry: who is active, what they declared, who may be an authority, and
+		/// how to chill or slash one.
+		type Registry: ProviderRegistry<Self::AccountId, Self::Bond>;
+
+		/// Where providers' `sync` keys are registered (in the runtime: pallet-session's keys).
+		type SyncKeys: SyncKeys<Self::AccountId>;
+
+		/// Told when a round closes and its points are final (the rewards pallet).
+		type OnRoundClosed: OnRoundClosed;
+
+		/// The authorities of the session in progress (in the runtime: pallet-session's
+		/// validators). They are the incumbents the hysteresis favours.
+		type CurrentAuthorities: Get<Vec<Self::AccountId>>;
+
+		/// Blocks per round. Must be the session period of pallet-session.
+		#[pallet::constant]
+		type RoundLength: Get<BlockNumberFor<Self>>;
+
+		/// Blocks after a challenge block in which its answer must be included. Also the lag at
+		/// which an answer would be worth nothing.
+		#[pallet::constant]
+		type ResponseWindow: Get<u32>;
+
+		/// The number of attestations per block the challenge count aims at.
+		#[pallet::constant]
+		type TargetAttestationsPerBlock: Get<u32>;
+
+		/// The most challenges a provider gets in one round (at most 64).
+		#[pallet::constant]
+		type MaxChallengesPerRound: Get<u32>;
+
+		/// Points per declared unit of each resource kind, for an answer with no lag.
+		#[pallet::constant]
+		type CapacityWeights: Get<Capacity>;
+
+		/// The uptime (answered / assigned challenges) below which a round counts as offline.
+		#[pallet::constant]
+		type MinUptime: Get<Perbill>;
+
+		/// How many closed rounds in a row a provider must be offline before anyone may have it
+		/// chilled.
+		#[pallet::constant]
+		type OfflineRoundsBeforeChill: Get<u32>;
+
+		/// The part of its bond a provider loses for signing two different blocks at one height.
+		#[pallet::constant]
+		type EquivocationSlash: Get<Perbill>;
+
+		/// The part of a slash paid to whoever reported the offence.
+		#[pallet::constant]
+		type ReporterCut: Get<Perbill>;
+
+		/// The most authorities the session manager chooses.
+		#[pallet::constant]
+		type MaxAuthorities: Get<u32>;
+
+		/// The fewest qualified candidates (candidates with points) for a new authority set; with
+		/// fewer the current set stays.
+		#[pallet::constant]
+		type MinAuthorities: Get<u32>;
+
+		/// How much a sitting authority's score is raised when ranked against challengers.
+		#[pallet::constant]
+		type HysteresisMargin: Get<Perbill>;
+
+		/// The most validator candidates ranked at a round boundary. Set it to the registry's
+		/// candidate limit.
+		#[pallet::constant]
+		type MaxCandidates: Get<u32>;
+
+		/// How many closed rounds of scores are kept. At least the rewards pallet's history depth.
+		#[pallet::constant]
+		type HistoryDepth: Get<u32>;
+
+		/// The most storage keys of expired rounds removed in one block's `on_idle`.
+		#[pallet::constant]
+		type MaxCleanupPerBlock: Get<u32>;
+
+		/// The transaction-pool priority of attestations.
+		#[pallet::constant]
+		type AttestationPriority: Get<TransactionPriority>;
+
+		/// Weights of this pallet's calls and hooks.
+		type WeightInfo: WeightInfo;
+
+		/// What the benchmarks need from the runtime.
+		#[cfg(feature = "runtime-benchmarks")]
+		type BenchmarkHelper: BenchmarkHelper<Self::AccountId>;
+	}
+
+	/// The round in progress. Opened at genesis by pallet-session's `start_session(0)` (and again
+	/// by this pallet's genesis build, after the registry's).
+	#[pallet::storage]
+	pub type CurrentRound<T: Config> = StorageValue<_, RoundInfoOf<T>, OptionQuery>;
+
+	/// The record of the current round and of the last `HistoryDepth` closed rounds (and of
+	/// expired rounds until `on_idle` removes them).
+	// Twox64Concat: round indices are not chosen by users.
+	#[pallet::storage]
+	pub type Rounds<T: Config> =
+		StorageMap<_, Twox64Concat, RoundIndex, RoundSummaryOf<T>, OptionQuery>;
+
+	/// What each provider proved in each retained round. Only providers with at least one
+	/// accepted attestation have an entry.
+	// Twox64Concat for the round: not chosen by users.
+	#[pallet::storage]
+	pub type ProviderRounds<T: Config> = StorageDoubleMap<
+		_,
+		Twox64Concat,
+		RoundIndex,
+		Blake2_128Concat,
+		T::AccountId,
+		ProviderRoundStats,
+		OptionQuery,
+	>;
+
+	/// The hash chain over the attestation signatures accepted in the current round. It feeds the
+	/// next round's seed.
+	#[pallet::storage]
+	pub type Accumulator<T: Config> = StorageValue<_, [u8; 32], ValueQuery>;
+
+	/// The last round that closed. Its points rank the next authorities.
+	#[pallet::storage]
+	pub type LastClosedRound<T: Config> = StorageValue<_, RoundIndex, OptionQuery>;
+
+	/// The oldest round whose records may still be stored. Rounds from here up to
+	/// `LastClosedRound - HistoryDepth` have expired and are being removed in `on_idle`.
+	#[pallet::storage]
+	pub type NextToClean<T: Config> = StorageValue<_, RoundIndex, ValueQuery>;
+
+	/// Equivocations already punished: `(round, (provider, best_number))`. Kept as long as the
+	/// round.
+	// Twox64Concat for the round: not chosen by users.
+	#[pallet::storage]
+	pub type Reported<T: Config> = StorageDoubleMap<
+		_,
+		Twox64Concat,
+		RoundIndex,
+		Blake2_128Concat,
+		(T::AccountId, BlockNumberFor<T>),
+		(),
+		OptionQuery,
+	>;
+
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// A round started and its challenges are fixed.
+		RoundStarted {
+			/// The round's index.
+			round: RoundIndex,
+			/// Its first block.
+			start: BlockNumberFor<T>,
+			/// How many challenges each active provider gets.
+			challenges_per_provider: u32,
+		},
+		/// A provider answered a sync challenge.
+		Attested {
+			/// The provider.
+			provider: T::AccountId,
+			/// The round.
+			round: RoundIndex,
+			/// The challenge answered.
+			challenge_block: BlockNumberFor<T>,
+			/// How many blocks the attested head was behind the chain.
+			lag: u32,
+			/// The points the answer earned.
+			points: Points,
+		},
+		/// A round closed; its points are final.
+		RoundClosed {
+			/// The round.
+			round: RoundIndex,
+			/// The sum of every provider's points.
+			total_points: Points,
+			/// How many attestations were accepted.
+			attestations: u32,
+		},
+		/// Too few candidates proved their sync: the authority set stays as it is.
+		AuthoritySetKept {
+			/// The session the set was planned for.
+			round: RoundIndex,
+			/// How many candidates had points.
+			qualified: u32,
+		},
+		/// A new authority set was chosen; it takes over in session `round`.
+		AuthoritiesChosen {
+			/// The session the set was planned for.
+			round: RoundIndex,
+			/// The authorities, best first.
+			authorities: BoundedVec<T::AccountId, T::MaxAuthorities>,
+		},
+		/// A provider signed two different blocks at one height and was slashed.
+		EquivocationReported {
+			/// The provider.
+			provider: T::AccountId,
+			/// The height it signed two blocks for.
+			best_number: BlockNumberFor<T>,
+			/// The amount slashed from its bond.
+			slashed: T::Bond,
+			/// Who reported it.
+			reporter: T::AccountId,
+		},
+		/// A provider missed too many challenges for too long and was chilled.
+		ProviderReportedOffline {
+			/// The provider.
+			provider: T::AccountId,
+			/// Who reported it.
+			reporter: T::AccountId,
+		},
+	}
+
+	/// Errors of this pallet. For an attestation the transaction pool refuses with
+	/// `InvalidTransaction::Custom(i)`, `i` is the index of the error in this list (the first is
+	/// 0), except where the error says otherwise.
+	#[pallet::error]
+	pub enum Error<T> {
+		/// The attestation is for another round than the one in progress. Answer challenges of
+		/// the current round only; an answer cannot outlive its round. (The pool says `Stale` for
+		/// a past round and `Future` for a later one.)
+		WrongRound,
+		/// The provider is not a registered provider active in this round. Providers take part
+		/// from the round after they register or re-activate.
+		NotActiveProvider,
+		/// The provider has no `sync` key. Set session keys that include one
+		/// (`session.set_keys`).
+		NoSyncKey,
+		/// The signature is not the provider's `sync` key over this attestation: wrong key or
+		/// forged. Sign the attestation's `signing_payload` with the key in the session keys.
+		/// (The pool says `BadProof`.)
+		BadSignature,
+		/// The block is not one of the provider's challenges this round. See `challenges_of`.
+		NotChallenged,
+		/// The challenge block has not been built yet. Answer after it. (The pool says
+		/// `Future`.)
+		TooEarly,
+		/// The response window of the challenge is over. Answer within `ResponseWindow` blocks.
+		/// (The pool says `Stale`.)
+		TooLate,
+		/// The attested head is older than the challenge block: the node was behind.
+		StaleHead,
+		/// The attested head is not built yet (at or after the block the answer is in). (The pool
+		/// says `Future`.)
+		FutureHead,
+		/// The attested hash is not the chain's block at that number: the node is on another
+		/// fork.
+		WrongHash,
+		/// The attested finalized number is above the attested head. A node cannot finalize a
+		/// block it has not imported.
+		FinalizedAhead,
+		/// This challenge was answered already. (The pool says `Stale`.)
+		AlreadyAnswered,
+		/// The two attestations do not prove an equivocation: they must be by one provider, for
+		/// one block number, with different hashes.
+		NotEquivocation,
+		/// The proof is about a round older than `HistoryDepth` closed rounds, which are no
+		/// longer judged.
+		ProofTooOld,
+		/// The proof names a round that has not started; such attestations are not judged.
+		ProofFromFuture,
+		/// This equivocation was punished already.
+		AlreadyReported,
+		/// The provider was not offline: in one of the last `OfflineRoundsBeforeChill` closed
+		/// rounds it was inactive or reached `MinUptime`, or fewer rounds have closed.
+		NotOffline,
+	}
+
+	/// No settings: the genesis build only re-opens round 0 once the registry is built.
+	#[pallet::genesis_config]
+	#[derive(frame_support::DefaultNoBound)]
+	pub struct GenesisConfig<T: Config> {
+		#[serde(skip)]
+		pub _config: core::marker::PhantomData<T>,
+	}
+
+	#[pallet::genesis_build]
+	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
+		fn build(&self) {
+			// Genesis pallets build in pallet-index order, so pallet-session's `start_session(0)`
+			// may have opened round 0 before the registry registered the genesis providers. Open
+			// it again now that they exist, so round 0 counts and challenges them.
+			if CurrentRound::<T>::get().is_some_and(|round| round.index == 0) {
+				Pallet::<T>::open_round(0);
+			}
+		}
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		fn on_idle(_n: BlockNumberFor<T>, remaining: Weight) -> Weight {
+			Self::do_cleanup(remaining)
+		}
+
+		fn offchain_worker(n: BlockNumberFor<T>) {
+			Self::do_offchain_worker(n)
+		}
+
+		fn integrity_test() {
+			let round_length = Self::round_length();
+			let window = T::ResponseWindow::get();
+			assert!(window > 0, "ResponseWindow must not be zero");
+			assert!(window < round_length, "ResponseWindow must be shorter than RoundLength");
+			assert!(
+				(1..=64).contains(&T::MaxChallengesPerRound::get()),
+				"MaxChallengesPerRound must be in 1..=64 (answers are tracked in a u64 mask)"
+			);
+			assert!(T::MinAuthorities::get() >= 1, "MinAuthorities must be at least 1");
+			assert!(
+				T::MinAuthorities::get() <= T::MaxAuthorities::get(),
+				"MinAuthorities must not exceed MaxAuthorities"
+			);
+			assert!(
+				T::TargetAttestationsPerBlock::get() > 0,
+				"TargetAttestationsPerBlock must not be zero"
+			);
+			assert!(
+				T::OfflineRoundsBeforeChill::get() >= 1,
+				"OfflineRoundsBeforeChill must be at least 1"
+			);
+			assert!(
+				T::HistoryDepth::get() >= T::OfflineRoundsBeforeChill::get(),
+				"HistoryDepth must cover OfflineRoundsBeforeChill rounds"
+			);
+			assert!(T::MaxCandidates::get() > 0, "MaxCandidates must not be zero");
+			assert!(T::MaxCleanupPerBlock::get() > 0, "MaxCleanupPerBlock must not be zero");
+			assert!(!T::CapacityWeights::get().is_zero(), "CapacityWeights must not all be zero");
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Answer a sync challenge: a provider's node says which block was its best, and which it
+		/// had finalized, just after `attestation.challenge_block`.
+		///
+		/// A fee-free general transaction, authorized by the signature of the provider's `sync`
+		/// key over `attestation.signing_payload()`; the node's offchain worker submits it on its
+		/// own. It must be included within `ResponseWindow` blocks after the challenge block, and
+		/// `best_hash` must be the chain's hash at `best_number`.
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::attest())]
+		#[pallet::authorize(Pallet::<T>::authorize_attestation)]
+		#[pallet::weight_of_authorize(T::WeightInfo::authorize_attest())]
+		pub fn attest(
+			origin: OriginFor<T>,
+			attestation: SyncAttestationOf<T>,
+			signature: SyncSignature,
+		) -> DispatchResult {
+			ensure_authorized(origin)?;
+			Self::do_attest(attestation, signature)
+		}
+
+		/// Prove that a provider signed two different blocks at one height: two attestations by
+		/// the same provider for the same `best_number` with different `best_hash`, each with its
+		/// `sync` signature.
+		///
+		/// The provider loses `EquivocationSlash` of its bond; the caller gets `ReporterCut` of
+		/// that. Each equivocation is punished once. Free for the caller when it succeeds.
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::report_equivocation())]
+		pub fn report_equivocation(
+			origin: OriginFor<T>,
+			first: Box<SignedAttestationOf<T>>,
+			second: Box<SignedAttestationOf<T>>,
+		) -> DispatchResultWithPostInfo {
+			let reporter = ensure_signed(origin)?;
+			Self::do_report_equivocation(reporter, *first, *second)?;
+			Ok(Pays::No.into())
+		}
+
+		/// Have a provider chilled that answered fewer than `MinUptime` of its challenges in each
+		/// of the last `OfflineRoundsBeforeChill` closed rounds while it was active.
+		///
+		/// Its bond is untouched; it takes part again after it re-activates. Free for the caller
+		/// when it succeeds.
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::report_offline())]
+		pub fn report_offline(
+			origin: OriginFor<T>,
+			provider: T::AccountId,
+		) -> DispatchResultWithPostInfo {
+			let reporter = ensure_signed(origin)?;
+			Self::do_report_offline(reporter, provider)?;
+			Ok(Pays::No.into())
+		}
+	}
+}

@@ -1,0 +1,387 @@
+//! A mock runtime: System and this pallet, with a provider registry, `sync` keys, a rewards
+//! pallet and pallet-session's rotation played by hand.
+
+use crate::{
+	self as pallet_sync_attestation,
+	crypto::{SyncId, SyncSignature},
+	SyncAttestationOf, SyncKeys,
+};
+use alloc::collections::BTreeMap;
+use codec::Encode;
+use frame_support::{
+	derive_impl, parameter_types,
+	traits::{ConstU32, Hooks},
+	weights::Weight,
+};
+use pallet_session::SessionManager;
+use pos_primitives::{Capacity, OnRoundClosed, ProviderRegistry, RoundClock, RoundIndex};
+use sp_core::{sr25519, Pair, H256};
+use sp_keystore::{testing::MemoryKeystore, KeystoreExt};
+use sp_runtime::{
+	generic::UncheckedExtrinsic, BuildStorage, DispatchError, DispatchResult, Perbill,
+};
+
+pub type AccountId = u64;
+pub type Bond = u128;
+pub type BlockNumber = u64;
+type Block = frame_system::mocking::MockBlock<Test>;
+
+frame_support::construct_runtime!(
+	pub enum Test {
+		System: frame_system,
+		SyncAttestation: pallet_sync_attestation,
+	}
+);
+
+#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
+impl frame_system::Config for Test {
+	type Block = Block;
+}
+
+/// The transactions the offchain worker builds: general transactions with `AuthorizeCall`.
+pub type Extrinsic =
+	UncheckedExtrinsic<AccountId, RuntimeCall, (), frame_system::AuthorizeCall<Test>>;
+
+impl<C> frame_system::offchain::CreateTransactionBase<C> for Test
+where
+	RuntimeCall: From<C>,
+{
+	type Extrinsic = Extrinsic;
+	type RuntimeCall = RuntimeCall;
+}
+
+impl<C> frame_system::offchain::CreateTransaction<C> for Test
+where
+	RuntimeCall: From<C>,
+{
+	type Extension = frame_system::AuthorizeCall<Test>;
+
+	fn create_transaction(call: RuntimeCall, extension: Self::Extension) -> Extrinsic {
+		Extrinsic::new_transaction(call, extension)
+	}
+}
+
+impl<C> frame_system::offchain::CreateAuthorizedTransaction<C> for Test
+where
+	RuntimeCall: From<C>,
+{
+	fn create_extension() -> Self::Extension {
+		frame_system::AuthorizeCall::new()
+	}
+}
+
+pub const ROUND_LENGTH: BlockNumber = 20;
+pub const RESPONSE_WINDOW: u32 = 4;
+pub const HISTORY_DEPTH: u32 = 3;
+pub const OFFLINE_ROUNDS: u32 = 2;
+pub const REPORTER: AccountId = 100;
+
+/// A slash the registry was asked for: provider, fraction, reporter and its cut.
+pub type SlashRecord = (AccountId, Perbill, Option<(AccountId, Perbill)>);
+
+/// One provider in the mock registry.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MockProvider {
+	pub capacity: Capacity,
+	pub active_since: RoundIndex,
+	pub chilled: bool,
+	pub bond: Bond,
+}
+
+parameter_types! {
+	pub static Providers: BTreeMap<AccountId, MockProvider> = BTreeMap::new();
+	pub static Candidates: Vec<AccountId> = vec![];
+	pub static Chilled: Vec<AccountId> = vec![];
+	pub static Slashes: Vec<SlashRecord> = vec![];
+	pub static Keys: BTreeMap<AccountId, SyncId> = BTreeMap::new();
+	pub static ClosedRounds: Vec<RoundIndex> = vec![];
+	/// pallet-session's validators: the current authorities.
+	pub static Authorities: Vec<AccountId> = vec![1, 2];
+	/// pallet-session's queued validators: they take over at the next rotation.
+	pub static QueuedAuthorities: Vec<AccountId> = vec![1, 2];
+	/// What `new_session` returned at the last rotation.
+	pub static LastPlanned: Option<Vec<AccountId>> = None;
+
+	pub static TargetAttestationsPerBlock: u32 = 1;
+	pub static MaxChallengesPerRound: u32 = 8;
+	pub static MaxAuthorities: u32 = 3;
+	pub static MinAuthorities: u32 = 1;
+	pub static MaxCleanupPerBlock: u32 = 5;
+	pub const RoundLength: BlockNumber = ROUND_LENGTH;
+	pub const CapacityWeights: Capacity = Capacity { compute: 1, storage: 10, bandwidth: 1 };
+	pub const MinUptime: Perbill = Perbill::from_percent(50);
+	pub const EquivocationSlash: Perbill = Perbill::from_percent(10);
+	pub const ReporterCut: Perbill = Perbill::from_percent(50);
+	pub const HysteresisMargin: Perbill = Perbill::from_percent(10);
+	pub const AttestationPriority: u64 = 1 << 20;
+	pub const OnRoundClosedWeight: Weight = Weight::from_parts(1_000, 0);
+}
+
+/// The capacity test providers declare: worth 4 000 + 1 000 + 1 000 = 6 000 points a round.
+pub fn capacity() -> Capacity {
+	Capacity { compute: 4_000, storage: 100, bandwidth: 1_000 }
+}
+pub const CAPACITY_POINTS: u128 = 6_000;
+pub const BOND: Bond = 10_000;
+
+pub struct MockRegistry;
+impl MockRegistry {
+	/// Registers `who`, active from the next round.
+	pub fn register(who: AccountId, candidate: bool) {
+		Self::register_with(who, candidate, BOND, SyncAttestation::current_round() + 1);
+	}
+
+	pub fn register_with(who: AccountId, candidate: bool, bond: Bond, active_since: RoundIndex) {
+		Providers::mutate(|p| {
+			p.insert(who, MockProvider { capacity: capacity(), active_since, chilled: false, bond })
+		});
+		if candidate {
+			Candidates::mutate(|c| c.push(who));
+		}
+	}
+}
+
+impl ProviderRegistry<AccountId, Bond> for MockRegistry {
+	fn is_active_in(who: &AccountId, round: RoundIndex) -> bool {
+		Providers::get().get(who).is_some_and(|p| !p.chilled && p.active_since <= round)
+	}
+
+	fn active_count() -> u32 {
+		Providers::get().values().filter(|p| !p.chilled).count() as u32
+	}
+
+	fn declared_capacity(who: &AccountId) -> Option<Capacity> {
+		Providers::get().get(who).map(|p| p.capacity)
+	}
+
+	fn candidates() -> Vec<(AccountId, Bond)> {
+		let providers = Providers::get();
+		Candidates::get()
+			.into_iter()
+			.filter_map(|who| providers.get(&who).filter(|p| !p.chilled).map(|p| (who, p.bond)))
+			.collect()
+	}
+
+	fn chill(who: &AccountId) -> DispatchResult {
+		let mut providers = Providers::get();
+		let provider = providers.get_mut(who).ok_or(DispatchError::Other("not a provider"))?;
+		if provider.chilled {
+			return Err(DispatchError::Other("not active"))
+		}
+		provider.chilled = true;
+		Providers::set(providers);
+		Chilled::mutate(|c| c.push(*who));
+		Ok(())
+	}
+
+	fn slash(
+		who: &AccountId,
+		fraction: Perbill,
+		reporter: Option<(&AccountId, Perbill)>,
+	) -> Result<Bond, DispatchError> {
+		let mut providers = Providers::get();
+		let provider = providers.get_mut(who).ok_or(DispatchError::Other("not a provider"))?;
+		let amount = fraction * provider.bond;
+		provider.bond -= amount;
+		Providers::set(providers);
+		Slashes::mutate(|s| s.push((*who, fraction, reporter.map(|(r, cut)| (*r, cut)))));
+		Ok(amount)
+	}
+}
+
+pub struct MockSyncKeys;
+impl SyncKeys<AccountId> for MockSyncKeys {
+	fn key_of(who: &AccountId) -> Option<SyncId> {
+		Keys::get().get(who).cloned()
+	}
+
+	fn owner_of(key: &SyncId) -> Option<AccountId> {
+		Keys::get().into_iter().find(|(_, k)| k == key).map(|(who, _)| who)
+	}
+}
+
+pub struct MockRewards;
+impl OnRoundClosed for MockRewards {
+	fn on_round_closed(round: RoundIndex) -> Weight {
+		ClosedRounds::mutate(|c| c.push(round));
+		OnRoundClosedWeight::get()
+	}
+}
+
+#[cfg(feature = "runtime-benchmarks")]
+impl crate::BenchmarkHelper<AccountId> for MockRegistry {
+	fn register_provider(who: &AccountId, candidate: bool) {
+		MockRegistry::register(*who, candidate);
+	}
+
+	fn set_sync_key(who: &AccountId, key: SyncId) {
+		Keys::mutate(|k| k.insert(*who, key));
+	}
+}
+
+impl crate::Config for Test {
+	type Bond = Bond;
+	type Registry = MockRegistry;
+	type SyncKeys = MockSyncKeys;
+	type OnRoundClosed = MockRewards;
+	type CurrentAuthorities = Authorities;
+	type RoundLength = RoundLength;
+	type ResponseWindow = ConstU32<RESPONSE_WINDOW>;
+	type TargetAttestationsPerBlock = TargetAttestationsPerBlock;
+	type MaxChallengesPerRound = MaxChallengesPerRound;
+	type CapacityWeights = CapacityWeights;
+	type MinUptime = MinUptime;
+	type OfflineRoundsBeforeChill = ConstU32<OFFLINE_ROUNDS>;
+	type EquivocationSlash = EquivocationSlash;
+	type ReporterCut = ReporterCut;
+	type MaxAuthorities = MaxAuthorities;
+	type MinAuthorities = MinAuthorities;
+	type HysteresisMargin = HysteresisMargin;
+	type MaxCandidates = ConstU32<10>;
+	type HistoryDepth = ConstU32<HISTORY_DEPTH>;
+	type MaxCleanupPerBlock = MaxCleanupPerBlock;
+	type AttestationPriority = AttestationPriority;
+	type WeightInfo = ();
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = MockRegistry;
+}
+
+/// The test key pair of `who`.
+pub fn pair(who: AccountId) -> sr25519::Pair {
+	sr25519::Pair::from_seed(&[who as u8; 32])
+}
+
+/// The `sync` key of `who`'s test key pair.
+pub fn sync_id(who: AccountId) -> SyncId {
+	pair(who).public().into()
+}
+
+/// Gives `who` its test key pair as `sync` key.
+pub fn set_key(who: AccountId) {
+	Keys::mutate(|k| k.insert(who, sync_id(who)));
+}
+
+/// Signs `attestation` with the test key pair of `signer`.
+pub fn sign_as(signer: AccountId, attestation: &SyncAttestationOf<Test>) -> SyncSignature {
+	pair(signer).sign(&attestation.signing_payload()).into()
+}
+
+/// The hash the mock chain gives block `n`.
+pub fn hash_of(n: BlockNumber) -> H256 {
+	H256(sp_io::hashing::blake2_256(&(b"block", n).encode()))
+}
+
+/// Plays pallet-session's rotation at the end of the current round.
+pub fn rotate() {
+	let ending = SyncAttestation::current_round();
+	SyncAttestation::end_session(ending);
+	Authorities::set(QueuedAuthorities::get());
+	SyncAttestation::start_session(ending + 1);
+	let planned = SyncAttestation::new_session(ending + 2);
+	QueuedAuthorities::set(planned.clone().unwrap_or_else(Authorities::get));
+	LastPlanned::set(planned);
+}
+
+/// Starts the next block, rotating the round at multiples of `ROUND_LENGTH`.
+pub fn next_block() {
+	let n = System::block_number() + 1;
+	System::initialize(&n, &hash_of(n - 1), &Default::default());
+	if n.is_multiple_of(ROUND_LENGTH) {
+		rotate();
+	}
+}
+
+/// Runs blocks until block `n` has started.
+pub fn run_to_block(n: BlockNumber) {
+	while System::block_number() < n {
+		next_block();
+	}
+}
+
+/// Runs blocks until round `round` has started.
+pub fn run_to_round(round: RoundIndex) {
+	run_to_block(BlockNumber::from(round) * ROUND_LENGTH);
+}
+
+/// Runs `on_idle` with plenty of weight.
+pub fn on_idle() -> Weight {
+	SyncAttestation::on_idle(System::block_number(), Weight::MAX)
+}
+
+/// Genesis: providers 1, 2 and 3 (1 and 2 validator candidates and authorities), all with sync
+/// keys, active from round 0.
+pub struct ExtBuilder {
+	providers: Vec<(AccountId, bool)>,
+}
+
+impl Default for ExtBuilder {
+	fn default() -> Self {
+		Self { providers: vec![(1, true), (2, true), (3, false)] }
+	}
+}
+
+impl ExtBuilder {
+	/// Genesis providers: `(account, validator candidate)`.
+	pub fn providers(mut self, providers: Vec<(AccountId, bool)>) -> Self {
+		self.providers = providers;
+		self
+	}
+
+	pub fn build(self) -> sp_io::TestExternalities {
+		let storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+		let mut ext = sp_io::TestExternalities::new(storage);
+		ext.register_extension(KeystoreExt::new(MemoryKeystore::new()));
+		ext.execute_with(|| {
+			Providers::set(BTreeMap::new());
+			Candidates::set(vec![]);
+			Chilled::set(vec![]);
+			Slashes::set(vec![]);
+			Keys::set(BTreeMap::new());
+			ClosedRounds::set(vec![]);
+			Authorities::set(vec![1, 2]);
+			QueuedAuthorities::set(vec![1, 2]);
+			LastPlanned::set(None);
+			TargetAttestationsPerBlock::set(1);
+			MaxChallengesPerRound::set(8);
+			MaxAuthorities::set(3);
+			MinAuthorities::set(1);
+			MaxCleanupPerBlock::set(5);
+			for (who, candidate) in &self.providers {
+				MockRegistry::register_with(*who, *candidate, BOND, 0);
+				set_key(*who);
+			}
+			// pallet-session's genesis.
+			assert_eq!(SyncAttestation::new_session_genesis(0), None);
+			assert_eq!(SyncAttestation::new_session_genesis(1), None);
+			SyncAttestation::start_session(0);
+		});
+		ext
+	}
+
+	/// Runs `test`, then checks the pallet's invariants.
+	pub fn build_and_execute(self, test: impl FnOnce()) {
+		self.build().execute_with(|| {
+			test();
+			SyncAttestation::do_try_state().expect("invariants hold after the test");
+		})
+	}
+}
+
+/// For the benchmark test suite.
+#[cfg(feature = "runtime-benchmarks")]
+pub fn new_test_ext() -> sp_io::TestExternalities {
+	ExtBuilder::default().build()
+}
+
+/// The events this pallet emitted, oldest first; clears them.
+pub fn events() -> Vec<crate::Event<Test>> {
+	let events = System::events()
+		.into_iter()
+		.filter_map(|r| match r.event {
+			RuntimeEvent::SyncAttestation(e) => Some(e),
+			_ => None,
+		})
+		.collect();
+	System::reset_events();
+	events
+}

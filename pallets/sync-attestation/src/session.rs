@@ -1,0 +1,226 @@
+//! The round lifecycle: pallet-session's `SessionManager` (open and close rounds, choose the
+//! authorities), the `sync` key as a session key, and the lazy removal of expired rounds.
+//!
+//! pallet-session calls, at the boundary that ends session `i`: `end_session(i)`,
+//! `start_session(i + 1)`, `new_session(i + 2)`; at genesis `new_session_genesis(0)`,
+//! `new_session_genesis(1)`, `start_session(0)`.
+//!
+//! pallet-session does not account the weight of its `SessionManager`, so each hook here
+//! registers its own benchmarked weight with `frame_system` as mandatory weight when it runs, as
+//! pallet-staking's session manager does. That is exact whatever triggers the rotation and
+//! whichever order the pallets' `on_initialize` run in, which a guess in `on_initialize` is not.
+
+use crate::{crypto::SyncId, pallet::*, types::*, weights::WeightInfo, LOG_TARGET};
+use alloc::vec::Vec;
+use codec::Encode;
+use frame_support::{
+	dispatch::DispatchClass,
+	traits::{Get, OneSessionHandler},
+	weights::Weight,
+	BoundedVec,
+};
+use pos_primitives::{OnRoundClosed, Points, ProviderRegistry, RoundIndex};
+use sp_io::hashing::blake2_256;
+
+impl<T: Config> Pallet<T> {
+	/// Registers weight used by a session hook with `frame_system`.
+	fn register_weight(weight: Weight) {
+		frame_system::Pallet::<T>::register_extra_weight_unchecked(
+			weight,
+			DispatchClass::Mandatory,
+		);
+	}
+
+	/// Opens round `index` at the current block: fixes its seed and its `C`. O(1).
+	pub(crate) fn open_round(index: RoundIndex) {
+		let previous_seed = CurrentRound::<T>::get().map(|round| round.seed).unwrap_or_default();
+		let parent_hash = frame_system::Pallet::<T>::parent_hash();
+		let accumulator = Accumulator::<T>::take();
+		let seed = (previous_seed, parent_hash, accumulator).using_encoded(blake2_256);
+		let providers = T::Registry::active_count();
+		let (challenges_per_provider, stride) = Self::challenges_for(providers);
+		let start = frame_system::Pallet::<T>::block_number();
+		let info = RoundInfo { index, start, seed, challenges_per_provider, stride, providers };
+		Rounds::<T>::insert(
+			index,
+			RoundSummary { info: info.clone(), total_points: 0, attestations: 0 },
+		);
+		CurrentRound::<T>::put(info);
+		Self::deposit_event(Event::RoundStarted { round: index, start, challenges_per_provider });
+	}
+
+	/// Closes round `index`: its points are final. Returns the weight `OnRoundClosed` used.
+	pub(crate) fn close_round(index: RoundIndex) -> Weight {
+		let (total_points, attestations) =
+			Rounds::<T>::get(index).map_or((0, 0), |s| (s.total_points, s.attestations));
+		LastClosedRound::<T>::put(index);
+		Self::deposit_event(Event::RoundClosed { round: index, total_points, attestations });
+		T::OnRoundClosed::on_round_closed(index)
+	}
+
+	/// Chooses the authorities of session `index` from the validator candidates, by their points
+	/// in the last closed round. `None` keeps the current set. Also returns how many candidates
+	/// were ranked.
+	pub(crate) fn plan_authorities(index: RoundIndex) -> (Option<Vec<T::AccountId>>, u32) {
+		let candidates: Vec<(T::AccountId, T::Bond)> = T::Registry::candidates()
+			.into_iter()
+			.take(T::MaxCandidates::get() as usize)
+			.collect();
+		let ranked_count = candidates.len() as u32;
+		let mut incumbents = T::CurrentAuthorities::get();
+		incumbents.sort();
+		let margin = T::HysteresisMargin::get();
+		let scored_round = LastClosedRound::<T>::get();
+
+		// (effective score, bond, account) of every candidate with points.
+		let mut qualified: Vec<(Points, T::Bond, T::AccountId)> = candidates
+			.into_iter()
+			.filter_map(|(who, bond)| {
+				let round = scored_round?;
+				let score = ProviderRounds::<T>::get(round, &who).map_or(0, |s| s.points);
+				if score == 0 {
+					return None
+				}
+				let score = if incumbents.binary_search(&who).is_ok() {
+					score.saturating_add(margin.mul_floor(score))
+				} else {
+					score
+				};
+				Some((score, bond, who))
+			})
+			.collect();
+
+		let qualified_count = qualified.len() as u32;
+		if qualified_count < T::MinAuthorities::get() {
+			log::info!(
+				target: LOG_TARGET,
+				"session {index}: {qualified_count} qualified candidates, keeping the authorities"
+			);
+			Self::deposit_event(Event::AuthoritySetKept {
+				round: index,
+				qualified: qualified_count,
+			});
+			return (None, ranked_count)
+		}
+
+		qualified
+			.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| b.1.cmp(&a.1)).then_with(|| a.2.cmp(&b.2)));
+		qualified.truncate(T::MaxAuthorities::get() as usize);
+		let chosen: Vec<T::AccountId> = qualified.into_iter().map(|(_, _, who)| who).collect();
+
+		let mut sorted = chosen.clone();
+		sorted.sort();
+		if sorted == incumbents {
+			return (None, ranked_count)
+		}
+		Self::deposit_event(Event::AuthoritiesChosen {
+			round: index,
+			authorities: BoundedVec::truncate_from(chosen.clone()),
+		});
+		(Some(chosen), ranked_count)
+	}
+
+	/// The last round whose records have expired, if any: the rounds up to it are older than the
+	/// last `HistoryDepth` closed rounds.
+	pub(crate) fn expired_upto() -> Option<RoundIndex> {
+		LastClosedRound::<T>::get().and_then(|last| last.checked_sub(T::HistoryDepth::get()))
+	}
+
+	/// The most keys a cleanup can remove within `remaining` weight (at most
+	/// `MaxCleanupPerBlock`).
+	fn affordable_cleanup(remaining: Weight) -> u32 {
+		let (mut low, mut high) = (0u32, T::MaxCleanupPerBlock::get());
+		while low < high {
+			let mid = low + (high - low).div_ceil(2);
+			if T::WeightInfo::on_idle_cleanup(mid).all_lte(remaining) {
+				low = mid;
+			} else {
+				high = mid - 1;
+			}
+		}
+		low
+	}
+
+	/// Removes records of the oldest expired round, at most `MaxCleanupPerBlock` keys and within
+	/// `remaining` weight. Returns the weight used.
+	///
+	/// `clear_prefix` of this frame-support ignores its cursor, and within one block it counts keys
+	/// it already removed again; so each prefix is cleared at most once per block, from its start.
+	pub(crate) fn do_cleanup(remaining: Weight) -> Weight {
+		let check = T::DbWeight::get().reads(2);
+		if !check.all_lte(remaining) {
+			return Weight::zero()
+		}
+		let round = NextToClean::<T>::get();
+		if Self::expired_upto().is_none_or(|upto| round > upto) {
+			return check
+		}
+		let limit = Self::affordable_cleanup(remaining);
+		if limit == 0 {
+			return check
+		}
+
+		let stats = ProviderRounds::<T>::clear_prefix(round, limit, None);
+		let mut used = stats.loops;
+		if stats.maybe_cursor.is_none() && used < limit {
+			let reports = Reported::<T>::clear_prefix(round, limit - used, None);
+			used = used.saturating_add(reports.loops);
+			if reports.maybe_cursor.is_none() {
+				Rounds::<T>::remove(round);
+				NextToClean::<T>::put(round.saturating_add(1));
+				log::debug!(target: LOG_TARGET, "removed the records of round {round}");
+			}
+		}
+		T::WeightInfo::on_idle_cleanup(used.max(1))
+	}
+}
+
+impl<T: Config> pallet_session::SessionManager<T::AccountId> for Pallet<T> {
+	fn new_session(new_index: RoundIndex) -> Option<Vec<T::AccountId>> {
+		let (authorities, candidates) = Self::plan_authorities(new_index);
+		Self::register_weight(T::WeightInfo::new_session(candidates));
+		authorities
+	}
+
+	/// Genesis keeps the authorities of pallet-session's genesis config: no round has closed.
+	fn new_session_genesis(_new_index: RoundIndex) -> Option<Vec<T::AccountId>> {
+		None
+	}
+
+	fn end_session(end_index: RoundIndex) {
+		let closed = Self::close_round(end_index);
+		Self::register_weight(T::WeightInfo::end_session().saturating_add(closed));
+	}
+
+	fn start_session(start_index: RoundIndex) {
+		Self::open_round(start_index);
+		Self::register_weight(T::WeightInfo::start_session());
+	}
+}
+
+impl<T: Config> sp_runtime::BoundToRuntimeAppPublic for Pallet<T> {
+	type Public = SyncId;
+}
+
+/// The `sync` key is a session key so that `session.set_keys` checks its proof of possession and
+/// the node's keystore gets it with the others. Keys are looked up through `Config::SyncKeys`, so
+/// the session changes need no handling here.
+impl<T: Config> OneSessionHandler<T::AccountId> for Pallet<T> {
+	type Key = SyncId;
+
+	fn on_genesis_session<'a, I>(_validators: I)
+	where
+		I: 'a + Iterator<Item = (&'a T::AccountId, SyncId)>,
+		T::AccountId: 'a,
+	{
+	}
+
+	fn on_new_session<'a, I>(_changed: bool, _validators: I, _queued_validators: I)
+	where
+		I: 'a + Iterator<Item = (&'a T::AccountId, SyncId)>,
+		T::AccountId: 'a,
+	{
+	}
+
+	fn on_disabled(_validator_index: u32) {}
+}

@@ -1,0 +1,183 @@
+//! Round boundaries: closing a round, the points other pallets read, and the authority choice.
+
+use super::*;
+use crate::{Event, LastClosedRound};
+use frame_support::BoundedVec;
+use pallet_session::SessionManager;
+use pos_primitives::RoundPoints;
+
+#[test]
+fn closing_a_round_tells_the_rewards_pallet_and_emits_events() {
+	builder().build_and_execute(|| {
+		run_to_round(1);
+		let c = challenges(2)[0];
+		answer_at(2, c);
+		events();
+		run_to_round(2);
+		assert_eq!(ClosedRounds::get(), vec![0, 1]);
+		assert_eq!(LastClosedRound::<Test>::get(), Some(1));
+		let events = events();
+		assert_eq!(
+			events[0],
+			Event::RoundClosed { round: 1, total_points: 1_000, attestations: 1 }
+		);
+		assert!(matches!(events[1], Event::RoundStarted { round: 2, .. }));
+	});
+}
+
+#[test]
+fn round_points_are_the_stored_points() {
+	builder().build_and_execute(|| {
+		run_to_round(1);
+		let (c1, c2) = (challenges(1)[0], challenges(2)[0]);
+		let (first, second) = if c1 <= c2 { ((1, c1), (2, c2)) } else { ((2, c2), (1, c1)) };
+		answer_at(first.0, first.1);
+		answer_at(second.0, second.1);
+		run_to_round(2);
+		assert_eq!(SyncAttestation::points_of(1, &1), 1_000);
+		assert_eq!(SyncAttestation::points_of(1, &2), 1_000);
+		assert_eq!(SyncAttestation::points_of(1, &3), 0);
+		assert_eq!(SyncAttestation::total_points(1), 2_000);
+		assert_eq!(
+			SyncAttestation::points_of(1, &1),
+			ProviderRounds::<Test>::get(1, 1).unwrap().points
+		);
+		assert_eq!(SyncAttestation::total_points(2), 0);
+	});
+}
+
+#[test]
+fn genesis_keeps_the_configured_authorities() {
+	builder().build_and_execute(|| {
+		assert_eq!(SyncAttestation::new_session_genesis(0), None);
+		assert_eq!(SyncAttestation::new_session_genesis(1), None);
+	});
+}
+
+/// Candidates 1, 2 (incumbents), 4 and 5, round 1 closed with `points` given per candidate.
+fn closed_round_with(points: &[(AccountId, Points)]) {
+	MockRegistry::register_with(4, true, BOND, 0);
+	MockRegistry::register_with(5, true, BOND, 0);
+	run_to_round(1);
+	for (who, p) in points {
+		give_points(1, *who, *p);
+	}
+	SyncAttestation::end_session(1);
+	events();
+}
+
+#[test]
+fn ranks_candidates_by_points() {
+	builder().build_and_execute(|| {
+		closed_round_with(&[(1, 100), (2, 400), (4, 300), (5, 200)]);
+		assert_eq!(SyncAttestation::new_session(3), Some(vec![2, 4, 5]));
+		assert_eq!(
+			events(),
+			vec![Event::AuthoritiesChosen {
+				round: 3,
+				authorities: BoundedVec::truncate_from(vec![2, 4, 5])
+			}]
+		);
+	});
+}
+
+#[test]
+fn breaks_ties_by_bond_then_account() {
+	builder().build_and_execute(|| {
+		Authorities::set(vec![]);
+		MockRegistry::register_with(6, true, BOND + 1, 0);
+		closed_round_with(&[(5, 100), (4, 100), (6, 100), (1, 50)]);
+		// 6 has the biggest bond; 4 and 5 tie on bond too, so the lower account goes first.
+		assert_eq!(SyncAttestation::new_session(3), Some(vec![6, 4, 5]));
+	});
+}
+
+#[test]
+fn incumbents_keep_their_seat_against_a_slightly_better_challenger() {
+	builder().build_and_execute(|| {
+		MaxAuthorities::set(2);
+		// 2 × 1.1 = 1 100 beats 1 050, not 1 200.
+		closed_round_with(&[(1, 2_000), (2, 1_000), (4, 1_050)]);
+		assert_eq!(SyncAttestation::new_session(3), None, "the same set: nothing to change");
+		assert!(events().is_empty());
+	});
+	builder().build_and_execute(|| {
+		MaxAuthorities::set(2);
+		closed_round_with(&[(1, 2_000), (2, 1_000), (4, 1_200)]);
+		assert_eq!(SyncAttestation::new_session(3), Some(vec![1, 4]));
+	});
+}
+
+#[test]
+fn keeps_the_set_when_too_few_qualify() {
+	builder().build_and_execute(|| {
+		MinAuthorities::set(3);
+		closed_round_with(&[(4, 100), (5, 100)]);
+		assert_eq!(SyncAttestation::new_session(3), None);
+		assert_eq!(events(), vec![Event::AuthoritySetKept { round: 3, qualified: 2 }]);
+	});
+}
+
+#[test]
+fn chooses_at_most_max_authorities() {
+	builder().build_and_execute(|| {
+		MaxAuthorities::set(2);
+		closed_round_with(&[(1, 1), (2, 2), (4, 3), (5, 4)]);
+		assert_eq!(SyncAttestation::new_session(3), Some(vec![5, 4]));
+	});
+}
+
+#[test]
+fn never_chooses_candidates_without_points() {
+	builder().build_and_execute(|| {
+		// 1 and 2, the incumbents, proved nothing; 3 is no candidate.
+		closed_round_with(&[(3, 500), (4, 100)]);
+		assert_eq!(SyncAttestation::new_session(3), Some(vec![4]));
+	});
+}
+
+#[test]
+fn ignores_chilled_candidates() {
+	builder().build_and_execute(|| {
+		closed_round_with(&[(1, 100), (4, 100)]);
+		assert_eq!(<MockRegistry as pos_primitives::ProviderRegistry<_, _>>::chill(&4), Ok(()));
+		assert_eq!(SyncAttestation::new_session(3), Some(vec![1]));
+	});
+}
+
+#[test]
+fn rotation_hands_the_new_set_to_the_session() {
+	builder().build_and_execute(|| {
+		MockRegistry::register_with(4, true, BOND, 0);
+		set_key(4);
+		// Nothing proven in round 0: the set stays.
+		run_to_round(1);
+		assert_eq!(LastPlanned::get(), None);
+		for challenge in challenges(4) {
+			answer_at(4, challenge);
+		}
+		run_to_round(2);
+		// Only 4 proved its sync in round 1; it takes over from session 3 on.
+		assert_eq!(LastPlanned::get(), Some(vec![4]));
+		assert_eq!(Authorities::get(), vec![1, 2]);
+		run_to_round(3);
+		assert_eq!(Authorities::get(), vec![4]);
+	});
+}
+
+#[test]
+fn a_round_boundary_registers_its_weight() {
+	use crate::WeightInfo;
+	use frame_support::dispatch::DispatchClass;
+	builder().build_and_execute(|| {
+		run_to_block(ROUND_LENGTH - 1);
+		assert_eq!(*System::block_weight().get(DispatchClass::Mandatory), Default::default());
+		run_to_round(1);
+		// Two candidates ranked.
+		let expected = <() as WeightInfo>::end_session()
+			.saturating_add(OnRoundClosedWeight::get())
+			.saturating_add(<() as WeightInfo>::start_session())
+			.saturating_add(<() as WeightInfo>::new_session(2));
+		assert_eq!(*System::block_weight().get(DispatchClass::Mandatory), expected);
+	});
+}

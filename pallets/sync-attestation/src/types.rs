@@ -1,0 +1,200 @@
+//! The records the pallet keeps, the attestation a provider signs, and the traits it needs from
+//! the runtime.
+
+use crate::crypto::{SyncId, SyncSignature, ATTESTATION_CONTEXT};
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use frame_system::pallet_prelude::BlockNumberFor;
+use pos_primitives::{Points, RoundIndex};
+use scale_info::TypeInfo;
+use sp_runtime::Perbill;
+
+/// Where the node publishes its sync status for the offchain worker: a key of the node's
+/// PERSISTENT offchain storage (written under `sp_core::offchain::STORAGE_PREFIX`), holding a
+/// SCALE-encoded [`SyncStatus`].
+pub const SYNC_STATUS_KEY: &[u8] = b"proof-of-sync::sync-status";
+
+/// What the node tells its offchain worker about its own sync, at [`SYNC_STATUS_KEY`].
+#[derive(Encode, Decode, TypeInfo, Clone, Copy, PartialEq, Eq, Debug)]
+pub struct SyncStatus<BlockNumber> {
+	/// Whether the node is catching up with the network. A syncing node does not attest.
+	pub major_syncing: bool,
+	/// The number of the node's last finalized block.
+	pub finalized_number: BlockNumber,
+}
+
+/// A provider's answer to one sync challenge: "at `challenge_block` of `round`, my node's best
+/// block was `best_number` with hash `best_hash`, and it had finalized `finalized_number`".
+///
+/// It is signed with the provider's `sync` key over [`SyncAttestation::signing_payload`].
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug,
+)]
+pub struct SyncAttestation<AccountId, BlockNumber, Hash> {
+	/// The round the challenge belongs to.
+	pub round: RoundIndex,
+	/// The challenge block being answered.
+	pub challenge_block: BlockNumber,
+	/// The provider that answers.
+	pub provider: AccountId,
+	/// The number of the node's best block when it answered.
+	pub best_number: BlockNumber,
+	/// The hash of that block.
+	pub best_hash: Hash,
+	/// The number of the node's last finalized block when it answered.
+	pub finalized_number: BlockNumber,
+}
+
+impl<AccountId: Encode, BlockNumber: Encode, Hash: Encode>
+	SyncAttestation<AccountId, BlockNumber, Hash>
+{
+	/// The bytes the `sync` key signs: a domain tag, then the SCALE-encoded attestation.
+	pub fn signing_payload(&self) -> alloc::vec::Vec<u8> {
+		(ATTESTATION_CONTEXT, self).encode()
+	}
+}
+
+/// The attestation of a runtime.
+pub type SyncAttestationOf<T> = SyncAttestation<
+	<T as frame_system::Config>::AccountId,
+	BlockNumberFor<T>,
+	<T as frame_system::Config>::Hash,
+>;
+
+/// One signed attestation, as given to `report_equivocation`.
+pub type SignedAttestationOf<T> = (SyncAttestationOf<T>, SyncSignature);
+
+/// The round in progress.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug,
+)]
+pub struct RoundInfo<BlockNumber> {
+	/// The round's index (the session index).
+	pub index: RoundIndex,
+	/// The round's first block.
+	pub start: BlockNumber,
+	/// The round seed: it places every provider's challenges.
+	pub seed: [u8; 32],
+	/// How many challenges each active provider gets this round (`C`).
+	pub challenges_per_provider: u32,
+	/// Blocks between two challenges of one provider.
+	pub stride: u32,
+	/// How many providers were active when the round started (`N`).
+	pub providers: u32,
+}
+
+/// The round record of a runtime.
+pub type RoundInfoOf<T> = RoundInfo<BlockNumberFor<T>>;
+
+/// A round's record, kept while the round runs and for `HistoryDepth` rounds after it closes.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug,
+)]
+pub struct RoundSummary<BlockNumber> {
+	/// What the round was started with: its seed, `C` and stride place every challenge.
+	pub info: RoundInfo<BlockNumber>,
+	/// The sum of every provider's points.
+	pub total_points: Points,
+	/// How many attestations were accepted.
+	pub attestations: u32,
+}
+
+/// The round record of a runtime.
+pub type RoundSummaryOf<T> = RoundSummary<BlockNumberFor<T>>;
+
+/// What one provider proved in one round. Created by its first accepted attestation.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	PartialEq,
+	Eq,
+	Debug,
+	Default,
+)]
+pub struct ProviderRoundStats {
+	/// Challenges assigned to the provider in the round (the round's `C`).
+	pub assigned: u32,
+	/// Challenges answered.
+	pub answered: u32,
+	/// Bit `j` is set once challenge `j` was answered.
+	pub answered_mask: u64,
+	/// The sum of the sync lags of the answers, in blocks.
+	pub lag_sum: u64,
+	/// The sum over the answers of how far the node's finality was behind its best block.
+	pub finalized_lag_sum: u64,
+	/// The points earned.
+	pub points: Points,
+}
+
+/// A provider's score for a round, as the runtime API shows it.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	PartialEq,
+	Eq,
+	Debug,
+	Default,
+)]
+pub struct ScoreBreakdown {
+	/// Challenges assigned.
+	pub assigned: u32,
+	/// Challenges answered.
+	pub answered: u32,
+	/// `answered / assigned`.
+	pub uptime: Perbill,
+	/// The mean sync lag of the answers, in blocks.
+	pub mean_lag: u32,
+	/// The mean lag factor of the answers: 100 % at lag 0, falling towards 0 at `ResponseWindow`.
+	pub sync: Perbill,
+	/// The points earned.
+	pub points: Points,
+	/// The provider's part of the round's total points.
+	pub share: Perbill,
+}
+
+/// How the runtime finds providers' `sync` keys (in the runtime: pallet-session's `NextKeys` and
+/// `KeyOwner`).
+pub trait SyncKeys<AccountId> {
+	/// The `sync` key `who` registered, if any.
+	fn key_of(who: &AccountId) -> Option<SyncId>;
+
+	/// The account that registered `key`, if any.
+	fn owner_of(key: &SyncId) -> Option<AccountId>;
+}
+
+/// What a benchmark of this pallet needs from the runtime that is not this pallet's to do.
+#[cfg(feature = "runtime-benchmarks")]
+pub trait BenchmarkHelper<AccountId> {
+	/// Register `who` as a provider with non-zero declared capacity and a slashable bond. It must
+	/// be active (`ProviderRegistry::is_active_in`) in every round after the current one, and a
+	/// validator candidate (listed by `ProviderRegistry::candidates`) if `candidate`.
+	fn register_provider(who: &AccountId, candidate: bool);
+
+	/// Make `key` the `sync` key of `who`, as seen through `Config::SyncKeys` both ways.
+	fn set_sync_key(who: &AccountId, key: SyncId);
+}
+
+/// An attestation that passed every check, with what applying it needs.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct CheckedAttestation<BlockNumber> {
+	/// The round in progress.
+	pub round: RoundIndex,
+	/// The round's `C`.
+	pub challenges_per_provider: u32,
+	/// Which of the provider's challenges it answers (`0..C`).
+	pub challenge_index: u32,
+	/// The sync lag: blocks between the block before the one it is included in and the attested
+	/// head.
+	pub lag: u32,
+	/// How far the node's finality was behind the attested head.
+	pub finalized_lag: u32,
+	/// The last block the attestation may be included in.
+	pub deadline: BlockNumber,
+}
