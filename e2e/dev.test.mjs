@@ -23,6 +23,8 @@ const PALLETS = {
   Grandpa: 6,
   Sudo: 7,
   Resources: 10,
+  SyncAttestation: 11,
+  Rewards: 12,
 };
 
 let node;

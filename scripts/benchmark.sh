@@ -18,6 +18,7 @@ RUNTIME_WASM="$CARGO_TARGET_DIR/release/wbuild/destra-runtime/destra_runtime.com
 declare -A PALLET_DIRS=(
 	[pallet_resources]=pallets/resources
 	[pallet_rewards]=pallets/rewards
+	[pallet_sync_attestation]=pallets/sync-attestation
 )
 
 pallets=("$@")

@@ -20,9 +20,17 @@ export const NODE_BIN =
 /** Where node logs go (one file per node, kept for a failing run). */
 export const LOG_DIR = process.env.E2E_LOG_DIR ?? join(here, '..', '.tmp');
 
-/** polkadot.js options the project ships for its chain (see SDK notes: AuthorizeCall adds no bytes). */
+/**
+ * The project's polkadot.js definitions (`polkadot-js/definitions.json`): the `proofOfSync_*` RPC
+ * methods and their result types, and the empty `AuthorizeCall` extension.
+ */
+export const DEFINITIONS = JSON.parse(
+  readFileSync(join(here, '..', '..', 'polkadot-js', 'definitions.json'), 'utf8'),
+);
+
+/** polkadot.js options for this chain: the project's definitions, no init warnings. */
 export const API_OPTIONS = {
-  signedExtensions: { AuthorizeCall: { extrinsic: {}, payload: {} } },
+  ...DEFINITIONS,
   noInitWarn: true,
   throwOnConnect: true,
 };

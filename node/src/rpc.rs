@@ -6,12 +6,14 @@
 use std::sync::Arc;
 
 use jsonrpsee::RpcModule;
+use sc_client_api::BlockchainEvents;
+use sc_rpc::SubscriptionTaskExecutor;
 use sc_transaction_pool_api::TransactionPool;
 use sp_api::ProvideRuntimeApi;
 use sp_block_builder::BlockBuilder;
 use sp_blockchain::{Error as BlockChainError, HeaderBackend, HeaderMetadata};
 
-use destra_runtime::{opaque::Block, AccountId, Balance, Nonce};
+use destra_runtime::{opaque::Block, AccountId, Balance, BlockNumber, Nonce};
 
 /// What the RPC extensions need from the node.
 pub struct FullDeps<C, P> {
@@ -19,12 +21,13 @@ pub struct FullDeps<C, P> {
 	pub client: Arc<C>,
 	/// The transaction pool, for `system_accountNextIndex`.
 	pub pool: Arc<P>,
+	/// Runs subscription tasks (`proofOfSync_subscribeRounds`).
+	pub subscription_executor: SubscriptionTaskExecutor,
 }
 
 /// Builds the RPC extensions: `system_accountNextIndex` and `system_dryRun` (from
-/// `substrate-frame-rpc-system`) and `payment_queryInfo` and `payment_queryFeeDetails`.
-///
-/// Project modules (the `proofOfSync_*` methods) are merged here as well.
+/// `substrate-frame-rpc-system`), `payment_queryInfo` and `payment_queryFeeDetails`, and the
+/// `proofOfSync_*` methods and round subscription.
 pub fn create_full<C, P>(
 	deps: FullDeps<C, P>,
 ) -> Result<RpcModule<()>, Box<dyn std::error::Error + Send + Sync>>
@@ -35,16 +38,21 @@ where
 	C::Api: substrate_frame_rpc_system::AccountNonceApi<Block, AccountId, Nonce>,
 	C::Api: pallet_transaction_payment_rpc::TransactionPaymentRuntimeApi<Block, Balance>,
 	C::Api: BlockBuilder<Block>,
+	C::Api:
+		pallet_sync_attestation_rpc::ProofOfSyncRuntimeApi<Block, AccountId, Balance, BlockNumber>,
+	C: BlockchainEvents<Block>,
 	P: TransactionPool + 'static,
 {
+	use pallet_sync_attestation_rpc::{ProofOfSync, ProofOfSyncApiServer};
 	use pallet_transaction_payment_rpc::{TransactionPayment, TransactionPaymentApiServer};
 	use substrate_frame_rpc_system::{System, SystemApiServer};
 
 	let mut module = RpcModule::new(());
-	let FullDeps { client, pool } = deps;
+	let FullDeps { client, pool, subscription_executor } = deps;
 
 	module.merge(System::new(client.clone(), pool).into_rpc())?;
-	module.merge(TransactionPayment::new(client).into_rpc())?;
+	module.merge(TransactionPayment::new(client.clone()).into_rpc())?;
+	module.merge(ProofOfSync::<_, _, Balance>::new(client, subscription_executor).into_rpc())?;
 
 	Ok(module)
 }

@@ -220,6 +220,15 @@ pub fn new_full<
 			"offchain-worker",
 			offchain_workers.run(client.clone(), task_manager.spawn_handle()).boxed(),
 		);
+		// The workers attest only what this task says: that the node is not major-syncing.
+		if let Some(offchain_db) = backend.offchain_storage() {
+			task_manager.spawn_handle().spawn(
+				"proof-of-sync-status",
+				"offchain-worker",
+				crate::sync_status::publish(client.clone(), sync_service.clone(), offchain_db)
+					.boxed(),
+			);
+		}
 	}
 
 	let role = config.role;
@@ -232,8 +241,12 @@ pub fn new_full<
 		let client = client.clone();
 		let pool = transaction_pool.clone();
 
-		Box::new(move |_| {
-			let deps = crate::rpc::FullDeps { client: client.clone(), pool: pool.clone() };
+		Box::new(move |subscription_executor| {
+			let deps = crate::rpc::FullDeps {
+				client: client.clone(),
+				pool: pool.clone(),
+				subscription_executor,
+			};
 			crate::rpc::create_full(deps).map_err(Into::into)
 		})
 	};

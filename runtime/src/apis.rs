@@ -17,8 +17,9 @@ use sp_runtime::{
 use sp_version::RuntimeVersion;
 
 use super::{
-	AccountId, Aura, Balance, Block, Executive, Grandpa, InherentDataExt, Nonce, Runtime,
-	RuntimeCall, RuntimeGenesisConfig, SessionKeys, System, TransactionPayment, VERSION,
+	AccountId, Aura, Balance, Block, BlockNumber, Executive, Grandpa, InherentDataExt, Nonce,
+	Rewards, Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys, System, TransactionPayment,
+	VERSION,
 };
 
 impl_runtime_apis! {
@@ -116,6 +117,43 @@ impl_runtime_apis! {
 
 		fn decode_session_keys(encoded: Vec<u8>) -> Option<Vec<(Vec<u8>, KeyTypeId)>> {
 			SessionKeys::decode_into_raw_public_keys(&encoded)
+		}
+	}
+
+	impl pallet_sync_attestation_runtime_api::ProofOfSyncApi<Block, AccountId, Balance, BlockNumber>
+		for Runtime
+	{
+		fn round_info() -> Option<pallet_sync_attestation_runtime_api::RoundView<BlockNumber>> {
+			crate::views::round()
+		}
+
+		fn provider(
+			who: AccountId,
+		) -> Option<pallet_sync_attestation_runtime_api::ProviderView<Balance>> {
+			crate::views::provider(who)
+		}
+
+		fn challenges(who: AccountId) -> Vec<BlockNumber> {
+			crate::views::challenges(who)
+		}
+
+		fn score_breakdown(
+			who: AccountId,
+			round: pos_primitives::RoundIndex,
+		) -> Option<pallet_sync_attestation_runtime_api::ScoreView<Balance>> {
+			crate::views::score(who, round)
+		}
+
+		fn pending_rewards(who: AccountId) -> Vec<(pos_primitives::RoundIndex, Balance)> {
+			Rewards::pending_rewards(&who)
+		}
+
+		fn leaderboard(
+			round: pos_primitives::RoundIndex,
+			page: u32,
+			page_size: u32,
+		) -> Vec<(AccountId, pos_primitives::Points)> {
+			crate::views::leaderboard(round, page, page_size)
 		}
 	}
 

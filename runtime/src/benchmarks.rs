@@ -6,7 +6,7 @@ pub use frame_system_benchmarking::{
 };
 
 #[allow(unused_imports)]
-pub use crate::{Balances, Resources, Runtime, Sudo, Timestamp};
+pub use crate::{Balances, Resources, Rewards, Runtime, Sudo, SyncAttestation, Timestamp};
 
 impl frame_system_benchmarking::Config for Runtime {}
 impl frame_benchmarking::baseline::Config for Runtime {}
@@ -19,4 +19,6 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_timestamp, Timestamp]
 	[pallet_sudo, Sudo]
 	[pallet_resources, Resources]
+	[pallet_sync_attestation, SyncAttestation]
+	[pallet_rewards, Rewards]
 );

@@ -10,15 +10,19 @@ use sp_consensus_grandpa::AuthorityId as GrandpaId;
 use sp_genesis_builder::{self, PresetId};
 use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
 
+use pallet_sync_attestation::crypto::SyncId;
 use pos_primitives::Capacity;
 
 use crate::{
-	configs::MinValidatorBond, AccountId, Balance, BalancesConfig, ResourcesConfig,
+	configs::MinValidatorBond, AccountId, Balance, BalancesConfig, ResourcesConfig, RewardsConfig,
 	RuntimeGenesisConfig, SessionConfig, SessionKeys, SudoConfig, DSYNC,
 };
 
 /// What each pre-funded development account starts with.
 pub const ENDOWMENT: Balance = 1_000_000 * DSYNC;
+
+/// What the reward pot starts with: 100 000 rounds of the full emission.
+pub const REWARD_POT_FUNDING: Balance = 10_000_000 * DSYNC;
 
 /// What each genesis validator declares: 4 vCPU, 100 GiB, 1 Gbit/s.
 pub const GENESIS_CAPACITY: Capacity = Capacity { compute: 4_000, storage: 100, bandwidth: 1_000 };
@@ -29,13 +33,14 @@ struct Validator {
 	account: AccountId,
 	aura: AuraId,
 	grandpa: GrandpaId,
+	sync: SyncId,
 	endpoint: String,
 }
 
 impl Validator {
 	/// A well-known development validator: the same keys `--alice`, `--bob` and the other
-	/// dev-account flags put in the node's keystore (sr25519 for the account and Aura, ed25519 of
-	/// the same name for GRANDPA).
+	/// dev-account flags put in the node's keystore (sr25519 for the account, Aura and `sync`,
+	/// ed25519 of the same name for GRANDPA).
 	///
 	/// Each registers as provider with endpoint `http://127.0.0.1:<port>`.
 	fn dev(sr: Sr25519Keyring, ed: Ed25519Keyring, port: u16) -> Self {
@@ -43,6 +48,7 @@ impl Validator {
 			account: sr.to_account_id(),
 			aura: sr.public().into(),
 			grandpa: ed.public().into(),
+			sync: sr.public().into(),
 			endpoint: alloc::format!("http://127.0.0.1:{port}"),
 		}
 	}
@@ -66,12 +72,14 @@ fn testnet_genesis(validators: Vec<Validator>, endowed: Vec<AccountId>, root: Ac
 			keys: validators
 				.into_iter()
 				.map(|v| {
-					(v.account.clone(), v.account, SessionKeys { aura: v.aura, grandpa: v.grandpa })
+					let keys = SessionKeys { aura: v.aura, grandpa: v.grandpa, sync: v.sync };
+					(v.account.clone(), v.account, keys)
 				})
 				.collect::<Vec<_>>(),
 		},
 		sudo: SudoConfig { key: Some(root) },
 		resources: ResourcesConfig { providers },
+		rewards: RewardsConfig { pot_funding: REWARD_POT_FUNDING },
 	})
 }
 

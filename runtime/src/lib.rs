@@ -30,6 +30,7 @@ pub mod configs;
 pub mod genesis_config_presets;
 #[cfg(test)]
 mod tests;
+mod views;
 
 /// Facts about the native token, shared with `build.rs` (metadata hash) and the node (chain spec).
 mod token {
@@ -69,10 +70,12 @@ pub mod opaque {
 }
 
 impl_opaque_keys! {
-	/// The session keys of a validator: the keys its node signs blocks and finality votes with.
+	/// The session keys of a validator or provider: the keys its node signs blocks (Aura),
+	/// finality votes (GRANDPA) and sync attestations (`sync`) with.
 	pub struct SessionKeys {
 		pub aura: Aura,
 		pub grandpa: Grandpa,
+		pub sync: SyncAttestation,
 	}
 }
 
@@ -242,4 +245,10 @@ mod runtime {
 	// The Proof of Sync pallets.
 	#[runtime::pallet_index(10)]
 	pub type Resources = pallet_resources;
+
+	#[runtime::pallet_index(11)]
+	pub type SyncAttestation = pallet_sync_attestation;
+
+	#[runtime::pallet_index(12)]
+	pub type Rewards = pallet_rewards;
 }

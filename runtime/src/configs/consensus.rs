@@ -60,9 +60,8 @@ impl pallet_session::Config for Runtime {
 	type ValidatorIdOf = ConvertInto;
 	type ShouldEndSession = RoundSessions;
 	type NextSessionRotation = RoundSessions;
-	/// Keeps the genesis authority set until the Proof of Sync session manager, which ranks
-	/// validator candidates by proven sync, takes this place.
-	type SessionManager = ();
+	/// Each round's authorities are the validator candidates with the best proven sync.
+	type SessionManager = crate::SyncAttestation;
 	type SessionHandler = <SessionKeys as OpaqueKeys>::KeyTypeIdProviders;
 	type Keys = SessionKeys;
 	type DisablingStrategy = ();

@@ -1,15 +1,22 @@
-//! The Proof of Sync pallets: the resource registry (and, as they land, sync attestation and
-//! rewards).
+//! The Proof of Sync pallets: the resource registry, sync attestation (rounds, challenges,
+//! authority selection) and rewards, and the offchain transactions the attestations travel in.
 
+use alloc::vec::Vec;
 use frame_support::{
 	parameter_types,
-	traits::{tokens::imbalance::ResolveTo, ConstU32},
+	traits::{tokens::imbalance::ResolveTo, ConstU32, Get},
 	PalletId,
 };
-use pos_primitives::{RoundClock, RoundIndex};
-use sp_runtime::traits::AccountIdConversion;
+use pallet_sync_attestation::crypto::{SyncId, KEY_TYPE as SYNC_KEY_TYPE};
+use pos_primitives::{Capacity, RoundClock, RoundIndex};
+use sp_runtime::{
+	generic::Era, traits::AccountIdConversion, transaction_validity::TransactionPriority, Perbill,
+};
 
-use crate::{AccountId, Balance, Balances, Runtime, RuntimeHoldReason, Session, DSYNC};
+use crate::{
+	AccountId, Balance, Balances, Resources, Rewards, Runtime, RuntimeCall, RuntimeHoldReason,
+	Session, TxExtension, UncheckedExtrinsic, DSYNC, ROUND_LENGTH,
+};
 
 /// Rounds are sessions: the round index is the session index.
 pub struct SessionRounds;
@@ -67,7 +74,213 @@ impl pallet_resources::BenchmarkHelper<AccountId> for BenchmarkHelper {
 		let keys = crate::SessionKeys {
 			aura: sr25519::Public::from_raw(seed).into(),
 			grandpa: ed25519::Public::from_raw(seed).into(),
+			sync: sr25519::Public::from_raw(seed).into(),
 		};
 		pallet_session::NextKeys::<Runtime>::insert(who, keys);
+	}
+}
+
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_sync_attestation::BenchmarkHelper<AccountId> for BenchmarkHelper {
+	fn register_provider(who: &AccountId, candidate: bool) {
+		use frame_support::traits::fungible::Mutate;
+		use pallet_resources::BenchmarkHelper as _;
+		let bond = MinValidatorBond::get();
+		Balances::set_balance(who, bond.saturating_mul(10));
+		let origin = || crate::RuntimeOrigin::signed(who.clone());
+		let capacity = Capacity { compute: 4_000, storage: 100, bandwidth: 1_000 };
+		Resources::register(origin(), b"http://127.0.0.1:30555".to_vec(), capacity, bond)
+			.expect("a funded account registers; qed");
+		if candidate {
+			// The genesis candidates give way when the list is full: the benchmark wants all of
+			// its own.
+			let candidates = pallet_resources::Candidates::<Runtime>::get();
+			if candidates.is_full() {
+				if let Some(first) = candidates.first() {
+					let _ =
+						Resources::opt_out_validator(crate::RuntimeOrigin::signed(first.clone()));
+				}
+			}
+			Self::set_session_keys(who);
+			Resources::opt_in_validator(origin()).expect("room was made; qed");
+		}
+	}
+
+	fn set_sync_key(who: &AccountId, key: SyncId) {
+		use pallet_resources::BenchmarkHelper as _;
+		if pallet_session::NextKeys::<Runtime>::get(who).is_none() {
+			Self::set_session_keys(who);
+		}
+		pallet_session::NextKeys::<Runtime>::mutate(who, |keys| {
+			if let Some(keys) = keys {
+				keys.sync = key.clone();
+			}
+		});
+		let raw = AsRef::<[u8]>::as_ref(&key).to_vec();
+		pallet_session::KeyOwner::<Runtime>::insert((SYNC_KEY_TYPE, raw), who);
+	}
+}
+
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_rewards::BenchmarkHelper<AccountId> for BenchmarkHelper {
+	fn set_points(
+		round: RoundIndex,
+		who: &AccountId,
+		points: pos_primitives::Points,
+		total: pos_primitives::Points,
+	) {
+		use pallet_sync_attestation::{ProviderRoundStats, RoundInfo, RoundSummary};
+		pallet_sync_attestation::ProviderRounds::<Runtime>::insert(
+			round,
+			who,
+			ProviderRoundStats {
+				assigned: 1,
+				answered: 1,
+				answered_mask: 1,
+				points,
+				..Default::default()
+			},
+		);
+		let info = RoundInfo {
+			index: round,
+			start: 0,
+			seed: [0; 32],
+			challenges_per_provider: 1,
+			stride: 1,
+			providers: 1,
+		};
+		pallet_sync_attestation::Rounds::<Runtime>::mutate(round, |summary| {
+			let summary =
+				summary.get_or_insert(RoundSummary { info, total_points: 0, attestations: 0 });
+			summary.total_points = total;
+		});
+	}
+}
+
+/// `sync` keys are session keys: a provider registers its key with `session.set_keys` (which
+/// checks the account holds it), and the attestation pallet finds it there.
+pub struct SessionSyncKeys;
+impl pallet_sync_attestation::SyncKeys<AccountId> for SessionSyncKeys {
+	fn key_of(who: &AccountId) -> Option<SyncId> {
+		pallet_session::NextKeys::<Runtime>::get(who).map(|keys| keys.sync)
+	}
+
+	fn owner_of(key: &SyncId) -> Option<AccountId> {
+		Session::key_owner(SYNC_KEY_TYPE, AsRef::<[u8]>::as_ref(key))
+	}
+}
+
+/// The authority set in use: the incumbents the session manager's hysteresis favours.
+pub struct CurrentAuthorities;
+impl Get<Vec<AccountId>> for CurrentAuthorities {
+	fn get() -> Vec<AccountId> {
+		Session::validators()
+	}
+}
+
+parameter_types! {
+	/// Points per unit of each resource kind: a vCPU (1 000 milli-vCPU), 100 GiB and 1 Gbit/s
+	/// weigh the same.
+	pub const CapacityWeights: Capacity = Capacity { compute: 1, storage: 10, bandwidth: 1 };
+	/// A challenger replaces an incumbent authority only with 10 % more points.
+	pub const HysteresisMargin: Perbill = Perbill::from_percent(10);
+	/// A provider answering fewer than half its challenges is offline for the round.
+	pub const MinUptime: Perbill = Perbill::from_percent(50);
+	/// Signing two different blocks at one height costs a tenth of the bond...
+	pub const EquivocationSlash: Perbill = Perbill::from_percent(10);
+	/// ...of which the reporter gets a tenth.
+	pub const ReporterCut: Perbill = Perbill::from_percent(10);
+	/// Below operational transactions, above ordinary ones.
+	pub const AttestationPriority: TransactionPriority = TransactionPriority::MAX / 2;
+	/// The most a round pays out: 100 DSYNC.
+	pub const RoundEmission: Balance = 100 * DSYNC;
+}
+
+/// Rounds of scores and rewards kept: a week of 10-minute rounds would be 1 008; 84 rounds is 84
+/// minutes with this runtime's 10-block rounds.
+pub const HISTORY_DEPTH: u32 = 84;
+
+impl pallet_sync_attestation::Config for Runtime {
+	type Bond = Balance;
+	type Registry = Resources;
+	type SyncKeys = SessionSyncKeys;
+	type OnRoundClosed = Rewards;
+	type CurrentAuthorities = CurrentAuthorities;
+	type RoundLength = ConstU32<ROUND_LENGTH>;
+	/// An answer must land within 4 blocks of its challenge.
+	type ResponseWindow = ConstU32<4>;
+	/// About one attestation per block, whatever the number of providers.
+	type TargetAttestationsPerBlock = ConstU32<1>;
+	type MaxChallengesPerRound = ConstU32<16>;
+	type CapacityWeights = CapacityWeights;
+	type MinUptime = MinUptime;
+	type OfflineRoundsBeforeChill = ConstU32<3>;
+	type EquivocationSlash = EquivocationSlash;
+	type ReporterCut = ReporterCut;
+	type MaxAuthorities = ConstU32<{ super::MAX_AUTHORITIES }>;
+	type MinAuthorities = ConstU32<1>;
+	type HysteresisMargin = HysteresisMargin;
+	type MaxCandidates = ConstU32<{ 2 * super::MAX_AUTHORITIES }>;
+	type HistoryDepth = ConstU32<HISTORY_DEPTH>;
+	type MaxCleanupPerBlock = ConstU32<256>;
+	type AttestationPriority = AttestationPriority;
+	type WeightInfo = pallet_sync_attestation::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = BenchmarkHelper;
+}
+
+impl pallet_rewards::Config for Runtime {
+	type Currency = Balances;
+	type Points = crate::SyncAttestation;
+	type Rounds = SessionRounds;
+	type PalletId = RewardPotId;
+	type RoundEmission = RoundEmission;
+	type HistoryDepth = ConstU32<HISTORY_DEPTH>;
+	type MaxExpiryCleanup = ConstU32<256>;
+	type WeightInfo = pallet_rewards::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = BenchmarkHelper;
+}
+
+impl<LocalCall> frame_system::offchain::CreateTransactionBase<LocalCall> for Runtime
+where
+	RuntimeCall: From<LocalCall>,
+{
+	type Extrinsic = UncheckedExtrinsic;
+	type RuntimeCall = RuntimeCall;
+}
+
+impl<LocalCall> frame_system::offchain::CreateTransaction<LocalCall> for Runtime
+where
+	RuntimeCall: From<LocalCall>,
+{
+	type Extension = TxExtension;
+
+	fn create_transaction(call: RuntimeCall, extension: TxExtension) -> UncheckedExtrinsic {
+		UncheckedExtrinsic::new_transaction(call, extension)
+	}
+}
+
+/// The extensions of an authorized (fee-free, unsigned) transaction such as a sync attestation:
+/// no signer, so no nonce or fee; immortal, because the attestation's own validity ends with its
+/// response window; no metadata hash, since no wallet signs it.
+impl<LocalCall> frame_system::offchain::CreateAuthorizedTransaction<LocalCall> for Runtime
+where
+	RuntimeCall: From<LocalCall>,
+{
+	fn create_extension() -> TxExtension {
+		(
+			frame_system::AuthorizeCall::<Runtime>::new(),
+			frame_system::CheckNonZeroSender::<Runtime>::new(),
+			frame_system::CheckSpecVersion::<Runtime>::new(),
+			frame_system::CheckTxVersion::<Runtime>::new(),
+			frame_system::CheckGenesis::<Runtime>::new(),
+			frame_system::CheckEra::<Runtime>::from(Era::Immortal),
+			frame_system::CheckNonce::<Runtime>::from(0),
+			frame_system::CheckWeight::<Runtime>::new(),
+			pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(0),
+			frame_metadata_hash_extension::CheckMetadataHash::<Runtime>::new(false),
+			frame_system::WeightReclaim::<Runtime>::new(),
+		)
 	}
 }

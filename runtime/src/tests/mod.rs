@@ -1,5 +1,7 @@
 //! Tests of the runtime as a whole: the genesis presets, session rotation and configuration.
 
+mod proof_of_sync;
+
 use codec::Encode;
 use frame_support::{
 	assert_ok,
@@ -34,7 +36,7 @@ fn merge(base: &mut Value, patch: Value) {
 }
 
 /// The externalities of a chain started from the preset `id`.
-fn genesis_of(id: &str) -> sp_io::TestExternalities {
+pub(crate) fn genesis_of(id: &str) -> sp_io::TestExternalities {
 	let patch =
 		genesis_config_presets::get_preset(&PresetId::from(id)).expect("the preset exists; qed");
 	let patch: Value = serde_json::from_slice(&patch).expect("presets are JSON; qed");

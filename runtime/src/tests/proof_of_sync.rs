@@ -1,0 +1,205 @@
+//! Proof of Sync with the real runtime: attestations through the real transaction path over
+//! several rounds, points, rewards, and the authority set.
+
+use codec::Encode;
+use frame_support::{assert_noop, assert_ok};
+use frame_system::offchain::CreateAuthorizedTransaction;
+use pallet_sync_attestation::{crypto::SyncSignature, SyncAttestation as Attestation};
+use sp_consensus_aura::{Slot, AURA_ENGINE_ID};
+use sp_core::Pair;
+use sp_genesis_builder::DEV_RUNTIME_PRESET;
+use sp_keyring::Sr25519Keyring;
+use sp_runtime::{
+	traits::{Header as _, Zero},
+	Digest, DigestItem,
+};
+
+use super::genesis_of;
+use crate::{
+	configs::{RewardPot, RoundEmission},
+	AccountId, Balances, BlockNumber, Executive, Hash, Header, Rewards, Runtime, RuntimeCall,
+	RuntimeEvent, RuntimeOrigin, Session, SyncAttestation, System, TimestampCall,
+	UncheckedExtrinsic, ROUND_LENGTH, SLOT_DURATION,
+};
+
+/// Builds blocks on top of each other through `Executive`, as a node's block builder does.
+struct Chain {
+	head: Header,
+}
+
+impl Chain {
+	fn genesis() -> Self {
+		let head = Header::new(
+			0,
+			Default::default(),
+			Default::default(),
+			Default::default(),
+			Default::default(),
+		);
+		Self { head }
+	}
+
+	/// Authors the next block (Aura digest, timestamp inherent) with `xts` in it; every one of
+	/// them must be valid and dispatch without error.
+	fn block(&mut self, xts: Vec<UncheckedExtrinsic>) {
+		let n = self.head.number + 1;
+		let slot = Slot::from(u64::from(n));
+		let digest = Digest { logs: vec![DigestItem::PreRuntime(AURA_ENGINE_ID, slot.encode())] };
+		let header =
+			Header::new(n, Default::default(), Default::default(), self.head.hash(), digest);
+		Executive::initialize_block(&header);
+		let now = u64::from(slot) * SLOT_DURATION;
+		let inherent =
+			UncheckedExtrinsic::new_bare(RuntimeCall::Timestamp(TimestampCall::set { now }));
+		assert_ok!(Executive::apply_extrinsic(inherent).expect("the inherent is valid"));
+		for xt in xts {
+			let applied = Executive::apply_extrinsic(xt).expect("the transaction is valid");
+			assert_ok!(applied);
+		}
+		self.head = Executive::finalize_block();
+	}
+}
+
+fn alice() -> AccountId {
+	Sr25519Keyring::Alice.to_account_id()
+}
+
+/// Alice's attestation that her node's head at `challenge_block` is `head`, signed with her
+/// `sync` key (the dev key `--alice` puts in the keystore), as an authorized transaction.
+fn attestation_xt(round: u32, challenge_block: BlockNumber, head: Hash) -> UncheckedExtrinsic {
+	let attestation = Attestation {
+		round,
+		challenge_block,
+		provider: alice(),
+		best_number: challenge_block,
+		best_hash: head,
+		finalized_number: challenge_block.saturating_sub(1),
+	};
+	let signature: SyncSignature =
+		Sr25519Keyring::Alice.pair().sign(&attestation.signing_payload()).into();
+	let call = RuntimeCall::SyncAttestation(pallet_sync_attestation::Call::attest {
+		attestation,
+		signature,
+	});
+	<Runtime as CreateAuthorizedTransaction<RuntimeCall>>::create_authorized_transaction(call)
+}
+
+/// Runs the chain to `last`, with Alice answering each of her challenges in the block after it.
+fn run_with_alice_attesting(chain: &mut Chain, last: BlockNumber) -> u32 {
+	let mut answered = 0;
+	while chain.head.number < last {
+		let parent = chain.head.number;
+		let round = SyncAttestation::round_info().expect("a round is running");
+		let xts = if SyncAttestation::is_challenge(&alice(), &round, parent).is_some() {
+			answered += 1;
+			vec![attestation_xt(round.index, parent, chain.head.hash())]
+		} else {
+			vec![]
+		};
+		chain.block(xts);
+	}
+	answered
+}
+
+fn events() -> Vec<RuntimeEvent> {
+	System::events().into_iter().map(|r| r.event).collect()
+}
+
+#[test]
+fn alice_attests_earns_points_is_paid_and_stays_the_authority_over_rounds() {
+	genesis_of(DEV_RUNTIME_PRESET).execute_with(|| {
+		let mut chain = Chain::genesis();
+		let round0 = SyncAttestation::round_info().expect("round 0 starts at genesis");
+		assert_eq!((round0.index, round0.start), (0, 0));
+		assert_eq!(round0.providers, 1, "round 0 challenges the genesis provider");
+		let c = round0.challenges_per_provider;
+		assert!(c >= 1, "Alice is challenged");
+
+		// Four rounds; each of Alice's challenges is answered in the next block.
+		let answered = run_with_alice_attesting(&mut chain, 4 * ROUND_LENGTH + 1);
+		assert_eq!(Session::current_index(), 4);
+		assert!(answered >= 4 * c, "answered {answered} challenges");
+
+		for round in 1..=3 {
+			let score = SyncAttestation::score_breakdown(&alice(), round).expect("a score");
+			assert_eq!((score.assigned, score.answered), (c, c), "round {round}");
+			assert_eq!(score.uptime, sp_runtime::Perbill::one());
+			assert_eq!(score.mean_lag, 0, "answered in the very next block");
+			assert!(!score.points.is_zero());
+			assert_eq!(score.share, sp_runtime::Perbill::one(), "the only provider");
+		}
+		// Rounds 0..=3 closed and set their emission aside.
+		let pending = Rewards::pending_rewards(&alice());
+		assert_eq!(pending.iter().map(|(r, _)| *r).collect::<Vec<_>>(), vec![0, 1, 2, 3]);
+		assert!(pending.iter().all(|(_, amount)| *amount == RoundEmission::get()));
+
+		// Claiming pays Alice out of the pot, once.
+		let issuance = Balances::total_issuance();
+		let (pot, before) =
+			(Balances::free_balance(RewardPot::get()), Balances::free_balance(alice()));
+		assert_ok!(Rewards::claim_rewards(RuntimeOrigin::signed(alice()), 2));
+		assert_eq!(Balances::free_balance(alice()), before + RoundEmission::get());
+		assert_eq!(Balances::free_balance(RewardPot::get()), pot - RoundEmission::get());
+		assert_eq!(Balances::total_issuance(), issuance);
+		assert_noop!(
+			Rewards::claim_rewards(RuntimeOrigin::signed(alice()), 2),
+			pallet_rewards::Error::<Runtime>::AlreadyClaimed
+		);
+		assert_noop!(
+			Rewards::claim_rewards(RuntimeOrigin::signed(alice()), 4),
+			pallet_rewards::Error::<Runtime>::RoundNotClosed
+		);
+
+		// The best-synced candidate, Alice, stays the authority.
+		assert_eq!(Session::validators(), vec![alice()]);
+		assert!(events().iter().any(|e| matches!(
+			e,
+			RuntimeEvent::SyncAttestation(pallet_sync_attestation::Event::Attested { .. })
+		)));
+		SyncAttestation::do_try_state().expect("sync-attestation invariants");
+		Rewards::do_try_state().expect("rewards invariants");
+		crate::Resources::do_try_state().expect("registry invariants");
+	});
+}
+
+#[test]
+fn a_forged_attestation_is_refused_by_the_transaction_path() {
+	genesis_of(DEV_RUNTIME_PRESET).execute_with(|| {
+		let mut chain = Chain::genesis();
+		let round = SyncAttestation::round_info().expect("round 0");
+		// Advance to Alice's first challenge block.
+		let first = SyncAttestation::challenges_of(&alice(), round.index)[0];
+		while chain.head.number < first {
+			chain.block(vec![]);
+		}
+		// Signed by Bob's key, not Alice's.
+		let head = chain.head.hash();
+		let mut xt = attestation_xt(round.index, first, head);
+		if let RuntimeCall::SyncAttestation(pallet_sync_attestation::Call::attest {
+			attestation,
+			signature,
+		}) = &mut xt.function
+		{
+			*signature = Sr25519Keyring::Bob.pair().sign(&attestation.signing_payload()).into();
+		}
+		let n = chain.head.number + 1;
+		let header = Header::new(
+			n,
+			Default::default(),
+			Default::default(),
+			chain.head.hash(),
+			Digest {
+				logs: vec![DigestItem::PreRuntime(
+					AURA_ENGINE_ID,
+					Slot::from(u64::from(n)).encode(),
+				)],
+			},
+		);
+		Executive::initialize_block(&header);
+		assert!(
+			Executive::apply_extrinsic(xt).is_err(),
+			"a bad signature is an invalid transaction"
+		);
+		assert!(Executive::apply_extrinsic(attestation_xt(round.index, first, head)).is_ok());
+	});
+}
