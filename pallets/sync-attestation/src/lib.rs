@@ -62,8 +62,11 @@
 //!   work, except the authority ranking, which is bounded by `MaxCandidates`. Their weight is
 //!   registered with `frame_system` as they run. Old rounds' records are removed lazily in
 //!   `on_idle`, at most `MaxCleanupPerBlock` keys per block. No hook iterates over providers.
-//! - **Offchain worker.** Reads the node's [`SyncStatus`] at [`SYNC_STATUS_KEY`] and, for every
-//!   local `sync` key of an active provider challenged at this block, submits a signed attestation.
+//! - **Offchain worker.** Reads the node's [`SyncStatus`] at [`SYNC_STATUS_KEY`] (published by the
+//!   node; no status or a major-syncing node means no attestation) and, for every local `sync` key
+//!   of an active provider, submits a signed attestation for each of its challenges whose window is
+//!   still open and that is not answered on chain yet: this block's, and earlier ones whose answer
+//!   missed a block or left the pool.
 //!
 //! [RANDAO]: https://github.com/randao/randao
 
