@@ -55,6 +55,16 @@ fn fill_candidates_but_one<T: Config>() {
 	}
 }
 
+/// A provider that fills the candidate list: the last in a full list, the worst case for
+/// removing it.
+fn last_of_full_candidates<T: Config>() -> T::AccountId {
+	fill_candidates_but_one::<T>();
+	let who = provider::<T>("provider", 0);
+	T::BenchmarkHelper::set_session_keys(&who);
+	Resources::<T>::do_opt_in_validator(who.clone()).expect("room for one more; qed");
+	who
+}
+
 fn assert_last_event<T: Config>(event: Event<T>) {
 	let event: <T as frame_system::Config>::RuntimeEvent = event.into();
 	frame_system::Pallet::<T>::assert_last_event(event);
@@ -126,10 +136,7 @@ mod benchmarks {
 
 	#[benchmark]
 	fn opt_out_validator() {
-		fill_candidates_but_one::<T>();
-		let who = provider::<T>("provider", 0);
-		T::BenchmarkHelper::set_session_keys(&who);
-		Resources::<T>::do_opt_in_validator(who.clone()).expect("room for one more; qed");
+		let who = last_of_full_candidates::<T>();
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(who.clone()));
@@ -140,10 +147,7 @@ mod benchmarks {
 	#[benchmark]
 	fn leave() {
 		// A candidate in a full list: leaving also takes it off the list.
-		fill_candidates_but_one::<T>();
-		let who = provider::<T>("provider", 0);
-		T::BenchmarkHelper::set_session_keys(&who);
-		Resources::<T>::do_opt_in_validator(who.clone()).expect("room for one more; qed");
+		let who = last_of_full_candidates::<T>();
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(who.clone()));

@@ -52,26 +52,9 @@ impl<T: Config> Pallet<T> {
 		capacity: Capacity,
 		bond: BalanceOf<T>,
 	) -> DispatchResult {
-		ensure!(!Providers::<T>::contains_key(&who), Error::<T>::AlreadyRegistered);
-		ensure!(Providers::<T>::count() < T::MaxProviders::get(), Error::<T>::TooManyProviders);
-		let endpoint = Self::checked_endpoint(endpoint)?;
-		ensure!(!capacity.is_zero(), Error::<T>::NoCapacity);
-		ensure!(bond >= T::MinProviderBond::get(), Error::<T>::BondTooLow);
-		Self::hold_bond(&who, bond)?;
-
 		let now = T::Rounds::current_round();
 		let active_since = now.saturating_add(1);
-		Self::insert_active(
-			&who,
-			ProviderInfo {
-				endpoint,
-				capacity,
-				bond,
-				status: ProviderStatus::Active,
-				active_since,
-				registered_at: now,
-			},
-		);
+		Self::insert_provider(&who, endpoint, capacity, bond, now, active_since)?;
 		Self::deposit_event(Event::ProviderRegistered {
 			provider: who,
 			bond,
@@ -81,10 +64,33 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// Stores a new, active provider record and counts it.
-	fn insert_active(who: &T::AccountId, info: ProviderInfoOf<T>) {
+	/// Checks a new provider's record, holds its bond and stores it as active: what registering
+	/// does, at genesis and by call.
+	fn insert_provider(
+		who: &T::AccountId,
+		endpoint: Vec<u8>,
+		capacity: Capacity,
+		bond: BalanceOf<T>,
+		registered_at: RoundIndex,
+		active_since: RoundIndex,
+	) -> DispatchResult {
+		ensure!(!Providers::<T>::contains_key(who), Error::<T>::AlreadyRegistered);
+		ensure!(Providers::<T>::count() < T::MaxProviders::get(), Error::<T>::TooManyProviders);
+		let endpoint = Self::checked_endpoint(endpoint)?;
+		ensure!(!capacity.is_zero(), Error::<T>::NoCapacity);
+		ensure!(bond >= T::MinProviderBond::get(), Error::<T>::BondTooLow);
+		Self::hold_bond(who, bond)?;
+		let info = ProviderInfo {
+			endpoint,
+			capacity,
+			bond,
+			status: ProviderStatus::Active,
+			active_since,
+			registered_at,
+		};
 		Providers::<T>::insert(who, info);
 		ActiveProviders::<T>::mutate(|n| n.saturating_inc());
+		Ok(())
 	}
 
 	/// Registers a genesis provider: active from round 0, bond held, optionally a candidate.
@@ -95,23 +101,7 @@ impl<T: Config> Pallet<T> {
 		bond: BalanceOf<T>,
 		candidate: bool,
 	) -> DispatchResult {
-		ensure!(!Providers::<T>::contains_key(who), Error::<T>::AlreadyRegistered);
-		ensure!(Providers::<T>::count() < T::MaxProviders::get(), Error::<T>::TooManyProviders);
-		let endpoint = Self::checked_endpoint(endpoint.to_vec())?;
-		ensure!(!capacity.is_zero(), Error::<T>::NoCapacity);
-		ensure!(bond >= T::MinProviderBond::get(), Error::<T>::BondTooLow);
-		Self::hold_bond(who, bond)?;
-		Self::insert_active(
-			who,
-			ProviderInfo {
-				endpoint,
-				capacity,
-				bond,
-				status: ProviderStatus::Active,
-				active_since: 0,
-				registered_at: 0,
-			},
-		);
+		Self::insert_provider(who, endpoint.to_vec(), capacity, bond, 0, 0)?;
 		if candidate {
 			ensure!(bond >= T::MinValidatorBond::get(), Error::<T>::BelowValidatorBond);
 			Candidates::<T>::try_mutate(|c| c.try_push(who.clone()))
