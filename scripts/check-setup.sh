@@ -1,105 +1,152 @@
 #!/usr/bin/env bash
 # Proves scripts/setup.sh on a fresh machine, so that no set-up step goes unexercised: builds a
-# minimal Debian bookworm root (debootstrap, with ca-certificates), lays out a fresh rustup install
-# in it from a copy of this machine's rustup binary (an empty RUSTUP_HOME and CARGO_HOME, no
-# toolchain), copies the work tree in, and runs scripts/setup.sh there as a newcomer would. It
-# passes only if setup ends with the pinned toolchain, its wasm target, rust-src and clippy, the
-# dated nightly's rustfmt, protoc and a C toolchain, Node.js and npm recent enough, and the e2e
-# dependencies installed by `npm ci` and loadable; and if a second run of setup prints nothing.
-# An unreachable toolchain server, Debian mirror or npm registry fails it, with setup's message.
+# minimal Debian bookworm root (debootstrap, signatures checked, with ca-certificates and sudo),
+# gives it a user with passwordless sudo whose home holds a fresh rustup install made from a copy of
+# this machine's rustup binary (an empty RUSTUP_HOME and CARGO_HOME, no toolchain), copies the work
+# tree in, and runs scripts/setup.sh there as that user, the way a newcomer would. It passes only if
+# setup ends with the pinned toolchain, its wasm target, rust-src and clippy, the dated nightly's
+# rustfmt, a C toolchain and protoc, Node.js and npm recent enough, and the e2e dependencies
+# installed by `npm ci` and loadable; and if a second run of setup prints nothing. rustup's
+# auto-install is off in there, so a step setup forgot cannot be made up for by rustup. An
+# unreachable toolchain server, Debian mirror or npm registry fails it, with setup's message.
 #
-# Runs as root (debootstrap, chroot), in its own mount and PID namespaces: the mounts and processes
-# it makes die with it, and the machine's own toolchain is never touched. Costs about a minute of
-# downloads. scripts/test.sh runs it first; alone: `scripts/check-setup.sh`.
+# Runs as root (debootstrap, chroot; it asks sudo otherwise). Both steps run in their own mount and
+# PID namespaces, so the mounts and processes they make die with them, also on Ctrl-C or kill; the
+# root is deleted at the end, and the machine's own toolchain is never touched. Costs about 80 s,
+# mostly downloads. scripts/test.sh runs it first; alone: `scripts/check-setup.sh`.
 set -euo pipefail
-. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 SUITE="${SETUP_CHECK_SUITE:-bookworm}"
 MIRROR="${SETUP_CHECK_MIRROR:-http://deb.debian.org/debian}"
+# What of the machine goes into the fresh root: its resolver and CA bundle (below), and these
+# variables, which point programs at that bundle, a proxy or a toolchain mirror. They belong to the
+# machine, not to the project (this workplace's egress re-signs TLS with its own CA).
+MACHINE_VARS=(RUSTUP_DIST_SERVER RUSTUP_UPDATE_ROOT SSL_CERT_FILE SSL_CERT_DIR CURL_CA_BUNDLE
+	NODE_EXTRA_CA_CERTS GIT_SSL_CAINFO http_proxy https_proxy no_proxy HTTP_PROXY HTTPS_PROXY NO_PROXY)
 
+log() { printf '==> %s\n' "$*" >&2; }
 fail() {
 	printf 'check-setup: %s\n' "$*" >&2
 	exit 1
 }
-[ "$(id -u)" -eq 0 ] || exec sudo -E "$0" "$@"
-for tool in unshare chroot git; do
+
+rustup_bin="${SETUP_CHECK_RUSTUP:-$(command -v rustup || true)}"
+[ -n "$rustup_bin" ] || fail "no rustup on PATH to copy into the fresh root"
+rustup_bin="$(readlink -f "$rustup_bin")"
+if [ "$(id -u)" -ne 0 ]; then
+	command -v sudo >/dev/null 2>&1 || fail "needs root (debootstrap, chroot), and there is no sudo"
+	keep="$(printf '%s,' "${MACHINE_VARS[@]}" SETUP_CHECK_SUITE SETUP_CHECK_MIRROR)"
+	exec sudo --preserve-env="${keep%,}" SETUP_CHECK_RUSTUP="$rustup_bin" "$0" "$@"
+fi
+for tool in unshare chroot timeout git tar; do
 	command -v "$tool" >/dev/null 2>&1 || fail "needs $tool"
 done
 if ! command -v debootstrap >/dev/null 2>&1; then
 	log "installing debootstrap (for the fresh Debian root)"
-	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null ||
-		fail "cannot install debootstrap"
+	{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap; } \
+		>/dev/null || fail "cannot install debootstrap"
 fi
-rustup_bin="$(command -v rustup || true)"
-[ -n "$rustup_bin" ] || fail "no rustup on PATH to copy into the fresh root"
-rustup_bin="$(readlink -f "$rustup_bin")"
 
 work="$(mktemp -d -t pos-setup-check.XXXXXX)"
-# --one-file-system: never follow a mount out of the root, should one outlive its namespace.
-trap 'rm -rf --one-file-system "$work"' EXIT
 root="$work/root"
-started=$SECONDS
+child=""
+cleanup() {
+	if [ -n "$child" ]; then
+		kill "$child" 2>/dev/null || true
+		wait "$child" 2>/dev/null || true
+	fi
+	# --one-file-system: never follow a mount out of the root, should one outlive its namespace.
+	rm -rf --one-file-system "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
+# Runs "$@" (after a time limit in seconds, $1) in new mount and PID namespaces, in the background
+# so that a signal to this script reaches the trap at once: killing `timeout` ends `unshare`, whose
+# child (PID 1 of the namespace, and with it every process in there) --kill-child then ends.
+in_namespaces() {
+	local limit="$1" rc=0
+	shift
+	timeout --kill-after=30 "$limit" unshare --mount --pid --fork --kill-child "$@" &
+	child=$!
+	wait "$child" || rc=$?
+	child=""
+	return "$rc"
+}
+
+started=$SECONDS
 log "fresh Debian $SUITE root in $root (debootstrap)"
-if ! debootstrap --variant=minbase --include=ca-certificates "$SUITE" "$root" "$MIRROR" \
-	>"$work/debootstrap.log" 2>&1; then
+if ! in_namespaces 900 debootstrap --variant=minbase --force-check-gpg \
+	--include=ca-certificates,sudo "$SUITE" "$root" "$MIRROR" >"$work/debootstrap.log" 2>&1; then
 	tail -n 30 "$work/debootstrap.log" >&2
 	fail "debootstrap $SUITE from $MIRROR failed (log above)"
 fi
-# The machine's network, which is the machine's and not the project's: its resolver, and its CA
-# bundle and the variables that point programs at it (this workplace's egress re-signs TLS).
-cat /etc/resolv.conf >"$root/etc/resolv.conf"
-cat /etc/ssl/certs/ca-certificates.crt >"$root/etc/ssl/certs/ca-certificates.crt"
-machine_env=()
-for var in RUSTUP_DIST_SERVER RUSTUP_UPDATE_ROOT SSL_CERT_FILE SSL_CERT_DIR CURL_CA_BUNDLE NODE_EXTRA_CA_CERTS GIT_SSL_CAINFO \
-	http_proxy https_proxy no_proxy HTTP_PROXY HTTPS_PROXY NO_PROXY; do
-	[ -n "${!var:-}" ] && machine_env+=("$var=${!var}")
-done
 rootfs_seconds=$((SECONDS - started))
 
-# A fresh rustup install, the way rustup-init lays it out (rustup and its proxies in ~/.cargo/bin,
-# ~/.cargo/env sourced from the shell profile, no toolchain), from this machine's rustup binary.
-cp "$rustup_bin" "$root/tmp/rustup-init"
+cat /etc/resolv.conf >"$root/etc/resolv.conf"
+printf '127.0.1.1\t%s\n' "$(hostname)" >>"$root/etc/hosts" # a machine resolves its own name
+cat /etc/ssl/certs/ca-certificates.crt >"$root/etc/ssl/certs/ca-certificates.crt"
+machine_env=()
+for var in "${MACHINE_VARS[@]}"; do
+	if [ -n "${!var:-}" ]; then machine_env+=("$var=${!var}"); fi
+done
+
+# The newcomer: a user with passwordless sudo, as on a cloud image, and this machine's rustup.
+chroot "$root" useradd --create-home --shell /bin/bash newcomer
+echo 'newcomer ALL=(ALL) NOPASSWD: ALL' >"$root/etc/sudoers.d/newcomer"
+chmod 0440 "$root/etc/sudoers.d/newcomer"
+install -m 0755 "$rustup_bin" "$root/tmp/rustup-init"
 # The work tree as it is: tracked files and new ones that are not ignored.
 mkdir "$root/src"
 (cd "$ROOT" && git ls-files -z --cached --others --exclude-standard |
-	while IFS= read -r -d '' f; do [ -e "$f" ] && printf '%s\0' "$f"; done |
+	while IFS= read -r -d '' f; do if [ -e "$f" ]; then printf '%s\0' "$f"; fi; done |
 	tar --null -T - -cf -) | tar -xf - -C "$root/src"
+newcomer_ids="$(chroot "$root" id -u newcomer):$(chroot "$root" id -g newcomer)"
+chown -R "$newcomer_ids" "$root/src"
 
 cat >"$root/tmp/newcomer.sh" <<'SCRIPT'
 set -euo pipefail
+fail() { echo "check-setup: $*" >&2; exit 1; }
+# A fresh rustup install, the way rustup-init lays it out: rustup and its proxies in ~/.cargo/bin,
+# ~/.cargo/env sourced from the login profile, no toolchain.
 /tmp/rustup-init -y --default-toolchain none >/dev/null
 set +u # the login profile rustup-init extended is not written for `set -u`
 . "$HOME/.profile"
 set -u
-# Outside the work tree: there, rustup would install the toolchain file's toolchain on first use.
-echo "$(rustup --version 2>/dev/null), toolchains: $(rustup toolchain list)"
+[ "$(rustup toolchain list)" = "no installed toolchains" ] || fail "the fresh install has a toolchain"
+echo "$(rustup --version 2>/dev/null), no toolchain; $(id -un) with sudo"
 cd /src
 
 start=$SECONDS
 scripts/setup.sh
 echo "setup took $((SECONDS - start)) s"
 
-fail() { echo "check-setup: $*" >&2; exit 1; }
 . scripts/lib.sh
 again="$(scripts/setup.sh 2>&1)" || fail "a second run of setup.sh failed: $again"
 [ -z "$again" ] || fail "a second run of setup.sh is not quiet: $again"
 
-rustup toolchain list | grep -q "^$RUST_TOOLCHAIN-" || fail "no $RUST_TOOLCHAIN toolchain"
+has_components() {
+	local installed want
+	installed="$(rustup component list --installed --toolchain "$1")" || fail "no toolchain $1"
+	shift
+	for want in "$@"; do
+		grep -q -e "^$want\$" -e "^$want-" <<<"$installed" || fail "toolchain lacks $want"
+	done
+}
+has_components "$RUST_TOOLCHAIN" rustc cargo rust-src clippy rust-std-wasm32v1-none
+has_components "$RUSTFMT_TOOLCHAIN" rustfmt
 rustc --version | grep -q "^rustc $RUST_TOOLCHAIN " || fail "rustc is $(rustc --version), not $RUST_TOOLCHAIN"
-installed="$(rustup component list --installed --toolchain "$RUST_TOOLCHAIN")"
-for want in rust-src clippy rust-std-wasm32v1-none; do
-	grep -q -e "^$want\$" -e "^$want-" <<<"$installed" || fail "$RUST_TOOLCHAIN lacks $want"
-done
 printf '#![no_std]\npub fn probe(x: u32) -> u32 { x.wrapping_mul(3) }\n' >/tmp/probe.rs
 rustc --edition 2021 --crate-type lib --target wasm32v1-none -O -o /tmp/probe.rlib /tmp/probe.rs ||
 	fail "rustc cannot build for wasm32v1-none"
 cargo clippy --version >/dev/null || fail "no clippy"
 cargo "+$RUSTFMT_TOOLCHAIN" fmt --version >/dev/null || fail "no rustfmt on $RUSTFMT_TOOLCHAIN"
-for tool in cc c++ make perl protoc git curl; do
+for tool in cc c++ make protoc git curl; do
 	command -v "$tool" >/dev/null || fail "no $tool"
 done
-node -e "process.exit(require('util').isDeepStrictEqual([1], [1]) ? 0 : 1)" || fail "node does not run"
+perl -MFindBin -MFile::Copy -MGetopt::Std -MFile::Spec::Functions -e1 ||
+	fail "perl lacks the modules OpenSSL's Configure uses"
 printf '%s\n%s\n' "$NODE_MIN_VERSION" "$(node -p process.versions.node)" | sort -V -C ||
 	fail "node $(node -p process.versions.node) is older than $NODE_MIN_VERSION"
 
@@ -129,12 +176,13 @@ SCRIPT
 
 log "running scripts/setup.sh in it, as a newcomer with only rustup would"
 # shellcheck disable=SC2016
-if ! timeout 1800 unshare --mount --pid --fork --mount-proc="$root/proc" /bin/bash -c '
+if ! in_namespaces 1800 --mount-proc="$root/proc" /bin/bash -c '
+	set -e
 	root="$1"
-	shift
 	mount -t devpts -o newinstance,ptmxmode=0666 devpts "$root/dev/pts"
-	exec chroot "$root" "$@"' _ "$root" /usr/bin/env -i HOME=/root TERM=dumb LANG=C.UTF-8 \
-	PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin "${machine_env[@]}" \
+	exec chroot --userspec="$2" "$root" "${@:3}"' _ "$root" "$newcomer_ids" \
+	/usr/bin/env -i HOME=/home/newcomer USER=newcomer LOGNAME=newcomer TERM=dumb LANG=C.UTF-8 \
+	PATH=/usr/local/bin:/usr/bin:/bin RUSTUP_AUTO_INSTALL=0 "${machine_env[@]}" \
 	/bin/bash /tmp/newcomer.sh >"$work/newcomer.log" 2>&1; then
 	cat "$work/newcomer.log" >&2
 	fail "scripts/setup.sh does not set up a fresh machine (its output above)"

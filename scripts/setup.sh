@@ -9,17 +9,27 @@
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 fail() {
 	printf 'setup: %s\n' "$*" >&2
 	exit 1
+}
+as_root() {
+	if [ "$(id -u)" -eq 0 ]; then
+		"$@"
+	elif command -v sudo >/dev/null 2>&1; then
+		sudo "$@"
+	else
+		fail "installing Debian packages needs root: run this as root, or install sudo"
+	fi
 }
 
 # --- Debian packages: command -> package ------------------------------------------------------
 missing=()
 command -v cc >/dev/null 2>&1 || missing+=(build-essential) # cc, c++, make, and perl (dpkg-dev)
 command -v make >/dev/null 2>&1 || missing+=(make)
-command -v perl >/dev/null 2>&1 || missing+=(perl) # the vendored OpenSSL of litep2p's WebRTC
+# The vendored OpenSSL of litep2p's WebRTC runs Configure, which needs more than Debian's perl-base.
+perl -MFindBin -MFile::Copy -MGetopt::Std -MFile::Spec::Functions -e1 >/dev/null 2>&1 ||
+	missing+=(perl)
 command -v protoc >/dev/null 2>&1 || missing+=(protobuf-compiler)
 command -v git >/dev/null 2>&1 || missing+=(git)
 command -v curl >/dev/null 2>&1 || missing+=(curl)
@@ -28,14 +38,16 @@ if [ "${#missing[@]}" -gt 0 ]; then
 	command -v apt-get >/dev/null 2>&1 ||
 		fail "missing ${missing[*]}: install them with your system's package manager"
 	log "installing Debian packages: ${missing[*]}"
-	as_root apt-get update -qq || fail "apt-get update failed: is the Debian mirror reachable?"
-	DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends \
+	# `env` inside: sudo drops the caller's environment, and apt must not stop to ask.
+	as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq ||
+		fail "apt-get update failed: is the Debian mirror reachable?"
+	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 		"${missing[@]}" >/dev/null || fail "apt-get install ${missing[*]} failed"
 fi
 
 # --- Rust -----------------------------------------------------------------------------------------
 command -v rustup >/dev/null 2>&1 || fail "rustup is needed and not on PATH. Install it with
-  curl -sSf https://static.rust-lang.org/rustup/dist/$(uname -m)-unknown-linux-gnu/rustup-init -o rustup-init && sh -c 'chmod +x rustup-init && ./rustup-init -y --default-toolchain none'
+  curl -sSf https://static.rust-lang.org/rustup/dist/$(uname -m)-unknown-linux-gnu/rustup-init -o ~/rustup-init && chmod +x ~/rustup-init && ~/rustup-init -y --default-toolchain none && rm ~/rustup-init
 then open a new shell (or run '. \$HOME/.cargo/env') and run this again."
 
 # True when toolchain $1 is installed with every component in the rest of the arguments (a
