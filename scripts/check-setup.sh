@@ -118,9 +118,12 @@ set -u
 echo "$(rustup --version 2>/dev/null), no toolchain; $(id -un) with sudo"
 cd /src
 
+# Bytes received by every interface but loopback (the chroot shares the machine's network).
+received() { awk -F'[: ]+' 'NR > 2 && $2 != "lo" { sum += $3 } END { printf "%.0f\n", sum } ' /proc/net/dev; }
 start=$SECONDS
+bytes=$(received)
 scripts/setup.sh
-echo "setup took $((SECONDS - start)) s"
+echo "setup took $((SECONDS - start)) s and received $((($(received) - bytes) / 1000000)) MB"
 
 . scripts/lib.sh
 again="$(scripts/setup.sh 2>&1)" || fail "a second run of setup.sh failed: $again"
@@ -151,8 +154,9 @@ printf '%s\n%s\n' "$NODE_MIN_VERSION" "$(node -p process.versions.node)" | sort 
 	fail "node $(node -p process.versions.node) is older than $NODE_MIN_VERSION"
 
 start=$SECONDS
+bytes=$(received)
 install_e2e_deps
-echo "npm ci took $((SECONDS - start)) s"
+echo "npm ci took $((SECONDS - start)) s and received $((($(received) - bytes) / 1000000)) MB"
 # The e2e tests' runner and flags, and their libraries, loading under this Node.js.
 mkdir -p e2e/.tmp
 cat >e2e/.tmp/setup-check.test.mjs <<'JS'

@@ -72,7 +72,7 @@ toolchain_server_check() {
 	fail "rustup failed to install $1 (the toolchain server $server answers; see rustup's output above)"
 }
 
-# Installs toolchain $1 with the components and targets that follow as -c/-t pairs, if missing.
+# Installs toolchain $1 with components $2 and targets $3 (comma-separated lists), if any is missing.
 ensure_toolchain() {
 	local toolchain="$1" components="$2" targets="$3" wanted=()
 	local item
