@@ -41,13 +41,15 @@ fi
 for tool in unshare chroot timeout git tar; do
 	command -v "$tool" >/dev/null 2>&1 || fail "needs $tool"
 done
-if ! command -v debootstrap >/dev/null 2>&1; then
-	log "installing debootstrap (for the fresh Debian root)"
-	{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap; } \
-		>/dev/null || fail "cannot install debootstrap"
+KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
+if ! command -v debootstrap >/dev/null 2>&1 || [ ! -e "$KEYRING" ]; then
+	log "installing debootstrap and Debian's archive keyring (for the fresh Debian root)"
+	{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+		debootstrap debian-archive-keyring; } >/dev/null || fail "cannot install debootstrap"
 fi
 
-work="$(mktemp -d -t pos-setup-check.XXXXXX)"
+# Not /tmp, which is a RAM-backed tmpfs on some hosts: the root grows to about 2 GB.
+work="$(mktemp -d -p /var/tmp pos-setup-check.XXXXXX)"
 root="$work/root"
 child=""
 cleanup() {
@@ -75,10 +77,15 @@ in_namespaces() {
 	return "$rc"
 }
 
+# Bytes received by every network interface but loopback.
+received() { awk 'NR > 2 { sub(/:/, " "); if ($1 != "lo") sum += $2 } END { printf "%.0f\n", sum }' /proc/net/dev; }
+
 started=$SECONDS
+bytes_at_start=$(received)
 log "fresh Debian $SUITE root in $root (debootstrap)"
-if ! in_namespaces 900 debootstrap --variant=minbase --force-check-gpg \
-	--include=ca-certificates,sudo "$SUITE" "$root" "$MIRROR" >"$work/debootstrap.log" 2>&1; then
+# gcc but no g++: a state machines are often in, which setup must notice.
+if ! in_namespaces 900 debootstrap --variant=minbase --force-check-gpg --keyring="$KEYRING" \
+	--include=ca-certificates,sudo,gcc "$SUITE" "$root" "$MIRROR" >"$work/debootstrap.log" 2>&1; then
 	tail -n 30 "$work/debootstrap.log" >&2
 	fail "debootstrap $SUITE from $MIRROR failed (log above)"
 fi
@@ -102,7 +109,9 @@ mkdir "$root/src"
 (cd "$ROOT" && git ls-files -z --cached --others --exclude-standard |
 	while IFS= read -r -d '' f; do if [ -e "$f" ]; then printf '%s\0' "$f"; fi; done |
 	tar --null -T - -cf -) | tar -xf - -C "$root/src"
-newcomer_ids="$(chroot "$root" id -u newcomer):$(chroot "$root" id -g newcomer)"
+newcomer_uid="$(chroot "$root" id -u newcomer)"
+newcomer_gid="$(chroot "$root" id -g newcomer)"
+newcomer_ids="$newcomer_uid:$newcomer_gid"
 chown -R "$newcomer_ids" "$root/src"
 
 cat >"$root/tmp/newcomer.sh" <<'SCRIPT'
@@ -119,7 +128,7 @@ echo "$(rustup --version 2>/dev/null), no toolchain; $(id -un) with sudo"
 cd /src
 
 # Bytes received by every interface but loopback (the chroot shares the machine's network).
-received() { awk -F'[: ]+' 'NR > 2 && $2 != "lo" { sum += $3 } END { printf "%.0f\n", sum } ' /proc/net/dev; }
+received() { awk 'NR > 2 { sub(/:/, " "); if ($1 != "lo") sum += $2 } END { printf "%.0f\n", sum }' /proc/net/dev; }
 start=$SECONDS
 bytes=$(received)
 scripts/setup.sh
@@ -128,6 +137,21 @@ echo "setup took $((SECONDS - start)) s and received $((($(received) - bytes) / 
 . scripts/lib.sh
 again="$(scripts/setup.sh 2>&1)" || fail "a second run of setup.sh failed: $again"
 [ -z "$again" ] || fail "a second run of setup.sh is not quiet: $again"
+# Set-up is done with root: nothing that runs from here on (npm, Node.js) may use sudo.
+sudo rm /etc/sudoers.d/newcomer
+if sudo -n true 2>/dev/null; then fail "the newcomer still has sudo"; fi
+
+# Exactly what is missing: a machine that lost one target and its Node.js gets back those two.
+rustup target remove --toolchain "$RUST_TOOLCHAIN" wasm32v1-none 2>/dev/null
+rm -rf "$NODE_PREFIX"
+repair="$(scripts/setup.sh 2>&1)" || fail "setup.sh failed to repair a machine: $repair"
+expected="==> installing Rust $RUST_TOOLCHAIN with $(IFS=,; echo "${RUST_COMPONENTS[*]}"), target wasm32v1-none
+==> installing Node.js $NODE_PIN_VERSION and npm $NPM_PIN_VERSION under $NODE_PREFIX"
+[ "$(grep '^==> ' <<<"$repair")" = "$expected" ] || fail "repairing, setup.sh did other than
+$expected
+namely:
+$repair"
+echo "setup repaired a removed wasm target and Node.js, and nothing else"
 
 has_components() {
 	local installed want
@@ -192,4 +216,4 @@ if ! in_namespaces 1800 --mount-proc="$root/proc" /bin/bash -c '
 	fail "scripts/setup.sh does not set up a fresh machine (its output above)"
 fi
 sed 's/^/    /' "$work/newcomer.log" | grep -v -e '^    info: ' -e '^ *$' >&2 || true
-log "set-up proven on a fresh $SUITE root: root in ${rootfs_seconds} s, all in $((SECONDS - started)) s"
+log "set-up proven on a fresh $SUITE root: root in ${rootfs_seconds} s, all in $((SECONDS - started)) s, $((($(received) - bytes_at_start) / 1000000)) MB received"

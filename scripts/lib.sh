@@ -54,8 +54,9 @@ build_node() {
 	cargo build --locked --release -p destra-node --features "$FEATURES" --manifest-path "$ROOT/Cargo.toml"
 }
 
-# Installs the end-to-end tests' npm dependencies exactly as e2e/package-lock.json pins them.
+# Installs the end-to-end tests' npm dependencies exactly as e2e/package-lock.json pins them. None
+# needs an install script, and none may run one: a compromised package's would run as the caller.
 install_e2e_deps() {
 	log "installing the end-to-end test dependencies (npm ci)"
-	(cd "$ROOT/e2e" && npm ci --no-audit --no-fund --update-notifier=false --loglevel=error)
+	(cd "$ROOT/e2e" && npm ci --ignore-scripts --no-audit --no-fund --update-notifier=false --loglevel=error)
 }

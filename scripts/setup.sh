@@ -25,7 +25,8 @@ as_root() {
 
 # --- Debian packages: command -> package ------------------------------------------------------
 missing=()
-command -v cc >/dev/null 2>&1 || missing+=(build-essential) # cc, c++, make, and perl (dpkg-dev)
+# cc and c++ (binaryen, which optimizes the runtime's wasm, is C++), make, and perl (dpkg-dev).
+{ command -v cc && command -v c++; } >/dev/null 2>&1 || missing+=(build-essential)
 command -v make >/dev/null 2>&1 || missing+=(make)
 # The vendored OpenSSL of litep2p's WebRTC runs Configure, which needs more than Debian's perl-base.
 perl -MFindBin -MFile::Copy -MGetopt::Std -MFile::Spec::Functions -e1 >/dev/null 2>&1 ||
