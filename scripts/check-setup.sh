@@ -1,19 +1,24 @@
 #!/usr/bin/env bash
 # Proves scripts/setup.sh on a fresh machine, so that no set-up step goes unexercised: builds a
-# minimal Debian bookworm root (debootstrap, signatures checked, with ca-certificates and sudo),
-# gives it a user with passwordless sudo whose home holds a fresh rustup install made from a copy of
-# this machine's rustup binary (an empty RUSTUP_HOME and CARGO_HOME, no toolchain), copies the work
-# tree in, and runs scripts/setup.sh there as that user, the way a newcomer would. It passes only if
-# setup ends with the pinned toolchain, its wasm target, rust-src and clippy, the dated nightly's
-# rustfmt, a C toolchain and protoc, Node.js and npm recent enough, and the e2e dependencies
-# installed by `npm ci` and loadable; and if a second run of setup prints nothing. rustup's
-# auto-install is off in there, so a step setup forgot cannot be made up for by rustup. An
-# unreachable toolchain server, Debian mirror or npm registry fails it, with setup's message.
+# minimal Debian bookworm root (debootstrap, signatures checked, with ca-certificates, sudo and gcc
+# but no g++), gives it a user with passwordless sudo whose home holds a fresh rustup install made
+# from a copy of this machine's rustup binary (an empty RUSTUP_HOME and CARGO_HOME, no toolchain),
+# copies the work tree in, and runs scripts/setup.sh there as that user, the way a newcomer would.
+# It passes only if:
+# - setup ends with the pinned toolchain, its wasm target, rust-src and clippy, the dated nightly's
+#   rustfmt, a C and C++ toolchain, perl and protoc, and Node.js and npm recent enough;
+# - a second run of setup prints nothing;
+# - after the wasm target and the pinned Node.js are removed, setup puts back those two and nothing
+#   else (it installs exactly what is missing);
+# - `npm ci` installs the e2e dependencies, and `node --test` loads them.
+# rustup's auto-install is off in there, so a step setup forgot cannot be made up for by rustup, and
+# the user loses sudo before any npm code runs. An unreachable toolchain server, Debian mirror or
+# npm registry fails it, with setup's message.
 #
 # Runs as root (debootstrap, chroot; it asks sudo otherwise). Both steps run in their own mount and
 # PID namespaces, so the mounts and processes they make die with them, also on Ctrl-C or kill; the
-# root is deleted at the end, and the machine's own toolchain is never touched. Costs about 80 s,
-# mostly downloads. scripts/test.sh runs it first; alone: `scripts/check-setup.sh`.
+# root is deleted at the end, and the machine's own toolchain is never touched. Costs about 90 s and
+# 0.7 GB of downloads. scripts/test.sh runs it first; alone: `scripts/check-setup.sh`.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 SUITE="${SETUP_CHECK_SUITE:-bookworm}"
