@@ -17,8 +17,8 @@
 #
 # Runs as root (debootstrap, chroot; it asks sudo otherwise). Both steps run in their own mount and
 # PID namespaces, so the mounts and processes they make die with them, also on Ctrl-C or kill; the
-# root is deleted at the end, and the machine's own toolchain is never touched. Costs about 90 s and
-# 0.7 GB of downloads. scripts/test.sh runs it first; alone: `scripts/check-setup.sh`.
+# root is deleted at the end, and the machine's own toolchain is never touched. Costs about 80 s and
+# 0.6 GB of downloads. scripts/test.sh runs it first; alone: `scripts/check-setup.sh`.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 SUITE="${SETUP_CHECK_SUITE:-bookworm}"
