@@ -119,7 +119,9 @@ newcomer_gid="$(chroot "$root" id -g newcomer)"
 newcomer_ids="$newcomer_uid:$newcomer_gid"
 chown -R "$newcomer_ids" "$root/src"
 
-cat >"$root/tmp/newcomer.sh" <<'SCRIPT'
+{
+	declare -f received
+	cat <<'SCRIPT'
 set -euo pipefail
 fail() { echo "check-setup: $*" >&2; exit 1; }
 # A fresh rustup install, the way rustup-init lays it out: rustup and its proxies in ~/.cargo/bin,
@@ -132,8 +134,7 @@ set -u
 echo "$(rustup --version 2>/dev/null), no toolchain; $(id -un) with sudo"
 cd /src
 
-# Bytes received by every interface but loopback (the chroot shares the machine's network).
-received() { awk 'NR > 2 { sub(/:/, " "); if ($1 != "lo") sum += $2 } END { printf "%.0f\n", sum }' /proc/net/dev; }
+# received(), defined above the script (the chroot shares the machine's network).
 start=$SECONDS
 bytes=$(received)
 scripts/setup.sh
@@ -150,7 +151,7 @@ if sudo -n true 2>/dev/null; then fail "the newcomer still has sudo"; fi
 rustup target remove --toolchain "$RUST_TOOLCHAIN" wasm32v1-none 2>/dev/null
 rm -rf "$NODE_PREFIX"
 repair="$(scripts/setup.sh 2>&1)" || fail "setup.sh failed to repair a machine: $repair"
-expected="==> installing Rust $RUST_TOOLCHAIN with $(IFS=,; echo "${RUST_COMPONENTS[*]}"), target wasm32v1-none
+expected="==> installing Rust $RUST_TOOLCHAIN with $RUST_COMPONENTS, target wasm32v1-none
 ==> installing Node.js $NODE_PIN_VERSION and npm $NPM_PIN_VERSION under $NODE_PREFIX"
 [ "$(grep '^==> ' <<<"$repair")" = "$expected" ] || fail "repairing, setup.sh did other than
 $expected
@@ -206,6 +207,7 @@ JS
 echo "toolchains: $(rustup toolchain list | tr '\n' ' ')"
 echo "node $(node -p process.versions.node), npm $(npm --version), $(protoc --version)"
 SCRIPT
+} >"$root/tmp/newcomer.sh"
 
 log "running scripts/setup.sh in it, as a newcomer with only rustup would"
 # shellcheck disable=SC2016

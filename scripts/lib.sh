@@ -16,12 +16,13 @@ NODE_BIN="$CARGO_TARGET_DIR/release/destra-node"
 
 # The pinned Rust toolchain (rust-toolchain.toml), exported so that it applies from any working
 # directory, and the dated nightly whose rustfmt knows polkadot-sdk's nightly-only options.
+# The components and targets are comma-separated, the form `rustup toolchain install` takes.
 toolchain_file_list() {
-	sed -n "s/^$1 *= *\[\(.*\)\].*/\1/p" "$ROOT/rust-toolchain.toml" | tr -d '" ' | tr ',' ' '
+	sed -n "s/^$1 *= *\[\(.*\)\].*/\1/p" "$ROOT/rust-toolchain.toml" | tr -d '" '
 }
 RUST_TOOLCHAIN="$(sed -n 's/^channel *= *"\([^"]*\)".*/\1/p' "$ROOT/rust-toolchain.toml")"
-read -r -a RUST_COMPONENTS <<<"$(toolchain_file_list components)"
-read -r -a RUST_TARGETS <<<"$(toolchain_file_list targets)"
+RUST_COMPONENTS="$(toolchain_file_list components)"
+RUST_TARGETS="$(toolchain_file_list targets)"
 export RUSTUP_TOOLCHAIN="$RUST_TOOLCHAIN"
 RUSTFMT_TOOLCHAIN="nightly-2026-05-20"
 

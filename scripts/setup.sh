@@ -89,12 +89,7 @@ ensure_toolchain() {
 		fail "rustup reported success, yet $toolchain lacks one of: ${wanted[*]}"
 }
 
-join_comma() {
-	local IFS=,
-	echo "$*"
-}
-ensure_toolchain "$RUST_TOOLCHAIN" "$(join_comma "${RUST_COMPONENTS[@]}")" \
-	"$(join_comma "${RUST_TARGETS[@]}")"
+ensure_toolchain "$RUST_TOOLCHAIN" "$RUST_COMPONENTS" "$RUST_TARGETS"
 ensure_toolchain "$RUSTFMT_TOOLCHAIN" rustfmt ""
 
 # --- Node.js --------------------------------------------------------------------------------------
