@@ -15,8 +15,8 @@ const node = (...args) => run(NODE_BIN, args, { maxBuffer: 64 * 1024 * 1024 });
 
 test('export-chain-spec writes the dev and local specs with DSYNC/12/42 properties', async () => {
   for (const [chain, id, type] of [
-    ['dev', 'destra_dev', 'Development'],
-    ['local', 'destra_local', 'Local'],
+    ['dev', 'proof_of_sync_dev', 'Development'],
+    ['local', 'proof_of_sync_local', 'Local'],
   ]) {
     const { stdout } = await node('export-chain-spec', '--chain', chain);
     const spec = JSON.parse(stdout);
@@ -42,7 +42,7 @@ test('benchmark pallet lists the runtime benchmarks', async () => {
 });
 
 test('purge-chain removes a database the node created', async () => {
-  const base = mkdtempSync(join(tmpdir(), 'destra-purge-'));
+  const base = mkdtempSync(join(tmpdir(), 'proof-of-sync-purge-'));
   try {
     // export-blocks opens (and so creates) the dev database, then exits.
     await node('export-blocks', '--chain', 'dev', '--base-path', base, '--to', '0', join(base, 'blocks.json'));

@@ -1,4 +1,4 @@
-// The dev chain as a user meets it: `destra-node --dev`, driven by @polkadot/api.
+// The dev chain as a user meets it: `proof-of-sync-node --dev`, driven by @polkadot/api.
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -94,7 +94,7 @@ test('metadata decodes at v15 or later with every pallet at its fixed index', as
   assert.ok(api.errors.balances.InsufficientBalance, 'Balances.InsufficientBalance known');
   const versions = (await api.call.metadata.metadataVersions()).map((v) => v.toNumber());
   assert.ok(versions.includes(16), `metadata versions ${versions}`);
-  assert.equal(api.runtimeVersion.specName.toString(), 'destra');
+  assert.equal(api.runtimeVersion.specName.toString(), 'proof-of-sync');
 });
 
 test('chain properties are DSYNC, 12 decimals, SS58 prefix 42, matching the runtime', async () => {

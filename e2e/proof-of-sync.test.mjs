@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 
-import { startNode, waitFor } from './lib/node.mjs';
+import { DEFINITIONS, startNode, waitFor } from './lib/node.mjs';
 
 let node;
 let api;
@@ -17,7 +17,7 @@ let alice;
 before(async () => {
   await cryptoWaitReady();
   alice = new Keyring({ type: 'sr25519', ss58Format: 42 }).addFromUri('//Alice');
-  node = await startNode('pos', ['--dev']);
+  node = await startNode('proof-of-sync', ['--dev']);
   api = await node.api();
 });
 
@@ -65,7 +65,7 @@ test('every proofOfSync RPC method answers at the start', async () => {
 
   const provider = (await api.rpc.proofOfSync.provider(alice.address)).unwrap();
   assert.equal(provider.endpoint.toString(), 'http://127.0.0.1:30555');
-  assert.equal(provider.status.toString(), 'active');
+  assert.ok(provider.status.isActive, `status ${provider.status.type}`);
   assert.ok(provider.candidate.isTrue && provider.authority.isTrue && provider.hasSyncKey.isTrue);
 
   const challenges = await api.rpc.proofOfSync.challenges(alice.address);
@@ -79,6 +79,17 @@ test('every proofOfSync RPC method answers at the start', async () => {
   assert.ok(Array.isArray((await api.rpc.proofOfSync.pendingRewards(alice.address)).toArray()));
   await api.rpc.proofOfSync.scoreBreakdown(alice.address);
   await api.rpc.proofOfSync.leaderboard();
+
+  // The node serves exactly the methods the polkadot.js definitions declare.
+  const served = (await api.rpc.rpc.methods()).methods
+    .map((m) => m.toString())
+    .filter((m) => m.startsWith('proofOfSync_'))
+    .sort();
+  const declared = Object.entries(DEFINITIONS.rpc.proofOfSync)
+    .flatMap(([name, def]) => (def.pubsub ? def.pubsub.slice(1) : [name]))
+    .map((name) => `proofOfSync_${name}`)
+    .sort();
+  assert.deepEqual(served, declared);
 
   // Out-of-range input is a typed error, not a result.
   await assert.rejects(api.rpc.proofOfSync.leaderboard(null, 0, 1000), /pageSize must be between 1 and 100/);

@@ -12,7 +12,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 STEPS="${STEPS:-50}"
 REPEAT="${REPEAT:-20}"
-RUNTIME_WASM="$CARGO_TARGET_DIR/release/wbuild/destra-runtime/destra_runtime.compact.compressed.wasm"
+RUNTIME_WASM="$CARGO_TARGET_DIR/release/wbuild/proof-of-sync-runtime/proof_of_sync_runtime.compact.compressed.wasm"
 
 # pallet name => crate directory
 declare -A PALLET_DIRS=(

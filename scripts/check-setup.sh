@@ -54,7 +54,7 @@ if ! command -v debootstrap >/dev/null 2>&1 || [ ! -e "$KEYRING" ]; then
 fi
 
 # Not /tmp, which is a RAM-backed tmpfs on some hosts: the root grows to about 2 GB.
-work="$(mktemp -d -p /var/tmp pos-setup-check.XXXXXX)"
+work="$(mktemp -d -p /var/tmp proof-of-sync-setup-check.XXXXXX)"
 root="$work/root"
 child=""
 cleanup() {

@@ -3,7 +3,7 @@
 # blocks on its own, with a fresh database in a temporary directory.
 #
 #   scripts/dev.sh                     # RPC on ws://127.0.0.1:9944, metrics on :9615
-#   scripts/dev.sh --rpc-port 9955     # extra flags go to destra-node
+#   scripts/dev.sh --rpc-port 9955     # extra flags go to proof-of-sync-node
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 "$ROOT/scripts/setup.sh"

@@ -10,4 +10,4 @@ fi
 install_e2e_deps
 cd "$ROOT/e2e"
 log "end-to-end tests"
-DESTRA_NODE="$NODE_BIN" node --test --test-concurrency=1 "$@"
+PROOF_OF_SYNC_NODE="$NODE_BIN" node --test --test-concurrency=1 "$@"

@@ -10,9 +10,9 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/proof-of-sync-target}"
 # workspace) and resolves the runtime's dependencies on its own: the wasm would drift.
 export WASM_BUILD_WORKSPACE_HINT="$ROOT"
 # Every build of the scripts uses these features (runtime benchmarks compiled in, so
-# `destra-node benchmark pallet` works with the same binary).
+# `proof-of-sync-node benchmark pallet` works with the same binary).
 FEATURES="runtime-benchmarks"
-NODE_BIN="$CARGO_TARGET_DIR/release/destra-node"
+NODE_BIN="$CARGO_TARGET_DIR/release/proof-of-sync-node"
 
 # The pinned Rust toolchain (rust-toolchain.toml), exported so that it applies from any working
 # directory, and the dated nightly whose rustfmt knows polkadot-sdk's nightly-only options.
@@ -51,8 +51,8 @@ log() { printf '==> %s\n' "$*" >&2; }
 
 # Builds the node (and with it the runtime and its wasm) with the project's feature set.
 build_node() {
-	log "building destra-node (release, features: $FEATURES)"
-	cargo build --locked --release -p destra-node --features "$FEATURES" --manifest-path "$ROOT/Cargo.toml"
+	log "building proof-of-sync-node (release, features: $FEATURES)"
+	cargo build --locked --release -p proof-of-sync-node --features "$FEATURES" --manifest-path "$ROOT/Cargo.toml"
 }
 
 # Installs the end-to-end tests' npm dependencies exactly as e2e/package-lock.json pins them. None

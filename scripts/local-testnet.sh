@@ -7,7 +7,7 @@ set -euo pipefail
 "$ROOT/scripts/setup.sh"
 build_node
 
-work="$(mktemp -d -t destra-local.XXXXXX)"
+work="$(mktemp -d -t proof-of-sync-local.XXXXXX)"
 pids=()
 cleanup() {
 	for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done

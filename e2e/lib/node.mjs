@@ -1,4 +1,4 @@
-// Starts and stops destra-node processes on loopback for the end-to-end tests.
+// Starts and stops proof-of-sync-node processes on loopback for the end-to-end tests.
 
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -12,10 +12,10 @@ import { ApiPromise, WsProvider } from '@polkadot/api';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-/** The node binary: $DESTRA_NODE, or the release build in the project's target directory. */
+/** The node binary: $PROOF_OF_SYNC_NODE, or the release build in the project's target directory. */
 export const NODE_BIN =
-  process.env.DESTRA_NODE ??
-  join(process.env.CARGO_TARGET_DIR ?? join(homedir(), '.cache/proof-of-sync-target'), 'release/destra-node');
+  process.env.PROOF_OF_SYNC_NODE ??
+  join(process.env.CARGO_TARGET_DIR ?? join(homedir(), '.cache/proof-of-sync-target'), 'release/proof-of-sync-node');
 
 /** Where node logs go (one file per node, kept for a failing run). */
 export const LOG_DIR = process.env.E2E_LOG_DIR ?? join(here, '..', '.tmp');
@@ -63,7 +63,7 @@ export async function rpc(port, method, params = []) {
 }
 
 /**
- * Starts `destra-node` with `args` plus loopback-only ports and a fresh network key of its own,
+ * Starts `proof-of-sync-node` with `args` plus loopback-only ports and a fresh network key of its own,
  * and waits until its RPC answers. The returned handle stops the process by its pid.
  */
 export async function startNode(name, args, { readyTimeoutMs = 120_000 } = {}) {

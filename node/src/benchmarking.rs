@@ -1,5 +1,5 @@
-//! Extrinsic builders for `destra-node benchmark extrinsic`: they sign real transactions of this
-//! runtime with a development key, as a wallet would.
+//! Extrinsic builders for `proof-of-sync-node benchmark extrinsic`: they sign real transactions of
+//! this runtime with a development key, as a wallet would.
 
 use std::{sync::Arc, time::Duration};
 
@@ -11,7 +11,9 @@ use sp_inherents::{InherentData, InherentDataProvider};
 use sp_keyring::Sr25519Keyring;
 use sp_runtime::{generic::Era, OpaqueExtrinsic, SaturatedConversion};
 
-use destra_runtime::{self as runtime, AccountId, Balance, BalancesCall, Runtime, SystemCall};
+use proof_of_sync_runtime::{
+	self as runtime, AccountId, Balance, BalancesCall, Runtime, SystemCall,
+};
 
 use crate::service::FullClient;
 

@@ -3,7 +3,7 @@
 
 use sc_service::{ChainType, Properties};
 
-use destra_runtime::{SS58_PREFIX, TOKEN_DECIMALS, TOKEN_SYMBOL, WASM_BINARY};
+use proof_of_sync_runtime::{SS58_PREFIX, TOKEN_DECIMALS, TOKEN_SYMBOL, WASM_BINARY};
 
 /// The chain spec type of this node: no extensions.
 pub type ChainSpec = sc_service::GenericChainSpec;
@@ -41,7 +41,7 @@ fn chain_spec(
 pub fn development_chain_spec() -> Result<ChainSpec, String> {
 	chain_spec(
 		"Proof of Sync Development",
-		"destra_dev",
+		"proof_of_sync_dev",
 		ChainType::Development,
 		sp_genesis_builder::DEV_RUNTIME_PRESET,
 	)
@@ -51,7 +51,7 @@ pub fn development_chain_spec() -> Result<ChainSpec, String> {
 pub fn local_chain_spec() -> Result<ChainSpec, String> {
 	chain_spec(
 		"Proof of Sync Local Testnet",
-		"destra_local",
+		"proof_of_sync_local",
 		ChainType::Local,
 		sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET,
 	)

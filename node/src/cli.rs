@@ -1,8 +1,8 @@
-//! Command-line interface of `destra-node`.
+//! Command-line interface of `proof-of-sync-node`.
 
 use sc_cli::RunCmd;
 
-/// `destra-node [SUBCOMMAND] [OPTIONS]`: without a subcommand, runs the node.
+/// `proof-of-sync-node [SUBCOMMAND] [OPTIONS]`: without a subcommand, runs the node.
 #[derive(Debug, clap::Parser)]
 pub struct Cli {
 	#[command(subcommand)]

@@ -5,7 +5,7 @@ use sc_cli::SubstrateCli;
 use sc_service::PartialComponents;
 use sp_keyring::Sr25519Keyring;
 
-use destra_runtime::{opaque::Block, EXISTENTIAL_DEPOSIT};
+use proof_of_sync_runtime::{opaque::Block, EXISTENTIAL_DEPOSIT};
 
 use crate::{
 	benchmarking::{inherent_benchmark_data, RemarkBuilder, TransferKeepAliveBuilder},
@@ -138,7 +138,7 @@ pub fn run() -> sc_cli::Result<()> {
 	}
 }
 
-/// `destra-node benchmark ...`. Runtime benchmarks need the node built with
+/// `proof-of-sync-node benchmark ...`. Runtime benchmarks need the node built with
 /// `--features runtime-benchmarks`, as the project's scripts do.
 fn run_benchmark(cmd: &BenchmarkCmd, config: sc_service::Configuration) -> sc_cli::Result<()> {
 	match cmd {

@@ -1,4 +1,4 @@
-//! `destra-node`: the Proof of Sync node.
+//! `proof-of-sync-node`: the Proof of Sync node.
 
 #![warn(missing_docs)]
 // `sc_cli::Error` is large, and it is the error type the sc-cli runner API makes every command

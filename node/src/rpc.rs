@@ -13,7 +13,7 @@ use sp_api::ProvideRuntimeApi;
 use sp_block_builder::BlockBuilder;
 use sp_blockchain::{Error as BlockChainError, HeaderBackend, HeaderMetadata};
 
-use destra_runtime::{opaque::Block, AccountId, Balance, BlockNumber, Nonce};
+use proof_of_sync_runtime::{opaque::Block, AccountId, Balance, BlockNumber, Nonce};
 
 /// What the RPC extensions need from the node.
 pub struct FullDeps<C, P> {
@@ -38,13 +38,12 @@ where
 	C::Api: substrate_frame_rpc_system::AccountNonceApi<Block, AccountId, Nonce>,
 	C::Api: pallet_transaction_payment_rpc::TransactionPaymentRuntimeApi<Block, Balance>,
 	C::Api: BlockBuilder<Block>,
-	C::Api:
-		pallet_sync_attestation_rpc::ProofOfSyncRuntimeApi<Block, AccountId, Balance, BlockNumber>,
+	C::Api: proof_of_sync_rpc::ProofOfSyncRuntimeApi<Block, AccountId, Balance, BlockNumber>,
 	C: BlockchainEvents<Block>,
 	P: TransactionPool + 'static,
 {
-	use pallet_sync_attestation_rpc::{ProofOfSync, ProofOfSyncApiServer};
 	use pallet_transaction_payment_rpc::{TransactionPayment, TransactionPaymentApiServer};
+	use proof_of_sync_rpc::{ProofOfSync, ProofOfSyncApiServer};
 	use substrate_frame_rpc_system::{System, SystemApiServer};
 
 	let mut module = RpcModule::new(());
@@ -52,7 +51,7 @@ where
 
 	module.merge(System::new(client.clone(), pool).into_rpc())?;
 	module.merge(TransactionPayment::new(client.clone()).into_rpc())?;
-	module.merge(ProofOfSync::<_, _, Balance>::new(client, subscription_executor).into_rpc())?;
+	module.merge(ProofOfSync::new(client, subscription_executor).into_rpc())?;
 
 	Ok(module)
 }

@@ -11,7 +11,7 @@ use sc_transaction_pool_api::OffchainTransactionPoolFactory;
 use sp_consensus_aura::sr25519::AuthorityPair as AuraPair;
 use std::{sync::Arc, time::Duration};
 
-use destra_runtime::{apis::RuntimeApi, opaque::Block};
+use proof_of_sync_runtime::{apis::RuntimeApi, opaque::Block};
 
 /// The client: a wasm executor over the runtime with the standard Substrate host functions (plus
 /// the benchmarking ones when the node is built for benchmarks).

@@ -9,9 +9,9 @@
 use std::sync::Arc;
 
 use codec::Encode;
-use destra_runtime::{opaque::Block, BlockNumber};
 use futures::{stream, StreamExt};
 use pallet_sync_attestation::{SyncStatus, SYNC_STATUS_KEY};
+use proof_of_sync_runtime::{opaque::Block, BlockNumber};
 use sc_client_api::{BlockchainEvents, HeaderBackend};
 use sp_consensus::SyncOracle;
 use sp_core::offchain::{OffchainStorage, STORAGE_PREFIX};

@@ -18,8 +18,7 @@ use sp_version::RuntimeVersion;
 
 use super::{
 	AccountId, Aura, Balance, Block, BlockNumber, Executive, Grandpa, InherentDataExt, Nonce,
-	Rewards, Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys, System, TransactionPayment,
-	VERSION,
+	Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys, System, TransactionPayment, VERSION,
 };
 
 impl_runtime_apis! {
@@ -120,16 +119,14 @@ impl_runtime_apis! {
 		}
 	}
 
-	impl pallet_sync_attestation_runtime_api::ProofOfSyncApi<Block, AccountId, Balance, BlockNumber>
+	impl proof_of_sync_runtime_api::ProofOfSyncApi<Block, AccountId, Balance, BlockNumber>
 		for Runtime
 	{
-		fn round_info() -> Option<pallet_sync_attestation_runtime_api::RoundView<BlockNumber>> {
-			crate::views::round()
+		fn round_info() -> Option<proof_of_sync_runtime_api::RoundInfo<BlockNumber>> {
+			crate::views::round_info()
 		}
 
-		fn provider(
-			who: AccountId,
-		) -> Option<pallet_sync_attestation_runtime_api::ProviderView<Balance>> {
+		fn provider(who: AccountId) -> Option<proof_of_sync_runtime_api::ProviderInfo<Balance>> {
 			crate::views::provider(who)
 		}
 
@@ -139,20 +136,22 @@ impl_runtime_apis! {
 
 		fn score_breakdown(
 			who: AccountId,
-			round: pos_primitives::RoundIndex,
-		) -> Option<pallet_sync_attestation_runtime_api::ScoreView<Balance>> {
-			crate::views::score(who, round)
+			round: proof_of_sync_runtime_api::RoundIndex,
+		) -> Option<proof_of_sync_runtime_api::ScoreBreakdown<Balance>> {
+			crate::views::score_breakdown(who, round)
 		}
 
-		fn pending_rewards(who: AccountId) -> Vec<(pos_primitives::RoundIndex, Balance)> {
-			Rewards::pending_rewards(&who)
+		fn pending_rewards(
+			who: AccountId,
+		) -> Vec<proof_of_sync_runtime_api::PendingReward<Balance>> {
+			crate::views::pending_rewards(who)
 		}
 
 		fn leaderboard(
-			round: pos_primitives::RoundIndex,
+			round: proof_of_sync_runtime_api::RoundIndex,
 			page: u32,
 			page_size: u32,
-		) -> Vec<(AccountId, pos_primitives::Points)> {
+		) -> Vec<proof_of_sync_runtime_api::LeaderboardEntry<AccountId>> {
 			crate::views::leaderboard(round, page, page_size)
 		}
 	}

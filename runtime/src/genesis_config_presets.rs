@@ -11,7 +11,7 @@ use sp_genesis_builder::{self, PresetId};
 use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
 
 use pallet_sync_attestation::crypto::SyncId;
-use pos_primitives::Capacity;
+use proof_of_sync_primitives::Capacity;
 
 use crate::{
 	configs::MinValidatorBond, AccountId, Balance, BalancesConfig, ResourcesConfig, RewardsConfig,

@@ -1,4 +1,4 @@
-//! # Destra runtime
+//! # Proof of Sync runtime
 //!
 //! The FRAME runtime of the Proof of Sync chain: a solochain whose blocks are produced by Aura and
 //! finalized by GRANDPA, with the authority set handed to both by `pallet-session` at each round
@@ -83,8 +83,8 @@ impl_opaque_keys! {
 /// `transaction_version` on every change of a call's index or arguments.
 #[sp_version::runtime_version]
 pub const VERSION: RuntimeVersion = RuntimeVersion {
-	spec_name: alloc::borrow::Cow::Borrowed("destra"),
-	impl_name: alloc::borrow::Cow::Borrowed("destra-node"),
+	spec_name: alloc::borrow::Cow::Borrowed("proof-of-sync"),
+	impl_name: alloc::borrow::Cow::Borrowed("proof-of-sync-node"),
 	authoring_version: 1,
 	spec_version: 100,
 	impl_version: 1,

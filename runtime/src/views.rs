@@ -1,9 +1,12 @@
-//! What the Proof of Sync runtime API shows, assembled from the three pallets.
+//! What the Proof of Sync runtime API shows, assembled from the pallets' read helpers: no view
+//! reads a pallet's storage itself.
 
 use alloc::vec::Vec;
 use pallet_sync_attestation::SyncKeys;
-use pallet_sync_attestation_runtime_api::{ProviderState, ProviderView, RoundView, ScoreView};
-use pos_primitives::{Points, ProviderRegistry, RoundIndex};
+use proof_of_sync_primitives::ProviderRegistry;
+use proof_of_sync_runtime_api::{
+	LeaderboardEntry, PendingReward, ProviderInfo, RoundIndex, RoundInfo, ScoreBreakdown,
+};
 
 use crate::{
 	configs::SessionSyncKeys, AccountId, Balance, BlockNumber, Resources, Rewards, Session,
@@ -11,37 +14,31 @@ use crate::{
 };
 
 /// The round in progress.
-pub fn round() -> Option<RoundView<BlockNumber>> {
-	let info = SyncAttestation::round_info()?;
-	let summary = SyncAttestation::round_summary(info.index);
-	Some(RoundView {
-		index: info.index,
-		start: info.start,
+pub fn round_info() -> Option<RoundInfo<BlockNumber>> {
+	let params = SyncAttestation::round_in_progress()?;
+	let summary = SyncAttestation::round_summary(params.index);
+	Some(RoundInfo {
+		index: params.index,
+		start: params.start,
 		length: ROUND_LENGTH,
-		next_start: info.start.saturating_add(ROUND_LENGTH),
-		challenges_per_provider: info.challenges_per_provider,
-		providers: info.providers,
+		next_start: params.start.saturating_add(ROUND_LENGTH),
+		challenges_per_provider: params.challenges_per_provider,
+		providers: params.providers,
 		active_providers: <Resources as ProviderRegistry<_, _>>::active_count(),
 		attestations: summary.as_ref().map_or(0, |s| s.attestations),
 		total_points: summary.map_or(0, |s| s.total_points),
-		last_closed: pallet_sync_attestation::LastClosedRound::<crate::Runtime>::get(),
+		last_closed: SyncAttestation::last_closed_round(),
 	})
 }
 
 /// A provider's record.
-pub fn provider(who: AccountId) -> Option<ProviderView<Balance>> {
+pub fn provider(who: AccountId) -> Option<ProviderInfo<Balance>> {
 	let info = Resources::provider(&who)?;
-	let status = match info.status {
-		pallet_resources::ProviderStatus::Active => ProviderState::Active,
-		pallet_resources::ProviderStatus::Chilled => ProviderState::Chilled,
-		pallet_resources::ProviderStatus::Leaving { until_round } =>
-			ProviderState::Leaving { until_round },
-	};
-	Some(ProviderView {
+	Some(ProviderInfo {
 		endpoint: info.endpoint.into_inner(),
 		capacity: info.capacity,
 		bond: info.bond,
-		status,
+		status: info.status,
 		active_since: info.active_since,
 		registered_at: info.registered_at,
 		candidate: Resources::is_candidate(&who),
@@ -52,21 +49,19 @@ pub fn provider(who: AccountId) -> Option<ProviderView<Balance>> {
 
 /// `who`'s challenge blocks in the round in progress.
 pub fn challenges(who: AccountId) -> Vec<BlockNumber> {
-	SyncAttestation::round_info()
-		.map(|info| SyncAttestation::challenges_of(&who, info.index))
+	SyncAttestation::round_in_progress()
+		.map(|params| SyncAttestation::challenges_of(&who, params.index))
 		.unwrap_or_default()
 }
 
 /// `who`'s score in `round`, with what a claim would pay.
-pub fn score(who: AccountId, round: RoundIndex) -> Option<ScoreView<Balance>> {
-	let score = SyncAttestation::score_breakdown(&who, round)?;
+pub fn score_breakdown(who: AccountId, round: RoundIndex) -> Option<ScoreBreakdown<Balance>> {
+	let score = SyncAttestation::sync_score(&who, round)?;
 	let total_points =
 		SyncAttestation::round_summary(round).map_or(0, |summary| summary.total_points);
-	let closed = pallet_sync_attestation::LastClosedRound::<crate::Runtime>::get()
-		.is_some_and(|last| round <= last);
-	Some(ScoreView {
+	Some(ScoreBreakdown {
 		round,
-		closed,
+		closed: SyncAttestation::is_closed(round),
 		assigned: score.assigned,
 		answered: score.answered,
 		uptime: score.uptime,
@@ -76,11 +71,26 @@ pub fn score(who: AccountId, round: RoundIndex) -> Option<ScoreView<Balance>> {
 		total_points,
 		share: score.share,
 		reward: Rewards::reward_of(round, &who),
-		claimed: pallet_rewards::Claimed::<crate::Runtime>::contains_key(round, &who),
+		claimed: Rewards::is_claimed(round, &who),
 	})
 }
 
+/// The rewards `who` may claim, oldest round first.
+pub fn pending_rewards(who: AccountId) -> Vec<PendingReward<Balance>> {
+	Rewards::pending_rewards(&who)
+		.into_iter()
+		.map(|(round, amount)| PendingReward { round, amount })
+		.collect()
+}
+
 /// A page of `round`'s leaderboard.
-pub fn leaderboard(round: RoundIndex, page: u32, page_size: u32) -> Vec<(AccountId, Points)> {
+pub fn leaderboard(
+	round: RoundIndex,
+	page: u32,
+	page_size: u32,
+) -> Vec<LeaderboardEntry<AccountId>> {
 	SyncAttestation::leaderboard(round, page, page_size)
+		.into_iter()
+		.map(|(account, points)| LeaderboardEntry { account, points })
+		.collect()
 }

@@ -23,6 +23,10 @@ use sp_runtime::{DispatchResult, Perbill, Weight};
 /// index.
 pub type RoundIndex = u32;
 
+/// The most entries one page of a round's leaderboard holds: the runtime API returns at most this
+/// many, and the `proofOfSync_leaderboard` RPC refuses a larger `pageSize`.
+pub const MAX_LEADERBOARD_PAGE: u32 = 100;
+
 /// Reward points a provider earns in a round. Points are only compared with the round's total, so
 /// their unit is arbitrary; `u128` leaves room for capacity × factor products.
 pub type Points = u128;
@@ -99,6 +103,37 @@ impl Capacity {
 	pub fn is_zero(&self) -> bool {
 		ResourceKind::ALL.iter().all(|kind| self.of(*kind) == 0)
 	}
+}
+
+/// Where a provider is in its lifecycle.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Serialize,
+	Deserialize,
+)]
+#[serde(rename_all = "camelCase", rename_all_fields = "camelCase")]
+pub enum ProviderStatus {
+	/// Takes part in rounds from the provider's `active_since` round on: it is challenged, scored
+	/// and paid, and may be an authority if it is a validator candidate.
+	Active,
+	/// Out of the active set after a liveness fault or a slash below the minimum bond. The bond
+	/// stays held; the provider's `reactivate` call brings it back.
+	Chilled,
+	/// Announced leaving. The bond stays held, and slashable, until round `until_round`; then
+	/// `withdraw` releases it and removes the record.
+	Leaving {
+		/// The first round in which the bond may be withdrawn.
+		until_round: RoundIndex,
+	},
 }
 
 /// Which Proof of Sync round is running.

@@ -9,7 +9,7 @@ use frame_support::traits::{
 	Get,
 };
 use frame_system::RawOrigin;
-use pos_primitives::{Capacity, RoundClock};
+use proof_of_sync_primitives::{Capacity, RoundClock};
 use sp_runtime::traits::{Saturating, Zero};
 
 fn capacity() -> Capacity {
@@ -152,7 +152,7 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(RawOrigin::Signed(who.clone()));
 
-		let until_round = T::Rounds::current_round().saturating_add(T::UnbondingRounds::get());
+		let until_round = T::RoundClock::current_round().saturating_add(T::UnbondingRounds::get());
 		assert_last_event::<T>(Event::LeavingStarted { provider: who, until_round });
 	}
 
@@ -163,7 +163,8 @@ mod benchmarks {
 		// The unbonding period is over.
 		Providers::<T>::mutate(&who, |info| {
 			if let Some(info) = info {
-				info.status = ProviderStatus::Leaving { until_round: T::Rounds::current_round() };
+				info.status =
+					ProviderStatus::Leaving { until_round: T::RoundClock::current_round() };
 			}
 		});
 

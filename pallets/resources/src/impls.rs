@@ -10,7 +10,7 @@ use frame_support::{
 		Get, Imbalance, ValidatorRegistration,
 	},
 };
-use pos_primitives::{Capacity, ProviderRegistry, RoundClock, RoundIndex};
+use proof_of_sync_primitives::{Capacity, ProviderRegistry, RoundClock, RoundIndex};
 use sp_runtime::{
 	traits::{Saturating, Zero},
 	DispatchError, DispatchResult, Perbill,
@@ -52,7 +52,7 @@ impl<T: Config> Pallet<T> {
 		capacity: Capacity,
 		bond: BalanceOf<T>,
 	) -> DispatchResult {
-		let now = T::Rounds::current_round();
+		let now = T::RoundClock::current_round();
 		let active_since = now.saturating_add(1);
 		Self::insert_provider(&who, endpoint, capacity, bond, now, active_since)?;
 		Self::deposit_event(Event::ProviderRegistered {
@@ -177,7 +177,7 @@ impl<T: Config> Pallet<T> {
 	}
 
 	pub(crate) fn do_leave(who: T::AccountId) -> DispatchResult {
-		let until_round = T::Rounds::current_round().saturating_add(T::UnbondingRounds::get());
+		let until_round = T::RoundClock::current_round().saturating_add(T::UnbondingRounds::get());
 		Providers::<T>::try_mutate(&who, |info| {
 			let info = info.as_mut().ok_or(Error::<T>::NotProvider)?;
 			match info.status {
@@ -198,7 +198,7 @@ impl<T: Config> Pallet<T> {
 		let ProviderStatus::Leaving { until_round } = info.status else {
 			return Err(Error::<T>::NotLeaving.into())
 		};
-		ensure!(T::Rounds::current_round() >= until_round, Error::<T>::StillUnbonding);
+		ensure!(T::RoundClock::current_round() >= until_round, Error::<T>::StillUnbonding);
 		// Release what is actually held: a slash may have taken part of the recorded bond.
 		let held = T::Currency::balance_on_hold(&HoldReason::ProviderBond.into(), &who);
 		let amount =
@@ -209,7 +209,7 @@ impl<T: Config> Pallet<T> {
 	}
 
 	pub(crate) fn do_reactivate(who: T::AccountId) -> DispatchResult {
-		let active_since = T::Rounds::current_round().saturating_add(1);
+		let active_since = T::RoundClock::current_round().saturating_add(1);
 		Providers::<T>::try_mutate(&who, |info| {
 			let info = info.as_mut().ok_or(Error::<T>::NotProvider)?;
 			ensure!(info.status == ProviderStatus::Chilled, Error::<T>::NotChilled);

@@ -30,8 +30,8 @@
 //!   and a bounded list of validator candidates ([`Candidates`]). No hook iterates over providers.
 //! - Changes take effect at round boundaries: a provider registered or re-activated in round `r` is
 //!   active from round `r + 1`.
-//! - Other pallets reach the registry only through [`pos_primitives::ProviderRegistry`], which this
-//!   pallet implements (activity, capacity, candidates, chill, slash).
+//! - Other pallets reach the registry only through [`proof_of_sync_primitives::ProviderRegistry`],
+//!   which this pallet implements (activity, capacity, candidates, chill, slash).
 //! - The bond is the provider's balance on hold under [`HoldReason::ProviderBond`]; `try_state`
 //!   checks that every record's bond equals that hold.
 
@@ -75,7 +75,7 @@ pub mod pallet {
 		},
 	};
 	use frame_system::pallet_prelude::*;
-	use pos_primitives::{Capacity, RoundClock, RoundIndex};
+	use proof_of_sync_primitives::{Capacity, RoundClock, RoundIndex};
 	use sp_runtime::traits::Zero;
 
 	/// The in-code storage version.
@@ -103,7 +103,7 @@ pub mod pallet {
 		type RuntimeHoldReason: From<HoldReason>;
 
 		/// Which round is running.
-		type Rounds: RoundClock;
+		type RoundClock: RoundClock;
 
 		/// Whether an account has set session keys; a validator candidate needs them.
 		type ValidatorRegistration: ValidatorRegistration<Self::AccountId>;

@@ -6,7 +6,7 @@ use frame_support::{
 	derive_impl, parameter_types,
 	traits::{tokens::imbalance::ResolveTo, ConstU32, ValidatorRegistration},
 };
-use pos_primitives::{Capacity, RoundClock, RoundIndex};
+use proof_of_sync_primitives::{Capacity, RoundClock, RoundIndex};
 use sp_runtime::BuildStorage;
 
 pub type AccountId = u64;
@@ -54,8 +54,8 @@ parameter_types! {
 	pub const Pot: AccountId = POT;
 }
 
-pub struct TestRounds;
-impl RoundClock for TestRounds {
+pub struct MockRoundClock;
+impl RoundClock for MockRoundClock {
 	fn current_round() -> RoundIndex {
 		CurrentRound::get()
 	}
@@ -78,7 +78,7 @@ impl crate::BenchmarkHelper<AccountId> for TestSessionKeys {
 impl pallet_resources::Config for Test {
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
-	type Rounds = TestRounds;
+	type RoundClock = MockRoundClock;
 	type ValidatorRegistration = TestSessionKeys;
 	type Slash = ResolveTo<Pot, Balances>;
 	type MinProviderBond = frame_support::traits::ConstU128<MIN_PROVIDER_BOND>;

@@ -10,7 +10,7 @@ use frame_support::{
 		Hooks,
 	},
 };
-use pos_primitives::{Capacity, ProviderRegistry};
+use proof_of_sync_primitives::{Capacity, ProviderRegistry};
 use sp_runtime::{traits::BadOrigin, Perbill};
 
 fn register(who: AccountId, bond: Balance) {

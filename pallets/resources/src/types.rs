@@ -2,7 +2,8 @@
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use frame_support::{traits::fungible, BoundedVec};
-use pos_primitives::{Capacity, RoundIndex};
+pub use proof_of_sync_primitives::ProviderStatus;
+use proof_of_sync_primitives::{Capacity, RoundIndex};
 use scale_info::TypeInfo;
 
 use crate::Config;
@@ -21,34 +22,6 @@ pub type ProviderInfoOf<T> = ProviderInfo<BalanceOf<T>, EndpointOf<T>>;
 /// a validator candidate.
 pub type GenesisProviderOf<T> =
 	(<T as frame_system::Config>::AccountId, alloc::vec::Vec<u8>, Capacity, BalanceOf<T>, bool);
-
-/// Where a provider is in its lifecycle.
-#[derive(
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	MaxEncodedLen,
-	TypeInfo,
-	Clone,
-	Copy,
-	PartialEq,
-	Eq,
-	Debug,
-)]
-pub enum ProviderStatus {
-	/// Takes part in rounds from `ProviderInfo::active_since` on: it is challenged, scored and
-	/// paid, and may be an authority if it is a validator candidate.
-	Active,
-	/// Out of the active set after a liveness fault or a slash below the minimum bond. The bond
-	/// stays held; `reactivate` brings the provider back.
-	Chilled,
-	/// Announced leaving. The bond stays held, and slashable, until round `until_round`; then
-	/// `withdraw` releases it and removes the record.
-	Leaving {
-		/// The first round in which the bond may be withdrawn.
-		until_round: RoundIndex,
-	},
-}
 
 /// What the registry knows about one provider.
 #[derive(

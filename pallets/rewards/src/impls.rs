@@ -11,7 +11,7 @@ use frame_support::{
 		tokens::Fortitude,
 	},
 };
-use pos_primitives::{Points, RoundClock, RoundPoints};
+use proof_of_sync_primitives::{Points, RoundClock, RoundPoints};
 use sp_runtime::{
 	helpers_128bit::multiply_by_rational_with_rounding,
 	traits::{AccountIdConversion, Saturating, TrailingZeroInput, UniqueSaturatedInto, Zero},
@@ -36,6 +36,11 @@ impl<T: Config> Pallet<T> {
 			return None;
 		}
 		Some(Self::share_of(&record, points))
+	}
+
+	/// Whether `who` was paid its reward for `round` (while the round's claim markers are kept).
+	pub fn is_claimed(round: RoundIndex, who: &T::AccountId) -> bool {
+		Claimed::<T>::contains_key(round, who)
 	}
 
 	/// Every non-zero reward `who` may still claim, oldest round first. At most `HistoryDepth`
@@ -77,7 +82,7 @@ impl<T: Config> Pallet<T> {
 		if let Some(record) = RoundRewards::<T>::get(round) {
 			return Ok(record);
 		}
-		let current = T::Rounds::current_round();
+		let current = T::RoundClock::current_round();
 		if round >= current {
 			return Err(Error::<T>::RoundNotClosed);
 		}
@@ -139,7 +144,7 @@ impl<T: Config> Pallet<T> {
 		);
 		Unclaimed::<T>::put(unclaimed.saturating_add(emission));
 		LastClosedRound::<T>::put(round);
-		Self::deposit_event(Event::RoundClosed { round, emission, total_points });
+		Self::deposit_event(Event::RoundRewardAllocated { round, emission, total_points });
 
 		let examined = Self::expire_rounds(last, round);
 		T::WeightInfo::on_round_closed(examined)

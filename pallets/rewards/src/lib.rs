@@ -10,8 +10,8 @@
 //!
 //! - [`Call::claim_rewards`]: a provider collects its share of a closed round.
 //! - [`Call::payout`]: anyone pays a provider's share of a closed round out to that provider.
-//! - [`pos_primitives::OnRoundClosed`]: the pallet that closes rounds tells this pallet, which then
-//!   fixes the round's emission and retires the round that fell out of the history.
+//! - [`proof_of_sync_primitives::OnRoundClosed`]: the pallet that closes rounds tells this pallet,
+//!   which then fixes the round's emission and retires the round that fell out of the history.
 //! - [`Pallet::pot_account`], [`Pallet::reward_of`], [`Pallet::pending_rewards`]: read helpers for
 //!   the runtime API.
 //!
@@ -31,8 +31,8 @@
 //!
 //! ### Emission
 //!
-//! When round `r` closes ([`pos_primitives::OnRoundClosed::on_round_closed`]) the pallet reads
-//! `Σ points` of `r` once, from [`Config::Points`], and stores a [`RoundReward`] with
+//! When round `r` closes ([`proof_of_sync_primitives::OnRoundClosed::on_round_closed`]) the pallet
+//! reads `Σ points` of `r` once, from [`Config::Points`], and stores a [`RoundReward`] with
 //!
 //! ```text
 //! emission = min(RoundEmission, pot balance − existential deposit − Unclaimed)
@@ -92,7 +92,7 @@ pub use types::*;
 pub use weights::WeightInfo;
 
 use frame_support::traits::tokens::Preservation;
-use pos_primitives::{OnRoundClosed, RoundIndex};
+use proof_of_sync_primitives::{OnRoundClosed, RoundIndex};
 use sp_runtime::Weight;
 
 #[frame_support::pallet]
@@ -104,7 +104,7 @@ pub mod pallet {
 		PalletId,
 	};
 	use frame_system::pallet_prelude::*;
-	use pos_primitives::{Points, RoundClock, RoundPoints};
+	use proof_of_sync_primitives::{Points, RoundClock, RoundPoints};
 	use sp_runtime::traits::Zero;
 
 	#[pallet::pallet]
@@ -121,7 +121,7 @@ pub mod pallet {
 
 		/// Which round is running. Only used to tell a claim for a round that has not closed yet
 		/// from one for a round that expired.
-		type Rounds: RoundClock;
+		type RoundClock: RoundClock;
 
 		/// The reward pot's identifier; the pot is its `into_account_truncating()` account.
 		#[pallet::constant]
@@ -187,7 +187,7 @@ pub mod pallet {
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
 		/// A round closed and its reward was set aside in the pot.
-		RoundClosed {
+		RoundRewardAllocated {
 			/// The round that closed.
 			round: RoundIndex,
 			/// What the round's providers share.

@@ -4,7 +4,7 @@
 use crate::{self as pallet_rewards, *};
 use core::cell::RefCell;
 use frame_support::{derive_impl, parameter_types, PalletId};
-use pos_primitives::{Points, RoundClock, RoundPoints};
+use proof_of_sync_primitives::{Points, RoundClock, RoundPoints};
 use sp_runtime::BuildStorage;
 use std::collections::BTreeMap;
 
@@ -91,15 +91,15 @@ impl BenchmarkHelper<AccountId> for MockPoints {
 }
 
 /// The round clock; tests move it.
-pub struct MockClock;
+pub struct MockRoundClock;
 
-impl MockClock {
+impl MockRoundClock {
 	pub fn set(round: RoundIndex) {
 		CURRENT_ROUND.with(|r| *r.borrow_mut() = round);
 	}
 }
 
-impl RoundClock for MockClock {
+impl RoundClock for MockRoundClock {
 	fn current_round() -> RoundIndex {
 		CURRENT_ROUND.with(|r| *r.borrow())
 	}
@@ -108,7 +108,7 @@ impl RoundClock for MockClock {
 impl pallet_rewards::Config for Test {
 	type Currency = Balances;
 	type Points = MockPoints;
-	type Rounds = MockClock;
+	type RoundClock = MockRoundClock;
 	type PalletId = RewardsPalletId;
 	type RoundEmission = RoundEmission;
 	type HistoryDepth = HistoryDepth;
@@ -147,7 +147,7 @@ impl ExtBuilder {
 
 	pub fn build(self) -> sp_io::TestExternalities {
 		MockPoints::reset();
-		MockClock::set(0);
+		MockRoundClock::set(0);
 		RoundEmission::set(1_000);
 		HistoryDepth::set(3);
 		MaxExpiryCleanup::set(3);

@@ -9,12 +9,12 @@ use frame_support::{
 		Get, Hooks,
 	},
 };
-use pos_primitives::RoundClock;
+use proof_of_sync_primitives::RoundClock;
 use sp_runtime::{DispatchError, TokenError};
 
 /// Close `round` the way the round-closing pallet does, with the clock moved past it.
 fn close_round(round: RoundIndex) -> Weight {
-	MockClock::set(round + 1);
+	MockRoundClock::set(round + 1);
 	Rewards::on_round_closed(round)
 }
 
@@ -56,7 +56,7 @@ mod genesis {
 			close_round(0);
 			assert_eq!(
 				rewards_events(),
-				vec![Event::RoundClosed { round: 0, emission: 0, total_points: 5 }]
+				vec![Event::RoundRewardAllocated { round: 0, emission: 0, total_points: 5 }]
 			);
 			assert_eq!(Unclaimed::<Test>::get(), 0);
 		});
@@ -99,7 +99,7 @@ mod closing {
 			assert_eq!(weight, <() as WeightInfo>::on_round_closed(0));
 			assert_eq!(
 				rewards_events(),
-				vec![Event::RoundClosed { round: 0, emission: 1_000, total_points: 4 }]
+				vec![Event::RoundRewardAllocated { round: 0, emission: 1_000, total_points: 4 }]
 			);
 		});
 	}
@@ -115,7 +115,7 @@ mod closing {
 			assert_eq!(Unclaimed::<Test>::get(), 0);
 			assert_eq!(
 				rewards_events(),
-				vec![Event::RoundClosed { round: 0, emission: 0, total_points: 0 }]
+				vec![Event::RoundRewardAllocated { round: 0, emission: 0, total_points: 0 }]
 			);
 			assert_noop!(claim(ALICE, 0), Error::<Test>::NoPoints);
 		});
@@ -319,14 +319,14 @@ mod errors {
 			MockPoints::set(0, ALICE, 1);
 			MockPoints::set(2, ALICE, 1);
 			// The running round and a future one.
-			MockClock::set(0);
+			MockRoundClock::set(0);
 			assert_noop!(claim(ALICE, 0), Error::<Test>::RoundNotClosed);
 			assert_noop!(claim(ALICE, 7), Error::<Test>::RoundNotClosed);
 
 			// Round 1 ended but was never closed; rounds 0 and 2 were.
 			close_round(0);
 			close_round(2);
-			assert_eq!(MockClock::current_round(), 3);
+			assert_eq!(MockRoundClock::current_round(), 3);
 			assert_noop!(claim(ALICE, 1), Error::<Test>::RoundNotClosed);
 			assert_noop!(claim(ALICE, 3), Error::<Test>::RoundNotClosed);
 			assert_ok!(claim(ALICE, 2));
@@ -356,7 +356,7 @@ mod errors {
 	#[test]
 	fn rounds_older_than_the_history_are_expired_even_if_never_closed() {
 		ExtBuilder::default().build_and_execute(|| {
-			MockClock::set(10);
+			MockRoundClock::set(10);
 			MockPoints::set(2, ALICE, 1);
 			assert_noop!(claim(ALICE, 2), Error::<Test>::RoundExpired);
 			// Within the history but never closed.
@@ -407,7 +407,7 @@ mod expiry {
 			assert_eq!(
 				rewards_events(),
 				vec![
-					Event::RoundClosed { round: 3, emission: 0, total_points: 0 },
+					Event::RoundRewardAllocated { round: 3, emission: 0, total_points: 0 },
 					Event::RoundExpired { round: 0, returned: 500 },
 				]
 			);
@@ -439,7 +439,7 @@ mod expiry {
 			assert_eq!(
 				rewards_events(),
 				vec![
-					Event::RoundClosed { round: 10, emission: 0, total_points: 0 },
+					Event::RoundRewardAllocated { round: 10, emission: 0, total_points: 0 },
 					Event::RoundExpired { round: 0, returned: 1_000 },
 					Event::RoundExpired { round: 1, returned: 1_000 },
 				]

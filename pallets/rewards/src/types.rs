@@ -3,7 +3,7 @@
 use crate::Config;
 use codec::{Decode, Encode, MaxEncodedLen};
 use frame_support::traits::fungible::Inspect;
-use pos_primitives::{Points, RoundIndex};
+use proof_of_sync_primitives::{Points, RoundIndex};
 use scale_info::TypeInfo;
 
 /// The balance type of the reward currency.

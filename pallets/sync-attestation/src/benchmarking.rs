@@ -2,7 +2,7 @@
 //! each in its worst case.
 
 use super::*;
-use crate::{crypto::SyncId, Pallet as SyncAttestationPallet};
+use crate::crypto::SyncId;
 use alloc::{boxed::Box, vec::Vec};
 use frame_benchmarking::v2::*;
 use frame_support::{
@@ -12,13 +12,11 @@ use frame_support::{
 };
 use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
 use pallet_session::SessionManager;
-use pos_primitives::{RoundClock, RoundIndex};
+use proof_of_sync_primitives::{RoundClock, RoundIndex};
 use sp_runtime::{
 	traits::{Hash, One, Saturating, Zero},
 	RuntimeAppPublic,
 };
-
-type Session<T> = SyncAttestationPallet<T>;
 
 /// A registered provider with a `sync` key in the keystore.
 fn provider_with_key<T: Config>(index: u32, candidate: bool) -> (T::AccountId, SyncId) {
@@ -36,10 +34,10 @@ fn next_round<T: Config>() -> RoundIndex {
 	let now = frame_system::Pallet::<T>::block_number();
 	let start = (now / length).saturating_add(One::one()).saturating_mul(length);
 	frame_system::Pallet::<T>::set_block_number(start);
-	let ending = <Session<T> as RoundClock>::current_round();
-	<Session<T> as SessionManager<T::AccountId>>::end_session(ending);
-	<Session<T> as SessionManager<T::AccountId>>::start_session(ending.saturating_add(1));
-	<Session<T> as SessionManager<T::AccountId>>::new_session(ending.saturating_add(2));
+	let ending = <Pallet<T> as RoundClock>::current_round();
+	<Pallet<T> as SessionManager<T::AccountId>>::end_session(ending);
+	<Pallet<T> as SessionManager<T::AccountId>>::start_session(ending.saturating_add(1));
+	<Pallet<T> as SessionManager<T::AccountId>>::new_session(ending.saturating_add(2));
 	ending.saturating_add(1)
 }
 
@@ -57,7 +55,7 @@ fn signed_answer<T: Config>(
 	key: &SyncId,
 ) -> Result<(SyncAttestationOf<T>, crypto::SyncSignature), BenchmarkError> {
 	let round = CurrentRound::<T>::get().ok_or("no round")?;
-	let challenge = *SyncAttestationPallet::<T>::challenges_of(who, round.index)
+	let challenge = *Pallet::<T>::challenges_of(who, round.index)
 		.first()
 		.ok_or("the provider is not challenged")?;
 	frame_system::Pallet::<T>::set_block_number(
@@ -169,24 +167,24 @@ mod benchmarks {
 
 	#[benchmark]
 	fn start_session() {
-		let next = <Session<T> as RoundClock>::current_round().saturating_add(1);
+		let next = <Pallet<T> as RoundClock>::current_round().saturating_add(1);
 		Accumulator::<T>::put([1u8; 32]);
 
 		#[block]
 		{
-			<Session<T> as SessionManager<T::AccountId>>::start_session(next);
+			<Pallet<T> as SessionManager<T::AccountId>>::start_session(next);
 		}
 
-		assert_eq!(<Session<T> as RoundClock>::current_round(), next);
+		assert_eq!(<Pallet<T> as RoundClock>::current_round(), next);
 	}
 
 	#[benchmark]
 	fn end_session() {
-		let round = <Session<T> as RoundClock>::current_round();
+		let round = <Pallet<T> as RoundClock>::current_round();
 
 		#[block]
 		{
-			<Session<T> as SessionManager<T::AccountId>>::end_session(round);
+			<Pallet<T> as SessionManager<T::AccountId>>::end_session(round);
 		}
 
 		assert_eq!(LastClosedRound::<T>::get(), Some(round));
@@ -201,12 +199,12 @@ mod benchmarks {
 		for (i, who) in candidates.iter().enumerate() {
 			give_points::<T>(round, who, (i as u128).saturating_add(1));
 		}
-		<Session<T> as SessionManager<T::AccountId>>::end_session(round);
+		<Pallet<T> as SessionManager<T::AccountId>>::end_session(round);
 		let planned;
 
 		#[block]
 		{
-			planned = <Session<T> as SessionManager<T::AccountId>>::new_session(round + 2);
+			planned = <Pallet<T> as SessionManager<T::AccountId>>::new_session(round + 2);
 		}
 
 		assert_eq!(planned.is_some(), c >= T::MinAuthorities::get());
@@ -219,7 +217,7 @@ mod benchmarks {
 		Rounds::<T>::insert(
 			round,
 			RoundSummary {
-				info: RoundInfo {
+				params: RoundParams {
 					index: round,
 					start: Zero::zero(),
 					seed: [0; 32],
@@ -238,7 +236,7 @@ mod benchmarks {
 
 		#[block]
 		{
-			SyncAttestationPallet::<T>::on_idle(Zero::zero(), Weight::MAX);
+			Pallet::<T>::on_idle(Zero::zero(), Weight::MAX);
 		}
 
 		assert_eq!(ProviderRounds::<T>::iter_prefix(round).count(), 0);
@@ -254,23 +252,23 @@ mod benchmarks {
 
 		#[block]
 		{
-			<Session<T> as SessionManager<T::AccountId>>::end_session(round);
-			<Session<T> as SessionManager<T::AccountId>>::start_session(round + 1);
-			<Session<T> as SessionManager<T::AccountId>>::new_session(round + 2);
+			<Pallet<T> as SessionManager<T::AccountId>>::end_session(round);
+			<Pallet<T> as SessionManager<T::AccountId>>::start_session(round + 1);
+			<Pallet<T> as SessionManager<T::AccountId>>::new_session(round + 2);
 		}
 
-		assert_eq!(<Session<T> as RoundClock>::current_round(), round + 1);
+		assert_eq!(<Pallet<T> as RoundClock>::current_round(), round + 1);
 	}
 
-	impl_benchmark_test_suite!(
-		SyncAttestationPallet,
-		crate::mock::new_test_ext(),
-		crate::mock::Test
-	);
+	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);
 }
 
 /// Gives `who` `points` in `round` as one answered challenge, keeping the round's totals.
-fn give_points<T: Config>(round: RoundIndex, who: &T::AccountId, points: pos_primitives::Points) {
+fn give_points<T: Config>(
+	round: RoundIndex,
+	who: &T::AccountId,
+	points: proof_of_sync_primitives::Points,
+) {
 	ProviderRounds::<T>::insert(
 		round,
 		who,

@@ -6,7 +6,10 @@ use alloc::vec::Vec;
 use codec::Encode;
 use frame_support::{ensure, pallet_prelude::*, traits::Get};
 use frame_system::pallet_prelude::BlockNumberFor;
-use pos_primitives::{Points, ProviderRegistry, ResourceKind, RoundClock, RoundIndex, RoundPoints};
+use proof_of_sync_primitives::{
+	Points, ProviderRegistry, ResourceKind, RoundClock, RoundIndex, RoundPoints,
+	MAX_LEADERBOARD_PAGE,
+};
 use sp_io::hashing::blake2_256;
 use sp_runtime::{
 	traits::{CheckedSub, Saturating, Zero},
@@ -19,9 +22,6 @@ use sp_runtime::{
 
 /// The tag prefix of attestations in the transaction pool.
 pub const ATTESTATION_TAG_PREFIX: &str = "SyncAttestation";
-
-/// The most entries [`Pallet::leaderboard`] returns per page.
-pub const MAX_LEADERBOARD_PAGE: u32 = 256;
 
 impl<T: Config> Pallet<T> {
 	/// `RoundLength` in blocks, as a `u32`.
@@ -52,7 +52,7 @@ impl<T: Config> Pallet<T> {
 
 	/// Where `who`'s challenges start in `round`, in blocks after the round's first block
 	/// (`blake2_256(seed ‖ who) mod stride`).
-	pub fn phase_of(who: &T::AccountId, round: &RoundInfoOf<T>) -> u32 {
+	pub fn phase_of(who: &T::AccountId, round: &RoundParamsOf<T>) -> u32 {
 		let hash = (round.seed, who).using_encoded(blake2_256);
 		let mut first = [0u8; 8];
 		first.copy_from_slice(&hash[..8]);
@@ -62,7 +62,7 @@ impl<T: Config> Pallet<T> {
 	/// Which of `who`'s challenges in `round` is `block`, if it is one. O(1).
 	pub fn is_challenge(
 		who: &T::AccountId,
-		round: &RoundInfoOf<T>,
+		round: &RoundParamsOf<T>,
 		block: BlockNumberFor<T>,
 	) -> Option<u32> {
 		let offset: u64 = block.checked_sub(&round.start)?.saturated_into();
@@ -76,7 +76,7 @@ impl<T: Config> Pallet<T> {
 	/// Every challenge block of `who` in `round`, earliest first.
 	pub(crate) fn challenge_blocks(
 		who: &T::AccountId,
-		round: &RoundInfoOf<T>,
+		round: &RoundParamsOf<T>,
 	) -> Vec<BlockNumberFor<T>> {
 		let first = round.start.saturating_add(Self::phase_of(who, round).into());
 		(0..round.challenges_per_provider)
@@ -297,7 +297,7 @@ impl<T: Config> Pallet<T> {
 			ensure!(T::Registry::is_active_in(&provider, round), Error::<T>::NotOffline);
 			let summary = Rounds::<T>::get(round).ok_or(Error::<T>::NotOffline)?;
 			let answered = ProviderRounds::<T>::get(round, &provider).map_or(0, |s| s.answered);
-			let assigned = summary.info.challenges_per_provider.max(1);
+			let assigned = summary.params.challenges_per_provider.max(1);
 			ensure!(
 				Perbill::from_rational(answered, assigned) < T::MinUptime::get(),
 				Error::<T>::NotOffline
@@ -309,8 +309,18 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// The round in progress.
-	pub fn round_info() -> Option<RoundInfoOf<T>> {
+	pub fn round_in_progress() -> Option<RoundParamsOf<T>> {
 		CurrentRound::<T>::get()
+	}
+
+	/// The newest closed round, if any round has closed.
+	pub fn last_closed_round() -> Option<RoundIndex> {
+		LastClosedRound::<T>::get()
+	}
+
+	/// Whether `round` has closed: its points are final.
+	pub fn is_closed(round: RoundIndex) -> bool {
+		LastClosedRound::<T>::get().is_some_and(|last| round <= last)
 	}
 
 	/// The record of a retained round: the current one or one of the last `HistoryDepth` closed
@@ -324,19 +334,19 @@ impl<T: Config> Pallet<T> {
 	pub fn challenges_of(who: &T::AccountId, round: RoundIndex) -> Vec<BlockNumberFor<T>> {
 		match Self::round_summary(round) {
 			Some(summary) if T::Registry::is_active_in(who, round) =>
-				Self::challenge_blocks(who, &summary.info),
+				Self::challenge_blocks(who, &summary.params),
 			_ => Vec::new(),
 		}
 	}
 
 	/// `who`'s score in a retained `round`: `None` if the round is not retained, or `who` neither
 	/// answered a challenge in it nor is active in it.
-	pub fn score_breakdown(who: &T::AccountId, round: RoundIndex) -> Option<ScoreBreakdown> {
+	pub fn sync_score(who: &T::AccountId, round: RoundIndex) -> Option<SyncScore> {
 		let summary = Self::round_summary(round)?;
 		let stats = match ProviderRounds::<T>::get(round, who) {
 			Some(stats) => stats,
 			None if T::Registry::is_active_in(who, round) => ProviderRoundStats {
-				assigned: summary.info.challenges_per_provider,
+				assigned: summary.params.challenges_per_provider,
 				..Default::default()
 			},
 			None => return None,
@@ -352,7 +362,7 @@ impl<T: Config> Pallet<T> {
 				Perbill::from_rational(full.saturating_sub(stats.lag_sum), full),
 			)
 		};
-		Some(ScoreBreakdown {
+		Some(SyncScore {
 			assigned: stats.assigned,
 			answered: stats.answered,
 			uptime: Perbill::from_rational(stats.answered, stats.assigned.max(1)),

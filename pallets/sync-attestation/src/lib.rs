@@ -12,10 +12,10 @@
 //!   rounds and picks the authority set;
 //! - `OneSessionHandler` and `BoundToRuntimeAppPublic` for the `sync` key ([`crypto::SyncId`]), so
 //!   the key can be one of the runtime's session keys;
-//! - [`pos_primitives::RoundClock`] and [`pos_primitives::RoundPoints`], read by the other Proof of
-//!   Sync pallets;
-//! - read helpers for the runtime API: [`Pallet::round_info`], [`Pallet::challenges_of`],
-//!   [`Pallet::score_breakdown`] and [`Pallet::leaderboard`].
+//! - [`proof_of_sync_primitives::RoundClock`] and [`proof_of_sync_primitives::RoundPoints`], read
+//!   by the other Proof of Sync pallets;
+//! - read helpers for the runtime API: [`Pallet::round_in_progress`], [`Pallet::challenges_of`],
+//!   [`Pallet::sync_score`] and [`Pallet::leaderboard`].
 //!
 //! ## Overview
 //!
@@ -74,7 +74,7 @@
 
 extern crate alloc;
 
-pub use impls::{ATTESTATION_TAG_PREFIX, MAX_LEADERBOARD_PAGE};
+pub use impls::ATTESTATION_TAG_PREFIX;
 pub use pallet::*;
 pub use types::*;
 pub use weights::WeightInfo;
@@ -101,7 +101,7 @@ pub mod pallet {
 	use alloc::{boxed::Box, vec::Vec};
 	use frame_support::pallet_prelude::*;
 	use frame_system::{offchain::CreateAuthorizedTransaction, pallet_prelude::*};
-	use pos_primitives::{Capacity, OnRoundClosed, Points, ProviderRegistry, RoundIndex};
+	use proof_of_sync_primitives::{Capacity, OnRoundClosed, Points, ProviderRegistry, RoundIndex};
 	use sp_runtime::Perbill;
 
 	/// The in-code storage version.
@@ -209,7 +209,7 @@ pub mod pallet {
 	/// The round in progress. Opened at genesis by pallet-session's `start_session(0)` (and again
 	/// by this pallet's genesis build, after the registry's).
 	#[pallet::storage]
-	pub type CurrentRound<T: Config> = StorageValue<_, RoundInfoOf<T>, OptionQuery>;
+	pub type CurrentRound<T: Config> = StorageValue<_, RoundParamsOf<T>, OptionQuery>;
 
 	/// The record of the current round and of the last `HistoryDepth` closed rounds (and of
 	/// expired rounds until `on_idle` removes them).

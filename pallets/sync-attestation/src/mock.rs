@@ -14,7 +14,7 @@ use frame_support::{
 	weights::Weight,
 };
 use pallet_session::SessionManager;
-use pos_primitives::{Capacity, OnRoundClosed, ProviderRegistry, RoundClock, RoundIndex};
+use proof_of_sync_primitives::{Capacity, OnRoundClosed, ProviderRegistry, RoundClock, RoundIndex};
 use sp_core::{sr25519, Pair, H256};
 use sp_keystore::{testing::MemoryKeystore, KeystoreExt};
 use sp_runtime::{

@@ -15,7 +15,7 @@ use frame_system::{
 	offchain::{CreateAuthorizedTransaction, SubmitTransaction},
 	pallet_prelude::BlockNumberFor,
 };
-use pos_primitives::ProviderRegistry;
+use proof_of_sync_primitives::ProviderRegistry;
 use sp_runtime::{
 	offchain::storage::StorageValueRef,
 	traits::{One, Saturating},

@@ -19,7 +19,7 @@ use frame_support::{
 	weights::Weight,
 	BoundedVec,
 };
-use pos_primitives::{OnRoundClosed, Points, ProviderRegistry, RoundIndex};
+use proof_of_sync_primitives::{OnRoundClosed, Points, ProviderRegistry, RoundIndex};
 use sp_io::hashing::blake2_256;
 
 impl<T: Config> Pallet<T> {
@@ -40,10 +40,10 @@ impl<T: Config> Pallet<T> {
 		let providers = T::Registry::active_count();
 		let (challenges_per_provider, stride) = Self::challenges_for(providers);
 		let start = frame_system::Pallet::<T>::block_number();
-		let info = RoundInfo { index, start, seed, challenges_per_provider, stride, providers };
+		let info = RoundParams { index, start, seed, challenges_per_provider, stride, providers };
 		Rounds::<T>::insert(
 			index,
-			RoundSummary { info: info.clone(), total_points: 0, attestations: 0 },
+			RoundSummary { params: info.clone(), total_points: 0, attestations: 0 },
 		);
 		CurrentRound::<T>::put(info);
 		Self::deposit_event(Event::RoundStarted { round: index, start, challenges_per_provider });

@@ -4,7 +4,7 @@
 use crate::crypto::{SyncId, SyncSignature, ATTESTATION_CONTEXT};
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use frame_system::pallet_prelude::BlockNumberFor;
-use pos_primitives::{Points, RoundIndex};
+use proof_of_sync_primitives::{Points, RoundIndex};
 use scale_info::TypeInfo;
 use sp_runtime::Perbill;
 
@@ -63,11 +63,12 @@ pub type SyncAttestationOf<T> = SyncAttestation<
 /// One signed attestation, as given to `report_equivocation`.
 pub type SignedAttestationOf<T> = (SyncAttestationOf<T>, SyncSignature);
 
-/// The round in progress.
+/// What a round was started with: the figures that place every provider's challenges in it. The
+/// round in progress is `CurrentRound`; the runtime API's `RoundInfo` adds its totals and length.
 #[derive(
 	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug,
 )]
-pub struct RoundInfo<BlockNumber> {
+pub struct RoundParams<BlockNumber> {
 	/// The round's index (the session index).
 	pub index: RoundIndex,
 	/// The round's first block.
@@ -82,8 +83,8 @@ pub struct RoundInfo<BlockNumber> {
 	pub providers: u32,
 }
 
-/// The round record of a runtime.
-pub type RoundInfoOf<T> = RoundInfo<BlockNumberFor<T>>;
+/// The round parameters of a runtime.
+pub type RoundParamsOf<T> = RoundParams<BlockNumberFor<T>>;
 
 /// A round's record, kept while the round runs and for `HistoryDepth` rounds after it closes.
 #[derive(
@@ -91,7 +92,7 @@ pub type RoundInfoOf<T> = RoundInfo<BlockNumberFor<T>>;
 )]
 pub struct RoundSummary<BlockNumber> {
 	/// What the round was started with: its seed, `C` and stride place every challenge.
-	pub info: RoundInfo<BlockNumber>,
+	pub params: RoundParams<BlockNumber>,
 	/// The sum of every provider's points.
 	pub total_points: Points,
 	/// How many attestations were accepted.
@@ -142,7 +143,7 @@ pub struct ProviderRoundStats {
 	Debug,
 	Default,
 )]
-pub struct ScoreBreakdown {
+pub struct SyncScore {
 	/// Challenges assigned.
 	pub assigned: u32,
 	/// Challenges answered.

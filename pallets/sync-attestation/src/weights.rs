@@ -8,11 +8,11 @@
 //! WASM-EXECUTION: `Compiled`, CHAIN: `None`, DB CACHE: `1024`
 
 // Executed Command:
-// /root/.cache/proof-of-sync-target/release/destra-node
+// /root/.cache/proof-of-sync-target/release/proof-of-sync-node
 // benchmark
 // pallet
 // --runtime
-// /root/.cache/proof-of-sync-target/release/wbuild/destra-runtime/destra_runtime.compact.compressed.wasm
+// /root/.cache/proof-of-sync-target/release/wbuild/proof-of-sync-runtime/proof_of_sync_runtime.compact.compressed.wasm
 // --genesis-builder=runtime
 // --genesis-builder-preset=development
 // --pallet

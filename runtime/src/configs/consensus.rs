@@ -51,15 +51,15 @@ parameter_types! {
 }
 
 /// Session rotates every `ROUND_LENGTH` blocks.
-pub type RoundSessions = pallet_session::PeriodicSessions<SessionPeriod, SessionOffset>;
+pub type PeriodicRounds = pallet_session::PeriodicSessions<SessionPeriod, SessionOffset>;
 
 impl pallet_session::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
 	/// A validator is identified by its account.
 	type ValidatorId = AccountId;
 	type ValidatorIdOf = ConvertInto;
-	type ShouldEndSession = RoundSessions;
-	type NextSessionRotation = RoundSessions;
+	type ShouldEndSession = PeriodicRounds;
+	type NextSessionRotation = PeriodicRounds;
 	/// Each round's authorities are the validator candidates with the best proven sync.
 	type SessionManager = crate::SyncAttestation;
 	type SessionHandler = <SessionKeys as OpaqueKeys>::KeyTypeIdProviders;

@@ -8,7 +8,7 @@ use frame_support::{
 	PalletId,
 };
 use pallet_sync_attestation::crypto::{SyncId, KEY_TYPE as SYNC_KEY_TYPE};
-use pos_primitives::{Capacity, RoundClock, RoundIndex};
+use proof_of_sync_primitives::{Capacity, RoundClock, RoundIndex};
 use sp_runtime::{
 	generic::Era, traits::AccountIdConversion, transaction_validity::TransactionPriority, Perbill,
 };
@@ -19,8 +19,8 @@ use crate::{
 };
 
 /// Rounds are sessions: the round index is the session index.
-pub struct SessionRounds;
-impl RoundClock for SessionRounds {
+pub struct SessionRoundClock;
+impl RoundClock for SessionRoundClock {
 	fn current_round() -> RoundIndex {
 		pallet_session::Pallet::<Runtime>::current_index()
 	}
@@ -45,7 +45,7 @@ pub const UNBONDING_ROUNDS: RoundIndex = 7;
 impl pallet_resources::Config for Runtime {
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
-	type Rounds = SessionRounds;
+	type RoundClock = SessionRoundClock;
 	/// Session keys are the ones `session.set_keys` registered.
 	type ValidatorRegistration = Session;
 	type Slash = ResolveTo<RewardPot, Balances>;
@@ -126,10 +126,10 @@ impl pallet_rewards::BenchmarkHelper<AccountId> for BenchmarkHelper {
 	fn set_points(
 		round: RoundIndex,
 		who: &AccountId,
-		points: pos_primitives::Points,
-		total: pos_primitives::Points,
+		points: proof_of_sync_primitives::Points,
+		total: proof_of_sync_primitives::Points,
 	) {
-		use pallet_sync_attestation::{ProviderRoundStats, RoundInfo, RoundSummary};
+		use pallet_sync_attestation::{ProviderRoundStats, RoundParams, RoundSummary};
 		pallet_sync_attestation::ProviderRounds::<Runtime>::insert(
 			round,
 			who,
@@ -141,7 +141,7 @@ impl pallet_rewards::BenchmarkHelper<AccountId> for BenchmarkHelper {
 				..Default::default()
 			},
 		);
-		let info = RoundInfo {
+		let info = RoundParams {
 			index: round,
 			start: 0,
 			seed: [0; 32],
@@ -150,8 +150,11 @@ impl pallet_rewards::BenchmarkHelper<AccountId> for BenchmarkHelper {
 			providers: 1,
 		};
 		pallet_sync_attestation::Rounds::<Runtime>::mutate(round, |summary| {
-			let summary =
-				summary.get_or_insert(RoundSummary { info, total_points: 0, attestations: 0 });
+			let summary = summary.get_or_insert(RoundSummary {
+				params: info,
+				total_points: 0,
+				attestations: 0,
+			});
 			summary.total_points = total;
 		});
 	}
@@ -232,7 +235,7 @@ impl pallet_sync_attestation::Config for Runtime {
 impl pallet_rewards::Config for Runtime {
 	type Currency = Balances;
 	type Points = crate::SyncAttestation;
-	type Rounds = SessionRounds;
+	type RoundClock = SessionRoundClock;
 	type PalletId = RewardPotId;
 	type RoundEmission = RoundEmission;
 	type HistoryDepth = ConstU32<HISTORY_DEPTH>;

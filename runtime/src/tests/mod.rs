@@ -7,7 +7,7 @@ use frame_support::{
 	assert_ok,
 	traits::{Get, OnFinalize, OnInitialize},
 };
-use pos_primitives::ProviderRegistry;
+use proof_of_sync_primitives::ProviderRegistry;
 use serde_json::Value;
 use sp_consensus_aura::{sr25519::AuthorityId as AuraId, Slot, AURA_ENGINE_ID};
 use sp_consensus_grandpa::AuthorityId as GrandpaId;
@@ -231,7 +231,7 @@ fn token_facts_agree_everywhere() {
 	assert_eq!(DSYNC, 1_000_000_000_000);
 	assert_eq!(SS58_PREFIX, 42);
 	assert_eq!(<<Runtime as frame_system::Config>::SS58Prefix as Get<u16>>::get(), SS58_PREFIX);
-	assert_eq!(VERSION.spec_name, "destra");
+	assert_eq!(VERSION.spec_name, "proof-of-sync");
 }
 
 #[test]

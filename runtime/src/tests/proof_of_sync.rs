@@ -89,7 +89,7 @@ fn run_with_alice_attesting(chain: &mut Chain, last: BlockNumber) -> u32 {
 	let mut answered = 0;
 	while chain.head.number < last {
 		let parent = chain.head.number;
-		let round = SyncAttestation::round_info().expect("a round is running");
+		let round = SyncAttestation::round_in_progress().expect("a round is running");
 		let xts = if SyncAttestation::is_challenge(&alice(), &round, parent).is_some() {
 			answered += 1;
 			vec![attestation_xt(round.index, parent, chain.head.hash())]
@@ -109,7 +109,7 @@ fn events() -> Vec<RuntimeEvent> {
 fn alice_attests_earns_points_is_paid_and_stays_the_authority_over_rounds() {
 	genesis_of(DEV_RUNTIME_PRESET).execute_with(|| {
 		let mut chain = Chain::genesis();
-		let round0 = SyncAttestation::round_info().expect("round 0 starts at genesis");
+		let round0 = SyncAttestation::round_in_progress().expect("round 0 starts at genesis");
 		assert_eq!((round0.index, round0.start), (0, 0));
 		assert_eq!(round0.providers, 1, "round 0 challenges the genesis provider");
 		let c = round0.challenges_per_provider;
@@ -121,7 +121,7 @@ fn alice_attests_earns_points_is_paid_and_stays_the_authority_over_rounds() {
 		assert!(answered >= 4 * c, "answered {answered} challenges");
 
 		for round in 1..=3 {
-			let score = SyncAttestation::score_breakdown(&alice(), round).expect("a score");
+			let score = SyncAttestation::sync_score(&alice(), round).expect("a score");
 			assert_eq!((score.assigned, score.answered), (c, c), "round {round}");
 			assert_eq!(score.uptime, sp_runtime::Perbill::one());
 			assert_eq!(score.mean_lag, 0, "answered in the very next block");
@@ -166,7 +166,7 @@ fn alice_attests_earns_points_is_paid_and_stays_the_authority_over_rounds() {
 fn a_forged_attestation_is_refused_by_the_transaction_path() {
 	genesis_of(DEV_RUNTIME_PRESET).execute_with(|| {
 		let mut chain = Chain::genesis();
-		let round = SyncAttestation::round_info().expect("round 0");
+		let round = SyncAttestation::round_in_progress().expect("round 0");
 		// Advance to Alice's first challenge block.
 		let first = SyncAttestation::challenges_of(&alice(), round.index)[0];
 		while chain.head.number < first {

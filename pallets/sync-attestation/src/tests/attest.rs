@@ -1,7 +1,7 @@
 //! `attest`: the shared check through `authorize` and dispatch, and what an answer earns.
 
 use super::*;
-use crate::{impls::ATTESTATION_TAG_PREFIX, Error, Event, ScoreBreakdown};
+use crate::{impls::ATTESTATION_TAG_PREFIX, Error, Event, SyncScore};
 use codec::Encode;
 use frame_support::{assert_noop, assert_ok, dispatch::GetDispatchInfo, weights::Weight};
 use sp_core::H256;
@@ -87,8 +87,8 @@ fn a_valid_attestation_is_authorized_and_applied() {
 			}]
 		);
 		assert_eq!(
-			SyncAttestation::score_breakdown(&1, 1),
-			Some(ScoreBreakdown {
+			SyncAttestation::sync_score(&1, 1),
+			Some(SyncScore {
 				assigned: 6,
 				answered: 1,
 				uptime: Perbill::from_rational(1u32, 6),
@@ -189,7 +189,7 @@ fn lag_lowers_the_points() {
 		assert_eq!(lags_and_points, vec![(3, 250), (0, 1_000)]);
 		let stats = ProviderRounds::<Test>::get(1, 1).unwrap();
 		assert_eq!((stats.points, stats.lag_sum, stats.answered), (1_250, 3, 2));
-		let score = SyncAttestation::score_breakdown(&1, 1).unwrap();
+		let score = SyncAttestation::sync_score(&1, 1).unwrap();
 		// Mean lag factor: (4 - 1.5) / 4.
 		assert_eq!((score.mean_lag, score.sync), (1, Perbill::from_rational(5u32, 8)));
 	});
@@ -205,7 +205,7 @@ fn answering_every_challenge_earns_the_full_capacity_points() {
 		let stats = ProviderRounds::<Test>::get(1, 1).unwrap();
 		assert_eq!((stats.answered, stats.answered_mask), (6, 0b11_1111));
 		assert_eq!(stats.points, CAPACITY_POINTS);
-		assert_eq!(SyncAttestation::score_breakdown(&1, 1).unwrap().uptime, Perbill::one());
+		assert_eq!(SyncAttestation::sync_score(&1, 1).unwrap().uptime, Perbill::one());
 	});
 }
 
@@ -309,7 +309,7 @@ fn refuses_a_provider_not_active_in_the_round() {
 		set_key(7);
 		assert_refused_own(&attestation(7, c, c), Error::<Test>::NotActiveProvider, not_active);
 		// Chilled.
-		assert_ok!(<MockRegistry as pos_primitives::ProviderRegistry<_, _>>::chill(&1));
+		assert_ok!(<MockRegistry as proof_of_sync_primitives::ProviderRegistry<_, _>>::chill(&1));
 		assert_refused_own(&attestation(1, c, c), Error::<Test>::NotActiveProvider, not_active);
 	});
 }

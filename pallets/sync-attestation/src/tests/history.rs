@@ -3,7 +3,7 @@
 use super::*;
 use crate::{LastClosedRound, NextToClean, Reported};
 use frame_support::{traits::Hooks, weights::Weight};
-use pos_primitives::RoundPoints;
+use proof_of_sync_primitives::RoundPoints;
 use sp_runtime::Perbill;
 
 #[test]
@@ -108,17 +108,17 @@ fn read_helpers() {
 		for (challenge, who) in answers {
 			answer_at(who, challenge);
 		}
-		assert_eq!(SyncAttestation::round_info(), Some(round()));
+		assert_eq!(SyncAttestation::round_in_progress(), Some(round()));
 		assert_eq!(SyncAttestation::leaderboard(1, 0, 10), vec![(1, 2_000), (2, 1_000)]);
 		assert_eq!(SyncAttestation::leaderboard(1, 1, 1), vec![(2, 1_000)]);
 		assert_eq!(SyncAttestation::leaderboard(1, 2, 1), vec![]);
-		let score = SyncAttestation::score_breakdown(&1, 1).unwrap();
+		let score = SyncAttestation::sync_score(&1, 1).unwrap();
 		assert_eq!((score.answered, score.points), (2, 2_000));
 		assert_eq!(score.share, Perbill::from_rational(2u32, 3));
 		// Active but silent: a score of nothing.
-		let silent = SyncAttestation::score_breakdown(&3, 1).unwrap();
+		let silent = SyncAttestation::sync_score(&3, 1).unwrap();
 		assert_eq!((silent.assigned, silent.answered, silent.uptime), (6, 0, Perbill::zero()));
-		assert_eq!(SyncAttestation::score_breakdown(&99, 1), None);
+		assert_eq!(SyncAttestation::sync_score(&99, 1), None);
 
 		let round_1_challenges = challenges(1);
 		run_to_round(2);
@@ -127,7 +127,7 @@ fn read_helpers() {
 		run_to_round(5);
 		assert_eq!(LastClosedRound::<Test>::get(), Some(4));
 		assert!(SyncAttestation::challenges_of(&1, 1).is_empty());
-		assert_eq!(SyncAttestation::score_breakdown(&1, 1), None);
+		assert_eq!(SyncAttestation::sync_score(&1, 1), None);
 		assert!(SyncAttestation::round_summary(2).is_some());
 	});
 }

@@ -1,11 +1,11 @@
 //! Unit tests, by topic. `build_and_execute` checks the invariants after each one.
 
 use crate::{
-	crypto::SyncSignature, mock::*, CurrentRound, ProviderRoundStats, ProviderRounds, RoundInfoOf,
-	Rounds, SyncAttestation as Attestation, SyncAttestationOf,
+	crypto::SyncSignature, mock::*, CurrentRound, ProviderRoundStats, ProviderRounds,
+	RoundParamsOf, Rounds, SyncAttestation as Attestation, SyncAttestationOf,
 };
 use frame_support::traits::Authorize;
-use pos_primitives::{Points, RoundIndex};
+use proof_of_sync_primitives::{Points, RoundIndex};
 use sp_runtime::{
 	transaction_validity::{TransactionSource, TransactionValidityWithRefund},
 	DispatchResult,
@@ -23,7 +23,7 @@ fn builder() -> ExtBuilder {
 }
 
 /// The round in progress.
-fn round() -> RoundInfoOf<Test> {
+fn round() -> RoundParamsOf<Test> {
 	CurrentRound::<Test>::get().expect("a round is running")
 }
 
@@ -84,7 +84,7 @@ fn answer_at(who: AccountId, challenge: BlockNumber) {
 
 /// Gives `who` exactly `points` in `round`, as if it had answered one challenge.
 fn give_points(round: RoundIndex, who: AccountId, points: Points) {
-	let assigned = Rounds::<Test>::get(round).expect("a kept round").info.challenges_per_provider;
+	let assigned = Rounds::<Test>::get(round).expect("a kept round").params.challenges_per_provider;
 	ProviderRounds::<Test>::insert(
 		round,
 		who,

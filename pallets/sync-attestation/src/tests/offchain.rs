@@ -193,7 +193,7 @@ fn submits_nothing_for_keys_of_inactive_providers_or_no_one() {
 		SyncId::generate_pair(None);
 		// A provider whose key is in the keystore, but who is chilled.
 		keystore_key_of_provider_1();
-		assert_ok!(<MockRegistry as pos_primitives::ProviderRegistry<_, _>>::chill(&1));
+		assert_ok!(<MockRegistry as proof_of_sync_primitives::ProviderRegistry<_, _>>::chill(&1));
 		publish_status(false, 0);
 		run_to_round(1);
 		for n in ROUND_LENGTH..2 * ROUND_LENGTH {

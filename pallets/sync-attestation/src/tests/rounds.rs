@@ -4,7 +4,7 @@ use super::*;
 use crate::{Accumulator, Event};
 use codec::Encode;
 use frame_support::assert_ok;
-use pos_primitives::{ProviderRegistry, RoundClock};
+use proof_of_sync_primitives::{ProviderRegistry, RoundClock};
 use sp_core::H256;
 use sp_io::hashing::blake2_256;
 
@@ -15,7 +15,7 @@ fn genesis_opens_round_zero() {
 		assert_eq!((info.index, info.start, info.providers), (0, 0, 3));
 		// 1 attestation per block × 20 blocks / 3 providers.
 		assert_eq!((info.challenges_per_provider, info.stride), (6, 2));
-		assert_eq!(Rounds::<Test>::get(0).unwrap().info, info);
+		assert_eq!(Rounds::<Test>::get(0).unwrap().params, info);
 		assert_eq!(SyncAttestation::current_round(), 0);
 	});
 }

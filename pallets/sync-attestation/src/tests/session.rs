@@ -4,7 +4,7 @@ use super::*;
 use crate::{Event, LastClosedRound};
 use frame_support::BoundedVec;
 use pallet_session::SessionManager;
-use pos_primitives::RoundPoints;
+use proof_of_sync_primitives::RoundPoints;
 
 #[test]
 fn closing_a_round_tells_the_rewards_pallet_and_emits_events() {
@@ -140,7 +140,10 @@ fn never_chooses_candidates_without_points() {
 fn ignores_chilled_candidates() {
 	builder().build_and_execute(|| {
 		closed_round_with(&[(1, 100), (4, 100)]);
-		assert_eq!(<MockRegistry as pos_primitives::ProviderRegistry<_, _>>::chill(&4), Ok(()));
+		assert_eq!(
+			<MockRegistry as proof_of_sync_primitives::ProviderRegistry<_, _>>::chill(&4),
+			Ok(())
+		);
 		assert_eq!(SyncAttestation::new_session(3), Some(vec![1]));
 	});
 }

@@ -1,0 +1,279 @@
+//! # Proof of Sync RPC
+//!
+//! The `proofOfSync_*` JSON-RPC methods: a thin layer over the runtime's [`ProofOfSyncApi`]. Every
+//! method takes the block to read at as its last, optional parameter (the best block when
+//! omitted). Results are the runtime API's own types, serialized as they define it: camelCase
+//! fields, balances and points (which outgrow JavaScript numbers) as decimal strings.
+//!
+//! | method | result |
+//! |---|---|
+//! | `proofOfSync_roundInfo(at?)` | the round in progress |
+//! | `proofOfSync_provider(account, at?)` | a provider's record |
+//! | `proofOfSync_challenges(account, at?)` | its challenge blocks this round |
+//! | `proofOfSync_scoreBreakdown(account, round?, at?)` | its score for a round (default: the last closed one) |
+//! | `proofOfSync_pendingRewards(account, at?)` | rewards it may claim, per round |
+//! | `proofOfSync_leaderboard(round?, page?, pageSize?, at?)` | a round's providers by points |
+//! | `proofOfSync_subscribeRounds` | the round in progress, then every new round |
+
+use std::{fmt::Display, str::FromStr, sync::Arc};
+
+use codec::Codec;
+use futures::{future, StreamExt};
+use jsonrpsee::{
+	core::RpcResult,
+	proc_macros::rpc,
+	types::error::{ErrorObject, ErrorObjectOwned},
+	PendingSubscriptionSink,
+};
+use proof_of_sync_runtime_api::RoundIndex;
+pub use proof_of_sync_runtime_api::{
+	LeaderboardEntry, PendingReward, ProofOfSyncApi as ProofOfSyncRuntimeApi, ProviderInfo,
+	RoundInfo, ScoreBreakdown, MAX_LEADERBOARD_PAGE,
+};
+use sc_client_api::BlockchainEvents;
+use sc_rpc::{
+	utils::{spawn_subscription_task, BoundedVecDeque, PendingSubscription},
+	SubscriptionTaskExecutor,
+};
+use serde::{de::DeserializeOwned, Deserialize, Serialize};
+use sp_api::ProvideRuntimeApi;
+use sp_blockchain::HeaderBackend;
+use sp_runtime::traits::Block as BlockT;
+
+/// The page size when the caller gives none.
+pub const DEFAULT_PAGE_SIZE: u32 = 20;
+
+/// The `proofOfSync_*` methods. Balances are decimal strings both ways, so `Balance` needs
+/// `Display` and `FromStr` rather than serde.
+#[rpc(
+	client,
+	server,
+	client_bounds(
+		BlockHash: Serialize + Clone + Send + Sync + 'static,
+		AccountId: Serialize + DeserializeOwned + Clone + Send + Sync + 'static,
+		Balance: Display + FromStr + Clone + Send + Sync + 'static,
+		BlockNumber: DeserializeOwned + Clone + Send + Sync + 'static,
+	),
+	server_bounds(
+		BlockHash: DeserializeOwned + Clone + Send + Sync + 'static,
+		AccountId: Serialize + DeserializeOwned + Clone + Send + Sync + 'static,
+		Balance: Display + FromStr + Clone + Send + Sync + 'static,
+		BlockNumber: Serialize + Clone + Send + Sync + 'static,
+	)
+)]
+pub trait ProofOfSyncApi<BlockHash, AccountId, Balance, BlockNumber> {
+	/// The round in progress, or `null` before the first round.
+	#[method(name = "proofOfSync_roundInfo")]
+	fn round_info(&self, at: Option<BlockHash>) -> RpcResult<Option<RoundInfo<BlockNumber>>>;
+
+	/// The record of provider `who`, or `null` if it is not registered.
+	#[method(name = "proofOfSync_provider")]
+	fn provider(
+		&self,
+		who: AccountId,
+		at: Option<BlockHash>,
+	) -> RpcResult<Option<ProviderInfo<Balance>>>;
+
+	/// The blocks of the current round at which `who` is challenged.
+	#[method(name = "proofOfSync_challenges")]
+	fn challenges(&self, who: AccountId, at: Option<BlockHash>) -> RpcResult<Vec<BlockNumber>>;
+
+	/// `who`'s score in `round` (default: the newest closed round, or the current one before any
+	/// closed), or `null` if it was not challenged in it or the round is no longer kept.
+	#[method(name = "proofOfSync_scoreBreakdown")]
+	fn score_breakdown(
+		&self,
+		who: AccountId,
+		round: Option<RoundIndex>,
+		at: Option<BlockHash>,
+	) -> RpcResult<Option<ScoreBreakdown<Balance>>>;
+
+	/// The rewards `who` may claim, oldest round first.
+	#[method(name = "proofOfSync_pendingRewards")]
+	fn pending_rewards(
+		&self,
+		who: AccountId,
+		at: Option<BlockHash>,
+	) -> RpcResult<Vec<PendingReward<Balance>>>;
+
+	/// The providers of `round` (default: as for `scoreBreakdown`) by points, highest first:
+	/// page `page` (default 0) of `pageSize` entries (default 20, at most
+	/// [`MAX_LEADERBOARD_PAGE`]).
+	#[method(name = "proofOfSync_leaderboard")]
+	fn leaderboard(
+		&self,
+		round: Option<RoundIndex>,
+		page: Option<u32>,
+		page_size: Option<u32>,
+		at: Option<BlockHash>,
+	) -> RpcResult<Vec<LeaderboardEntry<AccountId>>>;
+
+	/// Notifies the round in progress at the next new best block, then every new round.
+	#[subscription(
+		name = "proofOfSync_subscribeRounds" => "proofOfSync_round",
+		unsubscribe = "proofOfSync_unsubscribeRounds",
+		item = RoundInfo<BlockNumber>
+	)]
+	fn subscribe_rounds(&self);
+}
+
+/// Error codes of the `proofOfSync_*` methods.
+pub mod error {
+	/// The runtime API call failed.
+	pub const RUNTIME_ERROR: i32 = 9000;
+	/// A parameter is out of range.
+	pub const INVALID_PARAMS: i32 = 9001;
+}
+
+fn runtime_error(e: impl std::fmt::Debug) -> ErrorObjectOwned {
+	ErrorObject::owned(
+		error::RUNTIME_ERROR,
+		"Proof of Sync runtime API call failed",
+		Some(format!("{e:?}")),
+	)
+}
+
+/// The server side of the `proofOfSync_*` methods.
+pub struct ProofOfSync<C, Block> {
+	client: Arc<C>,
+	executor: SubscriptionTaskExecutor,
+	_block: std::marker::PhantomData<Block>,
+}
+
+impl<C, Block> ProofOfSync<C, Block> {
+	/// Serves `client`'s chain; subscriptions run on `executor`.
+	pub fn new(client: Arc<C>, executor: SubscriptionTaskExecutor) -> Self {
+		Self { client, executor, _block: Default::default() }
+	}
+}
+
+impl<C, Block> ProofOfSync<C, Block>
+where
+	Block: BlockT,
+	C: HeaderBackend<Block>,
+{
+	fn at(&self, at: Option<Block::Hash>) -> Block::Hash {
+		at.unwrap_or_else(|| self.client.info().best_hash)
+	}
+}
+
+impl<C, Block, AccountId, Balance, BlockNumber>
+	ProofOfSyncApiServer<Block::Hash, AccountId, Balance, BlockNumber> for ProofOfSync<C, Block>
+where
+	Block: BlockT,
+	C: ProvideRuntimeApi<Block> + HeaderBackend<Block> + BlockchainEvents<Block>,
+	C: Send + Sync + 'static,
+	C::Api: ProofOfSyncRuntimeApi<Block, AccountId, Balance, BlockNumber>,
+	AccountId: Codec + Clone + Send + Sync + Serialize + for<'de> Deserialize<'de> + 'static,
+	Balance: Codec + Display + FromStr + Send + Sync + 'static,
+	BlockNumber: Codec + Clone + Send + Sync + Serialize + 'static,
+{
+	fn round_info(&self, at: Option<Block::Hash>) -> RpcResult<Option<RoundInfo<BlockNumber>>> {
+		self.client.runtime_api().round_info(self.at(at)).map_err(runtime_error)
+	}
+
+	fn provider(
+		&self,
+		who: AccountId,
+		at: Option<Block::Hash>,
+	) -> RpcResult<Option<ProviderInfo<Balance>>> {
+		self.client.runtime_api().provider(self.at(at), who).map_err(runtime_error)
+	}
+
+	fn challenges(&self, who: AccountId, at: Option<Block::Hash>) -> RpcResult<Vec<BlockNumber>> {
+		self.client.runtime_api().challenges(self.at(at), who).map_err(runtime_error)
+	}
+
+	fn score_breakdown(
+		&self,
+		who: AccountId,
+		round: Option<RoundIndex>,
+		at: Option<Block::Hash>,
+	) -> RpcResult<Option<ScoreBreakdown<Balance>>> {
+		let at = self.at(at);
+		let round = match round {
+			Some(round) => round,
+			None => self.default_round::<AccountId, Balance, BlockNumber>(at)?,
+		};
+		self.client.runtime_api().score_breakdown(at, who, round).map_err(runtime_error)
+	}
+
+	fn pending_rewards(
+		&self,
+		who: AccountId,
+		at: Option<Block::Hash>,
+	) -> RpcResult<Vec<PendingReward<Balance>>> {
+		self.client
+			.runtime_api()
+			.pending_rewards(self.at(at), who)
+			.map_err(runtime_error)
+	}
+
+	fn leaderboard(
+		&self,
+		round: Option<RoundIndex>,
+		page: Option<u32>,
+		page_size: Option<u32>,
+		at: Option<Block::Hash>,
+	) -> RpcResult<Vec<LeaderboardEntry<AccountId>>> {
+		let page_size = page_size.unwrap_or(DEFAULT_PAGE_SIZE);
+		if page_size == 0 || page_size > MAX_LEADERBOARD_PAGE {
+			return Err(ErrorObject::owned(
+				error::INVALID_PARAMS,
+				format!("pageSize must be between 1 and {MAX_LEADERBOARD_PAGE}"),
+				Some(page_size),
+			));
+		}
+		let at = self.at(at);
+		let round = match round {
+			Some(round) => round,
+			None => self.default_round::<AccountId, Balance, BlockNumber>(at)?,
+		};
+		self.client
+			.runtime_api()
+			.leaderboard(at, round, page.unwrap_or(0), page_size)
+			.map_err(runtime_error)
+	}
+
+	fn subscribe_rounds(&self, pending: PendingSubscriptionSink) {
+		let client = self.client.clone();
+		let mut last_sent = None;
+		let rounds = self
+			.client
+			.import_notification_stream()
+			.filter(|n| future::ready(n.is_new_best))
+			.filter_map(move |n| {
+				let view = client.runtime_api().round_info(n.hash).ok().flatten();
+				let new = view.filter(|v| last_sent != Some(v.index));
+				if let Some(v) = &new {
+					last_sent = Some(v.index);
+				}
+				future::ready(new)
+			});
+		spawn_subscription_task(
+			&self.executor,
+			PendingSubscription::from(pending).pipe_from_stream(rounds, BoundedVecDeque::default()),
+		);
+	}
+}
+
+impl<C, Block> ProofOfSync<C, Block>
+where
+	Block: BlockT,
+	C: ProvideRuntimeApi<Block> + HeaderBackend<Block>,
+{
+	/// The newest closed round at `at`, or the current one before any closed.
+	fn default_round<AccountId, Balance, BlockNumber>(
+		&self,
+		at: Block::Hash,
+	) -> RpcResult<RoundIndex>
+	where
+		C::Api: ProofOfSyncRuntimeApi<Block, AccountId, Balance, BlockNumber>,
+		AccountId: Codec,
+		Balance: Codec,
+		BlockNumber: Codec,
+	{
+		let view = self.client.runtime_api().round_info(at).map_err(runtime_error)?;
+		Ok(view.map(|v| v.last_closed.unwrap_or(v.index)).unwrap_or(0))
+	}
+}

@@ -1,0 +1,252 @@
+//! # Proof of Sync runtime API
+//!
+//! What a client may read about Proof of Sync without knowing the runtime's storage layout: the
+//! round in progress, a provider's record, its score breakdown for a round, its pending rewards,
+//! and the leaderboard of a round. The runtime implements [`ProofOfSyncApi`] for every Proof of
+//! Sync pallet at once; the node's `proofOfSync_*` RPC methods (crate `proof-of-sync-rpc`) return
+//! its results as they are, and any client can call it through `state_call`.
+//!
+//! The types here are the only definition of each read concept. Under `std` they serialize to the
+//! JSON the RPC returns: field names in camelCase, balances and points (which outgrow JavaScript
+//! numbers) as decimal strings, the way `pallet-transaction-payment`'s `RuntimeDispatchInfo`
+//! does. The project's polkadot.js definitions (`polkadot-js/definitions.json`) are generated
+//! from these types and checked against them by this crate's tests.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+use alloc::vec::Vec;
+use codec::{Codec, Decode, Encode};
+use scale_info::TypeInfo;
+#[cfg(feature = "std")]
+use serde::{Deserialize, Serialize};
+use sp_runtime::Perbill;
+
+pub use proof_of_sync_primitives::{
+	Capacity, Points, ProviderStatus, RoundIndex, MAX_LEADERBOARD_PAGE,
+};
+
+/// The round in progress.
+#[derive(Encode, Decode, TypeInfo, Clone, PartialEq, Eq, Debug)]
+#[cfg_attr(feature = "std", derive(Serialize, Deserialize))]
+#[cfg_attr(feature = "std", serde(rename_all = "camelCase"))]
+pub struct RoundInfo<BlockNumber> {
+	/// The round's index (the session index).
+	pub index: RoundIndex,
+	/// The round's first block.
+	pub start: BlockNumber,
+	/// Blocks per round.
+	pub length: BlockNumber,
+	/// The first block of the next round.
+	pub next_start: BlockNumber,
+	/// How many challenges each active provider gets this round.
+	pub challenges_per_provider: u32,
+	/// Providers active when the round started (the ones challenged in it).
+	pub providers: u32,
+	/// Providers active now (new ones take part from the next round).
+	pub active_providers: u32,
+	/// Attestations accepted so far this round.
+	pub attestations: u32,
+	/// Points earned so far this round, by everyone (a decimal string in JSON).
+	#[cfg_attr(feature = "std", serde(with = "as_string"))]
+	pub total_points: Points,
+	/// The newest closed round, if any.
+	pub last_closed: Option<RoundIndex>,
+}
+
+/// A provider's record.
+#[derive(Encode, Decode, TypeInfo, Clone, PartialEq, Eq, Debug)]
+#[cfg_attr(feature = "std", derive(Serialize, Deserialize))]
+#[cfg_attr(feature = "std", serde(rename_all = "camelCase"))]
+#[cfg_attr(
+	feature = "std",
+	serde(bound(
+		serialize = "Balance: core::fmt::Display",
+		deserialize = "Balance: core::str::FromStr"
+	))
+)]
+pub struct ProviderInfo<Balance> {
+	/// Where the provider's node serves (printable ASCII; a string in JSON).
+	#[cfg_attr(feature = "std", serde(with = "as_text"))]
+	pub endpoint: Vec<u8>,
+	/// The declared capacity.
+	pub capacity: Capacity,
+	/// The bond held (a decimal string in JSON).
+	#[cfg_attr(feature = "std", serde(with = "as_string"))]
+	pub bond: Balance,
+	/// Where the provider is in its lifecycle. In JSON: `"active"`, `"chilled"`, or
+	/// `{"leaving": {"untilRound": r}}`.
+	pub status: ProviderStatus,
+	/// The first round the provider takes part in.
+	pub active_since: RoundIndex,
+	/// The round it registered in.
+	pub registered_at: RoundIndex,
+	/// Whether it opted in as validator candidate.
+	pub candidate: bool,
+	/// Whether it is in the authority set now.
+	pub authority: bool,
+	/// Whether it registered a `sync` key (session keys); without one it cannot attest.
+	pub has_sync_key: bool,
+}
+
+/// A provider's score for one round, and what it is paid for it.
+#[derive(Encode, Decode, TypeInfo, Clone, PartialEq, Eq, Debug)]
+#[cfg_attr(feature = "std", derive(Serialize, Deserialize))]
+#[cfg_attr(feature = "std", serde(rename_all = "camelCase"))]
+#[cfg_attr(
+	feature = "std",
+	serde(bound(
+		serialize = "Balance: core::fmt::Display",
+		deserialize = "Balance: core::str::FromStr"
+	))
+)]
+pub struct ScoreBreakdown<Balance> {
+	/// The round.
+	pub round: RoundIndex,
+	/// Whether the round has closed (its points are final).
+	pub closed: bool,
+	/// Challenges assigned to the provider.
+	pub assigned: u32,
+	/// Challenges it answered.
+	pub answered: u32,
+	/// `answered / assigned`, in parts per billion.
+	pub uptime: Perbill,
+	/// Mean sync lag of its answers, in blocks.
+	pub mean_lag: u32,
+	/// Mean lag factor of its answers (100 % at lag 0), in parts per billion.
+	pub sync: Perbill,
+	/// Points it earned (a decimal string in JSON).
+	#[cfg_attr(feature = "std", serde(with = "as_string"))]
+	pub points: Points,
+	/// Points everyone earned (a decimal string in JSON).
+	#[cfg_attr(feature = "std", serde(with = "as_string"))]
+	pub total_points: Points,
+	/// Its part of the total, in parts per billion.
+	pub share: Perbill,
+	/// What claiming the round's reward pays now (a decimal string in JSON): `None` while the
+	/// round runs, once the reward was paid, or after the round's rewards expired.
+	#[cfg_attr(feature = "std", serde(with = "option_as_string"))]
+	pub reward: Option<Balance>,
+	/// Whether the reward was paid.
+	pub claimed: bool,
+}
+
+/// A reward waiting to be claimed.
+#[derive(Encode, Decode, TypeInfo, Clone, PartialEq, Eq, Debug)]
+#[cfg_attr(feature = "std", derive(Serialize, Deserialize))]
+#[cfg_attr(feature = "std", serde(rename_all = "camelCase"))]
+#[cfg_attr(
+	feature = "std",
+	serde(bound(
+		serialize = "Balance: core::fmt::Display",
+		deserialize = "Balance: core::str::FromStr"
+	))
+)]
+pub struct PendingReward<Balance> {
+	/// The round it is for.
+	pub round: RoundIndex,
+	/// The amount (a decimal string in JSON).
+	#[cfg_attr(feature = "std", serde(with = "as_string"))]
+	pub amount: Balance,
+}
+
+/// One line of a round's leaderboard.
+#[derive(Encode, Decode, TypeInfo, Clone, PartialEq, Eq, Debug)]
+#[cfg_attr(feature = "std", derive(Serialize, Deserialize))]
+#[cfg_attr(feature = "std", serde(rename_all = "camelCase"))]
+pub struct LeaderboardEntry<AccountId> {
+	/// The provider.
+	pub account: AccountId,
+	/// Its points in the round (a decimal string in JSON).
+	#[cfg_attr(feature = "std", serde(with = "as_string"))]
+	pub points: Points,
+}
+
+sp_api::decl_runtime_apis! {
+	/// Read access to Proof of Sync: rounds, providers, scores, rewards.
+	pub trait ProofOfSyncApi<AccountId, Balance, BlockNumber>
+	where
+		AccountId: Codec,
+		Balance: Codec,
+		BlockNumber: Codec,
+	{
+		/// The round in progress; `None` before the first round started.
+		fn round_info() -> Option<RoundInfo<BlockNumber>>;
+
+		/// The record of provider `who`, if it is registered.
+		fn provider(who: AccountId) -> Option<ProviderInfo<Balance>>;
+
+		/// The blocks of the current round at which `who` is challenged.
+		fn challenges(who: AccountId) -> Vec<BlockNumber>;
+
+		/// `who`'s score in `round`, if the round's records are kept and it was challenged in it.
+		fn score_breakdown(who: AccountId, round: RoundIndex) -> Option<ScoreBreakdown<Balance>>;
+
+		/// The rewards `who` may claim, oldest round first.
+		fn pending_rewards(who: AccountId) -> Vec<PendingReward<Balance>>;
+
+		/// Providers of `round` by points, highest first (ties by account): page `page` (from 0)
+		/// of `page_size` entries, at most [`MAX_LEADERBOARD_PAGE`].
+		fn leaderboard(round: RoundIndex, page: u32, page_size: u32) -> Vec<LeaderboardEntry<AccountId>>;
+	}
+}
+
+/// Serde for numbers that outgrow JavaScript's: a decimal string.
+#[cfg(feature = "std")]
+mod as_string {
+	use serde::{de::Error, Deserialize, Deserializer, Serializer};
+
+	pub fn serialize<S: Serializer, T: core::fmt::Display>(
+		value: &T,
+		serializer: S,
+	) -> Result<S::Ok, S::Error> {
+		serializer.collect_str(value)
+	}
+
+	pub fn deserialize<'de, D: Deserializer<'de>, T: core::str::FromStr>(
+		deserializer: D,
+	) -> Result<T, D::Error> {
+		String::deserialize(deserializer)?
+			.parse()
+			.map_err(|_| D::Error::custom("expected a decimal string"))
+	}
+}
+
+/// Serde for an optional big number: a decimal string or `null`.
+#[cfg(feature = "std")]
+mod option_as_string {
+	use serde::{de::Error, Deserialize, Deserializer, Serializer};
+
+	pub fn serialize<S: Serializer, T: core::fmt::Display>(
+		value: &Option<T>,
+		serializer: S,
+	) -> Result<S::Ok, S::Error> {
+		match value {
+			Some(value) => serializer.collect_str(value),
+			None => serializer.serialize_none(),
+		}
+	}
+
+	pub fn deserialize<'de, D: Deserializer<'de>, T: core::str::FromStr>(
+		deserializer: D,
+	) -> Result<Option<T>, D::Error> {
+		Option::<String>::deserialize(deserializer)?
+			.map(|s| s.parse().map_err(|_| D::Error::custom("expected a decimal string")))
+			.transpose()
+	}
+}
+
+/// Serde for bytes that are text (an endpoint): a string, with any invalid UTF-8 replaced.
+#[cfg(feature = "std")]
+mod as_text {
+	use serde::{Deserialize, Deserializer, Serializer};
+
+	pub fn serialize<S: Serializer>(bytes: &[u8], serializer: S) -> Result<S::Ok, S::Error> {
+		serializer.serialize_str(&String::from_utf8_lossy(bytes))
+	}
+
+	pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<u8>, D::Error> {
+		Ok(String::deserialize(deserializer)?.into_bytes())
+	}
+}
