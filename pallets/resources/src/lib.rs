@@ -8,28 +8,35 @@
 //!
 //! ## Overview
 //!
-//! A **provider** is an account that runs a node and offers compute, storage and bandwidth to the
-//! network. To register it names the endpoint its node serves, declares its capacity for each
-//! resource kind and puts up a bond of at least `MinProviderBond`, which stays held in its account
-//! (a named hold, `ProviderBond`) for as long as it is registered. From the next round on it is
-//! **active**: it is challenged to prove it is in sync, scored, and paid for what it contributes.
+//! A **provider** is an account that runs a node and declares the compute, storage and bandwidth
+//! it offers to the network. To register it names the endpoint its node serves, declares its
+//! capacity for each resource kind and puts up a bond of at least `MinProviderBond`, which stays
+//! held in its account (a named hold, `ProviderBond`) for as long as it is registered. From the
+//! next round on it is **active**: it is challenged to show it follows the chain, scored, and paid
+//! for its points. The declared capacity is taken as given: nothing measures it, and it only weighs
+//! the provider's points. Nothing leases the resources out yet (the `usage` pallet is not built).
 //!
 //! A provider whose bond reaches `MinValidatorBond` and who has set its session keys may opt in as
-//! a **validator candidate**; the chain picks each round's block authors from its candidates.
+//! a **validator candidate**; at each round boundary the sync-attestation pallet ranks the active
+//! candidates by their points and chooses from them the block authors of a coming round (it keeps
+//! the current authorities when too few candidates earned points).
 //!
-//! A provider that keeps missing its challenges is **chilled**: it stops taking part until it
-//! calls `reactivate`. A provider that proves itself a cheat (for example by signing two different
-//! blocks for one height) loses part of its bond.
+//! A provider that answered too few of its challenges for several closed rounds in a row can be
+//! reported by anyone (sync-attestation's `report_offline`) and is then **chilled**: it stops
+//! taking part until it calls `reactivate`. Missed challenges alone chill no one. A provider
+//! reported for signing two different blocks at one height (sync-attestation's
+//! `report_equivocation`) loses part of its bond, and is chilled too if it was active and its bond
+//! falls below `MinProviderBond`. That equivocation is the only fraud the chain detects.
 //!
-//! To leave, a provider calls `leave`; its bond stays held, and can still be slashed for fraud,
-//! for `UnbondingRounds` rounds, after which `withdraw` releases it.
+//! To leave, a provider calls `leave`; its bond stays held, and can still be slashed for an
+//! equivocation, for `UnbondingRounds` rounds, after which `withdraw` releases it.
 //!
 //! ## Low-level design
 //!
 //! - One record per provider ([`Providers`]), a counter of active providers ([`ActiveProviders`])
 //!   and a bounded list of validator candidates ([`Candidates`]). No hook iterates over providers.
-//! - Changes take effect at round boundaries: a provider registered or re-activated in round `r` is
-//!   active from round `r + 1`.
+//! - Joining takes effect at a round boundary: a provider registered or re-activated in round `r`
+//!   is active from round `r + 1`. Chilling and leaving take effect at once.
 //! - Other pallets reach the registry only through [`proof_of_sync_primitives::ProviderRegistry`],
 //!   which this pallet implements (activity, capacity, candidates, chill, slash).
 //! - The bond is the provider's balance on hold under [`HoldReason::ProviderBond`]; `try_state`
@@ -203,7 +210,7 @@ pub mod pallet {
 			/// The provider's account.
 			provider: T::AccountId,
 		},
-		/// A provider announced it is leaving; its bond is released from `until_round` on.
+		/// A provider started leaving; it may `withdraw` its bond from round `until_round` on.
 		LeavingStarted {
 			/// The provider's account.
 			provider: T::AccountId,
@@ -247,11 +254,12 @@ pub mod pallet {
 		/// The account is already a registered provider. Use `update_endpoint`,
 		/// `update_capacity` or `bond_extra` to change its record.
 		AlreadyRegistered,
-		/// The account is not a registered provider. Register first.
+		/// The account is not a registered provider (or its record was removed by `withdraw`).
+		/// Register first, or sign with the provider's account.
 		NotProvider,
 		/// The registry is full (`MaxProviders`). Wait until a provider leaves.
 		TooManyProviders,
-		/// The endpoint is longer than `MaxEndpointLen` bytes.
+		/// The endpoint is longer than `MaxEndpointLen` bytes. Give a shorter address.
 		EndpointTooLong,
 		/// The endpoint is empty or has bytes other than printable ASCII. Give an address such as
 		/// `http://203.0.113.7:30555`.
@@ -263,28 +271,34 @@ pub mod pallet {
 		/// The account cannot hold that much while staying alive. Lower the amount or fund the
 		/// account.
 		InsufficientBalance,
-		/// The amount is zero.
+		/// The amount is zero. Give a non-zero amount.
 		ZeroAmount,
-		/// The provider is not active (it is chilled or leaving). Re-activate it first.
+		/// The provider is not active: it is chilled or leaving. A chilled provider calls
+		/// `reactivate` first; a leaving one cannot opt in.
 		NotActive,
-		/// The provider is not chilled, so there is nothing to re-activate.
+		/// The provider is not chilled (it is active or leaving), so there is nothing to
+		/// re-activate. A leaving provider must `withdraw` and register again.
 		NotChilled,
-		/// The provider is already leaving.
+		/// The provider is already leaving. Wait for the round named in `LeavingStarted`, then
+		/// `withdraw`.
 		AlreadyLeaving,
-		/// The provider has not called `leave`, so there is no bond to withdraw.
+		/// The provider has not called `leave`, so there is no bond to withdraw. Call `leave`
+		/// first and wait `UnbondingRounds` rounds.
 		NotLeaving,
 		/// The unbonding period has not ended. Wait until the round named in `LeavingStarted`.
 		StillUnbonding,
-		/// The provider is already a validator candidate.
+		/// The provider is already a validator candidate. Nothing to do.
 		AlreadyCandidate,
-		/// The provider is not a validator candidate.
+		/// The provider is not a validator candidate (it never opted in, opted out already, or
+		/// left). Nothing to do.
 		NotCandidate,
 		/// The bond is below `MinValidatorBond`. Use `bond_extra` first.
 		BelowValidatorBond,
 		/// The account has not set session keys. Call `session.set_keys` (with the keys and the
 		/// proof `author_rotateKeysWithOwner` returns) first.
 		NoSessionKeys,
-		/// There are already `MaxCandidates` validator candidates.
+		/// There are already `MaxCandidates` validator candidates. Wait until one opts out or
+		/// leaves.
 		TooManyCandidates,
 	}
 
@@ -334,9 +348,18 @@ pub mod pallet {
 	impl<T: Config> Pallet<T> {
 		/// Register the caller as a provider.
 		///
-		/// `endpoint` is where its node serves (printable ASCII, at most `MaxEndpointLen` bytes),
-		/// `capacity` what it offers, and `bond` (at least `MinProviderBond`) is held from its
-		/// account until it leaves. It takes part in rounds from the next round on.
+		/// - Origin: signed by the account that becomes the provider.
+		/// - Effect: holds `bond` (in plancks, at least `MinProviderBond`) from the caller's free
+		///   balance under the `ProviderBond` hold and stores its record, `Active`, with `endpoint`
+		///   (printable ASCII, at most `MaxEndpointLen` bytes) and the declared `capacity` (compute
+		///   in milli-vCPU, storage in GiB, bandwidth in Mbit/s; not all zero). The capacity is
+		///   taken as given: nothing measures it. The provider takes part in rounds from the next
+		///   round on. The caller must keep at least the existential deposit spendable besides the
+		///   bond.
+		/// - Events: [`Event::ProviderRegistered`].
+		/// - Errors: [`Error::AlreadyRegistered`], [`Error::TooManyProviders`],
+		///   [`Error::EndpointTooLong`], [`Error::InvalidEndpoint`], [`Error::NoCapacity`],
+		///   [`Error::BondTooLow`], [`Error::InsufficientBalance`].
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::register())]
 		pub fn register(
@@ -350,6 +373,14 @@ pub mod pallet {
 		}
 
 		/// Change the caller's endpoint.
+		///
+		/// - Origin: signed by the provider.
+		/// - Effect: replaces the endpoint in the caller's record with `endpoint` (printable ASCII,
+		///   at most `MaxEndpointLen` bytes). Allowed whatever the provider's state, chilled or
+		///   leaving included. No money moves.
+		/// - Events: [`Event::EndpointUpdated`].
+		/// - Errors: [`Error::EndpointTooLong`], [`Error::InvalidEndpoint`],
+		///   [`Error::NotProvider`].
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::update_endpoint())]
 		pub fn update_endpoint(origin: OriginFor<T>, endpoint: Vec<u8>) -> DispatchResult {
@@ -358,6 +389,14 @@ pub mod pallet {
 		}
 
 		/// Change the caller's declared capacity.
+		///
+		/// - Origin: signed by the provider.
+		/// - Effect: replaces the declared capacity in the caller's record with `capacity` (compute
+		///   in milli-vCPU, storage in GiB, bandwidth in Mbit/s; not all zero). It is taken as
+		///   given: nothing measures it. Answers to sync challenges accepted from now on earn
+		///   points for the new capacity. Allowed whatever the provider's state. No money moves.
+		/// - Events: [`Event::CapacityUpdated`].
+		/// - Errors: [`Error::NoCapacity`], [`Error::NotProvider`].
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::update_capacity())]
 		pub fn update_capacity(origin: OriginFor<T>, capacity: Capacity) -> DispatchResult {
@@ -367,6 +406,14 @@ pub mod pallet {
 
 		/// Add `amount` to the caller's bond, for example to reach `MinValidatorBond` or to get
 		/// back above `MinProviderBond` after a slash.
+		///
+		/// - Origin: signed by the provider.
+		/// - Effect: holds `amount` (in plancks) more of the caller's free balance under the
+		///   `ProviderBond` hold and adds it to the recorded bond. The caller must keep at least
+		///   the existential deposit spendable besides. Allowed whatever the provider's state,
+		///   leaving included.
+		/// - Events: [`Event::BondIncreased`].
+		/// - Errors: [`Error::ZeroAmount`], [`Error::NotProvider`], [`Error::InsufficientBalance`].
 		#[pallet::call_index(3)]
 		#[pallet::weight(T::WeightInfo::bond_extra())]
 		pub fn bond_extra(origin: OriginFor<T>, amount: BalanceOf<T>) -> DispatchResult {
@@ -374,8 +421,17 @@ pub mod pallet {
 			Self::do_bond_extra(who, amount)
 		}
 
-		/// Opt in as validator candidate. The caller must be an active provider with at least
-		/// `MinValidatorBond` bonded and session keys set.
+		/// Opt in as validator candidate: from the next round boundary on, the caller is ranked for
+		/// a seat in the authority set.
+		///
+		/// - Origin: signed by the provider.
+		/// - Effect: adds the caller to the validator candidates. It must be an `Active` provider
+		///   (not chilled, not leaving) with at least `MinValidatorBond` bonded and session keys
+		///   set (`session.set_keys`). Nothing more is held. Whether it gets a seat depends on its
+		///   points in the last closed round (see the sync-attestation pallet).
+		/// - Events: [`Event::CandidateAdded`].
+		/// - Errors: [`Error::NotProvider`], [`Error::AlreadyCandidate`], [`Error::NotActive`],
+		///   [`Error::BelowValidatorBond`], [`Error::NoSessionKeys`], [`Error::TooManyCandidates`].
 		#[pallet::call_index(4)]
 		#[pallet::weight(T::WeightInfo::opt_in_validator())]
 		pub fn opt_in_validator(origin: OriginFor<T>) -> DispatchResult {
@@ -383,7 +439,14 @@ pub mod pallet {
 			Self::do_opt_in_validator(who)
 		}
 
-		/// Stop being a validator candidate. An authority stays one until the round ends.
+		/// Stop being a validator candidate.
+		///
+		/// - Origin: signed by the provider.
+		/// - Effect: removes the caller from the validator candidates, so it is no longer ranked at
+		///   round boundaries. A seat it holds, or was already chosen for at the last round
+		///   boundary, it keeps until that round ends. No money moves.
+		/// - Events: [`Event::CandidateRemoved`].
+		/// - Errors: [`Error::NotProvider`], [`Error::NotCandidate`].
 		#[pallet::call_index(5)]
 		#[pallet::weight(T::WeightInfo::opt_out_validator())]
 		pub fn opt_out_validator(origin: OriginFor<T>) -> DispatchResult {
@@ -391,8 +454,18 @@ pub mod pallet {
 			Self::do_opt_out_validator(who)
 		}
 
-		/// Start leaving: the caller stops taking part in rounds now and may `withdraw` its bond
-		/// after `UnbondingRounds` rounds. Until then the bond can still be slashed for fraud.
+		/// Start leaving: the caller stops taking part in rounds at once and may `withdraw` its
+		/// bond after `UnbondingRounds` rounds.
+		///
+		/// - Origin: signed by the provider (active or chilled).
+		/// - Effect: sets the caller's status to `Leaving` until round `current + UnbondingRounds`
+		///   and removes it from the validator candidates. Its challenges still open this round can
+		///   no longer be answered. The bond stays held, and can still be slashed for an
+		///   equivocation, until it is withdrawn. There is no undoing it: to provide again,
+		///   `withdraw`, then `register` anew.
+		/// - Events: [`Event::LeavingStarted`], and [`Event::CandidateRemoved`] if the caller was a
+		///   candidate.
+		/// - Errors: [`Error::NotProvider`], [`Error::AlreadyLeaving`].
 		#[pallet::call_index(6)]
 		#[pallet::weight(T::WeightInfo::leave())]
 		pub fn leave(origin: OriginFor<T>) -> DispatchResult {
@@ -401,6 +474,13 @@ pub mod pallet {
 		}
 
 		/// Release the bond of a provider whose unbonding period is over and remove its record.
+		///
+		/// - Origin: signed by the provider that called `leave`.
+		/// - Effect: from the round named in [`Event::LeavingStarted`] on, releases everything
+		///   still held from the caller under the `ProviderBond` hold (what is left of the bond
+		///   after any slash, in plancks) to its free balance, and deletes its provider record.
+		/// - Events: [`Event::Withdrawn`].
+		/// - Errors: [`Error::NotProvider`], [`Error::NotLeaving`], [`Error::StillUnbonding`].
 		#[pallet::call_index(7)]
 		#[pallet::weight(T::WeightInfo::withdraw())]
 		pub fn withdraw(origin: OriginFor<T>) -> DispatchResult {
@@ -409,7 +489,13 @@ pub mod pallet {
 		}
 
 		/// Bring a chilled provider back: it takes part in rounds again from the next round on.
-		/// Its bond must be at least `MinProviderBond`.
+		///
+		/// - Origin: signed by the chilled provider.
+		/// - Effect: sets the caller's status back to `Active`, taking part from the next round on.
+		///   Its bond must be at least `MinProviderBond` (after a slash, `bond_extra` first). A
+		///   validator candidacy it kept while chilled counts again. No money moves.
+		/// - Events: [`Event::Reactivated`].
+		/// - Errors: [`Error::NotProvider`], [`Error::NotChilled`], [`Error::BondTooLow`].
 		#[pallet::call_index(8)]
 		#[pallet::weight(T::WeightInfo::reactivate())]
 		pub fn reactivate(origin: OriginFor<T>) -> DispatchResult {

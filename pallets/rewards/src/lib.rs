@@ -17,10 +17,13 @@
 //!
 //! ## Overview
 //!
-//! Providers earn points for the work the network verified during a round: uptime, sync, quality,
-//! capacity and served usage. When a round ends, this pallet sets aside that round's reward, the
-//! *emission*, from a reward pot, an account no one holds a key to. Each provider may then collect
-//! its part of the emission: its points divided by everyone's points that round.
+//! Providers earn points in the pallet that scores rounds ([`Config::Points`]). In the Proof of
+//! Sync runtime that is the sync-attestation pallet: a provider earns points for each sync
+//! challenge it answers in time, in proportion to its declared (not measured) capacity and less
+//! for a late answer. No points are given for quality or served usage: nothing measures them yet
+//! (the `usage` pallet is not built). When a round ends, this pallet sets aside that round's
+//! reward, the *emission*, from a reward pot, an account no one holds a key to. Each provider may
+//! then collect its part of the emission: its points divided by everyone's points that round.
 //!
 //! Collecting is up to the provider (or anyone acting for it, since the money always goes to the
 //! provider). Rewards wait for [`Config::HistoryDepth`] rounds; after that they are no longer
@@ -62,9 +65,10 @@
 //!
 //! ### Genesis
 //!
-//! [`GenesisConfig::pot_funding`] is minted into the pot. It must be at least the existential
-//! deposit or the genesis build fails: a pot below it does not exist and pays nothing. The pot is
-//! later refilled by plain transfers to [`Pallet::pot_account`].
+//! [`GenesisConfig::pot_funding`] is minted into the pot. Unless it is zero, it must be at least
+//! the existential deposit or the genesis build fails: a pot below it does not exist and pays
+//! nothing. The pot is later refilled by plain transfers to [`Pallet::pot_account`] (in the Proof
+//! of Sync runtime, slashed bonds go there too); this pallet mints nothing after genesis.
 //!
 //! ### Invariants
 //!
@@ -284,9 +288,17 @@ pub mod pallet {
 		/// Collect your reward for a closed `round`: the round's emission times your points over
 		/// everyone's points, rounded down.
 		///
-		/// The round must be among the last `HistoryDepth` closed rounds, and you must have earned
-		/// points in it. A reward is paid once. If your account does not exist yet, the reward
-		/// must be at least the existential deposit.
+		/// - Origin: signed by the provider being paid.
+		/// - Effect: transfers the reward (in plancks) from the reward pot to the caller, always
+		///   leaving the pot alive, and marks it paid in `Claimed`; the round's paid total grows
+		///   and `Unclaimed` shrinks by it. The round must be among the last `HistoryDepth` closed
+		///   rounds and the caller must have earned points in it. If the round's emission was zero,
+		///   nothing is transferred but the reward is still marked paid. If the caller's account
+		///   does not exist yet, a reward below the existential deposit cannot be paid: the
+		///   currency refuses the transfer and the call fails with the currency's error.
+		/// - Events: [`Event::RewardPaid`].
+		/// - Errors: [`Error::RoundNotClosed`], [`Error::RoundExpired`], [`Error::AlreadyClaimed`],
+		///   [`Error::NoPoints`].
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::claim_rewards())]
 		pub fn claim_rewards(origin: OriginFor<T>, round: RoundIndex) -> DispatchResult {
@@ -294,8 +306,21 @@ pub mod pallet {
 			Self::do_payout(round, &who)
 		}
 
-		/// Pay `who` its reward for a closed `round`. Anyone may call this; the reward always goes
-		/// to `who`, exactly as if `who` had claimed it.
+		/// Pay `who` its reward for a closed `round`, exactly as if `who` had claimed it with
+		/// `claim_rewards`.
+		///
+		/// - Origin: signed by any account. The caller pays the fee; the reward always goes to
+		///   `who`.
+		/// - Effect: transfers `who`'s reward (in plancks) from the reward pot to `who`, always
+		///   leaving the pot alive, and marks it paid in `Claimed`; the round's paid total grows
+		///   and `Unclaimed` shrinks by it. The round must be among the last `HistoryDepth` closed
+		///   rounds and `who` must have earned points in it. If the round's emission was zero,
+		///   nothing is transferred but the reward is still marked paid. If `who`'s account does
+		///   not exist yet, a reward below the existential deposit cannot be paid: the currency
+		///   refuses the transfer and the call fails with the currency's error.
+		/// - Events: [`Event::RewardPaid`].
+		/// - Errors: [`Error::RoundNotClosed`], [`Error::RoundExpired`], [`Error::AlreadyClaimed`],
+		///   [`Error::NoPoints`].
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::payout())]
 		pub fn payout(

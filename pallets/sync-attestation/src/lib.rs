@@ -1,8 +1,9 @@
 //! # Sync attestation pallet
 //!
-//! Proof of Sync rounds: every active provider proves, several times a round, that its node is
-//! online and in sync with the chain; the proofs become the round's points, and the providers with
-//! the best proven sync become the next authorities.
+//! Proof of Sync rounds: every active provider shows, at one or more challenges a round, that it
+//! follows the chain, by signing a recent block of it within a few blocks of the challenge; the
+//! answers become the round's points, and the validator candidates with the most points become
+//! the authorities of a coming session.
 //!
 //! ## Pallet API
 //!
@@ -19,38 +20,50 @@
 //!
 //! ## Overview
 //!
-//! The chain runs in **rounds** of `RoundLength` blocks. When a round starts, a fresh random seed
-//! gives every active provider `C` **challenge blocks** in the round, known to no one beforehand.
-//! `C` shrinks as the network grows, so the chain carries about `TargetAttestationsPerBlock`
-//! answers per block however many providers there are.
+//! The chain runs in **rounds** of `RoundLength` blocks. When a round starts, a new seed fixes
+//! every active provider's `C` **challenge blocks** in the round. The seed is not known before the
+//! round starts, but from then on anyone, the provider included, can compute every challenge of
+//! the round from it ([`Pallet::challenges_of`]): a provider knows its challenge blocks in advance.
+//! Keeping each challenge unknown until its block arrives is future work, not built. `C` shrinks
+//! as the network grows, aiming at about `TargetAttestationsPerBlock` answers per block; it stays
+//! between 1 and `MaxChallengesPerRound`, so a small network sends fewer answers than that, and
+//! more than `TargetAttestationsPerBlock × RoundLength` providers send more.
 //!
-//! A provider's node answers each challenge on its own: when the challenge block arrives it signs,
-//! with its `sync` key, the number and hash of the best block it has and the number of the last
-//! block it finalized, and submits that **attestation** for free. The chain accepts it only if the
-//! hash really is the chain's block at that number and it arrives within `ResponseWindow` blocks.
-//! The fresher the attested block, the more points the answer earns; a provider also earns more
-//! for more declared capacity. A node that is still syncing does not answer.
+//! A provider's node answers each challenge on its own, if its offchain workers run (by default
+//! only on authorities; see the node's `--offchain-worker` flag): when the node imports the
+//! challenge block, its offchain worker signs with the provider's `sync` key that block's number
+//! and hash (as the node's best block) and the number of the last block the node finalized, and
+//! submits that **attestation** as a fee-free transaction. The chain accepts it only if the hash
+//! really is the chain's block at that number, the attested block is not older than the challenge
+//! block, and the answer is included within `ResponseWindow` blocks. The sooner after the attested
+//! block the answer is included, the more points it earns; a provider also earns more for more
+//! declared capacity (declared, not measured). A node that reports itself major-syncing, or that
+//! published no sync status, does not answer. The chain checks that whoever holds the `sync` key
+//! knew a recent block of the chain in time; it cannot tell whether the provider's own node is in
+//! sync.
 //!
-//! When the round ends its points are final: the rewards pallet pays out of them, and the
-//! validator candidates with the most points become the authorities of a coming session (a sitting
-//! authority keeps its seat unless a challenger beats it by `HysteresisMargin`). If too few
-//! candidates proved their sync, the authority set stays as it is: the chain never halts for lack
-//! of attestations.
+//! When the round ends its points are final: the rewards pallet pays out of them, and the active
+//! validator candidates with the most points in it become the authorities of the session after
+//! next (a sitting authority's points count `HysteresisMargin` more when ranked against
+//! challengers). If fewer than `MinAuthorities` candidates earned points, the authority set stays
+//! as it is, so it is never emptied for lack of attestations.
 //!
-//! Anyone can report a provider that signed two different blocks for one height (its bond is
-//! slashed and the reporter gets a cut), or one that missed most of its challenges for
-//! `OfflineRoundsBeforeChill` rounds in a row (it is chilled until it re-activates).
+//! Anyone can report a provider that signed two different blocks for one height (it loses
+//! `EquivocationSlash` of its bond and the reporter gets `ReporterCut` of that), or one that
+//! answered fewer than `MinUptime` of its challenges in each of the last `OfflineRoundsBeforeChill`
+//! closed rounds (it is chilled until it re-activates). Neither is punished without a report.
 //!
 //! ## Low-level design
 //!
 //! - **Seed.** `seed_r = blake2_256(seed_{r-1} ‖ parent hash of round r's first block ‖ acc)`,
 //!   where `acc` is a hash chain over every attestation signature accepted in round `r - 1`
-//!   ([RANDAO] style), so no single block author picks it.
+//!   ([RANDAO] style), so no single block author picks it outright. The author of a round's last
+//!   block can still bias the next seed by what it puts in that block (RANDAO's known limit).
 //! - **Challenges.** With `span = RoundLength - ResponseWindow` (every answer fits in the round),
 //!   `C = clamp(TargetAttestationsPerBlock × RoundLength / N, 1, min(MaxChallengesPerRound, span))`
 //!   and `stride = span / C`, provider `p`'s challenges are `start + phase_p + j·stride` for `j` in
 //!   `0..C`, with `phase_p = blake2_256(seed ‖ p) mod stride`. Checking one is O(1); nothing stores
-//!   the assignment.
+//!   the assignment. Anyone can compute all of them as soon as the round starts.
 //! - **Attestations** are general transactions authorized by `#[pallet::authorize]`: one shared
 //!   check runs in the transaction pool and again at dispatch; the pool deduplicates them by the
 //!   tag `(provider, round, challenge_block)`. Applying one is O(1): it updates the provider's
@@ -64,9 +77,10 @@
 //!   `on_idle`, at most `MaxCleanupPerBlock` keys per block. No hook iterates over providers.
 //! - **Offchain worker.** Reads the node's [`SyncStatus`] at [`SYNC_STATUS_KEY`] (published by the
 //!   node; no status or a major-syncing node means no attestation) and, for every local `sync` key
-//!   of an active provider, submits a signed attestation for each of its challenges whose window is
-//!   still open and that is not answered on chain yet: this block's, and earlier ones whose answer
-//!   missed a block or left the pool.
+//!   of an active provider, submits an attestation signed with that key for each of its challenges
+//!   whose window is still open and that is not answered on chain yet: this block's, and earlier
+//!   ones whose answer missed a block or left the pool. Each attests the challenge block itself
+//!   (number and hash) as the node's best block.
 //!
 //! [RANDAO]: https://github.com/randao/randao
 
@@ -280,7 +294,8 @@ pub mod pallet {
 			round: RoundIndex,
 			/// The challenge answered.
 			challenge_block: BlockNumberFor<T>,
-			/// How many blocks the attested head was behind the chain.
+			/// How many blocks the attested head was behind the block before the one the answer
+			/// is in.
 			lag: u32,
 			/// The points the answer earned.
 			points: Points,
@@ -337,17 +352,21 @@ pub mod pallet {
 		/// the current round only; an answer cannot outlive its round. (The pool says `Stale` for
 		/// a past round and `Future` for a later one.)
 		WrongRound,
-		/// The provider is not a registered provider active in this round. Providers take part
-		/// from the round after they register or re-activate.
+		/// The provider is not a registered provider active in this round: it is not registered,
+		/// is chilled or leaving, or registered or re-activated during this round. Providers take
+		/// part from the round after they register or re-activate.
 		NotActiveProvider,
 		/// The provider has no `sync` key. Set session keys that include one
-		/// (`session.set_keys`).
+		/// (`session.set_keys`). For `report_equivocation`: the reported provider has no `sync`
+		/// key now, so its signatures cannot be checked.
 		NoSyncKey,
 		/// The signature is not the provider's `sync` key over this attestation: wrong key or
 		/// forged. Sign the attestation's `signing_payload` with the key in the session keys.
-		/// (The pool says `BadProof`.)
+		/// (The pool says `BadProof`.) For `report_equivocation`: one of the two signatures is not
+		/// by the provider's `sync` key as it is now (a key it replaced does not count).
 		BadSignature,
-		/// The block is not one of the provider's challenges this round. See `challenges_of`.
+		/// The block is not one of the provider's challenges this round. Answer only the blocks
+		/// `challenges_of` lists for the provider and the round.
 		NotChallenged,
 		/// The challenge block has not been built yet. Answer after it. (The pool says
 		/// `Future`.)
@@ -355,31 +374,37 @@ pub mod pallet {
 		/// The response window of the challenge is over. Answer within `ResponseWindow` blocks.
 		/// (The pool says `Stale`.)
 		TooLate,
-		/// The attested head is older than the challenge block: the node was behind.
+		/// The attested head is older than the challenge block: the node was behind. Attest a
+		/// block at or after the challenge block.
 		StaleHead,
-		/// The attested head is not built yet (at or after the block the answer is in). (The pool
-		/// says `Future`.)
+		/// The attested head is not built yet (at or after the block the answer is in). Attest a
+		/// block the chain already has. (The pool says `Future`.)
 		FutureHead,
 		/// The attested hash is not the chain's block at that number: the node is on another
-		/// fork.
+		/// fork. Attest the hash of the chain's block at `best_number`.
 		WrongHash,
 		/// The attested finalized number is above the attested head. A node cannot finalize a
-		/// block it has not imported.
+		/// block it has not imported: attest a finalized number at most `best_number`.
 		FinalizedAhead,
-		/// This challenge was answered already. (The pool says `Stale`.)
+		/// This challenge was answered already. Nothing to do. (The pool says `Stale`.)
 		AlreadyAnswered,
 		/// The two attestations do not prove an equivocation: they must be by one provider, for
-		/// one block number, with different hashes.
+		/// one `best_number`, with different `best_hash`.
 		NotEquivocation,
-		/// The proof is about a round older than `HistoryDepth` closed rounds, which are no
-		/// longer judged.
+		/// The proof is about a round older than the last `HistoryDepth` closed rounds (the older
+		/// round of the two attestations counts), which are no longer judged. Report sooner.
 		ProofTooOld,
-		/// The proof names a round that has not started; such attestations are not judged.
+		/// The proof names a round that has not started; such attestations are not judged. Report
+		/// once that round has started.
 		ProofFromFuture,
-		/// This equivocation was punished already.
+		/// This equivocation (the provider, the height, and the older round of the two
+		/// attestations) was punished already. Nothing to do.
 		AlreadyReported,
-		/// The provider was not offline: in one of the last `OfflineRoundsBeforeChill` closed
-		/// rounds it was inactive or reached `MinUptime`, or fewer rounds have closed.
+		/// The provider is not to be chilled for being offline: it is not active now (not
+		/// registered, already chilled, or leaving), or it was not yet active in one of the last
+		/// `OfflineRoundsBeforeChill` closed rounds or reached `MinUptime` in one of them, or
+		/// fewer rounds have closed. Report only a provider that missed its challenges in all of
+		/// them.
 		NotOffline,
 	}
 
@@ -452,13 +477,27 @@ pub mod pallet {
 
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
-		/// Answer a sync challenge: a provider's node says which block was its best, and which it
+		/// Answer a sync challenge: a provider's node states which block was its best, and which it
 		/// had finalized, just after `attestation.challenge_block`.
 		///
-		/// A fee-free general transaction, authorized by the signature of the provider's `sync`
-		/// key over `attestation.signing_payload()`; the node's offchain worker submits it on its
-		/// own. It must be included within `ResponseWindow` blocks after the challenge block, and
-		/// `best_hash` must be the chain's hash at `best_number`.
+		/// - Origin: none. A general transaction with no signer that pays no fee, let through by
+		///   `#[pallet::authorize]` when `signature` is the provider's `sync` key over
+		///   `attestation.signing_payload()` and every check below passes. The provider's node's
+		///   offchain worker submits it on its own.
+		/// - Effect: records the answer in the provider's `ProviderRounds` entry for the round
+		///   (challenge answered, lag, points), adds its points and one attestation to the round's
+		///   `Rounds` totals, and folds the signature into `Accumulator`, which feeds the next
+		///   round's seed. The answer earns
+		///   `capacity points × (ResponseWindow − lag) / ResponseWindow / C` points, where capacity
+		///   points are `Σ declared capacity × CapacityWeights` and `lag` is how many blocks the
+		///   attested head is behind the block before the one the answer is in. No money moves.
+		/// - Events: [`Event::Attested`].
+		/// - Errors: [`Error::WrongRound`], [`Error::NotActiveProvider`], [`Error::NotChallenged`],
+		///   [`Error::TooEarly`], [`Error::TooLate`], [`Error::StaleHead`], [`Error::FutureHead`],
+		///   [`Error::FinalizedAhead`], [`Error::WrongHash`], [`Error::AlreadyAnswered`],
+		///   [`Error::NoSyncKey`], [`Error::BadSignature`]. The same check runs in the transaction
+		///   pool (see [`Error`] for what the pool says), so a failing attestation does not get
+		///   into a block.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::attest())]
 		#[pallet::authorize(Pallet::<T>::authorize_attestation)]
@@ -472,12 +511,26 @@ pub mod pallet {
 			Self::do_attest(attestation, signature)
 		}
 
-		/// Prove that a provider signed two different blocks at one height: two attestations by
-		/// the same provider for the same `best_number` with different `best_hash`, each with its
-		/// `sync` signature.
+		/// Prove that a provider signed two different blocks at one height: two attestations by the
+		/// same provider for the same `best_number` with different `best_hash`, each with its
+		/// `sync` signature. They need not have been submitted to the chain.
 		///
-		/// The provider loses `EquivocationSlash` of its bond; the caller gets `ReporterCut` of
-		/// that. Each equivocation is punished once. Free for the caller when it succeeds.
+		/// - Origin: signed by any account, the reporter. It pays no fee when the report succeeds;
+		///   a failed report pays its fee.
+		/// - Effect: the registry slashes `EquivocationSlash` of the provider's bond (rounded down,
+		///   in plancks) and pays `ReporterCut` of the slashed amount to the reporter (if that is
+		///   below the existential deposit of a reporter account that does not exist yet, it goes
+		///   with the rest); the rest goes where the registry sends slashes (in the Proof of Sync
+		///   runtime, the reward pot). A provider left active with less than the registry's minimum
+		///   bond is chilled. The offence is recorded in `Reported`, so it is punished once per
+		///   provider, height and round (the older round of the two attestations). Both signatures
+		///   are checked against the provider's `sync` key as it is now.
+		/// - Events: [`Event::EquivocationReported`]. The registry emits its own events for the
+		///   slash (and the chill).
+		/// - Errors: [`Error::NotEquivocation`], [`Error::ProofFromFuture`],
+		///   [`Error::ProofTooOld`], [`Error::AlreadyReported`], [`Error::NoSyncKey`],
+		///   [`Error::BadSignature`]; and the registry's error if it cannot slash the provider (for
+		///   example, it has withdrawn and is no longer registered).
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::report_equivocation())]
 		pub fn report_equivocation(
@@ -493,8 +546,16 @@ pub mod pallet {
 		/// Have a provider chilled that answered fewer than `MinUptime` of its challenges in each
 		/// of the last `OfflineRoundsBeforeChill` closed rounds while it was active.
 		///
-		/// Its bond is untouched; it takes part again after it re-activates. Free for the caller
-		/// when it succeeds.
+		/// - Origin: signed by any account, the reporter. It pays no fee when the report succeeds;
+		///   a failed report pays its fee.
+		/// - Effect: the registry chills `provider`: it leaves the active set at once, its
+		///   challenges still open this round can no longer be answered, and it takes part again
+		///   only after it calls `reactivate`. Its bond is untouched and the reporter gets nothing.
+		///   No money moves.
+		/// - Events: [`Event::ProviderReportedOffline`]. The registry emits its own event for the
+		///   chill.
+		/// - Errors: [`Error::NotOffline`]; and the registry's error if it cannot chill the
+		///   provider.
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::report_offline())]
 		pub fn report_offline(
