@@ -63,7 +63,7 @@ impl ResourceKind {
 		[ResourceKind::Compute, ResourceKind::Storage, ResourceKind::Bandwidth];
 }
 
-/// The capacity a provider declares (or was measured at), one figure per [`ResourceKind`].
+/// The capacity a provider declares, one figure per [`ResourceKind`]. Nothing measures it yet.
 #[derive(
 	Encode,
 	Decode,

@@ -22,4 +22,4 @@ pub type SyncSignature = app::Signature;
 
 /// The domain tag in front of every signed attestation, so a `sync` signature can never be taken
 /// for a signature over anything else.
-pub const ATTESTATION_CONTEXT: &[u8; 10] = b"POS/ATTEST";
+pub const ATTESTATION_CONTEXT: &[u8; 20] = b"proof-of-sync/attest";

@@ -487,10 +487,10 @@ pub mod pallet {
 		/// - Effect: records the answer in the provider's `ProviderRounds` entry for the round
 		///   (challenge answered, lag, points), adds its points and one attestation to the round's
 		///   `Rounds` totals, and folds the signature into `Accumulator`, which feeds the next
-		///   round's seed. The answer earns
-		///   `capacity points × (ResponseWindow − lag) / ResponseWindow / C` points, where capacity
-		///   points are `Σ declared capacity × CapacityWeights` and `lag` is how many blocks the
-		///   attested head is behind the block before the one the answer is in. No money moves.
+		///   round's seed. The answer earns `capacity points × (ResponseWindow − lag) /
+		///   ResponseWindow / C` points, where capacity points are `Σ declared capacity ×
+		///   CapacityWeights` and `lag` is how many blocks the attested head is behind the block
+		///   before the one the answer is in. No money moves.
 		/// - Events: [`Event::Attested`].
 		/// - Errors: [`Error::WrongRound`], [`Error::NotActiveProvider`], [`Error::NotChallenged`],
 		///   [`Error::TooEarly`], [`Error::TooLate`], [`Error::StaleHead`], [`Error::FutureHead`],

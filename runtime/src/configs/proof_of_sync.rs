@@ -28,7 +28,7 @@ impl RoundClock for SessionRoundClock {
 
 parameter_types! {
 	/// The reward pot: emission is paid out of it, and slashed bonds go into it.
-	pub const RewardPotId: PalletId = PalletId(*b"pos/pot_");
+	pub const RewardPotId: PalletId = PalletId(*b"sync/pot");
 	pub RewardPot: AccountId = RewardPotId::get().into_account_truncating();
 
 	pub const MinProviderBond: Balance = 100 * DSYNC;
@@ -201,6 +201,10 @@ parameter_types! {
 
 /// Rounds of scores and rewards kept: a week of 10-minute rounds would be 1 008; 84 rounds is 84
 /// minutes with this runtime's 10-block rounds.
+///
+/// The one source of both pallets' `HistoryDepth`: pallet-rewards pays a round from the points
+/// pallet-sync-attestation keeps for it, so rewards must not be kept longer than points
+/// (`tests::rewards_never_outlive_the_points_they_pay_for`).
 pub const HISTORY_DEPTH: u32 = 84;
 
 impl pallet_sync_attestation::Config for Runtime {

@@ -224,6 +224,20 @@ fn a_provider_registers_leaves_and_withdraws_by_session_rounds() {
 	});
 }
 
+/// pallet-rewards reads a round's points from pallet-sync-attestation when it pays the round: a
+/// reward kept after its points were removed would pay nothing (or a wrong share).
+#[test]
+fn rewards_never_outlive_the_points_they_pay_for() {
+	use frame_support::traits::Get;
+	let rewards: u32 = <crate::Runtime as pallet_rewards::Config>::HistoryDepth::get();
+	let points: u32 = <crate::Runtime as pallet_sync_attestation::Config>::HistoryDepth::get();
+	assert!(rewards >= 1);
+	assert!(
+		rewards <= points,
+		"rewards keep {rewards} rounds but sync-attestation keeps points for only {points}"
+	);
+}
+
 #[test]
 fn token_facts_agree_everywhere() {
 	assert_eq!(TOKEN_SYMBOL, "DSYNC");
