@@ -151,15 +151,12 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	ExtBuilder::default().build()
 }
 
-/// The events this pallet emitted, oldest first; clears them.
-pub fn resources_events() -> Vec<crate::Event<Test>> {
-	let events = System::events()
-		.into_iter()
-		.filter_map(|r| match r.event {
-			RuntimeEvent::Resources(e) => Some(e),
-			_ => None,
-		})
-		.collect();
-	System::reset_events();
-	events
+/// This pallet's events since the last call (of this or any pallet's `events`), oldest first.
+pub fn events() -> Vec<crate::Event<Test>> {
+	proof_of_sync_test_utils::take_events::<Test, _>()
+}
+
+/// The newest of this pallet's events that `events()` would return; takes nothing.
+pub fn last_event() -> crate::Event<Test> {
+	proof_of_sync_test_utils::last_event::<Test, _>()
 }

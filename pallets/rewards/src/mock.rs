@@ -180,15 +180,12 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	ExtBuilder::default().build()
 }
 
-/// This pallet's events since the last call, oldest first.
-pub fn rewards_events() -> Vec<pallet_rewards::Event<Test>> {
-	let events = System::events()
-		.into_iter()
-		.filter_map(|record| match record.event {
-			RuntimeEvent::Rewards(event) => Some(event),
-			_ => None,
-		})
-		.collect();
-	System::reset_events();
-	events
+/// This pallet's events since the last call (of this or any pallet's `events`), oldest first.
+pub fn events() -> Vec<crate::Event<Test>> {
+	proof_of_sync_test_utils::take_events::<Test, _>()
+}
+
+/// The newest of this pallet's events that `events()` would return; takes nothing.
+pub fn last_event() -> crate::Event<Test> {
+	proof_of_sync_test_utils::last_event::<Test, _>()
 }

@@ -7,14 +7,14 @@ fn opt_in_and_out() {
 	builder().build_and_execute(|| {
 		register(2, MIN_VALIDATOR_BOND);
 		WithSessionKeys::set(vec![2]);
-		resources_events();
+		events();
 		assert_ok!(Resources::opt_in_validator(RuntimeOrigin::signed(2)));
 		assert!(Resources::is_candidate(&2));
 		assert_eq!(Resources::candidates(), vec![(1, MIN_VALIDATOR_BOND), (2, MIN_VALIDATOR_BOND)]);
 		assert_ok!(Resources::opt_out_validator(RuntimeOrigin::signed(2)));
 		assert!(!Resources::is_candidate(&2));
 		assert_eq!(
-			resources_events(),
+			events(),
 			vec![Event::CandidateAdded { provider: 2 }, Event::CandidateRemoved { provider: 2 }]
 		);
 	});

@@ -24,7 +24,7 @@ fn leave_then_withdraw_after_unbonding() {
 		assert_eq!(held(1), 0);
 		assert_eq!(Balances::balance(&1), total);
 		assert_eq!(
-			resources_events(),
+			events(),
 			vec![
 				Event::CandidateRemoved { provider: 1 },
 				Event::LeavingStarted { provider: 1, until_round },
@@ -56,6 +56,10 @@ fn a_chilled_provider_may_leave() {
 		assert_eq!(Resources::active_count(), 0);
 		assert_ok!(Resources::leave(RuntimeOrigin::signed(1)));
 		assert_eq!(Resources::active_count(), 0);
+		assert_eq!(
+			last_event(),
+			Event::LeavingStarted { provider: 1, until_round: UNBONDING_ROUNDS }
+		);
 	});
 }
 
@@ -77,7 +81,7 @@ fn chill_and_reactivate() {
 		assert!(Resources::is_active_in(&1, 8));
 		assert_eq!(Resources::active_count(), 1);
 		assert_eq!(
-			resources_events(),
+			events(),
 			vec![
 				Event::Chilled { provider: 1 },
 				Event::Reactivated { provider: 1, active_since: 8 },

@@ -28,7 +28,7 @@ fn holds_the_bond_and_activates_next_round() {
 		assert!(Resources::is_active_in(&2, 5));
 		assert_eq!(Resources::declared_capacity(&2), Some(capacity()));
 		assert_eq!(
-			resources_events(),
+			events(),
 			vec![Event::ProviderRegistered {
 				provider: 2,
 				bond: MIN_PROVIDER_BOND,

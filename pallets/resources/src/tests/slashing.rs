@@ -20,7 +20,7 @@ fn slash_goes_to_the_pot_and_reporter() {
 		assert_eq!(Balances::total_issuance(), issuance);
 		assert_eq!(status(1), ProviderStatus::Active);
 		assert_eq!(
-			resources_events(),
+			events(),
 			vec![Event::Slashed {
 				provider: 1,
 				amount: 500,
@@ -45,7 +45,7 @@ fn a_reporter_cut_below_the_existential_deposit_goes_to_the_pot() {
 		assert_eq!(Balances::balance(&500), 0);
 		assert_eq!(Balances::balance(&POT), pot_before + 50);
 		assert_eq!(
-			resources_events(),
+			events(),
 			vec![Event::Slashed {
 				provider: 1,
 				amount: 50,
@@ -67,6 +67,7 @@ fn slash_below_the_provider_bond_chills() {
 		assert_noop!(Resources::reactivate(RuntimeOrigin::signed(1)), Error::<Test>::BondTooLow);
 		assert_ok!(Resources::bond_extra(RuntimeOrigin::signed(1), 500));
 		assert_ok!(Resources::reactivate(RuntimeOrigin::signed(1)));
+		assert_eq!(last_event(), Event::Reactivated { provider: 1, active_since: 1 });
 	});
 }
 
@@ -77,10 +78,10 @@ fn a_leaving_provider_is_still_slashable_and_withdraws_the_rest() {
 		assert_ok!(Resources::slash(&1, Perbill::from_percent(50), None));
 		assert!(matches!(status(1), ProviderStatus::Leaving { .. }));
 		CurrentRound::set(UNBONDING_ROUNDS);
-		resources_events();
+		events();
 		assert_ok!(Resources::withdraw(RuntimeOrigin::signed(1)));
 		assert_eq!(
-			resources_events(),
+			events(),
 			vec![Event::Withdrawn { provider: 1, amount: MIN_VALIDATOR_BOND / 2 }]
 		);
 	});

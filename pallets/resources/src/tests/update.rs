@@ -15,7 +15,7 @@ fn endpoint_and_capacity() {
 		assert_eq!(info.endpoint.into_inner(), b"https://provider.example:443".to_vec());
 		assert_eq!(info.capacity, new_capacity);
 		assert_eq!(
-			resources_events(),
+			events(),
 			vec![
 				Event::EndpointUpdated { provider: 1 },
 				Event::CapacityUpdated { provider: 1, capacity: new_capacity },
@@ -57,12 +57,12 @@ fn bad_updates_change_nothing() {
 fn bond_extra_adds_to_the_hold() {
 	builder().build_and_execute(|| {
 		register(2, MIN_PROVIDER_BOND);
-		resources_events();
+		events();
 		assert_ok!(Resources::bond_extra(RuntimeOrigin::signed(2), 500));
 		assert_eq!(Providers::<Test>::get(2).unwrap().bond, MIN_PROVIDER_BOND + 500);
 		assert_eq!(held(2), MIN_PROVIDER_BOND + 500);
 		assert_eq!(
-			resources_events(),
+			events(),
 			vec![Event::BondIncreased { provider: 2, amount: 500, bond: MIN_PROVIDER_BOND + 500 }]
 		);
 	});

@@ -8,7 +8,7 @@ fn shares_follow_points() {
 		MockPoints::set(0, ALICE, 1);
 		MockPoints::set(0, BOB, 3);
 		close_round(0);
-		rewards_events();
+		events();
 
 		assert_ok!(claim(ALICE, 0));
 		assert_ok!(claim(BOB, 0));
@@ -21,7 +21,7 @@ fn shares_follow_points() {
 		assert!(Claimed::<Test>::contains_key(0, ALICE));
 		assert!(Claimed::<Test>::contains_key(0, BOB));
 		assert_eq!(
-			rewards_events(),
+			events(),
 			vec![
 				Event::RewardPaid { round: 0, who: ALICE, amount: 250 },
 				Event::RewardPaid { round: 0, who: BOB, amount: 750 },
@@ -50,7 +50,7 @@ fn rounding_dust_stays_in_the_pot() {
 		}
 		assert_eq!(Unclaimed::<Test>::get(), 0);
 		assert_eq!(free(pot()), POT_FUNDING - 999);
-		assert!(rewards_events().contains(&Event::RoundExpired { round: 0, returned: 1 }));
+		assert!(events().contains(&Event::RoundExpired { round: 0, returned: 1 }));
 	});
 }
 
@@ -60,12 +60,12 @@ fn anyone_can_pay_a_provider_out() {
 		MockPoints::set(0, ALICE, 1);
 		MockPoints::set(0, BOB, 3);
 		close_round(0);
-		rewards_events();
+		events();
 
 		assert_ok!(Rewards::payout(RuntimeOrigin::signed(CHARLIE), ALICE, 0));
 		assert_eq!(free(ALICE), INITIAL_BALANCE + 250);
 		assert_eq!(free(CHARLIE), INITIAL_BALANCE);
-		assert_eq!(rewards_events(), vec![Event::RewardPaid { round: 0, who: ALICE, amount: 250 }]);
+		assert_eq!(events(), vec![Event::RewardPaid { round: 0, who: ALICE, amount: 250 }]);
 
 		// The provider cannot be paid a second time, by itself or anyone else.
 		assert_noop!(claim(ALICE, 0), Error::<Test>::AlreadyClaimed);

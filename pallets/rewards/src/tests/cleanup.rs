@@ -24,7 +24,7 @@ fn expired_round_with_five_markers() -> sp_io::TestExternalities {
 			close_round(round);
 		}
 		assert_eq!(markers(0), 5);
-		rewards_events();
+		events();
 	});
 	ext.commit_all().unwrap();
 	ext
@@ -47,7 +47,7 @@ fn expired_markers_are_removed_in_bounded_steps() {
 		assert_eq!(markers(0), 3);
 		assert_eq!(PendingCleanup::<Test>::get(), ClaimCleanup { next: 0, end: 1 });
 		assert_eq!(
-			rewards_events(),
+			events(),
 			vec![Event::ExpiredClaimsCleared { round: 0, removed: 2, complete: false }]
 		);
 	});
@@ -58,7 +58,7 @@ fn expired_markers_are_removed_in_bounded_steps() {
 		assert_eq!(markers(0), 0);
 		assert!(PendingCleanup::<Test>::get().is_empty());
 		assert_eq!(
-			rewards_events(),
+			events(),
 			vec![Event::ExpiredClaimsCleared { round: 0, removed: 3, complete: true }]
 		);
 	});
@@ -68,7 +68,7 @@ fn expired_markers_are_removed_in_bounded_steps() {
 		<Test as frame_system::Config>::DbWeight::get();
 	assert_eq!(idle_block(&mut ext, Weight::MAX), db.reads(1));
 	ext.execute_with(|| {
-		assert!(rewards_events().is_empty());
+		assert!(events().is_empty());
 		Rewards::do_try_state().unwrap();
 	});
 }

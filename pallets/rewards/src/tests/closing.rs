@@ -19,7 +19,7 @@ fn closing_sets_the_emission_aside() {
 		assert_eq!(free(pot()), POT_FUNDING);
 		assert_eq!(weight, <() as WeightInfo>::on_round_closed(0));
 		assert_eq!(
-			rewards_events(),
+			events(),
 			vec![Event::RoundRewardAllocated { round: 0, emission: 1_000, total_points: 4 }]
 		);
 	});
@@ -35,7 +35,7 @@ fn a_round_without_points_emits_nothing() {
 		);
 		assert_eq!(Unclaimed::<Test>::get(), 0);
 		assert_eq!(
-			rewards_events(),
+			events(),
 			vec![Event::RoundRewardAllocated { round: 0, emission: 0, total_points: 0 }]
 		);
 		assert_noop!(claim(ALICE, 0), Error::<Test>::NoPoints);
@@ -81,6 +81,10 @@ fn emission_is_the_configured_amount_when_the_pot_is_rich() {
 		MockPoints::set(0, ALICE, 1);
 		close_round(0);
 		assert_eq!(RoundRewards::<Test>::get(0).unwrap().emission, 123);
+		assert_eq!(
+			last_event(),
+			Event::RoundRewardAllocated { round: 0, emission: 123, total_points: 1 }
+		);
 	});
 }
 

@@ -13,13 +13,13 @@ fn the_round_past_the_history_expires_and_returns_its_remainder() {
 		close_round(2);
 		// Still within the history.
 		assert!(RoundRewards::<Test>::contains_key(0));
-		rewards_events();
+		events();
 		let pot_before = free(pot());
 
 		let weight = close_round(3);
 		assert_eq!(weight, <() as WeightInfo>::on_round_closed(1));
 		assert_eq!(
-			rewards_events(),
+			events(),
 			vec![
 				Event::RoundRewardAllocated { round: 3, emission: 0, total_points: 0 },
 				Event::RoundExpired { round: 0, returned: 500 },
@@ -45,13 +45,13 @@ fn a_skipped_close_still_expires_everything_past_the_history() {
 		MockPoints::set(1, ALICE, 1);
 		close_round(0);
 		close_round(1);
-		rewards_events();
+		events();
 
 		// Rounds 2 to 9 never closed: closing 10 retires both 0 and 1.
 		let weight = close_round(10);
 		assert_eq!(weight, <() as WeightInfo>::on_round_closed(2));
 		assert_eq!(
-			rewards_events(),
+			events(),
 			vec![
 				Event::RoundRewardAllocated { round: 10, emission: 0, total_points: 0 },
 				Event::RoundExpired { round: 0, returned: 1_000 },

@@ -9,7 +9,7 @@ fn pot_funding_is_minted_into_the_pot() {
 		assert_eq!(issuance(), POT_FUNDING + 3 * INITIAL_BALANCE);
 		assert_eq!(Unclaimed::<Test>::get(), 0);
 		assert_eq!(LastClosedRound::<Test>::get(), None);
-		assert!(rewards_events().is_empty());
+		assert!(events().is_empty());
 	});
 }
 
@@ -20,7 +20,7 @@ fn no_funding_leaves_the_pot_empty_and_rounds_pay_nothing() {
 		MockPoints::set(0, ALICE, 5);
 		close_round(0);
 		assert_eq!(
-			rewards_events(),
+			events(),
 			vec![Event::RoundRewardAllocated { round: 0, emission: 0, total_points: 5 }]
 		);
 		assert_eq!(Unclaimed::<Test>::get(), 0);
