@@ -360,10 +360,11 @@ impl ExtBuilder {
 
 	/// Runs `test`, then checks the pallet's invariants.
 	pub fn build_and_execute(self, test: impl FnOnce()) {
-		self.build().execute_with(|| {
-			test();
-			SyncAttestation::do_try_state().expect("invariants hold after the test");
-		})
+		proof_of_sync_test_utils::execute_checked(
+			self.build(),
+			test,
+			SyncAttestation::do_try_state,
+		);
 	}
 }
 

@@ -1,10 +1,38 @@
 //! # Proof of Sync test utilities
 //!
 //! The pieces every pallet's mock runtime would otherwise write again:
+//! - [`MockRoundClock`]: a [`RoundClock`] whose round the tests set;
 //! - [`take_events`] and [`last_event`]: one pallet's events out of `frame_system`'s record, behind
-//!   each mock's `events()` and `last_event()`.
+//!   each mock's `events()` and `last_event()`;
+//! - [`execute_checked`]: runs a test, then the pallet's `try_state` checks, as each mock's
+//!   `ExtBuilder::build_and_execute` does.
 //!
 //! A dev-dependency of the pallets only: it needs `std` and is never part of the runtime.
+
+use core::cell::Cell;
+use proof_of_sync_primitives::{RoundClock, RoundIndex};
+use sp_runtime::TryRuntimeError;
+
+thread_local! {
+	static CURRENT_ROUND: Cell<RoundIndex> = const { Cell::new(0) };
+}
+
+/// A [`RoundClock`] whose round the tests set. Kept per test thread; each mock's builder sets it
+/// back to round 0.
+pub struct MockRoundClock;
+
+impl MockRoundClock {
+	/// Makes `round` the round in progress.
+	pub fn set(round: RoundIndex) {
+		CURRENT_ROUND.with(|current| current.set(round));
+	}
+}
+
+impl RoundClock for MockRoundClock {
+	fn current_round() -> RoundIndex {
+		CURRENT_ROUND.with(Cell::get)
+	}
+}
 
 /// The events of one pallet (those of runtime `T` that convert to `E`) recorded since the last
 /// call, oldest first. Clears `frame_system`'s record, so the next call returns only newer ones.
@@ -37,4 +65,16 @@ where
 		.rev()
 		.find_map(|record| record.event.try_into().ok())
 		.expect("the pallet emitted an event since the events were last taken")
+}
+
+/// Runs `test` in `ext`, then asserts that `try_state` holds.
+pub fn execute_checked(
+	mut ext: sp_io::TestExternalities,
+	test: impl FnOnce(),
+	try_state: impl FnOnce() -> Result<(), TryRuntimeError>,
+) {
+	ext.execute_with(|| {
+		test();
+		try_state().expect("the pallet's invariants hold after the test");
+	})
 }

@@ -6,7 +6,7 @@ use super::*;
 fn leave_then_withdraw_after_unbonding() {
 	builder().build_and_execute(|| {
 		let total = Balances::total_balance(&1);
-		CurrentRound::set(2);
+		MockRoundClock::set(2);
 		assert_ok!(Resources::leave(RuntimeOrigin::signed(1)));
 		let until_round = 2 + UNBONDING_ROUNDS;
 		assert_eq!(status(1), ProviderStatus::Leaving { until_round });
@@ -16,9 +16,9 @@ fn leave_then_withdraw_after_unbonding() {
 		// Still held, still slashable.
 		assert_eq!(held(1), MIN_VALIDATOR_BOND);
 
-		CurrentRound::set(until_round - 1);
+		MockRoundClock::set(until_round - 1);
 		assert_noop!(Resources::withdraw(RuntimeOrigin::signed(1)), Error::<Test>::StillUnbonding);
-		CurrentRound::set(until_round);
+		MockRoundClock::set(until_round);
 		assert_ok!(Resources::withdraw(RuntimeOrigin::signed(1)));
 		assert_eq!(Providers::<Test>::get(1), None);
 		assert_eq!(held(1), 0);
@@ -66,7 +66,7 @@ fn a_chilled_provider_may_leave() {
 #[test]
 fn chill_and_reactivate() {
 	builder().build_and_execute(|| {
-		CurrentRound::set(7);
+		MockRoundClock::set(7);
 		assert_ok!(Resources::chill(&1));
 		assert_eq!(status(1), ProviderStatus::Chilled);
 		assert!(!Resources::is_active_in(&1, 7));

@@ -5,7 +5,7 @@ use super::*;
 #[test]
 fn holds_the_bond_and_activates_next_round() {
 	builder().build_and_execute(|| {
-		CurrentRound::set(4);
+		MockRoundClock::set(4);
 		let free_before = Balances::balance(&2);
 		register(2, MIN_PROVIDER_BOND);
 

@@ -77,7 +77,7 @@ fn a_leaving_provider_is_still_slashable_and_withdraws_the_rest() {
 		assert_ok!(Resources::leave(RuntimeOrigin::signed(1)));
 		assert_ok!(Resources::slash(&1, Perbill::from_percent(50), None));
 		assert!(matches!(status(1), ProviderStatus::Leaving { .. }));
-		CurrentRound::set(UNBONDING_ROUNDS);
+		MockRoundClock::set(UNBONDING_ROUNDS);
 		events();
 		assert_ok!(Resources::withdraw(RuntimeOrigin::signed(1)));
 		assert_eq!(
