@@ -5,7 +5,9 @@
 //! - [`take_events`] and [`last_event`]: one pallet's events out of `frame_system`'s record, behind
 //!   each mock's `events()` and `last_event()`;
 //! - [`execute_checked`]: runs a test, then the pallet's `try_state` checks, as each mock's
-//!   `ExtBuilder::build_and_execute` does.
+//!   `ExtBuilder::build_and_execute` does;
+//! - [`assert_try_state_catches`]: writes inconsistent storage, asserts that `try_state` catches
+//!   it, and rolls the write back.
 //!
 //! A dev-dependency of the pallets only: it needs `std` and is never part of the runtime.
 
@@ -77,4 +79,24 @@ pub fn execute_checked(
 		test();
 		try_state().expect("the pallet's invariants hold after the test");
 	})
+}
+
+/// Asserts that `try_state` holds now, fails with `expected` once `corrupt` has written
+/// inconsistent storage, and holds again once that write is rolled back.
+///
+/// `corrupt` runs in a storage transaction that is always rolled back, so a test that calls this
+/// ends in the state it was in before, and the final check of `build_and_execute` still applies.
+/// Only storage is rolled back: `corrupt` must not change a mock's thread-local parameters.
+pub fn assert_try_state_catches(
+	try_state: impl Fn() -> Result<(), TryRuntimeError>,
+	expected: &'static str,
+	corrupt: impl FnOnce(),
+) {
+	assert_eq!(try_state(), Ok(()), "try_state holds before the corruption");
+	sp_io::storage::start_transaction();
+	corrupt();
+	let caught = try_state();
+	sp_io::storage::rollback_transaction();
+	assert_eq!(caught, Err(TryRuntimeError::Other(expected)), "try_state catches the corruption");
+	assert_eq!(try_state(), Ok(()), "try_state holds again once the corruption is rolled back");
 }
