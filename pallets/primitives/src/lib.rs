@@ -8,6 +8,7 @@
 //! - [`ProviderRegistry`]: what the resource registry tells the sync-attestation pallet and the
 //!   session manager about providers, and how they chill or slash one.
 //! - [`RoundPoints`] and [`OnRoundClosed`]: how the rewards pallet learns a closed round's points.
+//! - [`cleanup_budget`]: how many keys an `on_idle` cleanup may remove within the weight left.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -196,6 +197,30 @@ impl OnRoundClosed for () {
 	}
 }
 
+/// How many items an `on_idle` cleanup may remove within `remaining` weight, when removing `n`
+/// items weighs `base + n × per_item`: the most that fit, and at most `max`.
+///
+/// Zero when not even one item fits (or `max` is zero). A component of `per_item` that is zero
+/// does not limit the count, so a zero `per_item` allows `max` once `base` fits.
+pub fn cleanup_budget(remaining: Weight, base: Weight, per_item: Weight, max: u32) -> u32 {
+	if max == 0 || remaining.any_lt(base.saturating_add(per_item)) {
+		return 0;
+	}
+	let fits = remaining
+		.saturating_sub(base)
+		.checked_div_per_component(&per_item)
+		.unwrap_or(u64::MAX);
+	u32::try_from(fits).unwrap_or(u32::MAX).min(max)
+}
+
+/// [`cleanup_budget`] for a benchmarked weight function `weight_of(n)`, linear in the number of
+/// items removed (as every `on_idle_cleanup(n)` of the `WeightInfo` traits is): its base is
+/// `weight_of(0)` and its per-item weight `weight_of(1) - weight_of(0)`.
+pub fn cleanup_budget_of(remaining: Weight, max: u32, weight_of: impl Fn(u32) -> Weight) -> u32 {
+	let base = weight_of(0);
+	cleanup_budget(remaining, base, weight_of(1).saturating_sub(base), max)
+}
+
 #[cfg(test)]
 mod tests {
 	use super::*;
@@ -206,5 +231,97 @@ mod tests {
 		assert_eq!(ResourceKind::ALL.map(|k| c.of(k)), [1, 2, 3]);
 		assert!(!c.is_zero());
 		assert!(Capacity::default().is_zero());
+	}
+
+	fn w(ref_time: u64, proof_size: u64) -> Weight {
+		Weight::from_parts(ref_time, proof_size)
+	}
+
+	#[test]
+	fn cleanup_budget_without_weight_is_zero() {
+		assert_eq!(cleanup_budget(Weight::zero(), w(10, 10), w(2, 1), 5), 0);
+		// Even when removing an item weighs nothing but the base does not fit.
+		assert_eq!(cleanup_budget(Weight::zero(), w(10, 10), Weight::zero(), 5), 0);
+		// Nothing weighs anything: `max`.
+		assert_eq!(cleanup_budget(Weight::zero(), Weight::zero(), Weight::zero(), 5), 5);
+	}
+
+	#[test]
+	fn cleanup_budget_of_exactly_one_item() {
+		let (base, per_item) = (w(10, 10), w(2, 1));
+		assert_eq!(cleanup_budget(w(12, 11), base, per_item, 5), 1);
+		// One unit short in either component: none.
+		assert_eq!(cleanup_budget(w(11, 11), base, per_item, 5), 0);
+		assert_eq!(cleanup_budget(w(12, 10), base, per_item, 5), 0);
+		// The base alone fits, one item does not.
+		assert_eq!(cleanup_budget(base, base, per_item, 5), 0);
+		// Short of one more item in one component: still one.
+		assert_eq!(cleanup_budget(w(13, 1_000), base, per_item, 5), 1);
+	}
+
+	#[test]
+	fn cleanup_budget_takes_the_tightest_component() {
+		let (base, per_item) = (w(10, 10), w(2, 1));
+		// ref_time fits 4 items, proof_size 3.
+		assert_eq!(cleanup_budget(w(18, 13), base, per_item, 100), 3);
+		assert_eq!(cleanup_budget(w(18, 100), base, per_item, 100), 4);
+		// A component the items do not use limits nothing.
+		assert_eq!(cleanup_budget(w(18, 10), base, w(2, 0), 100), 4);
+	}
+
+	#[test]
+	fn cleanup_budget_is_capped_by_max() {
+		let (base, per_item) = (w(10, 10), w(2, 1));
+		assert_eq!(cleanup_budget(w(1_000, 1_000), base, per_item, 3), 3);
+		assert_eq!(cleanup_budget(w(1_000, 1_000), base, per_item, 0), 0);
+		assert_eq!(cleanup_budget(Weight::MAX, base, Weight::zero(), 7), 7);
+	}
+
+	#[test]
+	fn cleanup_budget_does_not_overflow() {
+		// More items fit than a `u32` counts: `max`, or `u32::MAX`.
+		assert_eq!(cleanup_budget(Weight::MAX, w(1, 1), w(1, 1), u32::MAX), u32::MAX);
+		assert_eq!(cleanup_budget(Weight::MAX, w(1, 1), w(1, 1), 9), 9);
+		// A base of `Weight::MAX` leaves room for no item, though `base + per_item` saturates.
+		assert_eq!(cleanup_budget(Weight::MAX, Weight::MAX, w(1, 1), 9), 0);
+		// Per-item weights too large to add: no item.
+		assert_eq!(cleanup_budget(w(u64::MAX - 1, 10), w(1, 1), Weight::MAX, 9), 0);
+	}
+
+	#[test]
+	fn cleanup_budget_is_the_most_items_that_fit() {
+		// The largest `n <= max` with `base + n × per_item <= remaining`, found by counting.
+		let counted = |remaining: Weight, base: Weight, per_item: Weight, max: u32| {
+			(0..=max)
+				.rev()
+				.find(|n| {
+					base.saturating_add(per_item.saturating_mul(u64::from(*n))).all_lte(remaining)
+				})
+				.unwrap_or(0)
+		};
+		for (base, per_item) in [(w(0, 0), w(3, 2)), (w(7, 5), w(3, 2)), (w(7, 5), w(4, 0))] {
+			for ref_time in 0..40 {
+				for proof_size in 0..25 {
+					for max in [0, 1, 4, 100] {
+						let remaining = w(ref_time, proof_size);
+						assert_eq!(
+							cleanup_budget(remaining, base, per_item, max),
+							counted(remaining, base, per_item, max),
+							"remaining {remaining:?}, base {base:?}, per item {per_item:?}, max {max}"
+						);
+					}
+				}
+			}
+		}
+	}
+
+	#[test]
+	fn cleanup_budget_of_a_linear_weight_function() {
+		let weight_of = |n: u32| w(10, 10).saturating_add(w(2, 1).saturating_mul(n.into()));
+		assert_eq!(cleanup_budget_of(weight_of(0), 5, weight_of), 0);
+		assert_eq!(cleanup_budget_of(weight_of(1), 5, weight_of), 1);
+		assert_eq!(cleanup_budget_of(weight_of(4), 5, weight_of), 4);
+		assert_eq!(cleanup_budget_of(weight_of(4).saturating_sub(w(1, 0)), 5, weight_of), 3);
+		assert_eq!(cleanup_budget_of(Weight::MAX, 5, weight_of), 5);
 	}
 }

@@ -6,7 +6,8 @@ use frame_support::{
 	derive_impl, parameter_types,
 	traits::{tokens::imbalance::ResolveTo, ConstU32, ValidatorRegistration},
 };
-use proof_of_sync_primitives::{Capacity, RoundClock, RoundIndex};
+use proof_of_sync_primitives::{Capacity, RoundIndex};
+pub use proof_of_sync_test_utils::MockRoundClock;
 use sp_runtime::BuildStorage;
 
 pub type AccountId = u64;
@@ -45,20 +46,11 @@ pub const UNBONDING_ROUNDS: RoundIndex = 3;
 pub const POT: AccountId = 999;
 
 parameter_types! {
-	/// The round the tests say is running.
-	pub static CurrentRound: RoundIndex = 0;
 	/// The accounts the tests gave session keys.
 	pub static WithSessionKeys: Vec<AccountId> = vec![];
 	pub static MaxProviders: u32 = 10;
 	pub const MaxCandidates: u32 = 3;
 	pub const Pot: AccountId = POT;
-}
-
-pub struct MockRoundClock;
-impl RoundClock for MockRoundClock {
-	fn current_round() -> RoundIndex {
-		CurrentRound::get()
-	}
 }
 
 pub struct TestSessionKeys;
@@ -129,7 +121,7 @@ impl ExtBuilder {
 		let mut ext = sp_io::TestExternalities::new(storage);
 		ext.execute_with(|| {
 			System::set_block_number(1);
-			CurrentRound::set(0);
+			MockRoundClock::set(0);
 			WithSessionKeys::set(vec![]);
 			MaxProviders::set(10);
 		});
@@ -138,10 +130,7 @@ impl ExtBuilder {
 
 	/// Runs `test`, then checks the pallet's invariants.
 	pub fn build_and_execute(self, test: impl FnOnce()) {
-		self.build().execute_with(|| {
-			test();
-			Resources::do_try_state().expect("invariants hold after the test");
-		})
+		proof_of_sync_test_utils::execute_checked(self.build(), test, Resources::do_try_state);
 	}
 }
 
@@ -151,15 +140,12 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	ExtBuilder::default().build()
 }
 
-/// The events this pallet emitted, oldest first; clears them.
-pub fn resources_events() -> Vec<crate::Event<Test>> {
-	let events = System::events()
-		.into_iter()
-		.filter_map(|r| match r.event {
-			RuntimeEvent::Resources(e) => Some(e),
-			_ => None,
-		})
-		.collect();
-	System::reset_events();
-	events
+/// This pallet's events since the last call (of this or any pallet's `events`), oldest first.
+pub fn events() -> Vec<crate::Event<Test>> {
+	proof_of_sync_test_utils::take_events::<Test, _>()
+}
+
+/// The newest of this pallet's events that `events()` would return; takes nothing.
+pub fn last_event() -> crate::Event<Test> {
+	proof_of_sync_test_utils::last_event::<Test, _>()
 }

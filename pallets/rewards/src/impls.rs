@@ -11,7 +11,7 @@ use frame_support::{
 		tokens::Fortitude,
 	},
 };
-use proof_of_sync_primitives::{Points, RoundClock, RoundPoints};
+use proof_of_sync_primitives::{cleanup_budget_of, Points, RoundClock, RoundPoints};
 use sp_runtime::{
 	helpers_128bit::multiply_by_rational_with_rounding,
 	traits::{AccountIdConversion, Saturating, TrailingZeroInput, UniqueSaturatedInto, Zero},
@@ -218,18 +218,11 @@ impl<T: Config> Pallet<T> {
 
 	/// How many markers one `on_idle` step may remove within `remaining_weight`.
 	fn cleanup_limit(remaining_weight: Weight) -> u32 {
-		let max = T::MaxExpiryCleanup::get();
-		let one = T::WeightInfo::on_idle_cleanup(1);
-		if max == 0 || remaining_weight.any_lt(one) {
-			return 0;
-		}
-		let base = T::WeightInfo::on_idle_cleanup(0);
-		let per_item = one.saturating_sub(base);
-		let fits = remaining_weight
-			.saturating_sub(base)
-			.checked_div_per_component(&per_item)
-			.unwrap_or(u64::MAX);
-		u32::try_from(fits).unwrap_or(u32::MAX).min(max)
+		cleanup_budget_of(
+			remaining_weight,
+			T::MaxExpiryCleanup::get(),
+			T::WeightInfo::on_idle_cleanup,
+		)
 	}
 
 	pub(crate) fn do_integrity_test() {

@@ -4,7 +4,8 @@
 use crate::{self as pallet_rewards, *};
 use core::cell::RefCell;
 use frame_support::{derive_impl, parameter_types, PalletId};
-use proof_of_sync_primitives::{Points, RoundClock, RoundPoints};
+use proof_of_sync_primitives::{Points, RoundPoints};
+pub use proof_of_sync_test_utils::MockRoundClock;
 use sp_runtime::BuildStorage;
 use std::collections::BTreeMap;
 
@@ -49,7 +50,6 @@ parameter_types! {
 thread_local! {
 	static POINTS: RefCell<BTreeMap<(RoundIndex, AccountId), Points>> = const { RefCell::new(BTreeMap::new()) };
 	static TOTALS: RefCell<BTreeMap<RoundIndex, Points>> = const { RefCell::new(BTreeMap::new()) };
-	static CURRENT_ROUND: RefCell<RoundIndex> = const { RefCell::new(0) };
 }
 
 /// Points per round and account, as the scoring pallet would report them.
@@ -87,21 +87,6 @@ impl BenchmarkHelper<AccountId> for MockPoints {
 	fn set_points(round: RoundIndex, who: &AccountId, points: Points, total: Points) {
 		POINTS.with(|p| p.borrow_mut().insert((round, *who), points));
 		TOTALS.with(|t| t.borrow_mut().insert(round, total));
-	}
-}
-
-/// The round clock; tests move it.
-pub struct MockRoundClock;
-
-impl MockRoundClock {
-	pub fn set(round: RoundIndex) {
-		CURRENT_ROUND.with(|r| *r.borrow_mut() = round);
-	}
-}
-
-impl RoundClock for MockRoundClock {
-	fn current_round() -> RoundIndex {
-		CURRENT_ROUND.with(|r| *r.borrow())
 	}
 }
 
@@ -169,10 +154,7 @@ impl ExtBuilder {
 
 	/// Run `test`, then check the pallet's invariants.
 	pub fn build_and_execute(self, test: impl FnOnce()) {
-		self.build().execute_with(|| {
-			test();
-			Rewards::do_try_state().expect("try_state holds after the test");
-		});
+		proof_of_sync_test_utils::execute_checked(self.build(), test, Rewards::do_try_state);
 	}
 }
 
@@ -180,15 +162,12 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	ExtBuilder::default().build()
 }
 
-/// This pallet's events since the last call, oldest first.
-pub fn rewards_events() -> Vec<pallet_rewards::Event<Test>> {
-	let events = System::events()
-		.into_iter()
-		.filter_map(|record| match record.event {
-			RuntimeEvent::Rewards(event) => Some(event),
-			_ => None,
-		})
-		.collect();
-	System::reset_events();
-	events
+/// This pallet's events since the last call (of this or any pallet's `events`), oldest first.
+pub fn events() -> Vec<crate::Event<Test>> {
+	proof_of_sync_test_utils::take_events::<Test, _>()
+}
+
+/// The newest of this pallet's events that `events()` would return; takes nothing.
+pub fn last_event() -> crate::Event<Test> {
+	proof_of_sync_test_utils::last_event::<Test, _>()
 }

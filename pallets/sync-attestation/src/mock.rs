@@ -360,10 +360,11 @@ impl ExtBuilder {
 
 	/// Runs `test`, then checks the pallet's invariants.
 	pub fn build_and_execute(self, test: impl FnOnce()) {
-		self.build().execute_with(|| {
-			test();
-			SyncAttestation::do_try_state().expect("invariants hold after the test");
-		})
+		proof_of_sync_test_utils::execute_checked(
+			self.build(),
+			test,
+			SyncAttestation::do_try_state,
+		);
 	}
 }
 
@@ -373,15 +374,12 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	ExtBuilder::default().build()
 }
 
-/// The events this pallet emitted, oldest first; clears them.
+/// This pallet's events since the last call (of this or any pallet's `events`), oldest first.
 pub fn events() -> Vec<crate::Event<Test>> {
-	let events = System::events()
-		.into_iter()
-		.filter_map(|r| match r.event {
-			RuntimeEvent::SyncAttestation(e) => Some(e),
-			_ => None,
-		})
-		.collect();
-	System::reset_events();
-	events
+	proof_of_sync_test_utils::take_events::<Test, _>()
+}
+
+/// The newest of this pallet's events that `events()` would return; takes nothing.
+pub fn last_event() -> crate::Event<Test> {
+	proof_of_sync_test_utils::last_event::<Test, _>()
 }

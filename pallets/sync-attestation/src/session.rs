@@ -19,7 +19,9 @@ use frame_support::{
 	weights::Weight,
 	BoundedVec,
 };
-use proof_of_sync_primitives::{OnRoundClosed, Points, ProviderRegistry, RoundIndex};
+use proof_of_sync_primitives::{
+	cleanup_budget_of, OnRoundClosed, Points, ProviderRegistry, RoundIndex,
+};
 use sp_io::hashing::blake2_256;
 
 impl<T: Config> Pallet<T> {
@@ -129,16 +131,7 @@ impl<T: Config> Pallet<T> {
 	/// The most keys a cleanup can remove within `remaining` weight (at most
 	/// `MaxCleanupPerBlock`).
 	fn affordable_cleanup(remaining: Weight) -> u32 {
-		let (mut low, mut high) = (0u32, T::MaxCleanupPerBlock::get());
-		while low < high {
-			let mid = low + (high - low).div_ceil(2);
-			if T::WeightInfo::on_idle_cleanup(mid).all_lte(remaining) {
-				low = mid;
-			} else {
-				high = mid - 1;
-			}
-		}
-		low
+		cleanup_budget_of(remaining, T::MaxCleanupPerBlock::get(), T::WeightInfo::on_idle_cleanup)
 	}
 
 	/// Removes records of the oldest expired round, at most `MaxCleanupPerBlock` keys and within

@@ -17,6 +17,7 @@ mod offchain;
 mod reports;
 mod rounds;
 mod session;
+mod try_state;
 
 fn builder() -> ExtBuilder {
 	ExtBuilder::default()

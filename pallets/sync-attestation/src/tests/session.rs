@@ -162,6 +162,10 @@ fn rotation_hands_the_new_set_to_the_session() {
 		run_to_round(2);
 		// Only 4 proved its sync in round 1; it takes over from session 3 on.
 		assert_eq!(LastPlanned::get(), Some(vec![4]));
+		assert_eq!(
+			last_event(),
+			Event::AuthoritiesChosen { round: 3, authorities: BoundedVec::truncate_from(vec![4]) }
+		);
 		assert_eq!(Authorities::get(), vec![1, 2]);
 		run_to_round(3);
 		assert_eq!(Authorities::get(), vec![4]);

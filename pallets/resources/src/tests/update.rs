@@ -1,0 +1,84 @@
+//! `update_endpoint`, `update_capacity` and `bond_extra`.
+
+use super::*;
+
+#[test]
+fn endpoint_and_capacity() {
+	builder().build_and_execute(|| {
+		let new_capacity = Capacity { compute: 1, storage: 0, bandwidth: 0 };
+		assert_ok!(Resources::update_endpoint(
+			RuntimeOrigin::signed(1),
+			b"https://provider.example:443".to_vec()
+		));
+		assert_ok!(Resources::update_capacity(RuntimeOrigin::signed(1), new_capacity));
+		let info = Providers::<Test>::get(1).unwrap();
+		assert_eq!(info.endpoint.into_inner(), b"https://provider.example:443".to_vec());
+		assert_eq!(info.capacity, new_capacity);
+		assert_eq!(
+			events(),
+			vec![
+				Event::EndpointUpdated { provider: 1 },
+				Event::CapacityUpdated { provider: 1, capacity: new_capacity },
+			]
+		);
+	});
+}
+
+#[test]
+fn bad_updates_change_nothing() {
+	builder().build_and_execute(|| {
+		assert_noop!(
+			Resources::update_endpoint(RuntimeOrigin::signed(2), endpoint()),
+			Error::<Test>::NotProvider
+		);
+		assert_noop!(
+			Resources::update_endpoint(RuntimeOrigin::signed(1), vec![]),
+			Error::<Test>::InvalidEndpoint
+		);
+		assert_noop!(
+			Resources::update_endpoint(
+				RuntimeOrigin::signed(1),
+				vec![b'a'; MAX_ENDPOINT_LEN as usize + 1]
+			),
+			Error::<Test>::EndpointTooLong
+		);
+		assert_noop!(
+			Resources::update_capacity(RuntimeOrigin::signed(2), capacity()),
+			Error::<Test>::NotProvider
+		);
+		assert_noop!(
+			Resources::update_capacity(RuntimeOrigin::signed(1), Capacity::default()),
+			Error::<Test>::NoCapacity
+		);
+	});
+}
+
+#[test]
+fn bond_extra_adds_to_the_hold() {
+	builder().build_and_execute(|| {
+		register(2, MIN_PROVIDER_BOND);
+		events();
+		assert_ok!(Resources::bond_extra(RuntimeOrigin::signed(2), 500));
+		assert_eq!(Providers::<Test>::get(2).unwrap().bond, MIN_PROVIDER_BOND + 500);
+		assert_eq!(held(2), MIN_PROVIDER_BOND + 500);
+		assert_eq!(
+			events(),
+			vec![Event::BondIncreased { provider: 2, amount: 500, bond: MIN_PROVIDER_BOND + 500 }]
+		);
+	});
+}
+
+#[test]
+fn bad_bond_extra_changes_nothing() {
+	builder().build_and_execute(|| {
+		assert_noop!(
+			Resources::bond_extra(RuntimeOrigin::signed(2), 500),
+			Error::<Test>::NotProvider
+		);
+		assert_noop!(Resources::bond_extra(RuntimeOrigin::signed(1), 0), Error::<Test>::ZeroAmount);
+		assert_noop!(
+			Resources::bond_extra(RuntimeOrigin::signed(1), INITIAL_BALANCE),
+			Error::<Test>::InsufficientBalance
+		);
+	});
+}
