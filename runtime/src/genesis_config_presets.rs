@@ -57,10 +57,10 @@ impl Validator {
 /// A genesis with the given validators, pre-funded accounts and sudo key. Every validator is also
 /// a registered provider and validator candidate, bonded with `MinValidatorBond`.
 ///
-/// The pallets' genesis builds run in `construct_runtime` index order, and this genesis relies on
-/// it: Balances endows the validators before Resources holds their bonds (so each validator must
-/// be in `endowed` with at least `MinValidatorBond`), and SyncAttestation, built after Resources,
-/// re-opens round 0 that Session opened before any provider was registered.
+/// The pallets' genesis builds run in the order the runtime declares them, and this genesis
+/// relies on it: Balances endows the validators before Resources holds their bonds (so each
+/// validator must be in `endowed` with at least `MinValidatorBond`), and SyncAttestation, built
+/// after Resources, re-opens round 0 that Session opened before any provider was registered.
 fn testnet_genesis(validators: Vec<Validator>, endowed: Vec<AccountId>, root: AccountId) -> Value {
 	let providers = validators
 		.iter()

@@ -242,11 +242,12 @@ mod runtime {
 	#[runtime::pallet_index(7)]
 	pub type Sudo = pallet_sudo;
 
-	// The Proof of Sync pallets. Their genesis builds run in index order, after Balances and
-	// Session, and depend on it: Resources holds the genesis providers' bonds from the balances
-	// Balances endowed; Session (index 4) opened round 0 before Resources registered anyone, so
-	// SyncAttestation's genesis re-opens round 0 once the providers exist; Rewards mints the pot
-	// last. Do not move them before Balances or Session, or reorder them among themselves.
+	// The Proof of Sync pallets. Genesis builds run in the order the pallets are declared here
+	// (also their index order), after Balances and Session, and depend on it: Resources holds the
+	// genesis providers' bonds from the balances Balances endowed; Session opened round 0 before
+	// Resources registered anyone, so SyncAttestation's genesis re-opens round 0 once the
+	// providers exist; Rewards mints the pot last. Do not declare them before Balances or Session,
+	// or reorder them among themselves.
 	#[runtime::pallet_index(10)]
 	pub type Resources = pallet_resources;
 

@@ -80,14 +80,44 @@ impl ResourceKind {
 	Serialize,
 	Deserialize,
 )]
+///
+/// In JSON (RPC results, chain specs) each figure is a decimal string, since a `u64` outgrows the
+/// integers a JavaScript client reads exactly; a plain number is accepted on input too.
 #[serde(rename_all = "camelCase")]
 pub struct Capacity {
 	/// Compute, in milli-vCPU.
+	#[serde(with = "decimal")]
 	pub compute: u64,
 	/// Storage, in GiB.
+	#[serde(with = "decimal")]
 	pub storage: u64,
 	/// Bandwidth, in Mbit/s.
+	#[serde(with = "decimal")]
 	pub bandwidth: u64,
+}
+
+/// Serde for a `u64` in JSON: written as a decimal string, read from a string or a number.
+mod decimal {
+	use alloc::string::String;
+	use serde::{de::Error, Deserialize, Deserializer, Serializer};
+
+	pub fn serialize<S: Serializer>(value: &u64, serializer: S) -> Result<S::Ok, S::Error> {
+		serializer.collect_str(value)
+	}
+
+	pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u64, D::Error> {
+		#[derive(Deserialize)]
+		#[serde(untagged)]
+		enum NumberOrString {
+			Number(u64),
+			String(String),
+		}
+		match NumberOrString::deserialize(deserializer)? {
+			NumberOrString::Number(n) => Ok(n),
+			NumberOrString::String(s) =>
+				s.parse().map_err(|_| D::Error::custom("expected a decimal u64")),
+		}
+	}
 }
 
 impl Capacity {
@@ -224,6 +254,21 @@ pub fn cleanup_budget_of(remaining: Weight, max: u32, weight_of: impl Fn(u32) ->
 #[cfg(test)]
 mod tests {
 	use super::*;
+
+	#[test]
+	fn capacity_json_is_decimal_strings_and_reads_numbers_too() {
+		let c = Capacity { compute: u64::MAX, storage: 2, bandwidth: 3 };
+		let json = serde_json::to_string(&c).unwrap();
+		assert_eq!(json, r#"{"compute":"18446744073709551615","storage":"2","bandwidth":"3"}"#);
+		assert_eq!(serde_json::from_str::<Capacity>(&json).unwrap(), c);
+		let numbers = r#"{"compute":1,"storage":2,"bandwidth":3}"#;
+		assert_eq!(
+			serde_json::from_str::<Capacity>(numbers).unwrap(),
+			Capacity { compute: 1, storage: 2, bandwidth: 3 }
+		);
+		assert!(serde_json::from_str::<Capacity>(r#"{"compute":"-1","storage":2,"bandwidth":3}"#)
+			.is_err());
+	}
 
 	#[test]
 	fn capacity_of_each_kind() {

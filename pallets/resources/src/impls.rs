@@ -18,7 +18,7 @@ use sp_runtime::{
 
 impl<T: Config> Pallet<T> {
 	/// The provider record of `who`, if it is registered.
-	pub fn provider(who: &T::AccountId) -> Option<ProviderInfoOf<T>> {
+	pub fn provider(who: &T::AccountId) -> Option<ProviderRecordOf<T>> {
 		Providers::<T>::get(who)
 	}
 
@@ -27,12 +27,17 @@ impl<T: Config> Pallet<T> {
 		Candidates::<T>::get().contains(who)
 	}
 
-	/// Checks an endpoint: not empty, printable ASCII, at most `MaxEndpointLen` bytes.
+	/// Checks an endpoint: not empty, printable ASCII, at most `MaxEndpointLen` bytes, and not
+	/// starting with `0x`. polkadot.js (and other clients) read a `0x…` string as hex-encoded
+	/// bytes, so such an endpoint would show as different text in different clients, or as another
+	/// provider's address.
 	pub(crate) fn checked_endpoint(endpoint: Vec<u8>) -> Result<EndpointOf<T>, DispatchError> {
 		let endpoint: EndpointOf<T> =
 			endpoint.try_into().map_err(|_| Error::<T>::EndpointTooLong)?;
 		ensure!(
-			!endpoint.is_empty() && endpoint.iter().all(|b| b.is_ascii_graphic()),
+			!endpoint.is_empty() &&
+				endpoint.iter().all(|b| b.is_ascii_graphic()) &&
+				!endpoint.get(..2).is_some_and(|prefix| prefix.eq_ignore_ascii_case(b"0x")),
 			Error::<T>::InvalidEndpoint
 		);
 		Ok(endpoint)
@@ -80,7 +85,7 @@ impl<T: Config> Pallet<T> {
 		ensure!(!capacity.is_zero(), Error::<T>::NoCapacity);
 		ensure!(bond >= T::MinProviderBond::get(), Error::<T>::BondTooLow);
 		Self::hold_bond(who, bond)?;
-		let info = ProviderInfo {
+		let info = ProviderRecord {
 			endpoint,
 			capacity,
 			bond,

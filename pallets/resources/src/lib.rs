@@ -153,7 +153,7 @@ pub mod pallet {
 	/// Every registered provider, leaving ones included.
 	#[pallet::storage]
 	pub type Providers<T: Config> =
-		CountedStorageMap<_, Blake2_128Concat, T::AccountId, ProviderInfoOf<T>, OptionQuery>;
+		CountedStorageMap<_, Blake2_128Concat, T::AccountId, ProviderRecordOf<T>, OptionQuery>;
 
 	/// How many providers are `Active`. Changes with registration, chilling, re-activation and
 	/// leaving.
@@ -261,8 +261,8 @@ pub mod pallet {
 		TooManyProviders,
 		/// The endpoint is longer than `MaxEndpointLen` bytes. Give a shorter address.
 		EndpointTooLong,
-		/// The endpoint is empty or has bytes other than printable ASCII. Give an address such as
-		/// `http://203.0.113.7:30555`.
+		/// The endpoint is empty, has bytes other than printable ASCII, or starts with `0x` (which
+		/// clients would read as hex bytes). Give an address such as `http://203.0.113.7:30555`.
 		InvalidEndpoint,
 		/// Every declared capacity is zero. Declare at least one resource kind.
 		NoCapacity,

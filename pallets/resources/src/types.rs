@@ -16,7 +16,7 @@ pub type BalanceOf<T> =
 pub type EndpointOf<T> = BoundedVec<u8, <T as Config>::MaxEndpointLen>;
 
 /// The provider record of a runtime.
-pub type ProviderInfoOf<T> = ProviderInfo<BalanceOf<T>, EndpointOf<T>>;
+pub type ProviderRecordOf<T> = ProviderRecord<BalanceOf<T>, EndpointOf<T>>;
 
 /// A provider registered at genesis: account, endpoint, declared capacity, bond, and whether it is
 /// a validator candidate.
@@ -27,7 +27,7 @@ pub type GenesisProviderOf<T> =
 #[derive(
 	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug,
 )]
-pub struct ProviderInfo<Balance, Endpoint> {
+pub struct ProviderRecord<Balance, Endpoint> {
 	/// Where the provider's node serves challenges and resources, for example
 	/// `http://203.0.113.7:30555`.
 	pub endpoint: Endpoint,
@@ -44,7 +44,7 @@ pub struct ProviderInfo<Balance, Endpoint> {
 	pub registered_at: RoundIndex,
 }
 
-impl<Balance, Endpoint> ProviderInfo<Balance, Endpoint> {
+impl<Balance, Endpoint> ProviderRecord<Balance, Endpoint> {
 	/// Whether the provider takes part in `round`.
 	pub fn is_active_in(&self, round: RoundIndex) -> bool {
 		self.status == ProviderStatus::Active && self.active_since <= round

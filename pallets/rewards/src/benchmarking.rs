@@ -31,7 +31,7 @@ fn fund<T: Config>(who: &T::AccountId, amount: BalanceOf<T>) -> Result<(), Bench
 /// Close a round in which `provider` earned every point, with the pot funded for it, and give
 /// `provider` an account so that any reward can be paid to it. Returns the round.
 fn claimable_round<T: Config>(provider: &T::AccountId) -> Result<RoundIndex, BenchmarkError> {
-	let round = LastClosedRound::<T>::get().map_or(FIRST_ROUND, |last| last.saturating_add(1));
+	let round = LastAllocatedRound::<T>::get().map_or(FIRST_ROUND, |last| last.saturating_add(1));
 	T::BenchmarkHelper::set_points(round, provider, 1, 1);
 	fund::<T>(&Pallet::<T>::pot_account(), T::RoundEmission::get())?;
 	fund::<T>(provider, Zero::zero())?;
@@ -96,7 +96,7 @@ mod benchmarks {
 				owed = owed.saturating_add(emission.saturating_sub(half));
 			}
 			Unclaimed::<T>::put(owed);
-			LastClosedRound::<T>::put(last);
+			LastAllocatedRound::<T>::put(last);
 		}
 		let round = last.saturating_add(n);
 		let provider: T::AccountId = account("provider", 0, 0);
@@ -109,7 +109,7 @@ mod benchmarks {
 		}
 
 		assert!(RoundRewards::<T>::contains_key(round));
-		assert_eq!(LastClosedRound::<T>::get(), Some(round));
+		assert_eq!(LastAllocatedRound::<T>::get(), Some(round));
 		if n > 0 {
 			let oldest = last - depth + 1;
 			assert!(!RoundRewards::<T>::contains_key(oldest));

@@ -46,7 +46,7 @@ impl<T: Config> Pallet<T> {
 	/// Every non-zero reward `who` may still claim, oldest round first. At most `HistoryDepth`
 	/// entries.
 	pub fn pending_rewards(who: &T::AccountId) -> Vec<(RoundIndex, BalanceOf<T>)> {
-		let Some(last) = LastClosedRound::<T>::get() else { return Vec::new() };
+		let Some(last) = LastAllocatedRound::<T>::get() else { return Vec::new() };
 		let oldest = last.saturating_add(1).saturating_sub(T::HistoryDepth::get());
 		(oldest..=last)
 			.filter_map(|round| {
@@ -92,7 +92,7 @@ impl<T: Config> Pallet<T> {
 		// clock has moved on yet or not.
 		let past_history = round.saturating_add(depth) < current;
 		let expired =
-			LastClosedRound::<T>::get().is_some_and(|last| round.saturating_add(depth) <= last);
+			LastAllocatedRound::<T>::get().is_some_and(|last| round.saturating_add(depth) <= last);
 		if past_history || expired {
 			Err(Error::<T>::RoundExpired)
 		} else {
@@ -119,7 +119,7 @@ impl<T: Config> Pallet<T> {
 
 	/// Close `round`: set its emission aside and expire what fell out of the history.
 	pub(crate) fn do_close_round(round: RoundIndex) -> Weight {
-		let last = LastClosedRound::<T>::get();
+		let last = LastAllocatedRound::<T>::get();
 		if last.is_some_and(|last| round <= last) {
 			defensive!("rewards: a round closed twice or out of order; ignored");
 			return T::DbWeight::get().reads(1);
@@ -143,7 +143,7 @@ impl<T: Config> Pallet<T> {
 			RoundReward { emission, total_points, claimed: Zero::zero() },
 		);
 		Unclaimed::<T>::put(unclaimed.saturating_add(emission));
-		LastClosedRound::<T>::put(round);
+		LastAllocatedRound::<T>::put(round);
 		Self::deposit_event(Event::RoundRewardAllocated { round, emission, total_points });
 
 		let examined = Self::expire_rounds(last, round);
@@ -242,7 +242,7 @@ impl<T: Config> Pallet<T> {
 		use sp_runtime::traits::CheckedAdd;
 
 		let depth = T::HistoryDepth::get();
-		let last = LastClosedRound::<T>::get();
+		let last = LastAllocatedRound::<T>::get();
 		let mut owed = BalanceOf::<T>::zero();
 		let mut retained: u32 = 0;
 		for (round, record) in RoundRewards::<T>::iter() {

@@ -179,9 +179,10 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Unclaimed<T: Config> = StorageValue<_, BalanceOf<T>, ValueQuery>;
 
-	/// The newest round that has closed, if any has.
+	/// The newest closed round whose reward this pallet has set aside (`RoundRewardAllocated`),
+	/// if any.
 	#[pallet::storage]
-	pub type LastClosedRound<T: Config> = StorageValue<_, RoundIndex, OptionQuery>;
+	pub type LastAllocatedRound<T: Config> = StorageValue<_, RoundIndex, OptionQuery>;
 
 	/// The expired rounds whose claim markers `on_idle` has yet to remove.
 	#[pallet::storage]

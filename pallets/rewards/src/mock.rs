@@ -41,7 +41,7 @@ impl pallet_balances::Config for Test {
 }
 
 parameter_types! {
-	pub const RewardsPalletId: PalletId = PalletId(*b"pos/rwds");
+	pub const RewardsPalletId: PalletId = PalletId(*b"test/pot");
 	pub static RoundEmission: Balance = 1_000;
 	pub static HistoryDepth: u32 = 3;
 	pub static MaxExpiryCleanup: u32 = 3;

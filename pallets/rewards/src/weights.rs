@@ -89,8 +89,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
-	/// Storage: `Rewards::LastClosedRound` (r:1 w:1)
-	/// Proof: `Rewards::LastClosedRound` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Rewards::LastAllocatedRound` (r:1 w:1)
+	/// Proof: `Rewards::LastAllocatedRound` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::Rounds` (r:1 w:0)
 	/// Proof: `SyncAttestation::Rounds` (`max_values`: None, `max_size`: Some(84), added: 2559, mode: `MaxEncodedLen`)
 	/// Storage: `Rewards::Unclaimed` (r:1 w:1)
@@ -169,8 +169,8 @@ impl WeightInfo for () {
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
 	}
-	/// Storage: `Rewards::LastClosedRound` (r:1 w:1)
-	/// Proof: `Rewards::LastClosedRound` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Rewards::LastAllocatedRound` (r:1 w:1)
+	/// Proof: `Rewards::LastAllocatedRound` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::Rounds` (r:1 w:0)
 	/// Proof: `SyncAttestation::Rounds` (`max_values`: None, `max_size`: Some(84), added: 2559, mode: `MaxEncodedLen`)
 	/// Storage: `Rewards::Unclaimed` (r:1 w:1)

@@ -1,9 +1,10 @@
 //! # Proof of Sync RPC
 //!
 //! The `proofOfSync_*` JSON-RPC methods: a thin layer over the runtime's [`ProofOfSyncApi`]. Every
-//! method takes the block to read at as its last, optional parameter (the best block when
-//! omitted). Results are the runtime API's own types, serialized as they define it: camelCase
-//! fields, balances and points (which outgrow JavaScript numbers) as decimal strings.
+//! method but the subscription takes the block to read at as its last, optional parameter (the
+//! best block when omitted). Results are the runtime API's own types, serialized as they define
+//! it: camelCase fields, balances, points and capacities (which outgrow JavaScript numbers) as
+//! decimal strings.
 //!
 //! | method | result |
 //! |---|---|
@@ -96,9 +97,9 @@ pub trait ProofOfSyncApi<BlockHash, AccountId, Balance, BlockNumber> {
 		at: Option<BlockHash>,
 	) -> RpcResult<Vec<PendingReward<Balance>>>;
 
-	/// The providers of `round` (default: as for `scoreBreakdown`) by points, highest first:
-	/// page `page` (default 0) of `pageSize` entries (default 20, at most
-	/// [`MAX_LEADERBOARD_PAGE`]).
+	/// The providers with an accepted attestation in `round` (default: as for `scoreBreakdown`)
+	/// by points, highest first: page `page` (default 0) of `pageSize` entries (default 20, at
+	/// most [`MAX_LEADERBOARD_PAGE`]).
 	#[method(name = "proofOfSync_leaderboard")]
 	fn leaderboard(
 		&self,

@@ -9,8 +9,11 @@
 //! The types here are the only definition of each read concept. Under `std` they serialize to the
 //! JSON the RPC returns: field names in camelCase, balances and points (which outgrow JavaScript
 //! numbers) as decimal strings, the way `pallet-transaction-payment`'s `RuntimeDispatchInfo`
-//! does. The project's polkadot.js definitions (`polkadot-js/definitions.json`) are generated
-//! from these types and checked against them by this crate's tests.
+//! does. The `types` of the project's polkadot.js definitions (`polkadot-js/definitions.json`)
+//! are generated from these types by this crate's tests, which fail when the file differs; its
+//! `rpc` section is written by hand, and the tests check that it names only defined types, the
+//! runtime's tests that every type this API returns is defined, and the end-to-end tests that the
+//! node serves exactly the methods it declares.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -125,10 +128,12 @@ pub struct ScoreBreakdown<Balance> {
 	/// Its part of the total, in parts per billion.
 	pub share: Perbill,
 	/// What claiming the round's reward pays now (a decimal string in JSON): `None` while the
-	/// round runs, once the reward was paid, or after the round's rewards expired.
+	/// round runs, when the provider earned no points in it, once the reward was paid, or after
+	/// the round's rewards expired; zero when the round's emission was zero.
 	#[cfg_attr(feature = "std", serde(with = "option_as_string"))]
 	pub reward: Option<Balance>,
-	/// Whether the reward was paid.
+	/// Whether the reward was paid. Known only while the round's rewards are kept: after they
+	/// expire (and their claim markers are removed) it reads `false`.
 	pub claimed: bool,
 }
 
@@ -186,8 +191,9 @@ sp_api::decl_runtime_apis! {
 		/// The rewards `who` may claim, oldest round first.
 		fn pending_rewards(who: AccountId) -> Vec<PendingReward<Balance>>;
 
-		/// Providers of `round` by points, highest first (ties by account): page `page` (from 0)
-		/// of `page_size` entries, at most [`MAX_LEADERBOARD_PAGE`].
+		/// The providers with an accepted attestation in `round`, by points, highest first (ties
+		/// by account): page `page` (from 0) of `page_size` entries, at most
+		/// [`MAX_LEADERBOARD_PAGE`]. Empty once the round's records are removed.
 		fn leaderboard(round: RoundIndex, page: u32, page_size: u32) -> Vec<LeaderboardEntry<AccountId>>;
 	}
 }

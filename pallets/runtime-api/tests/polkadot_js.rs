@@ -13,7 +13,7 @@ use proof_of_sync_runtime_api::{
 	Capacity, LeaderboardEntry, PendingReward, ProviderInfo, ProviderStatus, RoundInfo,
 	ScoreBreakdown,
 };
-use scale_info::{form::MetaForm, Field, Type, TypeDef, TypeInfo};
+use scale_info::{form::MetaForm, Field, Type, TypeDef, TypeDefPrimitive, TypeInfo};
 use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use sp_runtime::{AccountId32, Perbill};
 
@@ -170,32 +170,73 @@ fn camel_case(snake: &str) -> String {
 	out
 }
 
-/// The polkadot.js name of a Rust type as a field's `type_name` spells it. Panics on a name it
-/// does not know, so a new field type is mapped here on purpose rather than by accident.
-fn js_type(rust: &str) -> String {
-	if rust == "Vec<u8>" {
-		// Every byte string in the read types is text (serialized as a JSON string); SCALE
-		// encodes `Text` exactly as `Vec<u8>`.
-		return "Text".into();
+/// The read types the file defines, under `ProofOfSync<name>`.
+const READ_TYPES: [&str; 7] = [
+	"Capacity",
+	"ProviderStatus",
+	"RoundInfo",
+	"ProviderInfo",
+	"ScoreBreakdown",
+	"PendingReward",
+	"LeaderboardEntry",
+];
+
+/// The runtime's generic parameters keep the names polkadot.js gives them; the runtime's test
+/// `proof_of_sync_api_types_are_all_in_the_polkadot_js_definitions` checks that its `Balance`,
+/// `BlockNumber` and `AccountId` are the `u128`, `u32` and `AccountId32` polkadot.js means by
+/// them.
+const GENERIC_PARAMS: [&str; 3] = ["Balance", "BlockNumber", "AccountId"];
+
+/// The polkadot.js name of a field's type. Generic parameters keep their names; everything else
+/// is resolved from the type's `TypeInfo` (not from how the field spells it, so a type alias that
+/// changes its target changes the file). Panics on a type it does not know, so a new field type
+/// is mapped here on purpose rather than by accident.
+fn js_type(field: &Field<MetaForm>) -> String {
+	let spelled = field.type_name.expect("fields carry their type's name");
+	if GENERIC_PARAMS.contains(&spelled) {
+		return spelled.into();
 	}
-	if let Some(inner) = rust.strip_prefix("Option<").and_then(|s| s.strip_suffix('>')) {
-		return format!("Option<{}>", js_type(inner));
+	if let Some(inner) = spelled.strip_prefix("Option<").and_then(|s| s.strip_suffix('>')) {
+		if GENERIC_PARAMS.contains(&inner) {
+			return format!("Option<{inner}>");
+		}
 	}
-	match rust {
-		"RoundIndex" => "u32".into(),
-		"Points" => "u128".into(),
-		"u32" | "u64" | "u128" | "bool" | "Perbill" | "Balance" | "BlockNumber" | "AccountId" =>
-			rust.into(),
-		"Capacity" | "ProviderStatus" => format!("{PREFIX}{rust}"),
-		other => panic!("no polkadot.js name for the Rust type `{other}`: add it to js_type"),
+	resolve(&field.ty.type_info())
+}
+
+fn resolve(ty: &Type<MetaForm>) -> String {
+	let ident = ty.path.ident();
+	match (&ty.type_def, ident) {
+		(TypeDef::Primitive(p), _) => match p {
+			TypeDefPrimitive::Bool => "bool",
+			TypeDefPrimitive::U32 => "u32",
+			TypeDefPrimitive::U64 => "u64",
+			TypeDefPrimitive::U128 => "u128",
+			other => panic!("no polkadot.js name for {other:?}: add it to resolve"),
+		}
+		.into(),
+		// Every byte string in the read types is text (a JSON string); SCALE encodes `Text`
+		// exactly as `Vec<u8>`.
+		(TypeDef::Sequence(seq), _)
+			if matches!(
+				seq.type_param.type_info().type_def,
+				TypeDef::Primitive(TypeDefPrimitive::U8)
+			) =>
+			"Text".into(),
+		(TypeDef::Variant(_), Some("Option")) => {
+			let inner = ty.type_params[0].ty.expect("Option has a type parameter").type_info();
+			format!("Option<{}>", resolve(&inner))
+		},
+		(_, Some("Perbill")) => "Perbill".into(),
+		(_, Some(name)) if READ_TYPES.contains(&name) => format!("{PREFIX}{name}"),
+		_ => panic!("no polkadot.js name for {:?}: add it to resolve", ty.path),
 	}
 }
 
 fn fields(fields: &[Field<MetaForm>]) -> Json {
 	Json::obj(fields.iter().map(|f| {
 		let name = f.name.expect("read types have named fields");
-		let ty = f.type_name.expect("fields carry their type's name");
-		(camel_case(name), Json::Str(js_type(ty)))
+		(camel_case(name), Json::Str(js_type(f)))
 	}))
 }
 
@@ -229,6 +270,12 @@ fn generated_types() -> Json {
 		PendingReward::<u128>::type_info(),
 		LeaderboardEntry::<AccountId32>::type_info(),
 	];
+	let names: Vec<_> =
+		types.iter().map(|ty| ty.path.ident().expect("read types are named")).collect();
+	assert_eq!(
+		names, READ_TYPES,
+		"generated_types lists every read type once, in READ_TYPES order"
+	);
 	Json::obj(types.iter().map(|ty| {
 		let name = ty.path.ident().expect("read types are named");
 		(format!("{PREFIX}{name}"), definition(ty))
@@ -306,6 +353,73 @@ fn rpc_methods_name_only_defined_types() {
 	}
 }
 
+/// Checks that `json` is what polkadot.js reads as `ty`: the fields the definition declares, in
+/// its order, each of the JSON kind its type needs. Numbers that outgrow JavaScript's (`u64`,
+/// `u128`, `Balance`) must be decimal strings.
+fn check_json(types: &Json, ty: &str, json: &Json, at: &str) {
+	if let Some(inner) = ty.strip_prefix("Option<").and_then(|s| s.strip_suffix('>')) {
+		if *json != Json::Null {
+			check_json(types, inner, json, at);
+		}
+		return;
+	}
+	match ty {
+		"u64" | "u128" | "Balance" => match json {
+			Json::Str(s) if s.parse::<u128>().is_ok() => {},
+			other => panic!("{at} ({ty}) must be a decimal string, not {other:?}"),
+		},
+		"u32" | "BlockNumber" | "Perbill" =>
+			assert!(matches!(json, Json::Num(_)), "{at} ({ty}) must be a number: {json:?}"),
+		"bool" => assert!(matches!(json, Json::Bool(_)), "{at} must be a bool: {json:?}"),
+		"Text" | "AccountId" =>
+			assert!(matches!(json, Json::Str(_)), "{at} ({ty}) must be a string: {json:?}"),
+		defined => {
+			let def = types.get(defined).unwrap_or_else(|| panic!("{at}: no definition {defined}"));
+			if let Some(Json::Obj(variants)) = def.get("_enum") {
+				// serde writes a unit variant as its camelCase name, a struct variant as
+				// `{ name: { fields } }`; polkadot.js reads both.
+				let (variant, body) = match json {
+					Json::Str(name) => (name.clone(), None),
+					Json::Obj(entries) if entries.len() == 1 =>
+						(entries[0].0.clone(), Some(&entries[0].1)),
+					other => panic!("{at}: {other:?} is no {defined} variant"),
+				};
+				let (_, variant_def) = variants
+					.iter()
+					.find(|(v, _)| camel_case_variant(v) == variant)
+					.unwrap_or_else(|| panic!("{at}: no variant {variant} in {defined}"));
+				match (variant_def, body) {
+					(Json::Str(null), None) if null == "Null" => {},
+					(Json::Obj(_), Some(body)) =>
+						check_fields(types, variant_def, body, &format!("{at}.{variant}")),
+					other =>
+						panic!("{at}: variant {variant} of {defined} has the wrong shape {other:?}"),
+				}
+			} else {
+				check_fields(types, def, json, at);
+			}
+		},
+	}
+}
+
+fn check_fields(types: &Json, def: &Json, json: &Json, at: &str) {
+	assert_eq!(json.keys(), def.keys(), "{at}: the JSON fields and the definition's differ");
+	let Json::Obj(fields) = def else { panic!("{at}: a struct definition") };
+	for (field, ty) in fields {
+		let Json::Str(ty) = ty else { panic!("{at}.{field}: a type name") };
+		check_json(types, ty, json.get(field).expect("keys compared"), &format!("{at}.{field}"));
+	}
+}
+
+/// polkadot.js matches enum variants case-insensitively from JSON; serde writes them camelCase.
+fn camel_case_variant(variant: &str) -> String {
+	let mut chars = variant.chars();
+	chars
+		.next()
+		.map(|c| c.to_lowercase().chain(chars).collect())
+		.unwrap_or_default()
+}
+
 fn serialized(value: impl serde::Serialize) -> Json {
 	serde_json::from_str(&serde_json::to_string(&value).unwrap()).unwrap()
 }
@@ -315,7 +429,6 @@ fn serialized(value: impl serde::Serialize) -> Json {
 #[test]
 fn serde_json_matches_the_definitions() {
 	let types = generated_types();
-	let def = |name: &str| types.get(&format!("{PREFIX}{name}")).cloned().unwrap();
 	let big = u128::MAX;
 	let round = RoundInfo::<u32> {
 		index: 3,
@@ -331,7 +444,7 @@ fn serde_json_matches_the_definitions() {
 	};
 	let provider = ProviderInfo::<u128> {
 		endpoint: b"http://127.0.0.1:30555".to_vec(),
-		capacity: Capacity { compute: 1, storage: 2, bandwidth: 3 },
+		capacity: Capacity { compute: u64::MAX, storage: 2, bandwidth: 3 },
 		bond: big,
 		status: ProviderStatus::Leaving { until_round: 9 },
 		active_since: 1,
@@ -364,17 +477,18 @@ fn serde_json_matches_the_definitions() {
 		("PendingReward", serialized(&pending)),
 		("LeaderboardEntry", serialized(&entry)),
 	] {
-		assert_eq!(json.keys(), def(name).keys(), "{name}: JSON fields and definition differ");
-		for (field, ty) in match def(name) {
-			Json::Obj(fields) => fields,
-			_ => unreachable!(),
-		} {
-			if ty == Json::Str("u128".into()) || ty == Json::Str("Balance".into()) {
-				let expected = Json::Str(big.to_string());
-				assert_eq!(json.get(&field), Some(&expected), "{name}.{field} is a decimal string");
-			}
-		}
+		check_json(&types, &format!("{PREFIX}{name}"), &json, name);
 	}
+	// Every status variant, and the `None`s.
+	for status in [ProviderStatus::Active, ProviderStatus::Chilled] {
+		let json = serialized(ProviderInfo { status, ..provider.clone() });
+		check_json(&types, "ProofOfSyncProviderInfo", &json, "ProviderInfo");
+	}
+	let json = serialized(RoundInfo::<u32> { last_closed: None, ..round.clone() });
+	check_json(&types, "ProofOfSyncRoundInfo", &json, "RoundInfo");
+	let json = serialized(ScoreBreakdown::<u128> { reward: None, ..score.clone() });
+	check_json(&types, "ProofOfSyncScoreBreakdown", &json, "ScoreBreakdown");
+
 	assert_eq!(
 		serialized(&provider).get("status"),
 		Some(&Json::obj([(

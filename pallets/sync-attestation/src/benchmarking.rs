@@ -53,7 +53,7 @@ fn store_hash<T: Config>(n: BlockNumberFor<T>) -> T::Hash {
 fn signed_answer<T: Config>(
 	who: &T::AccountId,
 	key: &SyncId,
-) -> Result<(SyncAttestationOf<T>, crypto::SyncSignature), BenchmarkError> {
+) -> Result<(AttestationOf<T>, crypto::SyncSignature), BenchmarkError> {
 	let round = CurrentRound::<T>::get().ok_or("no round")?;
 	let challenge = *Pallet::<T>::challenges_of(who, round.index)
 		.first()
@@ -61,7 +61,7 @@ fn signed_answer<T: Config>(
 	frame_system::Pallet::<T>::set_block_number(
 		challenge.saturating_add(T::ResponseWindow::get().into()),
 	);
-	let attestation = SyncAttestation {
+	let attestation = Attestation {
 		round: round.index,
 		challenge_block: challenge,
 		provider: who.clone(),
@@ -80,7 +80,7 @@ fn equivocation<T: Config>(
 	round: RoundIndex,
 ) -> Result<(SignedAttestationOf<T>, SignedAttestationOf<T>), BenchmarkError> {
 	let number = frame_system::Pallet::<T>::block_number();
-	let first = SyncAttestation {
+	let first = Attestation {
 		round,
 		challenge_block: number,
 		provider: who.clone(),

@@ -106,7 +106,7 @@ impl<T: Config> Pallet<T> {
 	/// Checks an attestation against the chain as it is now. Shared by the transaction pool
 	/// (`authorize`) and the dispatch. The cheap checks come first; the signature last.
 	pub fn check_attestation(
-		attestation: &SyncAttestationOf<T>,
+		attestation: &AttestationOf<T>,
 		signature: &SyncSignature,
 	) -> Result<CheckedAttestation<BlockNumberFor<T>>, Error<T>> {
 		let round = CurrentRound::<T>::get().ok_or(Error::<T>::WrongRound)?;
@@ -157,7 +157,7 @@ impl<T: Config> Pallet<T> {
 	/// provides `(provider, round, challenge_block)` and lives until the response window closes.
 	pub fn authorize_attestation(
 		_source: TransactionSource,
-		attestation: &SyncAttestationOf<T>,
+		attestation: &AttestationOf<T>,
 		signature: &SyncSignature,
 	) -> TransactionValidityWithRefund {
 		let checked = Self::check_attestation(attestation, signature)
@@ -184,7 +184,7 @@ impl<T: Config> Pallet<T> {
 	/// error's index in [`Error`].
 	pub fn validity_error(
 		error: &Error<T>,
-		attestation: &SyncAttestationOf<T>,
+		attestation: &AttestationOf<T>,
 	) -> TransactionValidityError {
 		let invalid = match error {
 			Error::<T>::WrongRound if attestation.round < <Self as RoundClock>::current_round() =>
@@ -200,7 +200,7 @@ impl<T: Config> Pallet<T> {
 
 	/// Applies a valid attestation. O(1).
 	pub(crate) fn do_attest(
-		attestation: SyncAttestationOf<T>,
+		attestation: AttestationOf<T>,
 		signature: SyncSignature,
 	) -> DispatchResult {
 		let checked = Self::check_attestation(&attestation, &signature)?;
@@ -263,7 +263,7 @@ impl<T: Config> Pallet<T> {
 		let offence = (first.provider.clone(), first.best_number);
 		ensure!(!Reported::<T>::contains_key(round, &offence), Error::<T>::AlreadyReported);
 		let key = T::SyncKeys::key_of(&first.provider).ok_or(Error::<T>::NoSyncKey)?;
-		let signed = |attestation: &SyncAttestationOf<T>, signature: &SyncSignature| {
+		let signed = |attestation: &AttestationOf<T>, signature: &SyncSignature| {
 			sp_runtime::RuntimeAppPublic::verify(&key, &attestation.signing_payload(), signature)
 		};
 		ensure!(

@@ -419,9 +419,10 @@ pub mod pallet {
 	#[pallet::genesis_build]
 	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
 		fn build(&self) {
-			// Genesis pallets build in pallet-index order, so pallet-session's `start_session(0)`
-			// may have opened round 0 before the registry registered the genesis providers. Open
-			// it again now that they exist, so round 0 counts and challenges them.
+			// Genesis pallets build in the order the runtime declares them, so pallet-session's
+			// `start_session(0)` may have opened round 0 before the registry registered the
+			// genesis providers. Open it again now that they exist, so round 0 counts and
+			// challenges them.
 			if CurrentRound::<T>::get().is_some_and(|round| round.index == 0) {
 				Pallet::<T>::open_round(0);
 			}
@@ -504,7 +505,7 @@ pub mod pallet {
 		#[pallet::weight_of_authorize(T::WeightInfo::authorize_attest())]
 		pub fn attest(
 			origin: OriginFor<T>,
-			attestation: SyncAttestationOf<T>,
+			attestation: AttestationOf<T>,
 			signature: SyncSignature,
 		) -> DispatchResult {
 			ensure_authorized(origin)?;

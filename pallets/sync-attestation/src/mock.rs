@@ -4,7 +4,7 @@
 use crate::{
 	self as pallet_sync_attestation,
 	crypto::{SyncId, SyncSignature},
-	SyncAttestationOf, SyncKeys,
+	AttestationOf, SyncKeys,
 };
 use alloc::collections::BTreeMap;
 use codec::Encode;
@@ -262,7 +262,7 @@ pub fn set_key(who: AccountId) {
 }
 
 /// Signs `attestation` with the test key pair of `signer`.
-pub fn sign_as(signer: AccountId, attestation: &SyncAttestationOf<Test>) -> SyncSignature {
+pub fn sign_as(signer: AccountId, attestation: &AttestationOf<Test>) -> SyncSignature {
 	pair(signer).sign(&attestation.signing_payload()).into()
 }
 

@@ -63,7 +63,7 @@ impl<T: Config> Pallet<T> {
 				let open = Self::is_challenge(&provider, &round, block)
 					.is_some_and(|j| answered & (1u64 << j) == 0);
 				if open {
-					let attestation = SyncAttestation {
+					let attestation = Attestation {
 						round: round.index,
 						challenge_block: block,
 						provider: provider.clone(),
@@ -82,7 +82,7 @@ impl<T: Config> Pallet<T> {
 
 	/// Signs `attestation` with `key` and submits it as an authorized transaction. A retry
 	/// (`first` false) the pool refuses is usually the first submission still waiting there.
-	fn submit_attestation(key: &SyncId, attestation: SyncAttestationOf<T>, first: bool) {
+	fn submit_attestation(key: &SyncId, attestation: AttestationOf<T>, first: bool) {
 		let Some(signature) = key.sign(&attestation.signing_payload()) else {
 			log::warn!(target: LOG_TARGET, "the keystore could not sign with sync key {key:?}");
 			return

@@ -25,11 +25,11 @@ pub struct SyncStatus<BlockNumber> {
 /// A provider's answer to one sync challenge: "at `challenge_block` of `round`, my node's best
 /// block was `best_number` with hash `best_hash`, and it had finalized `finalized_number`".
 ///
-/// It is signed with the provider's `sync` key over [`SyncAttestation::signing_payload`].
+/// It is signed with the provider's `sync` key over [`Attestation::signing_payload`].
 #[derive(
 	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug,
 )]
-pub struct SyncAttestation<AccountId, BlockNumber, Hash> {
+pub struct Attestation<AccountId, BlockNumber, Hash> {
 	/// The round the challenge belongs to.
 	pub round: RoundIndex,
 	/// The challenge block being answered.
@@ -45,7 +45,7 @@ pub struct SyncAttestation<AccountId, BlockNumber, Hash> {
 }
 
 impl<AccountId: Encode, BlockNumber: Encode, Hash: Encode>
-	SyncAttestation<AccountId, BlockNumber, Hash>
+	Attestation<AccountId, BlockNumber, Hash>
 {
 	/// The bytes the `sync` key signs: a domain tag, then the SCALE-encoded attestation.
 	pub fn signing_payload(&self) -> alloc::vec::Vec<u8> {
@@ -54,14 +54,14 @@ impl<AccountId: Encode, BlockNumber: Encode, Hash: Encode>
 }
 
 /// The attestation of a runtime.
-pub type SyncAttestationOf<T> = SyncAttestation<
+pub type AttestationOf<T> = Attestation<
 	<T as frame_system::Config>::AccountId,
 	BlockNumberFor<T>,
 	<T as frame_system::Config>::Hash,
 >;
 
 /// One signed attestation, as given to `report_equivocation`.
-pub type SignedAttestationOf<T> = (SyncAttestationOf<T>, SyncSignature);
+pub type SignedAttestationOf<T> = (AttestationOf<T>, SyncSignature);
 
 /// What a round was started with: the figures that place every provider's challenges in it. The
 /// round in progress is `CurrentRound`; the runtime API's `RoundInfo` adds its totals and length.

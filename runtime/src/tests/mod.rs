@@ -238,6 +238,70 @@ fn rewards_never_outlive_the_points_they_pay_for() {
 	);
 }
 
+/// Every type the Proof of Sync runtime API returns is defined in `polkadot-js/definitions.json`
+/// (so a new read type cannot be left out of it), and the runtime's `Balance`, `BlockNumber` and
+/// `AccountId` are what polkadot.js means by those names (the file uses them as they are).
+#[test]
+fn proof_of_sync_api_types_are_all_in_the_polkadot_js_definitions() {
+	use core::any::TypeId;
+	use scale_info::{form::MetaForm, Type, TypeDef};
+	// The runtime APIs' metadata, as `impl_runtime_apis!` records it for the metadata v15+ `apis`.
+	use sp_api::__private::metadata_ir::InternalImplRuntimeApis;
+
+	assert_eq!(TypeId::of::<crate::Balance>(), TypeId::of::<u128>());
+	assert_eq!(TypeId::of::<BlockNumber>(), TypeId::of::<u32>());
+	assert_eq!(TypeId::of::<crate::AccountId>(), TypeId::of::<sp_runtime::AccountId32>());
+
+	/// The named types reachable from `ty`, besides those polkadot.js knows.
+	fn named(ty: &Type<MetaForm>, out: &mut Vec<&'static str>) {
+		let ident = ty.path.ident();
+		if matches!(ident, Some("AccountId32" | "Perbill")) {
+			return;
+		}
+		let mut inner = Vec::new();
+		match &ty.type_def {
+			TypeDef::Composite(c) => inner.extend(c.fields.iter().map(|f| f.ty)),
+			TypeDef::Variant(_) if ident == Some("Option") =>
+				inner.extend(ty.type_params.iter().filter_map(|p| p.ty)),
+			TypeDef::Variant(v) =>
+				inner.extend(v.variants.iter().flat_map(|v| v.fields.iter().map(|f| f.ty))),
+			TypeDef::Sequence(s) => inner.push(s.type_param),
+			TypeDef::Tuple(t) => inner.extend(t.fields.iter().copied()),
+			TypeDef::Array(a) => inner.push(a.type_param),
+			_ => {},
+		}
+		if let (Some(ident), TypeDef::Composite(_) | TypeDef::Variant(_)) = (ident, &ty.type_def) {
+			if ident != "Option" && !out.contains(&ident) {
+				out.push(ident);
+			}
+		}
+		for ty in inner {
+			named(&ty.type_info(), out);
+		}
+	}
+
+	let api = Runtime
+		.runtime_metadata()
+		.into_iter()
+		.find(|api| api.name == "ProofOfSyncApi")
+		.expect("the runtime implements ProofOfSyncApi");
+	let mut types = Vec::new();
+	for method in &api.methods {
+		named(&method.output.type_info(), &mut types);
+	}
+	assert!(types.len() >= 5, "the read types: {types:?}");
+
+	let definitions: Value =
+		serde_json::from_str(include_str!("../../../polkadot-js/definitions.json")).unwrap();
+	for ident in types {
+		let name = alloc::format!("ProofOfSync{ident}");
+		assert!(
+			definitions["types"].get(&name).is_some(),
+			"the runtime API returns {ident}, which polkadot-js/definitions.json does not define"
+		);
+	}
+}
+
 #[test]
 fn token_facts_agree_everywhere() {
 	assert_eq!(TOKEN_SYMBOL, "DSYNC");

@@ -4,7 +4,7 @@
 use codec::Encode;
 use frame_support::{assert_noop, assert_ok};
 use frame_system::offchain::CreateAuthorizedTransaction;
-use pallet_sync_attestation::{crypto::SyncSignature, SyncAttestation as Attestation};
+use pallet_sync_attestation::{crypto::SyncSignature, Attestation};
 use sp_consensus_aura::{Slot, AURA_ENGINE_ID};
 use sp_core::Pair;
 use sp_genesis_builder::DEV_RUNTIME_PRESET;

@@ -11,7 +11,7 @@ fn holds_the_bond_and_activates_next_round() {
 
 		assert_eq!(
 			Providers::<Test>::get(2),
-			Some(ProviderInfo {
+			Some(ProviderRecord {
 				endpoint: endpoint().try_into().unwrap(),
 				capacity: capacity(),
 				bond: MIN_PROVIDER_BOND,
@@ -90,6 +90,9 @@ fn refuses_bad_endpoints() {
 			(vec![], Error::<Test>::InvalidEndpoint),
 			(b"http://host :1".to_vec(), Error::<Test>::InvalidEndpoint),
 			(b"http://h\xc3\xa9st:1".to_vec(), Error::<Test>::InvalidEndpoint),
+			// A client would decode this as the bytes of another provider's address.
+			(b"0x687474703a2f2f6f74686572".to_vec(), Error::<Test>::InvalidEndpoint),
+			(b"0X1234".to_vec(), Error::<Test>::InvalidEndpoint),
 		] {
 			assert_noop!(
 				Resources::register(

@@ -65,7 +65,7 @@ fn catches_more_providers_than_max_providers() {
 		assert_eq!(MaxProviders::get(), 10);
 		assert_catches("too many providers", || {
 			// Ten more records with nothing bonded, so every bond still matches its hold.
-			let info = ProviderInfo {
+			let info = ProviderRecord {
 				bond: 0,
 				status: ProviderStatus::Chilled,
 				..Providers::<Test>::get(1).unwrap()

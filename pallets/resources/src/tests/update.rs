@@ -36,6 +36,10 @@ fn bad_updates_change_nothing() {
 			Error::<Test>::InvalidEndpoint
 		);
 		assert_noop!(
+			Resources::update_endpoint(RuntimeOrigin::signed(1), b"0xdeadbeef".to_vec()),
+			Error::<Test>::InvalidEndpoint
+		);
+		assert_noop!(
 			Resources::update_endpoint(
 				RuntimeOrigin::signed(1),
 				vec![b'a'; MAX_ENDPOINT_LEN as usize + 1]

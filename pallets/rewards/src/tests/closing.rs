@@ -14,7 +14,7 @@ fn closing_sets_the_emission_aside() {
 			Some(RoundReward { emission: 1_000, total_points: 4, claimed: 0 })
 		);
 		assert_eq!(Unclaimed::<Test>::get(), 1_000);
-		assert_eq!(LastClosedRound::<Test>::get(), Some(0));
+		assert_eq!(LastAllocatedRound::<Test>::get(), Some(0));
 		// Nothing moves until someone claims.
 		assert_eq!(free(pot()), POT_FUNDING);
 		assert_eq!(weight, <() as WeightInfo>::on_round_closed(0));

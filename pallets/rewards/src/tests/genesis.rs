@@ -8,7 +8,7 @@ fn pot_funding_is_minted_into_the_pot() {
 		assert_eq!(free(pot()), POT_FUNDING);
 		assert_eq!(issuance(), POT_FUNDING + 3 * INITIAL_BALANCE);
 		assert_eq!(Unclaimed::<Test>::get(), 0);
-		assert_eq!(LastClosedRound::<Test>::get(), None);
+		assert_eq!(LastAllocatedRound::<Test>::get(), None);
 		assert!(events().is_empty());
 	});
 }

@@ -47,7 +47,8 @@ fn try_state_catches_a_stray_claim_marker() {
 // One test an invariant of `do_try_state`: it holds, a direct write breaks it and is caught, and
 // the write is rolled back so that `build_and_execute`'s own check still passes. "More than
 // HistoryDepth rounds are retained" has none: every retained round must lie in the last
-// `HistoryDepth` rounds up to `LastClosedRound`, checked first, so no storage can break it alone.
+// `HistoryDepth` rounds up to `LastAllocatedRound`, checked first, so no storage can break it
+// alone.
 
 /// `do_try_state` holds, fails with `expected` once `corrupt` has run, and holds again after.
 fn assert_catches(expected: &'static str, corrupt: impl FnOnce()) {

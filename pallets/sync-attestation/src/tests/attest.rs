@@ -22,7 +22,7 @@ fn at_first_challenge() -> BlockNumber {
 /// `authorize` refuses with `invalid` and dispatch with `error`, changing nothing.
 #[track_caller]
 fn assert_refused(
-	attestation: &SyncAttestationOf<Test>,
+	attestation: &AttestationOf<Test>,
 	signature: SyncSignature,
 	error: Error<Test>,
 	invalid: InvalidTransaction,
@@ -37,7 +37,7 @@ fn assert_refused(
 /// Refused with `error` both ways, signed by the provider's own key.
 #[track_caller]
 fn assert_refused_own(
-	attestation: &SyncAttestationOf<Test>,
+	attestation: &AttestationOf<Test>,
 	error: Error<Test>,
 	invalid: InvalidTransaction,
 ) {

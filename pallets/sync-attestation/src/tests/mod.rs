@@ -1,8 +1,8 @@
 //! Unit tests, by topic. `build_and_execute` checks the invariants after each one.
 
 use crate::{
-	crypto::SyncSignature, mock::*, CurrentRound, ProviderRoundStats, ProviderRounds,
-	RoundParamsOf, Rounds, SyncAttestation as Attestation, SyncAttestationOf,
+	crypto::SyncSignature, mock::*, Attestation, AttestationOf, CurrentRound, ProviderRoundStats,
+	ProviderRounds, RoundParamsOf, Rounds,
 };
 use frame_support::traits::Authorize;
 use proof_of_sync_primitives::{Points, RoundIndex};
@@ -34,11 +34,7 @@ fn challenges(who: AccountId) -> Vec<BlockNumber> {
 }
 
 /// An honest attestation by `who` of block `best` for challenge `challenge` of the current round.
-fn attestation(
-	who: AccountId,
-	challenge: BlockNumber,
-	best: BlockNumber,
-) -> SyncAttestationOf<Test> {
+fn attestation(who: AccountId, challenge: BlockNumber, best: BlockNumber) -> AttestationOf<Test> {
 	Attestation {
 		round: round().index,
 		challenge_block: challenge,
@@ -54,21 +50,18 @@ fn authorized() -> RuntimeOrigin {
 }
 
 /// Dispatches `attest` signed by the provider's own key.
-fn attest(attestation: &SyncAttestationOf<Test>) -> DispatchResult {
+fn attest(attestation: &AttestationOf<Test>) -> DispatchResult {
 	let signature = sign_as(attestation.provider, attestation);
 	attest_signed(attestation, signature)
 }
 
-fn attest_signed(
-	attestation: &SyncAttestationOf<Test>,
-	signature: SyncSignature,
-) -> DispatchResult {
+fn attest_signed(attestation: &AttestationOf<Test>, signature: SyncSignature) -> DispatchResult {
 	SyncAttestation::attest(authorized(), attestation.clone(), signature)
 }
 
 /// What the transaction pool's `authorize` says about `attest`.
 fn authorize(
-	attestation: &SyncAttestationOf<Test>,
+	attestation: &AttestationOf<Test>,
 	signature: SyncSignature,
 ) -> TransactionValidityWithRefund {
 	let call = crate::Call::<Test>::attest { attestation: attestation.clone(), signature };

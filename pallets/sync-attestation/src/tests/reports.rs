@@ -12,7 +12,7 @@ use sp_runtime::{traits::BadOrigin, Perbill};
 mod equivocation {
 	use super::*;
 
-	type Signed = Box<(SyncAttestationOf<Test>, SyncSignature)>;
+	type Signed = Box<(AttestationOf<Test>, SyncSignature)>;
 
 	/// Two attestations by `who` of block `number` in `round` with different hashes, each signed
 	/// by `signer`.
