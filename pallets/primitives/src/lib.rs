@@ -96,27 +96,44 @@ pub struct Capacity {
 	pub bandwidth: u64,
 }
 
-/// Serde for a `u64` in JSON: written as a decimal string, read from a string or a number.
+/// Serde for a `u64` in JSON: written as a decimal string, read from a decimal string (ASCII
+/// digits only) or a non-negative integer.
 mod decimal {
-	use alloc::string::String;
-	use serde::{de::Error, Deserialize, Deserializer, Serializer};
+	use core::fmt;
+	use serde::{
+		de::{Error, Visitor},
+		Deserializer, Serializer,
+	};
 
 	pub fn serialize<S: Serializer>(value: &u64, serializer: S) -> Result<S::Ok, S::Error> {
 		serializer.collect_str(value)
 	}
 
 	pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u64, D::Error> {
-		#[derive(Deserialize)]
-		#[serde(untagged)]
-		enum NumberOrString {
-			Number(u64),
-			String(String),
+		struct Decimal;
+		impl Visitor<'_> for Decimal {
+			type Value = u64;
+
+			fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+				f.write_str("a u64 as a decimal string or an integer")
+			}
+
+			fn visit_u64<E: Error>(self, value: u64) -> Result<u64, E> {
+				Ok(value)
+			}
+
+			fn visit_i64<E: Error>(self, value: i64) -> Result<u64, E> {
+				u64::try_from(value).map_err(|_| E::custom("a capacity cannot be negative"))
+			}
+
+			fn visit_str<E: Error>(self, value: &str) -> Result<u64, E> {
+				if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) {
+					return Err(E::custom("expected a decimal string of ASCII digits"));
+				}
+				value.parse().map_err(|_| E::custom("the figure does not fit in a u64"))
+			}
 		}
-		match NumberOrString::deserialize(deserializer)? {
-			NumberOrString::Number(n) => Ok(n),
-			NumberOrString::String(s) =>
-				s.parse().map_err(|_| D::Error::custom("expected a decimal u64")),
-		}
+		deserializer.deserialize_any(Decimal)
 	}
 }
 
@@ -243,12 +260,29 @@ pub fn cleanup_budget(remaining: Weight, base: Weight, per_item: Weight, max: u3
 	u32::try_from(fits).unwrap_or(u32::MAX).min(max)
 }
 
-/// [`cleanup_budget`] for a benchmarked weight function `weight_of(n)`, linear in the number of
-/// items removed (as every `on_idle_cleanup(n)` of the `WeightInfo` traits is): its base is
-/// `weight_of(0)` and its per-item weight `weight_of(1) - weight_of(0)`.
+/// [`cleanup_budget`] for a benchmarked weight function `weight_of(n)`: its base is `weight_of(0)`
+/// and its per-item weight `weight_of(1) - weight_of(0)`, exact for the linear functions the
+/// benchmarks generate. The result is then checked against `weight_of` itself and lowered until it
+/// fits, so a hand-written `WeightInfo` that grows faster than linearly cannot make a cleanup step
+/// overrun `remaining`.
 pub fn cleanup_budget_of(remaining: Weight, max: u32, weight_of: impl Fn(u32) -> Weight) -> u32 {
 	let base = weight_of(0);
-	cleanup_budget(remaining, base, weight_of(1).saturating_sub(base), max)
+	let estimate = cleanup_budget(remaining, base, weight_of(1).saturating_sub(base), max);
+	let fits = |n: u32| weight_of(n).all_lte(remaining);
+	if estimate == 0 || fits(estimate) {
+		return estimate;
+	}
+	// The largest count below the estimate that fits, for a weight that grows with the count.
+	let (mut low, mut high) = (0, estimate - 1);
+	while low < high {
+		let mid = low + (high - low).div_ceil(2);
+		if fits(mid) {
+			low = mid;
+		} else {
+			high = mid - 1;
+		}
+	}
+	low
 }
 
 #[cfg(test)]
@@ -266,8 +300,12 @@ mod tests {
 			serde_json::from_str::<Capacity>(numbers).unwrap(),
 			Capacity { compute: 1, storage: 2, bandwidth: 3 }
 		);
-		assert!(serde_json::from_str::<Capacity>(r#"{"compute":"-1","storage":2,"bandwidth":3}"#)
-			.is_err());
+		for bad in
+			["\"-1\"", "-1", "\"+1\"", "\" 1\"", "\"0x1\"", "1.5", "\"\"", "18446744073709551616"]
+		{
+			let json = alloc::format!(r#"{{"compute":{bad},"storage":2,"bandwidth":3}}"#);
+			assert!(serde_json::from_str::<Capacity>(&json).is_err(), "{bad} was accepted");
+		}
 	}
 
 	#[test]
@@ -358,6 +396,19 @@ mod tests {
 				}
 			}
 		}
+	}
+
+	#[test]
+	fn cleanup_budget_of_never_overruns_a_faster_than_linear_weight_function() {
+		// 10 + n² ref time: the linear estimate from n = 0 and n = 1 would allow far too many.
+		let weight_of = |n: u32| Weight::from_parts(10 + u64::from(n) * u64::from(n), 0);
+		for remaining in [0u64, 10, 11, 14, 15, 35, 36, 10 + 255 * 255, u64::MAX] {
+			let remaining = Weight::from_parts(remaining, 0);
+			let n = cleanup_budget_of(remaining, 256, weight_of);
+			assert!(n == 0 || weight_of(n).all_lte(remaining), "{n} overruns {remaining:?}");
+			assert!(n == 256 || !weight_of(n + 1).all_lte(remaining), "{n} is not the most");
+		}
+		assert_eq!(cleanup_budget_of(Weight::from_parts(35, 0), 256, weight_of), 5);
 	}
 
 	#[test]

@@ -28,9 +28,9 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Checks an endpoint: not empty, printable ASCII, at most `MaxEndpointLen` bytes, and not
-	/// starting with `0x`. polkadot.js (and other clients) read a `0x…` string as hex-encoded
-	/// bytes, so such an endpoint would show as different text in different clients, or as another
-	/// provider's address.
+	/// starting with `0x`. polkadot.js reads a `0x…` string as hex-encoded bytes, so such an
+	/// endpoint would show as different text in different clients (any bytes the hex encodes,
+	/// control characters included).
 	pub(crate) fn checked_endpoint(endpoint: Vec<u8>) -> Result<EndpointOf<T>, DispatchError> {
 		let endpoint: EndpointOf<T> =
 			endpoint.try_into().map_err(|_| Error::<T>::EndpointTooLong)?;

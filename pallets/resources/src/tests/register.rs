@@ -90,7 +90,7 @@ fn refuses_bad_endpoints() {
 			(vec![], Error::<Test>::InvalidEndpoint),
 			(b"http://host :1".to_vec(), Error::<Test>::InvalidEndpoint),
 			(b"http://h\xc3\xa9st:1".to_vec(), Error::<Test>::InvalidEndpoint),
-			// A client would decode this as the bytes of another provider's address.
+			// polkadot.js would show these as the bytes the hex encodes, not as this text.
 			(b"0x687474703a2f2f6f74686572".to_vec(), Error::<Test>::InvalidEndpoint),
 			(b"0X1234".to_vec(), Error::<Test>::InvalidEndpoint),
 		] {
