@@ -69,7 +69,9 @@ fn signed_answer<T: Config>(
 		best_hash: store_hash::<T>(challenge),
 		finalized_number: challenge,
 	};
-	let signature = key.sign(&attestation.signing_payload()).ok_or("the keystore cannot sign")?;
+	let signature = key
+		.sign(&Pallet::<T>::signing_payload(&attestation))
+		.ok_or("the keystore cannot sign")?;
 	Ok((attestation, signature))
 }
 
@@ -90,8 +92,12 @@ fn equivocation<T: Config>(
 	};
 	let mut second = first.clone();
 	second.best_hash = T::Hashing::hash_of(&2u8);
-	let first_signature = key.sign(&first.signing_payload()).ok_or("the keystore cannot sign")?;
-	let second_signature = key.sign(&second.signing_payload()).ok_or("the keystore cannot sign")?;
+	let first_signature = key
+		.sign(&Pallet::<T>::signing_payload(&first))
+		.ok_or("the keystore cannot sign")?;
+	let second_signature = key
+		.sign(&Pallet::<T>::signing_payload(&second))
+		.ok_or("the keystore cannot sign")?;
 	Ok(((first, first_signature), (second, second_signature)))
 }
 

@@ -136,7 +136,11 @@ impl<T: Config> Pallet<T> {
 
 		let key = T::SyncKeys::key_of(provider).ok_or(Error::<T>::NoSyncKey)?;
 		ensure!(
-			sp_runtime::RuntimeAppPublic::verify(&key, &attestation.signing_payload(), signature),
+			sp_runtime::RuntimeAppPublic::verify(
+				&key,
+				&Self::signing_payload(attestation),
+				signature
+			),
 			Error::<T>::BadSignature
 		);
 
@@ -264,7 +268,11 @@ impl<T: Config> Pallet<T> {
 		ensure!(!Reported::<T>::contains_key(round, &offence), Error::<T>::AlreadyReported);
 		let key = T::SyncKeys::key_of(&first.provider).ok_or(Error::<T>::NoSyncKey)?;
 		let signed = |attestation: &AttestationOf<T>, signature: &SyncSignature| {
-			sp_runtime::RuntimeAppPublic::verify(&key, &attestation.signing_payload(), signature)
+			sp_runtime::RuntimeAppPublic::verify(
+				&key,
+				&Self::signing_payload(attestation),
+				signature,
+			)
 		};
 		ensure!(
 			signed(&first, &first_signature) && signed(&second, &second_signature),
@@ -306,6 +314,14 @@ impl<T: Config> Pallet<T> {
 		T::Registry::chill(&provider)?;
 		Self::deposit_event(Event::ProviderReportedOffline { provider, reporter });
 		Ok(())
+	}
+
+	/// The bytes a `sync` key signs for `attestation` on this chain: its
+	/// [`Attestation::signing_payload`] with this chain's genesis hash (kept by `frame_system`
+	/// for good).
+	pub fn signing_payload(attestation: &AttestationOf<T>) -> Vec<u8> {
+		attestation
+			.signing_payload(&frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero()))
 	}
 
 	/// The round in progress.

@@ -263,7 +263,17 @@ pub fn set_key(who: AccountId) {
 
 /// Signs `attestation` with the test key pair of `signer`.
 pub fn sign_as(signer: AccountId, attestation: &AttestationOf<Test>) -> SyncSignature {
-	pair(signer).sign(&attestation.signing_payload()).into()
+	pair(signer).sign(&SyncAttestation::signing_payload(attestation)).into()
+}
+
+/// Signs `attestation` with the test key pair of `signer` as the chain whose genesis hash is
+/// `genesis_hash` would have it signed.
+pub fn sign_for_chain(
+	signer: AccountId,
+	attestation: &AttestationOf<Test>,
+	genesis_hash: H256,
+) -> SyncSignature {
+	pair(signer).sign(&attestation.signing_payload(&genesis_hash)).into()
 }
 
 /// The hash the mock chain gives block `n`.

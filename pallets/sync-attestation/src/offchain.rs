@@ -83,7 +83,7 @@ impl<T: Config> Pallet<T> {
 	/// Signs `attestation` with `key` and submits it as an authorized transaction. A retry
 	/// (`first` false) the pool refuses is usually the first submission still waiting there.
 	fn submit_attestation(key: &SyncId, attestation: AttestationOf<T>, first: bool) {
-		let Some(signature) = key.sign(&attestation.signing_payload()) else {
+		let Some(signature) = key.sign(&Self::signing_payload(&attestation)) else {
 			log::warn!(target: LOG_TARGET, "the keystore could not sign with sync key {key:?}");
 			return
 		};

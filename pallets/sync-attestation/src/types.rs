@@ -47,9 +47,13 @@ pub struct Attestation<AccountId, BlockNumber, Hash> {
 impl<AccountId: Encode, BlockNumber: Encode, Hash: Encode>
 	Attestation<AccountId, BlockNumber, Hash>
 {
-	/// The bytes the `sync` key signs: a domain tag, then the SCALE-encoded attestation.
-	pub fn signing_payload(&self) -> alloc::vec::Vec<u8> {
-		(ATTESTATION_CONTEXT, self).encode()
+	/// The bytes the `sync` key signs on the chain whose genesis block is `genesis_hash`: a
+	/// domain tag, the genesis hash, then the SCALE-encoded attestation. Naming the chain means a
+	/// `sync` key used on two chains of this runtime cannot have its signatures from one paired
+	/// with those from the other as an equivocation. [`Pallet::signing_payload`](crate::Pallet)
+	/// fills in this chain's genesis hash.
+	pub fn signing_payload(&self, genesis_hash: &Hash) -> alloc::vec::Vec<u8> {
+		(ATTESTATION_CONTEXT, genesis_hash, self).encode()
 	}
 }
 

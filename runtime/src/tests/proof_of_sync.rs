@@ -66,6 +66,10 @@ fn alice() -> AccountId {
 
 /// Alice's attestation that her node's head at `challenge_block` is `head`, signed with her
 /// `sync` key (the dev key `--alice` puts in the keystore), as an authorized transaction.
+///
+/// Signed for this test chain: the genesis block is `Chain::genesis()`'s head, whose hash
+/// `frame_system` keeps as block 0's from block 1 on (at genesis it holds a placeholder, and a
+/// node's offchain worker never signs before block 1).
 fn attestation_xt(round: u32, challenge_block: BlockNumber, head: Hash) -> UncheckedExtrinsic {
 	let attestation = Attestation {
 		round,
@@ -75,8 +79,10 @@ fn attestation_xt(round: u32, challenge_block: BlockNumber, head: Hash) -> Unche
 		best_hash: head,
 		finalized_number: challenge_block.saturating_sub(1),
 	};
-	let signature: SyncSignature =
-		Sr25519Keyring::Alice.pair().sign(&attestation.signing_payload()).into();
+	let signature: SyncSignature = Sr25519Keyring::Alice
+		.pair()
+		.sign(&attestation.signing_payload(&Chain::genesis().head.hash()))
+		.into();
 	let call = RuntimeCall::SyncAttestation(pallet_sync_attestation::Call::attest {
 		attestation,
 		signature,
@@ -180,7 +186,10 @@ fn a_forged_attestation_is_refused_by_the_transaction_path() {
 			signature,
 		}) = &mut xt.function
 		{
-			*signature = Sr25519Keyring::Bob.pair().sign(&attestation.signing_payload()).into();
+			*signature = Sr25519Keyring::Bob
+				.pair()
+				.sign(&attestation.signing_payload(&Chain::genesis().head.hash()))
+				.into();
 		}
 		let n = chain.head.number + 1;
 		let header = Header::new(

@@ -285,6 +285,12 @@ fn refuses_a_signature_by_another_key() {
 		// Signed over something else.
 		let other = super::attestation(1, c, c - 1);
 		assert_refused(&attestation, sign_as(1, &other), Error::<Test>::BadSignature, bad_proof);
+		// The same attestation signed for another chain of this runtime (another genesis hash):
+		// a key used on two chains cannot have its answers there paired with its answers here.
+		let other_chain = sp_core::H256::repeat_byte(7);
+		assert_ne!(other_chain, frame_system::Pallet::<Test>::block_hash(0));
+		let signature = sign_for_chain(1, &attestation, other_chain);
+		assert_refused(&attestation, signature, Error::<Test>::BadSignature, bad_proof);
 		// The provider's own old key after it changed keys.
 		Keys::mutate(|k| k.insert(1, sync_id(9)));
 		assert_refused(

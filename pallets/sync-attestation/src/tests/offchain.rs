@@ -80,7 +80,7 @@ fn attests_a_challenge_block() {
 				finalized_number: c - 3,
 			}
 		);
-		assert!(key.verify(&attestation.signing_payload(), &signature));
+		assert!(key.verify(&SyncAttestation::signing_payload(&attestation), &signature));
 
 		// It is valid in the next block and applies.
 		next_block();

@@ -40,6 +40,21 @@ mod equivocation {
 		SyncAttestation::report_equivocation(RuntimeOrigin::signed(REPORTER), first, second)
 	}
 
+	/// Attack: a provider runs the same `sync` key on two chains of this runtime (a testnet and a
+	/// live chain). At one height the chains have different blocks, so its honest answers on the
+	/// two chains name different hashes. Pairing an answer signed for the other chain with one
+	/// from this chain is no proof here: the payload names the chain's genesis hash.
+	#[test]
+	fn an_answer_signed_for_another_chain_is_no_equivocation_proof() {
+		builder().build_and_execute(|| {
+			run_to_block(ROUND_LENGTH + 5);
+			let (first, mut second) = proof(1, ROUND_LENGTH + 2, 1);
+			let other_chain = H256::repeat_byte(7);
+			second.1 = sign_for_chain(1, &second.0, other_chain);
+			assert_noop!(report((first, second)), Error::<Test>::BadSignature);
+		});
+	}
+
 	#[test]
 	fn slashes_the_provider_and_pays_the_reporter() {
 		builder().build_and_execute(|| {
