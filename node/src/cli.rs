@@ -10,6 +10,12 @@ pub struct Cli {
 
 	#[clap(flatten)]
 	pub run: RunCmd,
+
+	/// The most blocks this node's best block may be ahead of its own finalized block for its
+	/// offchain worker to answer sync challenges. A node whose finality stalled further behind
+	/// does not attest: it cannot claim to be in sync.
+	#[arg(long, value_name = "BLOCKS", default_value_t = 64)]
+	pub attest_max_finality_lag: u32,
 }
 
 #[derive(Debug, clap::Subcommand)]

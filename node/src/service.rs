@@ -138,10 +138,19 @@ pub fn new_partial(config: &Configuration) -> Result<Service, ServiceError> {
 }
 
 /// Builds and starts a full node with the network backend `N`.
+/// The node's own options, beside Substrate's `Configuration`.
+#[derive(Clone, Copy, Debug)]
+pub struct Options {
+	/// `--attest-max-finality-lag`: the most blocks the best block may be ahead of finality for
+	/// the offchain worker to attest.
+	pub attest_max_finality_lag: u32,
+}
+
 pub fn new_full<
 	N: sc_network::NetworkBackend<Block, <Block as sp_runtime::traits::Block>::Hash>,
 >(
 	config: Configuration,
+	options: Options,
 ) -> Result<TaskManager, ServiceError> {
 	let sc_service::PartialComponents {
 		client,
@@ -220,13 +229,19 @@ pub fn new_full<
 			"offchain-worker",
 			offchain_workers.run(client.clone(), task_manager.spawn_handle()).boxed(),
 		);
-		// The workers attest only what this task says: that the node is not major-syncing.
+		// The workers attest only what this task says: that the node is not major-syncing and
+		// its finality is within `--attest-max-finality-lag` of its best block.
 		if let Some(offchain_db) = backend.offchain_storage() {
 			task_manager.spawn_handle().spawn(
 				"proof-of-sync-status",
 				"offchain-worker",
-				crate::sync_status::publish(client.clone(), sync_service.clone(), offchain_db)
-					.boxed(),
+				crate::sync_status::publish(
+					client.clone(),
+					sync_service.clone(),
+					offchain_db,
+					options.attest_max_finality_lag,
+				)
+				.boxed(),
 			);
 		}
 	}

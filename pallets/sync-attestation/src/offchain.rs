@@ -8,8 +8,24 @@
 //! yet: the one at block `n`, and earlier ones whose answer missed a block or left the pool. Each
 //! answer attests the challenge block (number and hash) and goes in as a fee-free authorized
 //! transaction; the pool keeps one per `(provider, round, challenge_block)`.
+//!
+//! A node whose best block is more than its `--attest-max-finality-lag` blocks ahead of its own
+//! finality does not attest either: its finality stalled, so it cannot claim to be in sync.
+//!
+//! **Slashing protection.** Two signed answers naming two hashes at one height are an
+//! equivocation that anyone may report for a slash, and an honest node meets forks (a reorg, an
+//! Aura author that published two blocks for one slot). So the worker records, per local `sync`
+//! key and in the node's persistent offchain storage (at [`SIGNED_HEADS_PREFIX`] + key), the hash
+//! it signed at each height, and never signs another hash at a height it has signed: after a
+//! reorg it leaves that challenge unanswered. Retrying the same answer is allowed. The record
+//! forgets heights [`SIGNED_HEADS_MARGIN`] blocks behind the node's finality and holds at most
+//! [`MAX_SIGNED_HEADS`] heights. It lives in the node's database: wiping the database
+//! (`purge-chain`) wipes it too, so a wiped node must not run the same `sync` key on the same
+//! chain before the network has finalized past the heights it signed.
 
 use crate::{crypto::SyncId, pallet::*, types::*, LOG_TARGET};
+use alloc::vec::Vec;
+use codec::Encode;
 use frame_support::traits::Get;
 use frame_system::{
 	offchain::{CreateAuthorizedTransaction, SubmitTransaction},
@@ -17,7 +33,7 @@ use frame_system::{
 };
 use proof_of_sync_primitives::ProviderRegistry;
 use sp_runtime::{
-	offchain::storage::StorageValueRef,
+	offchain::storage::{MutateStorageError, StorageValueRef},
 	traits::{One, Saturating},
 	RuntimeAppPublic,
 };
@@ -42,6 +58,15 @@ impl<T: Config> Pallet<T> {
 			log::debug!(target: LOG_TARGET, "block {now:?}: behind the node's finality; not attesting");
 			return
 		}
+		if now.saturating_sub(status.finalized_number) > status.max_finality_lag.into() {
+			log::info!(
+				target: LOG_TARGET,
+				"block {now:?}: more than {} blocks ahead of the node's finality ({:?}); not attesting",
+				status.max_finality_lag,
+				status.finalized_number,
+			);
+			return
+		}
 		let Some(round) = CurrentRound::<T>::get() else { return };
 		// Every challenge whose response window is still open after this block: this block's,
 		// and earlier ones not answered yet (a transaction may miss a block or leave the pool).
@@ -63,20 +88,108 @@ impl<T: Config> Pallet<T> {
 				let open = Self::is_challenge(&provider, &round, block)
 					.is_some_and(|j| answered & (1u64 << j) == 0);
 				if open {
-					let attestation = Attestation {
-						round: round.index,
-						challenge_block: block,
-						provider: provider.clone(),
-						best_number: block,
-						// frame-executive stored this block's hash before running the worker;
-						// earlier ones are in state anyway.
-						best_hash: frame_system::Pallet::<T>::block_hash(block),
-						finalized_number: status.finalized_number.min(block),
-					};
-					Self::submit_attestation(&key, attestation, block == now);
+					// frame-executive stored this block's hash before running the worker;
+					// earlier ones are in state anyway.
+					let hash = frame_system::Pallet::<T>::block_hash(block);
+					if Self::may_sign(&key, block, hash, status.finalized_number) {
+						let attestation = Attestation {
+							round: round.index,
+							challenge_block: block,
+							provider: provider.clone(),
+							best_number: block,
+							best_hash: hash,
+							finalized_number: status.finalized_number.min(block),
+						};
+						Self::submit_attestation(&key, attestation, block == now);
+					}
 				}
 				block = block.saturating_add(One::one());
 			}
+		}
+	}
+
+	/// The persistent offchain storage key of `key`'s record of signed heads.
+	pub fn signed_heads_key(key: &SyncId) -> Vec<u8> {
+		let mut storage_key = SIGNED_HEADS_PREFIX.to_vec();
+		key.encode_to(&mut storage_key);
+		storage_key
+	}
+
+	/// What `key` has signed, by height, as its record holds it (empty if it signed nothing).
+	pub fn signed_heads(key: &SyncId) -> Vec<(BlockNumberFor<T>, T::Hash)> {
+		let storage_key = Self::signed_heads_key(key);
+		StorageValueRef::persistent(&storage_key)
+			.get()
+			.ok()
+			.flatten()
+			.unwrap_or_default()
+	}
+
+	/// Whether `key` may sign `hash` at `height`, recording it if so: yes if it signed nothing
+	/// at that height yet (and its record has room) or signed this same hash there; no if it
+	/// signed another hash there, which would be an equivocation. The record is updated with a
+	/// compare-and-set, so workers of two blocks running at once cannot both sign a height.
+	/// Heights [`SIGNED_HEADS_MARGIN`] behind `finalized` are forgotten on the way.
+	pub(crate) fn may_sign(
+		key: &SyncId,
+		height: BlockNumberFor<T>,
+		hash: T::Hash,
+		finalized: BlockNumberFor<T>,
+	) -> bool {
+		enum Refused {
+			/// The key signed another hash at this height.
+			OtherHash,
+			/// The record holds `MAX_SIGNED_HEADS` heights.
+			Full,
+			/// The record does not decode: sign nothing rather than risk an equivocation.
+			Unreadable,
+		}
+		let forget_below = finalized.saturating_sub(SIGNED_HEADS_MARGIN.into());
+		let storage_key = Self::signed_heads_key(key);
+		let record = StorageValueRef::persistent(&storage_key);
+		let result = record.mutate::<Vec<(BlockNumberFor<T>, T::Hash)>, Refused, _>(|stored| {
+			let mut heads = stored.map_err(|_| Refused::Unreadable)?.unwrap_or_default();
+			heads.retain(|(signed_height, _)| *signed_height >= forget_below);
+			match heads.binary_search_by_key(&height, |(signed_height, _)| *signed_height) {
+				Ok(at) if heads[at].1 == hash => Ok(heads),
+				Ok(_) => Err(Refused::OtherHash),
+				Err(_) if heads.len() >= MAX_SIGNED_HEADS => Err(Refused::Full),
+				Err(at) => {
+					heads.insert(at, (height, hash));
+					Ok(heads)
+				},
+			}
+		});
+		match result {
+			Ok(_) => true,
+			Err(MutateStorageError::ValueFunctionFailed(Refused::OtherHash)) => {
+				log::warn!(
+					target: LOG_TARGET,
+					"sync key {key:?} signed another block at height {height:?}; not signing 					 {hash:?} there (it would be an equivocation)"
+				);
+				false
+			},
+			Err(MutateStorageError::ValueFunctionFailed(Refused::Full)) => {
+				log::warn!(
+					target: LOG_TARGET,
+					"sync key {key:?} has {MAX_SIGNED_HEADS} unfinalized signed heights; not 					 signing until finality moves on"
+				);
+				false
+			},
+			Err(MutateStorageError::ValueFunctionFailed(Refused::Unreadable)) => {
+				log::error!(
+					target: LOG_TARGET,
+					"the record of what sync key {key:?} signed does not decode; not signing"
+				);
+				false
+			},
+			Err(MutateStorageError::ConcurrentModification(_)) => {
+				log::debug!(
+					target: LOG_TARGET,
+					"another worker updated sync key {key:?}'s record; not signing height 					 {height:?} now"
+				);
+				false
+			},
 		}
 	}
 

@@ -20,7 +20,27 @@ pub struct SyncStatus<BlockNumber> {
 	pub major_syncing: bool,
 	/// The number of the node's last finalized block.
 	pub finalized_number: BlockNumber,
+	/// The most blocks the node's best block may be ahead of its finalized block for the node to
+	/// attest (the node's `--attest-max-finality-lag`). A node whose finality stalled further
+	/// behind does not attest.
+	pub max_finality_lag: u32,
 }
+
+/// Where the offchain worker records what a local `sync` key has signed: a key of the node's
+/// PERSISTENT offchain storage, this prefix followed by the SCALE-encoded key, holding a
+/// SCALE-encoded `Vec<(BlockNumber, Hash)>` of the heights it signed and the hash it signed at
+/// each, in increasing height (its slashing protection).
+pub const SIGNED_HEADS_PREFIX: &[u8] = b"proof-of-sync::signed-heads::";
+
+/// The most heights one key's record of signed heads holds. Heights are forgotten once they are
+/// [`SIGNED_HEADS_MARGIN`] blocks behind the node's finality; a key whose record is full (its
+/// node's finality stalled) signs no new height until finality moves on.
+pub const MAX_SIGNED_HEADS: usize = 1024;
+
+/// How far behind the node's finalized block a signed height must be before the worker forgets
+/// it. No fork can change a finalized block, so the margin only covers a worker that started
+/// before its node's finality moved: at one block every 6 s, it is 25 minutes.
+pub const SIGNED_HEADS_MARGIN: u32 = 256;
 
 /// A provider's answer to one sync challenge: "at `challenge_block` of `round`, my node's best
 /// block was `best_number` with hash `best_hash`, and it had finalized `finalized_number`".

@@ -4,9 +4,12 @@ use super::*;
 use crate::{crypto::SyncId, Event, SyncStatus, SYNC_STATUS_KEY};
 use codec::{Decode, Encode};
 use frame_support::{assert_ok, traits::Hooks};
-use sp_core::offchain::{
-	testing::{TestOffchainExt, TestTransactionPoolExt},
-	OffchainDbExt, OffchainWorkerExt, StorageKind, TransactionPoolExt,
+use sp_core::{
+	offchain::{
+		testing::{TestOffchainExt, TestTransactionPoolExt},
+		OffchainDbExt, OffchainWorkerExt, StorageKind, TransactionPoolExt,
+	},
+	H256,
 };
 use sp_runtime::{generic::Preamble, RuntimeAppPublic};
 
@@ -22,10 +25,130 @@ fn offchain_ext() -> (sp_io::TestExternalities, impl Fn() -> Vec<Vec<u8>>) {
 	(ext, move || pool_state.read().transactions.clone())
 }
 
-/// Publishes the node's sync status, as the node does.
+/// The node's default `--attest-max-finality-lag`.
+const MAX_FINALITY_LAG: u32 = 64;
+
+/// Publishes the node's sync status, as the node does with its default options.
 fn publish_status(major_syncing: bool, finalized_number: BlockNumber) {
-	let status = SyncStatus { major_syncing, finalized_number };
+	publish_status_with_lag(major_syncing, finalized_number, MAX_FINALITY_LAG);
+}
+
+/// Publishes the node's sync status with `--attest-max-finality-lag` `max_finality_lag`.
+fn publish_status_with_lag(
+	major_syncing: bool,
+	finalized_number: BlockNumber,
+	max_finality_lag: u32,
+) {
+	let status = SyncStatus { major_syncing, finalized_number, max_finality_lag };
 	sp_io::offchain::local_storage_set(StorageKind::PERSISTENT, SYNC_STATUS_KEY, &status.encode());
+}
+
+/// The hashes of the attestations submitted to the pool, in order.
+fn submitted_hashes(pool: &impl Fn() -> Vec<Vec<u8>>) -> Vec<(BlockNumber, H256)> {
+	submitted(pool)
+		.into_iter()
+		.map(|xt| match xt.function {
+			RuntimeCall::SyncAttestation(crate::Call::attest { attestation, .. }) =>
+				(attestation.best_number, attestation.best_hash),
+			other => panic!("unexpected {other:?}"),
+		})
+		.collect()
+}
+
+/// Attack on an honest node: its node imports a second block at a height it has answered (an
+/// ordinary reorg, or an Aura author that published two blocks for one slot) and runs its worker
+/// there. Signing that block's hash too would hand anyone an equivocation proof to slash it with.
+#[test]
+fn never_signs_two_hashes_for_one_height_after_a_reorg() {
+	let (mut ext, pool) = offchain_ext();
+	ext.execute_with(|| {
+		let key = keystore_key_of_provider_1();
+		run_to_round(1);
+		let c = challenges(1)[0];
+		publish_status(false, c - 2);
+		run_worker_at(c);
+		assert_eq!(submitted_hashes(&pool), vec![(c, hash_of(c))]);
+		assert_eq!(SyncAttestation::signed_heads(&key), vec![(c, hash_of(c))]);
+
+		// The other fork's block at height `c` becomes the best block, and its worker runs.
+		let other = H256::repeat_byte(0xab);
+		frame_system::BlockHash::<Test>::insert(c, other);
+		SyncAttestation::offchain_worker(c);
+		assert_eq!(submitted_hashes(&pool), vec![(c, hash_of(c))], "signed a second hash");
+		// Nor on a later block of that fork, while the window of `c` is still open.
+		frame_system::BlockHash::<Test>::insert(c + 1, H256::repeat_byte(0xac));
+		SyncAttestation::offchain_worker(c + 1);
+		assert!(!submitted_hashes(&pool).contains(&(c, other)));
+		assert_eq!(SyncAttestation::signed_heads(&key), vec![(c, hash_of(c))]);
+
+		// Back on the first fork, retrying the answer it already signed is allowed.
+		frame_system::BlockHash::<Test>::insert(c, hash_of(c));
+		SyncAttestation::offchain_worker(c);
+		assert_eq!(submitted_hashes(&pool), vec![(c, hash_of(c)), (c, hash_of(c))]);
+	});
+}
+
+#[test]
+fn submits_nothing_when_the_best_block_is_too_far_ahead_of_finality() {
+	let (mut ext, pool) = offchain_ext();
+	ext.execute_with(|| {
+		keystore_key_of_provider_1();
+		run_to_round(1);
+		let c = challenges(1)[0];
+		// Finality 5 blocks behind, more than the node allows (4): no answer.
+		publish_status_with_lag(false, c - 5, 4);
+		run_worker_at(c);
+		assert!(pool().is_empty());
+		// Exactly at the bound: it answers.
+		publish_status_with_lag(false, c - 4, 4);
+		SyncAttestation::offchain_worker(c);
+		assert_eq!(submitted_challenges(&pool), vec![c]);
+	});
+}
+
+#[test]
+fn the_signed_heads_record_forgets_finalized_heights_and_is_bounded() {
+	let (mut ext, _pool) = offchain_ext();
+	ext.execute_with(|| {
+		let key = SyncId::generate_pair(None);
+		let margin = BlockNumber::from(crate::SIGNED_HEADS_MARGIN);
+		let max = crate::MAX_SIGNED_HEADS as BlockNumber;
+		// Fill the record while finality stalls at 0.
+		for height in 1..=max {
+			assert!(SyncAttestation::may_sign(&key, height, hash_of(height), 0));
+		}
+		assert_eq!(SyncAttestation::signed_heads(&key).len(), crate::MAX_SIGNED_HEADS);
+		// Full: no new height, though an answer it already signed may be signed again.
+		assert!(!SyncAttestation::may_sign(&key, max + 1, hash_of(max + 1), 0));
+		assert!(SyncAttestation::may_sign(&key, max, hash_of(max), 0));
+		// Finality moves on: heights `SIGNED_HEADS_MARGIN` behind it are forgotten, making room.
+		let finalized = 100 + margin;
+		assert!(SyncAttestation::may_sign(&key, max + 1, hash_of(max + 1), finalized));
+		let heads = SyncAttestation::signed_heads(&key);
+		assert_eq!(heads.first(), Some(&(100, hash_of(100))));
+		assert_eq!(heads.last(), Some(&(max + 1, hash_of(max + 1))));
+		assert!(heads.windows(2).all(|w| w[0].0 < w[1].0), "kept in increasing height");
+		// A height still remembered keeps refusing another hash.
+		assert!(!SyncAttestation::may_sign(&key, 100, H256::repeat_byte(1), finalized));
+	});
+}
+
+#[test]
+fn an_unreadable_signed_heads_record_signs_nothing() {
+	let (mut ext, pool) = offchain_ext();
+	ext.execute_with(|| {
+		let key = keystore_key_of_provider_1();
+		sp_io::offchain::local_storage_set(
+			StorageKind::PERSISTENT,
+			&SyncAttestation::signed_heads_key(&key),
+			&[0xff],
+		);
+		run_to_round(1);
+		let c = challenges(1)[0];
+		publish_status(false, c - 2);
+		run_worker_at(c);
+		assert!(pool().is_empty());
+	});
 }
 
 /// Puts a new `sync` key for provider 1 in the node's keystore and registers it.
