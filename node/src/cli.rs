@@ -14,7 +14,12 @@ pub struct Cli {
 	/// The most blocks this node's best block may be ahead of its own finalized block for its
 	/// offchain worker to answer sync challenges. A node whose finality stalled further behind
 	/// does not attest: it cannot claim to be in sync.
-	#[arg(long, value_name = "BLOCKS", default_value_t = 64)]
+	#[arg(
+		long,
+		value_name = "BLOCKS",
+		default_value_t = pallet_sync_attestation::DEFAULT_MAX_FINALITY_LAG,
+		value_parser = clap::value_parser!(u32).range(1..)
+	)]
 	pub attest_max_finality_lag: u32,
 }
 

@@ -80,7 +80,14 @@
 //!   of an active provider, submits an attestation signed with that key for each of its challenges
 //!   whose window is still open and that is not answered on chain yet: this block's, and earlier
 //!   ones whose answer missed a block or left the pool. Each attests the challenge block itself
-//!   (number and hash) as the node's best block.
+//!   (number and hash) as the node's best block. It does not attest when the node's best block is
+//!   more than the node's `--attest-max-finality-lag` ahead of its finality, and it never signs two
+//!   hashes at one height (a record per key in the node's offchain storage): see the `offchain`
+//!   module.
+//! - **Signed payload.** A `sync` key signs the context `proof-of-sync/attest`, this chain's
+//!   genesis hash and the attestation ([`Pallet::signing_payload`]), so a signature made for
+//!   another chain proves nothing here. Two chains started from the same chain spec share a genesis
+//!   hash: never run one `sync` key on both (for example on a relaunched chain).
 //!
 //! [RANDAO]: https://github.com/randao/randao
 
@@ -360,8 +367,9 @@ pub mod pallet {
 		/// (`session.set_keys`). For `report_equivocation`: the reported provider has no `sync`
 		/// key now, so its signatures cannot be checked.
 		NoSyncKey,
-		/// The signature is not the provider's `sync` key over this attestation: wrong key or
-		/// forged. Sign the attestation's `signing_payload` with the key in the session keys.
+		/// The signature is not the provider's `sync` key over this attestation on this chain:
+		/// wrong key, forged, or signed for another chain (the payload names the genesis hash).
+		/// Sign `Pallet::signing_payload` of the attestation with the key in the session keys.
 		/// (The pool says `BadProof`.) For `report_equivocation`: one of the two signatures is not
 		/// by the provider's `sync` key as it is now (a key it replaced does not count).
 		BadSignature,
@@ -483,8 +491,9 @@ pub mod pallet {
 		///
 		/// - Origin: none. A general transaction with no signer that pays no fee, let through by
 		///   `#[pallet::authorize]` when `signature` is the provider's `sync` key over
-		///   `attestation.signing_payload()` and every check below passes. The provider's node's
-		///   offchain worker submits it on its own.
+		///   `Pallet::signing_payload(&attestation)` (a context, this chain's genesis hash and the
+		///   attestation) and every check below passes. The provider's node's offchain worker
+		///   submits it on its own.
 		/// - Effect: records the answer in the provider's `ProviderRounds` entry for the round
 		///   (challenge answered, lag, points), adds its points and one attestation to the round's
 		///   `Rounds` totals, and folds the signature into `Accumulator`, which feeds the next

@@ -41,8 +41,21 @@ use sp_runtime::{
 impl<T: Config> Pallet<T> {
 	/// The sync status the node published at [`SYNC_STATUS_KEY`], if it published one that
 	/// decodes.
+	///
+	/// A node built before the status carried `max_finality_lag` publishes only its first two
+	/// fields; that status is read with the node option's default, [`DEFAULT_MAX_FINALITY_LAG`].
 	pub fn sync_status() -> Option<SyncStatus<BlockNumberFor<T>>> {
-		StorageValueRef::persistent(SYNC_STATUS_KEY).get().ok().flatten()
+		let status = StorageValueRef::persistent(SYNC_STATUS_KEY);
+		if let Ok(Some(status)) = status.get::<SyncStatus<BlockNumberFor<T>>>() {
+			return Some(status)
+		}
+		let (major_syncing, finalized_number) =
+			status.get::<(bool, BlockNumberFor<T>)>().ok().flatten()?;
+		Some(SyncStatus {
+			major_syncing,
+			finalized_number,
+			max_finality_lag: DEFAULT_MAX_FINALITY_LAG,
+		})
 	}
 
 	pub(crate) fn do_offchain_worker(now: BlockNumberFor<T>) {
@@ -161,18 +174,30 @@ impl<T: Config> Pallet<T> {
 			}
 		});
 		match result {
-			Ok(_) => true,
+			// Sign only once the record is known to hold this answer: a write the node's database
+			// failed to commit must not leave a signature it does not remember.
+			Ok(_) =>
+				Self::signed_heads(key).binary_search(&(height, hash)).is_ok() || {
+					log::error!(
+						target: LOG_TARGET,
+						"the record of what sync key {key:?} signed did not keep height {height:?}; \
+						 not signing"
+					);
+					false
+				},
 			Err(MutateStorageError::ValueFunctionFailed(Refused::OtherHash)) => {
 				log::warn!(
 					target: LOG_TARGET,
-					"sync key {key:?} signed another block at height {height:?}; not signing 					 {hash:?} there (it would be an equivocation)"
+					"sync key {key:?} signed another block at height {height:?}; not signing \
+					 {hash:?} there (it would be an equivocation)"
 				);
 				false
 			},
 			Err(MutateStorageError::ValueFunctionFailed(Refused::Full)) => {
 				log::warn!(
 					target: LOG_TARGET,
-					"sync key {key:?} has {MAX_SIGNED_HEADS} unfinalized signed heights; not 					 signing until finality moves on"
+					"sync key {key:?} has {MAX_SIGNED_HEADS} unfinalized signed heights; not \
+					 signing until finality moves on"
 				);
 				false
 			},
@@ -186,7 +211,8 @@ impl<T: Config> Pallet<T> {
 			Err(MutateStorageError::ConcurrentModification(_)) => {
 				log::debug!(
 					target: LOG_TARGET,
-					"another worker updated sync key {key:?}'s record; not signing height 					 {height:?} now"
+					"another worker updated sync key {key:?}'s record; not signing height \
+					 {height:?} now"
 				);
 				false
 			},

@@ -26,6 +26,10 @@ pub struct SyncStatus<BlockNumber> {
 	pub max_finality_lag: u32,
 }
 
+/// The default of the node's `--attest-max-finality-lag`, in blocks: at one block every 6 s, a
+/// node whose finality is more than 6.4 minutes behind its best block does not attest.
+pub const DEFAULT_MAX_FINALITY_LAG: u32 = 64;
+
 /// Where the offchain worker records what a local `sync` key has signed: a key of the node's
 /// PERSISTENT offchain storage, this prefix followed by the SCALE-encoded key, holding a
 /// SCALE-encoded `Vec<(BlockNumber, Hash)>` of the heights it signed and the hash it signed at

@@ -26,7 +26,7 @@ fn offchain_ext() -> (sp_io::TestExternalities, impl Fn() -> Vec<Vec<u8>>) {
 }
 
 /// The node's default `--attest-max-finality-lag`.
-const MAX_FINALITY_LAG: u32 = 64;
+const MAX_FINALITY_LAG: u32 = crate::DEFAULT_MAX_FINALITY_LAG;
 
 /// Publishes the node's sync status, as the node does with its default options.
 fn publish_status(major_syncing: bool, finalized_number: BlockNumber) {
@@ -130,6 +130,30 @@ fn the_signed_heads_record_forgets_finalized_heights_and_is_bounded() {
 		assert!(heads.windows(2).all(|w| w[0].0 < w[1].0), "kept in increasing height");
 		// A height still remembered keeps refusing another hash.
 		assert!(!SyncAttestation::may_sign(&key, 100, H256::repeat_byte(1), finalized));
+	});
+}
+
+/// A node built before `SyncStatus` carried `max_finality_lag` still attests, with the default
+/// bound, after the runtime is upgraded.
+#[test]
+fn reads_the_sync_status_of_an_older_node_with_the_default_bound() {
+	let (mut ext, pool) = offchain_ext();
+	ext.execute_with(|| {
+		keystore_key_of_provider_1();
+		run_to_round(1);
+		let c = challenges(1)[0];
+		let legacy = (false, c - 2).encode();
+		sp_io::offchain::local_storage_set(StorageKind::PERSISTENT, SYNC_STATUS_KEY, &legacy);
+		assert_eq!(
+			SyncAttestation::sync_status(),
+			Some(SyncStatus {
+				major_syncing: false,
+				finalized_number: c - 2,
+				max_finality_lag: crate::DEFAULT_MAX_FINALITY_LAG,
+			})
+		);
+		run_worker_at(c);
+		assert_eq!(submitted_challenges(&pool), vec![c]);
 	});
 }
 
