@@ -267,12 +267,11 @@ impl<T: Config> Pallet<T> {
 		let offence = (first.provider.clone(), first.best_number);
 		ensure!(!Reported::<T>::contains_key(round, &offence), Error::<T>::AlreadyReported);
 		let key = T::SyncKeys::key_of(&first.provider).ok_or(Error::<T>::NoSyncKey)?;
+		// Both signatures are over this chain's payload: read its genesis hash once.
+		let genesis_hash = Self::genesis_hash();
 		let signed = |attestation: &AttestationOf<T>, signature: &SyncSignature| {
-			sp_runtime::RuntimeAppPublic::verify(
-				&key,
-				&Self::signing_payload(attestation),
-				signature,
-			)
+			let payload = attestation.signing_payload(&genesis_hash);
+			sp_runtime::RuntimeAppPublic::verify(&key, &payload, signature)
 		};
 		ensure!(
 			signed(&first, &first_signature) && signed(&second, &second_signature),
@@ -320,8 +319,12 @@ impl<T: Config> Pallet<T> {
 	/// [`Attestation::signing_payload`] with this chain's genesis hash (kept by `frame_system`
 	/// for good).
 	pub fn signing_payload(attestation: &AttestationOf<T>) -> Vec<u8> {
-		attestation
-			.signing_payload(&frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero()))
+		attestation.signing_payload(&Self::genesis_hash())
+	}
+
+	/// This chain's genesis hash, which `frame_system` keeps as block 0's from block 1 on.
+	fn genesis_hash() -> T::Hash {
+		frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero())
 	}
 
 	/// The round in progress.

@@ -101,20 +101,22 @@ impl<T: Config> Pallet<T> {
 				let open = Self::is_challenge(&provider, &round, block)
 					.is_some_and(|j| answered & (1u64 << j) == 0);
 				if open {
-					// frame-executive stored this block's hash before running the worker;
-					// earlier ones are in state anyway.
-					let hash = frame_system::Pallet::<T>::block_hash(block);
-					if Self::may_sign(&key, block, hash, status.finalized_number) {
-						let attestation = Attestation {
-							round: round.index,
-							challenge_block: block,
-							provider: provider.clone(),
-							best_number: block,
-							best_hash: hash,
-							finalized_number: status.finalized_number.min(block),
-						};
-						Self::submit_attestation(&key, attestation, block == now);
-					}
+					let attestation = Attestation {
+						round: round.index,
+						challenge_block: block,
+						provider: provider.clone(),
+						best_number: block,
+						// frame-executive stored this block's hash before running the worker;
+						// earlier ones are in state anyway.
+						best_hash: frame_system::Pallet::<T>::block_hash(block),
+						finalized_number: status.finalized_number.min(block),
+					};
+					Self::submit_attestation(
+						&key,
+						attestation,
+						status.finalized_number,
+						block == now,
+					);
 				}
 				block = block.saturating_add(One::one());
 			}
@@ -219,9 +221,19 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// Signs `attestation` with `key` and submits it as an authorized transaction. A retry
-	/// (`first` false) the pool refuses is usually the first submission still waiting there.
-	fn submit_attestation(key: &SyncId, attestation: AttestationOf<T>, first: bool) {
+	/// Signs `attestation` with `key` and submits it as an authorized transaction, unless `key`
+	/// signed another hash at its height ([`Self::may_sign`], with the node's `finalized` block):
+	/// the one place the worker signs, so nothing it signs escapes the slashing protection. A
+	/// retry (`first` false) the pool refuses is usually the first submission still waiting there.
+	fn submit_attestation(
+		key: &SyncId,
+		attestation: AttestationOf<T>,
+		finalized: BlockNumberFor<T>,
+		first: bool,
+	) {
+		if !Self::may_sign(key, attestation.best_number, attestation.best_hash, finalized) {
+			return
+		}
 		let Some(signature) = key.sign(&Self::signing_payload(&attestation)) else {
 			log::warn!(target: LOG_TARGET, "the keystore could not sign with sync key {key:?}");
 			return
