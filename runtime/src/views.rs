@@ -22,7 +22,10 @@ pub fn round_info() -> Option<RoundInfo<BlockNumber>> {
 		start: params.start,
 		length: ROUND_LENGTH,
 		next_start: params.start.saturating_add(ROUND_LENGTH),
-		challenges_per_provider: params.challenges_per_provider,
+		challenge_odds: params.challenge_odds,
+		expected_challenges_milli: (params.expected_challenges_ppb() / 1_000_000)
+			.try_into()
+			.unwrap_or(u32::MAX),
 		providers: params.providers,
 		active_providers: <Resources as ProviderRegistry<_, _>>::active_count(),
 		attestations: summary.as_ref().map_or(0, |s| s.attestations),
@@ -47,11 +50,9 @@ pub fn provider(who: AccountId) -> Option<ProviderInfo<Balance>> {
 	})
 }
 
-/// `who`'s challenge blocks in the round in progress.
+/// `who`'s challenge blocks so far in the round in progress (later ones are not known yet).
 pub fn challenges(who: AccountId) -> Vec<BlockNumber> {
-	SyncAttestation::round_in_progress()
-		.map(|params| SyncAttestation::challenges_of(&who, params.index))
-		.unwrap_or_default()
+	SyncAttestation::challenges_so_far(&who)
 }
 
 /// `who`'s score in `round`, with what a claim would pay.
@@ -62,7 +63,7 @@ pub fn score_breakdown(who: AccountId, round: RoundIndex) -> Option<ScoreBreakdo
 	Some(ScoreBreakdown {
 		round,
 		closed: SyncAttestation::is_closed(round),
-		assigned: score.assigned,
+		expected_challenges_milli: score.expected_challenges_milli,
 		answered: score.answered,
 		uptime: score.uptime,
 		mean_lag: score.mean_lag,

@@ -10,10 +10,10 @@
 //! |---|---|
 //! | `proofOfSync_roundInfo(at?)` | the round in progress |
 //! | `proofOfSync_provider(account, at?)` | a provider's record |
-//! | `proofOfSync_challenges(account, at?)` | its challenge blocks this round |
+//! | `proofOfSync_challenges(account, at?)` | the blocks that challenged it so far this round |
 //! | `proofOfSync_scoreBreakdown(account, round?, at?)` | its score for a round (default: the last closed one) |
 //! | `proofOfSync_pendingRewards(account, at?)` | rewards it may claim, per round |
-//! | `proofOfSync_leaderboard(round?, page?, pageSize?, at?)` | a round's providers by points |
+//! | `proofOfSync_leaderboard(round?, page?, pageSize?, at?)` | a round's best providers by points |
 //! | `proofOfSync_subscribeRounds` | the round in progress, then every new round |
 
 use std::{fmt::Display, str::FromStr, sync::Arc};
@@ -75,7 +75,7 @@ pub trait ProofOfSyncApi<BlockHash, AccountId, Balance, BlockNumber> {
 		at: Option<BlockHash>,
 	) -> RpcResult<Option<ProviderInfo<Balance>>>;
 
-	/// The blocks of the current round at which `who` is challenged.
+	/// The blocks of the current round that challenged `who` so far.
 	#[method(name = "proofOfSync_challenges")]
 	fn challenges(&self, who: AccountId, at: Option<BlockHash>) -> RpcResult<Vec<BlockNumber>>;
 
@@ -97,9 +97,10 @@ pub trait ProofOfSyncApi<BlockHash, AccountId, Balance, BlockNumber> {
 		at: Option<BlockHash>,
 	) -> RpcResult<Vec<PendingReward<Balance>>>;
 
-	/// The providers with an accepted attestation in `round` (default: as for `scoreBreakdown`)
-	/// by points, highest first: page `page` (default 0) of `pageSize` entries (default 20, at
-	/// most [`MAX_LEADERBOARD_PAGE`]).
+	/// The providers with the most points in `round` (default: as for `scoreBreakdown`), highest
+	/// first: page `page` (default 0) of `pageSize` entries (default 20, at most
+	/// [`MAX_LEADERBOARD_PAGE`]). Only the best [`MAX_LEADERBOARD_PAGE`] providers of a round are
+	/// kept; `scoreBreakdown` gives any provider's points.
 	#[method(name = "proofOfSync_leaderboard")]
 	fn leaderboard(
 		&self,

@@ -43,8 +43,13 @@ pub struct RoundInfo<BlockNumber> {
 	pub length: BlockNumber,
 	/// The first block of the next round.
 	pub next_start: BlockNumber,
-	/// How many challenges each active provider gets this round.
-	pub challenges_per_provider: u32,
+	/// The chance that one block of the round challenges one given active provider, in parts
+	/// per billion. Whether a block challenges a provider is known only once the block's parent
+	/// is built.
+	pub challenge_odds: Perbill,
+	/// The challenges an active provider can expect this round, in thousandths of a challenge
+	/// (1 500 is 1.5). Challenges are drawn at random, so the count a provider gets varies.
+	pub expected_challenges_milli: u32,
 	/// Providers active when the round started (the ones challenged in it).
 	pub providers: u32,
 	/// Providers active now (new ones take part from the next round).
@@ -109,11 +114,12 @@ pub struct ScoreBreakdown<Balance> {
 	pub round: RoundIndex,
 	/// Whether the round has closed (its points are final).
 	pub closed: bool,
-	/// Challenges assigned to the provider.
-	pub assigned: u32,
+	/// The challenges an active provider could expect in the round, in thousandths of a
+	/// challenge (1 500 is 1.5).
+	pub expected_challenges_milli: u32,
 	/// Challenges it answered.
 	pub answered: u32,
-	/// `answered / assigned`, in parts per billion.
+	/// `answered / expected`, at most 100 %, in parts per billion.
 	pub uptime: Perbill,
 	/// Mean sync lag of its answers, in blocks.
 	pub mean_lag: u32,
@@ -182,7 +188,8 @@ sp_api::decl_runtime_apis! {
 		/// The record of provider `who`, if it is registered.
 		fn provider(who: AccountId) -> Option<ProviderInfo<Balance>>;
 
-		/// The blocks of the current round at which `who` is challenged.
+		/// The blocks of the current round that challenged `who` so far, up to the current block.
+		/// Later challenges are not known before their parent block is built.
 		fn challenges(who: AccountId) -> Vec<BlockNumber>;
 
 		/// `who`'s score in `round`, if the round's records are kept and it was challenged in it.
@@ -191,9 +198,10 @@ sp_api::decl_runtime_apis! {
 		/// The rewards `who` may claim, oldest round first.
 		fn pending_rewards(who: AccountId) -> Vec<PendingReward<Balance>>;
 
-		/// The providers with an accepted attestation in `round`, by points, highest first (ties
-		/// by account): page `page` (from 0) of `page_size` entries, at most
-		/// [`MAX_LEADERBOARD_PAGE`]. Empty once the round's records are removed.
+		/// The providers with the most points in `round`, highest first (ties by account): page
+		/// `page` (from 0) of `page_size` entries, at most [`MAX_LEADERBOARD_PAGE`]. Only the
+		/// best [`MAX_LEADERBOARD_PAGE`] providers of a round are kept, so pages past the first
+		/// at the largest size are empty. Empty once the round is no longer retained.
 		fn leaderboard(round: RoundIndex, page: u32, page_size: u32) -> Vec<LeaderboardEntry<AccountId>>;
 	}
 }

@@ -435,7 +435,8 @@ fn serde_json_matches_the_definitions() {
 		start: 30,
 		length: 10,
 		next_start: 40,
-		challenges_per_provider: 6,
+		challenge_odds: Perbill::from_percent(33),
+		expected_challenges_milli: 2_000,
 		providers: 2,
 		active_providers: 2,
 		attestations: 5,
@@ -456,7 +457,7 @@ fn serde_json_matches_the_definitions() {
 	let score = ScoreBreakdown::<u128> {
 		round: 3,
 		closed: true,
-		assigned: 6,
+		expected_challenges_milli: 6_000,
 		answered: 5,
 		uptime: Perbill::from_percent(83),
 		mean_lag: 1,

@@ -6,16 +6,16 @@ use crate::crypto::SyncId;
 use alloc::{boxed::Box, vec::Vec};
 use frame_benchmarking::v2::*;
 use frame_support::{
-	pallet_prelude::TransactionSource,
+	pallet_prelude::{BoundedVec, TransactionSource},
 	traits::{Authorize, Get, Hooks},
 	weights::Weight,
 };
 use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
 use pallet_session::SessionManager;
-use proof_of_sync_primitives::{RoundClock, RoundIndex};
+use proof_of_sync_primitives::{RoundClock, RoundIndex, MAX_LEADERBOARD_PAGE};
 use sp_runtime::{
-	traits::{Hash, One, Saturating, Zero},
-	RuntimeAppPublic,
+	traits::{CheckedSub, Hash, One, Saturating, Zero},
+	Perbill, RuntimeAppPublic,
 };
 
 /// A registered provider with a `sync` key in the keystore.
@@ -48,16 +48,22 @@ fn store_hash<T: Config>(n: BlockNumberFor<T>) -> T::Hash {
 	hash
 }
 
-/// `who`'s answer to its first challenge of the current round, signed, with the chain moved to
-/// the last block of the response window (the largest lag).
+/// `who`'s answer to a challenge at the current round's first block, signed, with the chain
+/// moved to the last block of the response window (the largest lag). The parent hash of the
+/// challenge block is chosen so that the block challenges `who`.
 fn signed_answer<T: Config>(
 	who: &T::AccountId,
 	key: &SyncId,
 ) -> Result<(AttestationOf<T>, crypto::SyncSignature), BenchmarkError> {
 	let round = CurrentRound::<T>::get().ok_or("no round")?;
-	let challenge = *Pallet::<T>::challenges_of(who, round.index)
-		.first()
-		.ok_or("the provider is not challenged")?;
+	let challenge = round.start;
+	let parent = challenge.checked_sub(&One::one()).ok_or("round 0 has no parent block")?;
+	// The odds are at least one in `N`: this takes about `N` tries.
+	let parent_hash = (0u32..1_000_000)
+		.map(|salt| T::Hashing::hash_of(&(b"parent", salt)))
+		.find(|hash| Pallet::<T>::is_challenge_after(who, &round, challenge, hash).is_some())
+		.ok_or("no parent hash challenges the provider")?;
+	frame_system::BlockHash::<T>::insert(parent, parent_hash);
 	frame_system::Pallet::<T>::set_block_number(
 		challenge.saturating_add(T::ResponseWindow::get().into()),
 	);
@@ -65,14 +71,26 @@ fn signed_answer<T: Config>(
 		round: round.index,
 		challenge_block: challenge,
 		provider: who.clone(),
-		best_number: challenge,
-		best_hash: store_hash::<T>(challenge),
+		block_hash: store_hash::<T>(challenge),
 		finalized_number: challenge,
 	};
 	let signature = key
 		.sign(&Pallet::<T>::signing_payload(&attestation))
 		.ok_or("the keystore cannot sign")?;
 	Ok((attestation, signature))
+}
+
+/// Fills `round`'s leaderboard with providers of one point each, so that an answer must insert
+/// its provider at the top and push the last one out.
+fn fill_leaderboard<T: Config>(round: RoundIndex) {
+	Leaderboard::<T>::insert(
+		round,
+		BoundedVec::truncate_from(
+			(0..MAX_LEADERBOARD_PAGE)
+				.map(|i| (account::<T::AccountId>("ranked", i, 0), 1))
+				.collect::<Vec<_>>(),
+		),
+	);
 }
 
 /// Two signed attestations by `who` of one block with different hashes.
@@ -86,12 +104,11 @@ fn equivocation<T: Config>(
 		round,
 		challenge_block: number,
 		provider: who.clone(),
-		best_number: number,
-		best_hash: T::Hashing::hash_of(&1u8),
+		block_hash: T::Hashing::hash_of(&1u8),
 		finalized_number: Zero::zero(),
 	};
 	let mut second = first.clone();
-	second.best_hash = T::Hashing::hash_of(&2u8);
+	second.block_hash = T::Hashing::hash_of(&2u8);
 	let first_signature = key
 		.sign(&Pallet::<T>::signing_payload(&first))
 		.ok_or("the keystore cannot sign")?;
@@ -115,11 +132,13 @@ mod benchmarks {
 		let (who, key) = provider_with_key::<T>(0, false);
 		let round = next_round::<T>();
 		let (attestation, signature) = signed_answer::<T>(&who, &key)?;
+		fill_leaderboard::<T>(round);
 
 		#[extrinsic_call]
 		_(RawOrigin::Authorized, attestation, signature);
 
 		assert!(ProviderRounds::<T>::get(round, &who).is_some_and(|s| s.answered == 1));
+		assert_eq!(Leaderboard::<T>::get(round).first().map(|(first, _)| first), Some(&who));
 		Ok(())
 	}
 
@@ -145,7 +164,7 @@ mod benchmarks {
 		let (who, key) = provider_with_key::<T>(0, false);
 		let round = next_round::<T>();
 		let (first, second) = equivocation::<T>(&who, &key, round)?;
-		let number = first.0.best_number;
+		let number = first.0.challenge_block;
 		let reporter: T::AccountId = whitelisted_caller();
 
 		#[extrinsic_call]
@@ -155,13 +174,30 @@ mod benchmarks {
 		Ok(())
 	}
 
+	/// A provider silent over a window of `r` closed rounds: the newest `r - 1` expected
+	/// almost no challenges, so the window reaches back `r` rounds.
 	#[benchmark]
-	fn report_offline() {
+	fn report_offline(r: Linear<1, { T::HistoryDepth::get() }>) {
 		let who: T::AccountId = account("provider", 0, 0);
 		T::BenchmarkHelper::register_provider(&who, false);
-		// Active, and silent, in the last `OfflineRoundsBeforeChill` closed rounds.
-		for _ in 0..=T::OfflineRoundsBeforeChill::get() {
+		next_round::<T>();
+		let first = next_round::<T>();
+		for _ in 1..r {
 			next_round::<T>();
+		}
+		let last = next_round::<T>().saturating_sub(1);
+		for round in first..=last {
+			Rounds::<T>::mutate(round, |summary| {
+				if let Some(summary) = summary {
+					let params = &mut summary.params;
+					params.challenge_odds = Perbill::from_parts(1);
+					params.challenge_span = 1;
+					if round == first {
+						params.challenge_odds = Perbill::one();
+						params.challenge_span = T::OfflineWindow::get();
+					}
+				}
+			});
 		}
 		let reporter: T::AccountId = whitelisted_caller();
 
@@ -227,8 +263,8 @@ mod benchmarks {
 					index: round,
 					start: Zero::zero(),
 					seed: [0; 32],
-					challenges_per_provider: 1,
-					stride: 1,
+					challenge_odds: Perbill::one(),
+					challenge_span: 1,
 					providers: n,
 				},
 				total_points: 0,
@@ -238,6 +274,7 @@ mod benchmarks {
 		for i in 0..n {
 			give_points::<T>(round, &account("provider", i, 0), 1);
 		}
+		fill_leaderboard::<T>(round);
 		LastClosedRound::<T>::put(round.saturating_add(T::HistoryDepth::get()));
 
 		#[block]
@@ -279,9 +316,9 @@ fn give_points<T: Config>(
 		round,
 		who,
 		ProviderRoundStats {
-			assigned: 1,
 			answered: 1,
-			answered_mask: 1,
+			answered_upto: 1,
+			recent: 1,
 			points,
 			..Default::default()
 		},

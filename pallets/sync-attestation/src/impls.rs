@@ -12,12 +12,12 @@ use proof_of_sync_primitives::{
 };
 use sp_io::hashing::blake2_256;
 use sp_runtime::{
-	traits::{CheckedSub, Saturating, Zero},
+	traits::{CheckedSub, One, Saturating, Zero},
 	transaction_validity::{
 		InvalidTransaction, TransactionValidityError, TransactionValidityWithRefund,
 		ValidTransaction,
 	},
-	DispatchResult, Perbill, SaturatedConversion,
+	DispatchError, DispatchResult, Perbill, SaturatedConversion,
 };
 
 /// The tag prefix of attestations in the transaction pool.
@@ -35,53 +35,62 @@ impl<T: Config> Pallet<T> {
 		Self::round_length().saturating_sub(T::ResponseWindow::get()).max(1)
 	}
 
-	/// How many challenges each of `providers` active providers gets in a round (`C`), and how
-	/// many blocks lie between two challenges of one provider (`stride`).
-	///
-	/// `C = clamp(TargetAttestationsPerBlock × RoundLength / max(N, 1), 1,
-	/// min(MaxChallengesPerRound, span))` and `stride = span / C`.
-	pub fn challenges_for(providers: u32) -> (u32, u32) {
-		let span = Self::challenge_span();
-		let per_round = u64::from(T::TargetAttestationsPerBlock::get())
-			.saturating_mul(u64::from(Self::round_length()));
-		let wanted = per_round / u64::from(providers.max(1));
-		let most = T::MaxChallengesPerRound::get().min(64).min(span).max(1);
-		let c = wanted.clamp(1, u64::from(most)) as u32;
-		(c, (span / c).max(1))
+	/// The chance `q` that one block of the challenge span challenges one given provider, when
+	/// `providers` are active: `min(TargetAttestationsPerBlock / N, MaxChallengesPerRound / span,
+	/// 1)`, at least one in a billion. About `TargetAttestationsPerBlock` providers are challenged
+	/// per block whatever `N` is, and a provider expects at most `MaxChallengesPerRound`
+	/// challenges a round.
+	pub fn challenge_odds(providers: u32) -> Perbill {
+		let by_target =
+			Perbill::from_rational(T::TargetAttestationsPerBlock::get(), providers.max(1));
+		let by_cap =
+			Perbill::from_rational(T::MaxChallengesPerRound::get(), Self::challenge_span());
+		Perbill::from_parts(by_target.min(by_cap).deconstruct().max(1))
 	}
 
-	/// Where `who`'s challenges start in `round`, in blocks after the round's first block
-	/// (`blake2_256(seed ‖ who) mod stride`).
-	pub fn phase_of(who: &T::AccountId, round: &RoundParamsOf<T>) -> u32 {
-		let hash = (round.seed, who).using_encoded(blake2_256);
+	/// Whether block `block` of `round`, whose parent has hash `parent_hash`, challenges `who`:
+	/// `blake2_256(seed ‖ parent_hash ‖ who)`, read as a fraction of 2⁶⁴, is below
+	/// `challenge_odds`, and `block` is in the round's challenge span. Returns the block's offset
+	/// from the round's first block. O(1).
+	pub fn is_challenge_after(
+		who: &T::AccountId,
+		round: &RoundParamsOf<T>,
+		block: BlockNumberFor<T>,
+		parent_hash: &T::Hash,
+	) -> Option<u32> {
+		let offset: u32 = block.checked_sub(&round.start)?.try_into().ok()?;
+		if offset >= round.challenge_span {
+			return None
+		}
+		let hash = (round.seed, parent_hash, who).using_encoded(blake2_256);
 		let mut first = [0u8; 8];
 		first.copy_from_slice(&hash[..8]);
-		(u64::from_le_bytes(first) % u64::from(round.stride.max(1))) as u32
+		// `draw × 10⁹ / 2⁶⁴` is uniform in `0..10⁹`, the scale of a `Perbill`.
+		let draw = (u128::from(u64::from_le_bytes(first)) * 1_000_000_000) >> 64;
+		(draw < u128::from(round.challenge_odds.deconstruct())).then_some(offset)
 	}
 
-	/// Which of `who`'s challenges in `round` is `block`, if it is one. O(1).
+	/// Whether `block` of `round` challenges `who`, with `block`'s parent hash as the chain has
+	/// it (so only for a block whose parent is built and at most `BlockHashCount` blocks old).
+	/// Returns the block's offset from the round's first block. O(1).
 	pub fn is_challenge(
 		who: &T::AccountId,
 		round: &RoundParamsOf<T>,
 		block: BlockNumberFor<T>,
 	) -> Option<u32> {
-		let offset: u64 = block.checked_sub(&round.start)?.saturated_into();
-		let since_phase = offset.checked_sub(u64::from(Self::phase_of(who, round)))?;
-		let stride = u64::from(round.stride.max(1));
-		let index = since_phase / stride;
-		(since_phase % stride == 0 && index < u64::from(round.challenges_per_provider))
-			.then_some(index as u32)
+		let parent = block.checked_sub(&One::one())?;
+		let parent_hash = frame_system::Pallet::<T>::block_hash(parent);
+		if parent_hash == T::Hash::default() {
+			return None
+		}
+		Self::is_challenge_after(who, round, block, &parent_hash)
 	}
 
-	/// Every challenge block of `who` in `round`, earliest first.
-	pub(crate) fn challenge_blocks(
-		who: &T::AccountId,
-		round: &RoundParamsOf<T>,
-	) -> Vec<BlockNumberFor<T>> {
-		let first = round.start.saturating_add(Self::phase_of(who, round).into());
-		(0..round.challenges_per_provider)
-			.map(|j| first.saturating_add(j.saturating_mul(round.stride).into()))
-			.collect()
+	/// The points one answer with no lag earns in a round: the provider's capacity points
+	/// divided by the challenges it can expect in the round, so that its expected points for the
+	/// round are its capacity points whatever the number of providers.
+	pub fn points_per_answer(who: &T::AccountId, expected_ppb: u64) -> Points {
+		Self::capacity_points(who).saturating_mul(1_000_000_000) / Points::from(expected_ppb.max(1))
 	}
 
 	/// The points a provider's declared capacity is worth in one round:
@@ -105,6 +114,10 @@ impl<T: Config> Pallet<T> {
 
 	/// Checks an attestation against the chain as it is now. Shared by the transaction pool
 	/// (`authorize`) and the dispatch. The cheap checks come first; the signature last.
+	///
+	/// The sync lag is what the chain sees: the blocks between the challenge block and the block
+	/// before the one being built, which will include the answer. The attester names nothing
+	/// but the challenge block's hash and its own finalized block.
 	pub fn check_attestation(
 		attestation: &AttestationOf<T>,
 		signature: &SyncSignature,
@@ -114,24 +127,20 @@ impl<T: Config> Pallet<T> {
 		let provider = &attestation.provider;
 		ensure!(T::Registry::is_active_in(provider, round.index), Error::<T>::NotActiveProvider);
 		let challenge = attestation.challenge_block;
-		let challenge_index =
-			Self::is_challenge(provider, &round, challenge).ok_or(Error::<T>::NotChallenged)?;
-
 		let now = frame_system::Pallet::<T>::block_number();
 		ensure!(now > challenge, Error::<T>::TooEarly);
 		let deadline = challenge.saturating_add(T::ResponseWindow::get().into());
 		ensure!(now <= deadline, Error::<T>::TooLate);
-		let best = attestation.best_number;
-		ensure!(best >= challenge, Error::<T>::StaleHead);
-		ensure!(best < now, Error::<T>::FutureHead);
-		ensure!(attestation.finalized_number <= best, Error::<T>::FinalizedAhead);
-		let chain_hash = frame_system::Pallet::<T>::block_hash(best);
+		let offset =
+			Self::is_challenge(provider, &round, challenge).ok_or(Error::<T>::NotChallenged)?;
+		ensure!(attestation.finalized_number <= challenge, Error::<T>::FinalizedAhead);
+		let chain_hash = frame_system::Pallet::<T>::block_hash(challenge);
 		ensure!(
-			chain_hash == attestation.best_hash && chain_hash != T::Hash::default(),
+			chain_hash == attestation.block_hash && chain_hash != T::Hash::default(),
 			Error::<T>::WrongHash
 		);
 		let answered = ProviderRounds::<T>::get(round.index, provider)
-			.is_some_and(|stats| stats.answered_mask & (1u64 << challenge_index) != 0);
+			.is_some_and(|stats| stats.has_answered(offset));
 		ensure!(!answered, Error::<T>::AlreadyAnswered);
 
 		let key = T::SyncKeys::key_of(provider).ok_or(Error::<T>::NoSyncKey)?;
@@ -144,13 +153,14 @@ impl<T: Config> Pallet<T> {
 			Error::<T>::BadSignature
 		);
 
-		// `best < now`, so `now - 1 - best` does not underflow; it is below `ResponseWindow`.
-		let lag = now.saturating_sub(1u32.into()).saturating_sub(best).saturated_into();
-		let finalized_lag = best.saturating_sub(attestation.finalized_number).saturated_into();
+		// `challenge < now`, so `now - 1 - challenge` does not underflow; it is below
+		// `ResponseWindow`.
+		let lag = now.saturating_sub(One::one()).saturating_sub(challenge).saturated_into();
+		let finalized_lag = challenge.saturating_sub(attestation.finalized_number).saturated_into();
 		Ok(CheckedAttestation {
 			round: round.index,
-			challenges_per_provider: round.challenges_per_provider,
-			challenge_index,
+			expected_ppb: round.expected_challenges_ppb(),
+			offset,
 			lag,
 			finalized_lag,
 			deadline,
@@ -193,8 +203,7 @@ impl<T: Config> Pallet<T> {
 		let invalid = match error {
 			Error::<T>::WrongRound if attestation.round < <Self as RoundClock>::current_round() =>
 				InvalidTransaction::Stale,
-			Error::<T>::WrongRound | Error::<T>::TooEarly | Error::<T>::FutureHead =>
-				InvalidTransaction::Future,
+			Error::<T>::WrongRound | Error::<T>::TooEarly => InvalidTransaction::Future,
 			Error::<T>::TooLate | Error::<T>::AlreadyAnswered => InvalidTransaction::Stale,
 			Error::<T>::BadSignature => InvalidTransaction::BadProof,
 			other => InvalidTransaction::Custom(other.using_encoded(|bytes| bytes[0])),
@@ -202,25 +211,22 @@ impl<T: Config> Pallet<T> {
 		invalid.into()
 	}
 
-	/// Applies a valid attestation. O(1).
+	/// Applies a valid attestation. O(1) (the round's leaderboard is bounded).
 	pub(crate) fn do_attest(
 		attestation: AttestationOf<T>,
 		signature: SyncSignature,
 	) -> DispatchResult {
 		let checked = Self::check_attestation(&attestation, &signature)?;
-		let c = checked.challenges_per_provider.max(1);
 		let points = Self::lag_factor(checked.lag)
-			.mul_floor(Self::capacity_points(&attestation.provider)) /
-			Points::from(c);
+			.mul_floor(Self::points_per_answer(&attestation.provider, checked.expected_ppb));
 
-		ProviderRounds::<T>::mutate(checked.round, &attestation.provider, |stats| {
-			let stats = stats
-				.get_or_insert_with(|| ProviderRoundStats { assigned: c, ..Default::default() });
-			stats.answered.saturating_inc();
-			stats.answered_mask |= 1u64 << checked.challenge_index;
+		let total = ProviderRounds::<T>::mutate(checked.round, &attestation.provider, |stats| {
+			let stats = stats.get_or_insert_with(Default::default);
+			stats.record_answer(checked.offset);
 			stats.lag_sum.saturating_accrue(checked.lag.into());
 			stats.finalized_lag_sum.saturating_accrue(checked.finalized_lag.into());
 			stats.points.saturating_accrue(points);
+			stats.points
 		});
 		Rounds::<T>::mutate(checked.round, |summary| {
 			if let Some(summary) = summary {
@@ -228,6 +234,7 @@ impl<T: Config> Pallet<T> {
 				summary.attestations.saturating_inc();
 			}
 		});
+		Self::note_points(checked.round, &attestation.provider, total);
 		Accumulator::<T>::mutate(|acc| *acc = (*acc, &signature).using_encoded(blake2_256));
 
 		Self::deposit_event(Event::Attested {
@@ -240,11 +247,59 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
+	/// Keeps `round`'s leaderboard, the `MAX_LEADERBOARD_PAGE` providers with the most points,
+	/// in step with `who`'s new total `points`. O(`MAX_LEADERBOARD_PAGE`).
+	fn note_points(round: RoundIndex, who: &T::AccountId, points: Points) {
+		Leaderboard::<T>::mutate(round, |board| {
+			if let Some(at) = board.iter().position(|(account, _)| account == who) {
+				board.remove(at);
+			}
+			// Most points first; ties by account, as the runtime API shows them.
+			let at = board
+				.binary_search_by(|(account, p)| points.cmp(p).then_with(|| account.cmp(who)))
+				.unwrap_or_else(|at| at);
+			if board.is_full() {
+				if at >= board.len() {
+					return
+				}
+				board.pop();
+			}
+			// Room was made above, so this cannot fail.
+			let _ = board.try_insert(at, (who.clone(), points));
+		});
+	}
+
 	/// Whether the records of `round` are still judged: the round in progress and the last
 	/// `HistoryDepth` closed rounds.
 	pub(crate) fn is_retained(round: RoundIndex) -> bool {
 		LastClosedRound::<T>::get()
 			.is_none_or(|last| round.saturating_add(T::HistoryDepth::get()) > last)
+	}
+
+	/// The round that holds block `height`: the current one, or a past one still on record.
+	/// Rounds are `RoundLength` blocks each, so the round is found without a search and checked
+	/// against its record. `ProofFromFuture` for a height after the current round, `ProofTooOld`
+	/// for one in a round no longer on record.
+	pub(crate) fn round_of_height(height: BlockNumberFor<T>) -> Result<RoundIndex, Error<T>> {
+		let current = CurrentRound::<T>::get().ok_or(Error::<T>::ProofFromFuture)?;
+		let length = T::RoundLength::get();
+		ensure!(height < current.start.saturating_add(length), Error::<T>::ProofFromFuture);
+		let round = if height >= current.start {
+			current.index
+		} else {
+			// `current.start - height >= 1` blocks before the current round.
+			let before = current.start.saturating_sub(height);
+			let back: u32 = (before.saturating_sub(One::one()) / length.max(One::one()))
+				.saturating_add(One::one())
+				.saturated_into();
+			current.index.checked_sub(back).ok_or(Error::<T>::ProofTooOld)?
+		};
+		let summary = Rounds::<T>::get(round).ok_or(Error::<T>::ProofTooOld)?;
+		ensure!(
+			height >= summary.params.start && height < summary.params.start.saturating_add(length),
+			Error::<T>::ProofTooOld
+		);
+		Ok(round)
 	}
 
 	pub(crate) fn do_report_equivocation(
@@ -254,17 +309,16 @@ impl<T: Config> Pallet<T> {
 	) -> DispatchResult {
 		ensure!(
 			first.provider == second.provider &&
-				first.best_number == second.best_number &&
-				first.best_hash != second.best_hash,
+				first.challenge_block == second.challenge_block &&
+				first.block_hash != second.block_hash,
 			Error::<T>::NotEquivocation
 		);
-		ensure!(
-			first.round.max(second.round) <= <Self as RoundClock>::current_round(),
-			Error::<T>::ProofFromFuture
-		);
-		let round = first.round.min(second.round);
+		// The offence is keyed by the provider and the height, and judged in the round that holds
+		// the height, whatever rounds the attestations name: one height is punished once.
+		let height = first.challenge_block;
+		let round = Self::round_of_height(height)?;
 		ensure!(Self::is_retained(round), Error::<T>::ProofTooOld);
-		let offence = (first.provider.clone(), first.best_number);
+		let offence = (first.provider.clone(), height);
 		ensure!(!Reported::<T>::contains_key(round, &offence), Error::<T>::AlreadyReported);
 		let key = T::SyncKeys::key_of(&first.provider).ok_or(Error::<T>::NoSyncKey)?;
 		// Both signatures are over this chain's payload: read its genesis hash once.
@@ -286,33 +340,52 @@ impl<T: Config> Pallet<T> {
 		Reported::<T>::insert(round, &offence, ());
 		Self::deposit_event(Event::EquivocationReported {
 			provider: offence.0,
-			best_number: offence.1,
+			height: offence.1,
 			slashed,
 			reporter,
 		});
 		Ok(())
 	}
 
+	/// Chills `provider` if it answered fewer than `MinUptime` of the challenges it could expect
+	/// over its window: the closed rounds, newest first, that together expected at least
+	/// `OfflineWindow` challenges. Returns how many rounds it read.
 	pub(crate) fn do_report_offline(
 		reporter: T::AccountId,
 		provider: T::AccountId,
-	) -> DispatchResult {
-		let last = LastClosedRound::<T>::get().ok_or(Error::<T>::NotOffline)?;
-		let rounds = T::OfflineRoundsBeforeChill::get();
-		ensure!(rounds > 0 && last >= rounds - 1, Error::<T>::NotOffline);
-		for round in (last + 1 - rounds)..=last {
-			ensure!(T::Registry::is_active_in(&provider, round), Error::<T>::NotOffline);
-			let summary = Rounds::<T>::get(round).ok_or(Error::<T>::NotOffline)?;
-			let answered = ProviderRounds::<T>::get(round, &provider).map_or(0, |s| s.answered);
-			let assigned = summary.params.challenges_per_provider.max(1);
-			ensure!(
-				Perbill::from_rational(answered, assigned) < T::MinUptime::get(),
-				Error::<T>::NotOffline
-			);
-		}
+	) -> Result<u32, DispatchError> {
+		let (rounds, answered, expected_ppb) = Self::offline_window(&provider)?;
+		// `answered / expected`, with `expected` in billionths.
+		let uptime = Perbill::from_rational(answered.saturating_mul(1_000_000_000), expected_ppb);
+		ensure!(uptime < T::MinUptime::get(), Error::<T>::NotOffline);
 		T::Registry::chill(&provider)?;
 		Self::deposit_event(Event::ProviderReportedOffline { provider, reporter });
-		Ok(())
+		Ok(rounds)
+	}
+
+	/// The window `report_offline` judges `provider` over: the closed rounds, newest first,
+	/// until the challenges it could expect in them reach `OfflineWindow`. Returns the number of
+	/// rounds, the challenges answered and the challenges expected (in billionths). Fails with
+	/// `NotOffline` if `provider` was not active in every one of them, or the retained rounds do
+	/// not reach the window. Reads at most `HistoryDepth` rounds.
+	pub(crate) fn offline_window(provider: &T::AccountId) -> Result<(u32, u64, u64), Error<T>> {
+		let window_ppb = u64::from(T::OfflineWindow::get()).saturating_mul(1_000_000_000);
+		let mut round = LastClosedRound::<T>::get().ok_or(Error::<T>::NotOffline)?;
+		let (mut rounds, mut answered, mut expected_ppb) = (0u32, 0u64, 0u64);
+		loop {
+			ensure!(Self::is_retained(round), Error::<T>::NotOffline);
+			ensure!(T::Registry::is_active_in(provider, round), Error::<T>::NotOffline);
+			let summary = Rounds::<T>::get(round).ok_or(Error::<T>::NotOffline)?;
+			rounds.saturating_inc();
+			expected_ppb.saturating_accrue(summary.params.expected_challenges_ppb());
+			answered.saturating_accrue(
+				ProviderRounds::<T>::get(round, provider).map_or(0, |s| s.answered.into()),
+			);
+			if expected_ppb >= window_ppb {
+				return Ok((rounds, answered, expected_ppb))
+			}
+			round = round.checked_sub(1).ok_or(Error::<T>::NotOffline)?;
+		}
 	}
 
 	/// The bytes a `sync` key signs for `attestation` on this chain: its
@@ -348,14 +421,21 @@ impl<T: Config> Pallet<T> {
 		Rounds::<T>::get(round).filter(|_| Self::is_retained(round))
 	}
 
-	/// `who`'s challenge blocks in a retained `round`, earliest first; none if it was not active
-	/// in it.
-	pub fn challenges_of(who: &T::AccountId, round: RoundIndex) -> Vec<BlockNumberFor<T>> {
-		match Self::round_summary(round) {
-			Some(summary) if T::Registry::is_active_in(who, round) =>
-				Self::challenge_blocks(who, &summary.params),
-			_ => Vec::new(),
+	/// `who`'s challenge blocks so far in the round in progress, earliest first: the blocks of
+	/// its challenge span already built (up to the current one) that challenge it. None if it is
+	/// not active in the round. Later challenges are not known before their parent block is
+	/// built. Reads one block hash per block of the span: for the runtime API, not for a call.
+	pub fn challenges_so_far(who: &T::AccountId) -> Vec<BlockNumberFor<T>> {
+		let Some(round) = CurrentRound::<T>::get() else { return Vec::new() };
+		if !T::Registry::is_active_in(who, round.index) {
+			return Vec::new()
 		}
+		let now = frame_system::Pallet::<T>::block_number();
+		(0..round.challenge_span)
+			.map(|offset| round.start.saturating_add(offset.into()))
+			.take_while(|block| *block <= now)
+			.filter(|block| Self::is_challenge(who, &round, *block).is_some())
+			.collect()
 	}
 
 	/// `who`'s score in a retained `round`: `None` if the round is not retained, or `who` neither
@@ -364,12 +444,10 @@ impl<T: Config> Pallet<T> {
 		let summary = Self::round_summary(round)?;
 		let stats = match ProviderRounds::<T>::get(round, who) {
 			Some(stats) => stats,
-			None if T::Registry::is_active_in(who, round) => ProviderRoundStats {
-				assigned: summary.params.challenges_per_provider,
-				..Default::default()
-			},
+			None if T::Registry::is_active_in(who, round) => ProviderRoundStats::default(),
 			None => return None,
 		};
+		let expected_ppb = summary.params.expected_challenges_ppb();
 		let window = u64::from(T::ResponseWindow::get().max(1));
 		let answered = u64::from(stats.answered);
 		let (mean_lag, sync) = if answered.is_zero() {
@@ -382,9 +460,9 @@ impl<T: Config> Pallet<T> {
 			)
 		};
 		Some(SyncScore {
-			assigned: stats.assigned,
+			expected_challenges_milli: (expected_ppb / 1_000_000).saturated_into(),
 			answered: stats.answered,
-			uptime: Perbill::from_rational(stats.answered, stats.assigned.max(1)),
+			uptime: Perbill::from_rational(answered.saturating_mul(1_000_000_000), expected_ppb),
 			mean_lag,
 			sync,
 			points: stats.points,
@@ -392,20 +470,20 @@ impl<T: Config> Pallet<T> {
 		})
 	}
 
-	/// The providers with points in `round`, most points first (ties by account), one page of at
-	/// most `MAX_LEADERBOARD_PAGE` entries. Reads the whole round: for the runtime API only,
-	/// never for a hook or a call.
+	/// The providers with the most points in a retained `round`, most points first (ties by
+	/// account), one page of at most `MAX_LEADERBOARD_PAGE` entries. Only the first
+	/// `MAX_LEADERBOARD_PAGE` providers are kept ([`Leaderboard`]); a provider further down finds
+	/// its own points with [`Self::sync_score`]. One storage read.
 	pub fn leaderboard(
 		round: RoundIndex,
 		page: u32,
 		page_size: u32,
 	) -> Vec<(T::AccountId, Points)> {
+		if !Self::is_retained(round) {
+			return Vec::new()
+		}
 		let page_size = page_size.min(MAX_LEADERBOARD_PAGE) as usize;
-		let mut entries: Vec<_> = ProviderRounds::<T>::iter_prefix(round)
-			.map(|(who, s)| (who, s.points))
-			.collect();
-		entries.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-		entries
+		Leaderboard::<T>::get(round)
 			.into_iter()
 			.skip((page as usize).saturating_mul(page_size))
 			.take(page_size)
@@ -413,16 +491,17 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Checks the pallet's invariants:
-	/// - every retained round's totals are the sums of its providers' points and answers;
-	/// - every provider record has `answered == popcount(answered_mask) <= assigned <=
-	///   MaxChallengesPerRound`, and only bits below `assigned` set;
+	/// - every retained round's totals are the sums of its providers' points and answers, and its
+	///   leaderboard holds the providers with the most points, sorted, with their points;
+	/// - every provider record of a retained round remembers answers only inside the round's
+	///   challenge span, no more of them than it counts, and has answers if and only if it
+	///   remembers one;
 	/// - at most `HistoryDepth` closed rounds plus the current one are kept, besides expired ones
 	///   still queued for removal, and nothing is kept of rounds already removed;
-	/// - the current round's `C` and stride are within bounds.
+	/// - the current round's odds and span are the ones its constants give.
 	#[cfg(any(test, feature = "std", feature = "try-runtime"))]
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 		use sp_runtime::TryRuntimeError;
-		let max_c = T::MaxChallengesPerRound::get();
 		let next_to_clean = NextToClean::<T>::get();
 		let mut kept = 0u32;
 		let mut expired = 0u32;
@@ -435,23 +514,38 @@ impl<T: Config> Pallet<T> {
 			}
 			kept.saturating_inc();
 			let (mut points, mut attestations) = (0 as Points, 0u32);
-			for stats in ProviderRounds::<T>::iter_prefix_values(round) {
+			let mut everyone: Vec<(T::AccountId, Points)> = Vec::new();
+			for (who, stats) in ProviderRounds::<T>::iter_prefix(round) {
 				points.saturating_accrue(stats.points);
 				attestations.saturating_accrue(stats.answered);
+				ensure!(
+					stats.answered >= stats.recent.count_ones() &&
+						stats.answered_upto <= summary.params.challenge_span &&
+						stats.recent.checked_shr(stats.answered_upto).unwrap_or(0) == 0 &&
+						(stats.answered == 0) == (stats.answered_upto == 0) &&
+						(stats.answered_upto == 0 || stats.recent & 1 == 1),
+					TryRuntimeError::Other("a provider record's answers are inconsistent")
+				);
+				everyone.push((who, stats.points));
 			}
 			ensure!(
 				points == summary.total_points && attestations == summary.attestations,
 				TryRuntimeError::Other("round totals differ from the providers' records")
 			);
-		}
-		for (round, _, stats) in ProviderRounds::<T>::iter() {
-			ensure!(round >= next_to_clean, TryRuntimeError::Other("a removed round has records"));
+			everyone.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+			everyone.truncate(MAX_LEADERBOARD_PAGE as usize);
 			ensure!(
-				stats.answered == stats.answered_mask.count_ones() &&
-					stats.answered <= stats.assigned &&
-					stats.assigned <= max_c &&
-					stats.answered_mask.checked_shr(stats.assigned).unwrap_or(0) == 0,
-				TryRuntimeError::Other("a provider record's answers are inconsistent")
+				Leaderboard::<T>::get(round).into_inner() == everyone,
+				TryRuntimeError::Other("a round's leaderboard is not its best providers")
+			);
+		}
+		for (round, _, _) in ProviderRounds::<T>::iter() {
+			ensure!(round >= next_to_clean, TryRuntimeError::Other("a removed round has records"));
+		}
+		for (round, _) in Leaderboard::<T>::iter() {
+			ensure!(
+				round >= next_to_clean,
+				TryRuntimeError::Other("a removed round has a leaderboard")
 			);
 		}
 		ensure!(
@@ -463,15 +557,11 @@ impl<T: Config> Pallet<T> {
 			.map_or(0, |upto| upto.saturating_add(1).saturating_sub(next_to_clean));
 		ensure!(expired <= queued, TryRuntimeError::Other("an expired round is not queued"));
 		if let Some(round) = CurrentRound::<T>::get() {
-			let c = round.challenges_per_provider;
 			ensure!(
-				c >= 1 && c <= max_c && c <= Self::challenge_span(),
-				TryRuntimeError::Other("the current round's C is out of bounds")
-			);
-			ensure!(
-				round.stride >= 1 &&
-					u64::from(c) * u64::from(round.stride) <= u64::from(Self::challenge_span()),
-				TryRuntimeError::Other("the current round's challenges overflow its span")
+				!round.challenge_odds.is_zero() &&
+					round.challenge_span >= 1 &&
+					round.challenge_span <= Self::round_length(),
+				TryRuntimeError::Other("the current round's odds or span are out of bounds")
 			);
 			ensure!(
 				Rounds::<T>::contains_key(round.index),

@@ -15,32 +15,35 @@
 //!   the key can be one of the runtime's session keys;
 //! - [`proof_of_sync_primitives::RoundClock`] and [`proof_of_sync_primitives::RoundPoints`], read
 //!   by the other Proof of Sync pallets;
-//! - read helpers for the runtime API: [`Pallet::round_in_progress`], [`Pallet::challenges_of`],
-//!   [`Pallet::sync_score`] and [`Pallet::leaderboard`].
+//! - read helpers for the runtime API: [`Pallet::round_in_progress`],
+//!   [`Pallet::challenges_so_far`], [`Pallet::sync_score`] and [`Pallet::leaderboard`].
 //!
 //! ## Overview
 //!
-//! The chain runs in **rounds** of `RoundLength` blocks. When a round starts, a new seed fixes
-//! every active provider's `C` **challenge blocks** in the round. The seed is not known before the
-//! round starts, but from then on anyone, the provider included, can compute every challenge of
-//! the round from it ([`Pallet::challenges_of`]): a provider knows its challenge blocks in advance.
-//! Keeping each challenge unknown until its block arrives is future work, not built. `C` shrinks
-//! as the network grows, aiming at about `TargetAttestationsPerBlock` answers per block; it stays
-//! between 1 and `MaxChallengesPerRound`, so a small network sends fewer answers than that, and
-//! more than `TargetAttestationsPerBlock × RoundLength` providers send more.
+//! The chain runs in **rounds** of `RoundLength` blocks. When a round starts a new seed is fixed;
+//! from then on each block of the round's challenge span **challenges** a random sample of the
+//! active providers. Whether block `b` challenges provider `p` depends on the round seed and on
+//! `b`'s parent hash, so nobody knows it before `b`'s parent is built ([`Pallet::is_challenge`]):
+//! a provider cannot tell when it will be asked, and must follow the chain all the time. The
+//! chance `q` that a block challenges a given provider shrinks as the network grows, so that
+//! about `TargetAttestationsPerBlock` providers are challenged per block at any `N`; a provider
+//! expects `q × span` challenges a round (at most `MaxChallengesPerRound`), and at large `N` less
+//! than one: it is then challenged in a round only with some probability.
 //!
 //! A provider's node answers each challenge on its own, if its offchain workers run (by default
-//! only on authorities; see the node's `--offchain-worker` flag): when the node imports the
-//! challenge block, its offchain worker signs with the provider's `sync` key that block's number
-//! and hash (as the node's best block) and the number of the last block the node finalized, and
-//! submits that **attestation** as a fee-free transaction. The chain accepts it only if the hash
-//! really is the chain's block at that number, the attested block is not older than the challenge
-//! block, and the answer is included within `ResponseWindow` blocks. The sooner after the attested
-//! block the answer is included, the more points it earns; a provider also earns more for more
-//! declared capacity (declared, not measured). A node that reports itself major-syncing, or that
-//! published no sync status, does not answer. The chain checks that whoever holds the `sync` key
-//! knew a recent block of the chain in time; it cannot tell whether the provider's own node is in
-//! sync.
+//! only on authorities; see the node's `--offchain-worker` flag): when the node imports a block
+//! that challenges the provider, its offchain worker signs with the provider's `sync` key that
+//! block's number and hash and the number of the last block the node finalized, and submits that
+//! **attestation** as a fee-free transaction. The chain accepts it only if the hash really is the
+//! chain's block at that number and the answer is included within `ResponseWindow` blocks. The
+//! **sync lag** is what the chain sees: the blocks between the challenge block and the block
+//! before the one that includes the answer, so an answer in the next block has lag 0 and a later
+//! retry earns what its delay deserves, the same for everyone. An answer earns the provider's
+//! declared capacity points (declared, not measured) divided by the challenges it expects in the
+//! round, times the lag factor: a provider's expected points per round do not depend on `N`. A
+//! node that reports itself major-syncing, or that published no sync status, does not answer.
+//! The chain checks that whoever holds the `sync` key knew the challenge block in time; it
+//! cannot tell whether the provider's own node is in sync.
 //!
 //! When the round ends its points are final: the rewards pallet pays out of them, and the active
 //! validator candidates with the most points in it become the authorities of the session after
@@ -50,8 +53,10 @@
 //!
 //! Anyone can report a provider that signed two different blocks for one height (it loses
 //! `EquivocationSlash` of its bond and the reporter gets `ReporterCut` of that), or one that
-//! answered fewer than `MinUptime` of its challenges in each of the last `OfflineRoundsBeforeChill`
-//! closed rounds (it is chilled until it re-activates). Neither is punished without a report.
+//! answered fewer than `MinUptime` of the challenges it expected over its latest closed rounds,
+//! taken until they expected `OfflineWindow` challenges (it is chilled until it re-activates):
+//! uptime is judged over enough challenges that one unlucky round chills no one. Neither is
+//! punished without a report.
 //!
 //! ## Low-level design
 //!
@@ -59,22 +64,35 @@
 //!   where `acc` is a hash chain over every attestation signature accepted in round `r - 1`
 //!   ([RANDAO] style), so no single block author picks it outright. The author of a round's last
 //!   block can still bias the next seed by what it puts in that block (RANDAO's known limit).
-//! - **Challenges.** With `span = RoundLength - ResponseWindow` (every answer fits in the round),
-//!   `C = clamp(TargetAttestationsPerBlock × RoundLength / N, 1, min(MaxChallengesPerRound, span))`
-//!   and `stride = span / C`, provider `p`'s challenges are `start + phase_p + j·stride` for `j` in
-//!   `0..C`, with `phase_p = blake2_256(seed ‖ p) mod stride`. Checking one is O(1); nothing stores
-//!   the assignment. Anyone can compute all of them as soon as the round starts.
+//! - **Challenges.** With `span = RoundLength - ResponseWindow` (every answer fits in the round)
+//!   and `q = min(TargetAttestationsPerBlock / N, MaxChallengesPerRound / span, 1)`, block `b` of
+//!   the span challenges `p` when `blake2_256(seed ‖ parent hash of b ‖ p)`, read as a fraction of
+//!   2⁶⁴, is below `q`. Checking one is O(1); nothing stores the assignment. The chain knows how
+//!   many challenges a provider could expect (`q × span`), not how many it got: uptime is `answered
+//!   / expected`.
+//! - **What a block author can still bias.** The parent hash is chosen by the parent block's
+//!   author, and an Aura author can sign its block again and again (sr25519 signatures are
+//!   randomized) to pick, among many hashes, one that makes the next block challenge providers it
+//!   likes. It cannot make anyone miss a challenge they answer, but it can draw challenges, and so
+//!   points, towards its own providers at the blocks after its own. Issue 14 item 4 (a seed from
+//!   VRF outputs no author can grind) is where this is to be closed.
 //! - **Attestations** are general transactions authorized by `#[pallet::authorize]`: one shared
 //!   check runs in the transaction pool and again at dispatch; the pool deduplicates them by the
 //!   tag `(provider, round, challenge_block)`. Applying one is O(1): it updates the provider's
-//!   [`ProviderRounds`] entry, the round's [`Rounds`] totals and the seed accumulator.
-//! - **Points** of an answer: `Σ_kind declared(kind) × CapacityWeights(kind)` times the lag factor
-//!   `(ResponseWindow - lag) / ResponseWindow`, divided by `C`. A provider that answers every
-//!   challenge with lag 0 earns its full capacity points.
+//!   [`ProviderRounds`] entry, the round's [`Rounds`] totals, the round's [`Leaderboard`] (the
+//!   `MAX_LEADERBOARD_PAGE` best providers, so reading it never reads the whole round) and the seed
+//!   accumulator.
+//! - **Points** of an answer: `Σ_kind declared(kind) × CapacityWeights(kind)` divided by the
+//!   challenges the provider expects in the round (`q × span`), times the lag factor
+//!   `(ResponseWindow - lag) / ResponseWindow`. A provider that answers every challenge with lag 0
+//!   earns, on average, its full capacity points a round.
 //! - **Round boundaries** (pallet-session's `end_session`, `start_session`, `new_session`) do O(1)
 //!   work, except the authority ranking, which is bounded by `MaxCandidates`. Their weight is
 //!   registered with `frame_system` as they run. Old rounds' records are removed lazily in
-//!   `on_idle`, at most `MaxCleanupPerBlock` keys per block. No hook iterates over providers.
+//!   `on_idle`, at most `MaxCleanupPerBlock` keys per block; a round creates about
+//!   `TargetAttestationsPerBlock × span` records whatever `N` is, and `integrity_test` requires
+//!   `MaxCleanupPerBlock ≥ 2 × TargetAttestationsPerBlock`, so cleanup keeps pace with the records
+//!   attestations create. No hook iterates over providers.
 //! - **Offchain worker.** Reads the node's [`SyncStatus`] at [`SYNC_STATUS_KEY`] (published by the
 //!   node; no status or a major-syncing node means no attestation) and, for every local `sync` key
 //!   of an active provider, submits an attestation signed with that key for each of its challenges
@@ -122,7 +140,9 @@ pub mod pallet {
 	use alloc::{boxed::Box, vec::Vec};
 	use frame_support::pallet_prelude::*;
 	use frame_system::{offchain::CreateAuthorizedTransaction, pallet_prelude::*};
-	use proof_of_sync_primitives::{Capacity, OnRoundClosed, Points, ProviderRegistry, RoundIndex};
+	use proof_of_sync_primitives::{
+		Capacity, OnRoundClosed, Points, ProviderRegistry, RoundIndex, MAX_LEADERBOARD_PAGE,
+	};
 	use sp_runtime::Perbill;
 
 	/// The in-code storage version.
@@ -155,8 +175,8 @@ pub mod pallet {
 		#[pallet::constant]
 		type RoundLength: Get<BlockNumberFor<Self>>;
 
-		/// Blocks after a challenge block in which its answer must be included. Also the lag at
-		/// which an answer would be worth nothing.
+		/// Blocks after a challenge block in which its answer must be included (at most 64). Also
+		/// the lag at which an answer would be worth nothing.
 		#[pallet::constant]
 		type ResponseWindow: Get<u32>;
 
@@ -164,7 +184,8 @@ pub mod pallet {
 		#[pallet::constant]
 		type TargetAttestationsPerBlock: Get<u32>;
 
-		/// The most challenges a provider gets in one round (at most 64).
+		/// The most challenges a provider can expect in one round: at small `N` a provider is
+		/// challenged at most this many times a round on average.
 		#[pallet::constant]
 		type MaxChallengesPerRound: Get<u32>;
 
@@ -172,14 +193,18 @@ pub mod pallet {
 		#[pallet::constant]
 		type CapacityWeights: Get<Capacity>;
 
-		/// The uptime (answered / assigned challenges) below which a round counts as offline.
+		/// The uptime (challenges answered / challenges expected) below which a provider counts
+		/// as offline over its `OfflineWindow`.
 		#[pallet::constant]
 		type MinUptime: Get<Perbill>;
 
-		/// How many closed rounds in a row a provider must be offline before anyone may have it
-		/// chilled.
+		/// How many challenges a provider must have expected, over its latest closed rounds,
+		/// before it is judged offline: the window is as many rounds as that takes. Challenges
+		/// are drawn at random, so a window of few challenges would chill honest providers that
+		/// were merely unlucky; at large `N`, where a provider expects less than one challenge a
+		/// round, the window spans many rounds.
 		#[pallet::constant]
-		type OfflineRoundsBeforeChill: Get<u32>;
+		type OfflineWindow: Get<u32>;
 
 		/// The part of its bond a provider loses for signing two different blocks at one height.
 		#[pallet::constant]
@@ -258,6 +283,19 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Accumulator<T: Config> = StorageValue<_, [u8; 32], ValueQuery>;
 
+	/// The `MAX_LEADERBOARD_PAGE` providers with the most points in each retained round, most
+	/// points first (ties by account), kept as attestations arrive so that reading a round's
+	/// leaderboard does not read every record of the round.
+	// Twox64Concat: round indices are not chosen by users.
+	#[pallet::storage]
+	pub type Leaderboard<T: Config> = StorageMap<
+		_,
+		Twox64Concat,
+		RoundIndex,
+		BoundedVec<(T::AccountId, Points), ConstU32<MAX_LEADERBOARD_PAGE>>,
+		ValueQuery,
+	>;
+
 	/// The last round that closed. Its points rank the next authorities.
 	#[pallet::storage]
 	pub type LastClosedRound<T: Config> = StorageValue<_, RoundIndex, OptionQuery>;
@@ -267,8 +305,8 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type NextToClean<T: Config> = StorageValue<_, RoundIndex, ValueQuery>;
 
-	/// Equivocations already punished: `(round, (provider, best_number))`. Kept as long as the
-	/// round.
+	/// Equivocations already punished: `(round of the height, (provider, height))`. Kept as long
+	/// as the round.
 	// Twox64Concat for the round: not chosen by users.
 	#[pallet::storage]
 	pub type Reported<T: Config> = StorageDoubleMap<
@@ -284,14 +322,14 @@ pub mod pallet {
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
-		/// A round started and its challenges are fixed.
+		/// A round started and its seed is fixed.
 		RoundStarted {
 			/// The round's index.
 			round: RoundIndex,
 			/// Its first block.
 			start: BlockNumberFor<T>,
-			/// How many challenges each active provider gets.
-			challenges_per_provider: u32,
+			/// The chance that one block of the round challenges one given provider.
+			challenge_odds: Perbill,
 		},
 		/// A provider answered a sync challenge.
 		Attested {
@@ -301,8 +339,8 @@ pub mod pallet {
 			round: RoundIndex,
 			/// The challenge answered.
 			challenge_block: BlockNumberFor<T>,
-			/// How many blocks the attested head was behind the block before the one the answer
-			/// is in.
+			/// The sync lag the chain measured: blocks between the challenge block and the block
+			/// before the one the answer is in.
 			lag: u32,
 			/// The points the answer earned.
 			points: Points,
@@ -335,7 +373,7 @@ pub mod pallet {
 			/// The provider.
 			provider: T::AccountId,
 			/// The height it signed two blocks for.
-			best_number: BlockNumberFor<T>,
+			height: BlockNumberFor<T>,
 			/// The amount slashed from its bond.
 			slashed: T::Bond,
 			/// Who reported it.
@@ -373,8 +411,10 @@ pub mod pallet {
 		/// (The pool says `BadProof`.) For `report_equivocation`: one of the two signatures is not
 		/// by the provider's `sync` key as it is now (a key it replaced does not count).
 		BadSignature,
-		/// The block is not one of the provider's challenges this round. Answer only the blocks
-		/// `challenges_of` lists for the provider and the round.
+		/// The block does not challenge the provider: whether a block challenges a provider is
+		/// decided by the round seed and the block's parent hash. Answer only blocks
+		/// `is_challenge` (or the runtime API's `challenges`) names for the provider, once they
+		/// are built.
 		NotChallenged,
 		/// The challenge block has not been built yet. Answer after it. (The pool says
 		/// `Future`.)
@@ -382,37 +422,31 @@ pub mod pallet {
 		/// The response window of the challenge is over. Answer within `ResponseWindow` blocks.
 		/// (The pool says `Stale`.)
 		TooLate,
-		/// The attested head is older than the challenge block: the node was behind. Attest a
-		/// block at or after the challenge block.
-		StaleHead,
-		/// The attested head is not built yet (at or after the block the answer is in). Attest a
-		/// block the chain already has. (The pool says `Future`.)
-		FutureHead,
-		/// The attested hash is not the chain's block at that number: the node is on another
-		/// fork. Attest the hash of the chain's block at `best_number`.
+		/// The attested hash is not the chain's block at the challenge height: the node is on
+		/// another fork. Attest the hash of the chain's challenge block.
 		WrongHash,
-		/// The attested finalized number is above the attested head. A node cannot finalize a
-		/// block it has not imported: attest a finalized number at most `best_number`.
+		/// The attested finalized number is above the challenge block. Attest the node's
+		/// finalized block as it was when it answered, at most the challenge block.
 		FinalizedAhead,
 		/// This challenge was answered already. Nothing to do. (The pool says `Stale`.)
 		AlreadyAnswered,
 		/// The two attestations do not prove an equivocation: they must be by one provider, for
-		/// one `best_number`, with different `best_hash`.
+		/// one `challenge_block`, with different `block_hash`.
 		NotEquivocation,
-		/// The proof is about a round older than the last `HistoryDepth` closed rounds (the older
-		/// round of the two attestations counts), which are no longer judged. Report sooner.
+		/// The proof is about a height in a round older than the last `HistoryDepth` closed
+		/// rounds, which are no longer judged. Report sooner.
 		ProofTooOld,
-		/// The proof names a round that has not started; such attestations are not judged. Report
-		/// once that round has started.
+		/// The proof is about a height after the current round; such attestations are not
+		/// judged. Report once that height's round has started.
 		ProofFromFuture,
-		/// This equivocation (the provider, the height, and the older round of the two
-		/// attestations) was punished already. Nothing to do.
+		/// This equivocation (the provider at that height) was punished already. Nothing to do.
 		AlreadyReported,
 		/// The provider is not to be chilled for being offline: it is not active now (not
-		/// registered, already chilled, or leaving), or it was not yet active in one of the last
-		/// `OfflineRoundsBeforeChill` closed rounds or reached `MinUptime` in one of them, or
-		/// fewer rounds have closed. Report only a provider that missed its challenges in all of
-		/// them.
+		/// registered, already chilled, or leaving); or its window (its latest closed rounds,
+		/// until they expected `OfflineWindow` challenges) is not complete, because it was not
+		/// active in all of them or too few rounds are retained; or it answered at least
+		/// `MinUptime` of the challenges it expected in them. Report only a provider that missed
+		/// its challenges over a whole window.
 		NotOffline,
 	}
 
@@ -453,9 +487,10 @@ pub mod pallet {
 			assert!(window > 0, "ResponseWindow must not be zero");
 			assert!(window < round_length, "ResponseWindow must be shorter than RoundLength");
 			assert!(
-				(1..=64).contains(&T::MaxChallengesPerRound::get()),
-				"MaxChallengesPerRound must be in 1..=64 (answers are tracked in a u64 mask)"
+				window <= 64,
+				"ResponseWindow must be at most 64 (answers are tracked in a u64)"
 			);
+			assert!(T::MaxChallengesPerRound::get() >= 1, "MaxChallengesPerRound must not be zero");
 			assert!(T::MinAuthorities::get() >= 1, "MinAuthorities must be at least 1");
 			assert!(
 				T::MinAuthorities::get() <= T::MaxAuthorities::get(),
@@ -465,13 +500,17 @@ pub mod pallet {
 				T::TargetAttestationsPerBlock::get() > 0,
 				"TargetAttestationsPerBlock must not be zero"
 			);
+			assert!(T::OfflineWindow::get() >= 1, "OfflineWindow must be at least 1");
 			assert!(
-				T::OfflineRoundsBeforeChill::get() >= 1,
-				"OfflineRoundsBeforeChill must be at least 1"
+				u64::from(T::OfflineWindow::get()) <=
+					u64::from(T::HistoryDepth::get()) *
+						u64::from(T::MaxChallengesPerRound::get().min(Self::challenge_span())),
+				"OfflineWindow must fit in HistoryDepth rounds of challenges"
 			);
 			assert!(
-				T::HistoryDepth::get() >= T::OfflineRoundsBeforeChill::get(),
-				"HistoryDepth must cover OfflineRoundsBeforeChill rounds"
+				T::MaxCleanupPerBlock::get() >= 2 * T::TargetAttestationsPerBlock::get(),
+				"MaxCleanupPerBlock must be at least twice TargetAttestationsPerBlock, so cleanup \
+				 keeps pace with the records the attestations create"
 			);
 			assert!(T::MaxCandidates::get() > 0, "MaxCandidates must not be zero");
 			assert!(T::MaxCleanupPerBlock::get() > 0, "MaxCleanupPerBlock must not be zero");
@@ -486,8 +525,8 @@ pub mod pallet {
 
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
-		/// Answer a sync challenge: a provider's node states which block was its best, and which it
-		/// had finalized, just after `attestation.challenge_block`.
+		/// Answer a sync challenge: a provider's node states the hash it has for the block that
+		/// challenged it, `attestation.challenge_block`, and which block it had finalized.
 		///
 		/// - Origin: none. A general transaction with no signer that pays no fee, let through by
 		///   `#[pallet::authorize]` when `signature` is the provider's `sync` key over
@@ -496,18 +535,19 @@ pub mod pallet {
 		///   submits it on its own.
 		/// - Effect: records the answer in the provider's `ProviderRounds` entry for the round
 		///   (challenge answered, lag, points), adds its points and one attestation to the round's
-		///   `Rounds` totals, and folds the signature into `Accumulator`, which feeds the next
-		///   round's seed. The answer earns `capacity points × (ResponseWindow − lag) /
-		///   ResponseWindow / C` points, where capacity points are `Σ declared capacity ×
-		///   CapacityWeights` and `lag` is how many blocks the attested head is behind the block
-		///   before the one the answer is in. No money moves.
+		///   `Rounds` totals, updates the round's `Leaderboard`, and folds the signature into
+		///   `Accumulator`, which feeds the next round's seed. The answer earns `capacity points ×
+		///   (ResponseWindow − lag) / ResponseWindow / expected challenges` points, where capacity
+		///   points are `Σ declared capacity × CapacityWeights`, the expected challenges are the
+		///   round's `q × span`, and `lag` is how many blocks lie between the challenge block and
+		///   the block before the one the answer is in (0 when it lands in the next block). No
+		///   money moves.
 		/// - Events: [`Event::Attested`].
 		/// - Errors: [`Error::WrongRound`], [`Error::NotActiveProvider`], [`Error::NotChallenged`],
-		///   [`Error::TooEarly`], [`Error::TooLate`], [`Error::StaleHead`], [`Error::FutureHead`],
-		///   [`Error::FinalizedAhead`], [`Error::WrongHash`], [`Error::AlreadyAnswered`],
-		///   [`Error::NoSyncKey`], [`Error::BadSignature`]. The same check runs in the transaction
-		///   pool (see [`Error`] for what the pool says), so a failing attestation does not get
-		///   into a block.
+		///   [`Error::TooEarly`], [`Error::TooLate`], [`Error::FinalizedAhead`],
+		///   [`Error::WrongHash`], [`Error::AlreadyAnswered`], [`Error::NoSyncKey`],
+		///   [`Error::BadSignature`]. The same check runs in the transaction pool (see [`Error`]
+		///   for what the pool says), so a failing attestation does not get into a block.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::attest())]
 		#[pallet::authorize(Pallet::<T>::authorize_attestation)]
@@ -522,7 +562,7 @@ pub mod pallet {
 		}
 
 		/// Prove that a provider signed two different blocks at one height: two attestations by the
-		/// same provider for the same `best_number` with different `best_hash`, each with its
+		/// same provider for the same `challenge_block` with different `block_hash`, each with its
 		/// `sync` signature. They need not have been submitted to the chain.
 		///
 		/// - Origin: signed by any account, the reporter. It pays no fee when the report succeeds;
@@ -532,9 +572,9 @@ pub mod pallet {
 		///   below the existential deposit of a reporter account that does not exist yet, it goes
 		///   with the rest); the rest goes where the registry sends slashes (in the Proof of Sync
 		///   runtime, the reward pot). A provider left active with less than the registry's minimum
-		///   bond is chilled. The offence is recorded in `Reported`, so it is punished once per
-		///   provider, height and round (the older round of the two attestations). Both signatures
-		///   are checked against the provider's `sync` key as it is now.
+		///   bond is chilled. The offence is recorded in `Reported` under the provider and the
+		///   height (whatever rounds the attestations name), so it is punished once. Both
+		///   signatures are checked against the provider's `sync` key as it is now.
 		/// - Events: [`Event::EquivocationReported`]. The registry emits its own events for the
 		///   slash (and the chill).
 		/// - Errors: [`Error::NotEquivocation`], [`Error::ProofFromFuture`],
@@ -553,8 +593,10 @@ pub mod pallet {
 			Ok(Pays::No.into())
 		}
 
-		/// Have a provider chilled that answered fewer than `MinUptime` of its challenges in each
-		/// of the last `OfflineRoundsBeforeChill` closed rounds while it was active.
+		/// Have a provider chilled that answered fewer than `MinUptime` of the challenges it could
+		/// expect over its window: its latest closed rounds, newest first, until they expected
+		/// `OfflineWindow` challenges (at most `HistoryDepth` rounds), in all of which it was
+		/// active.
 		///
 		/// - Origin: signed by any account, the reporter. It pays no fee when the report succeeds;
 		///   a failed report pays its fee.
@@ -567,14 +609,14 @@ pub mod pallet {
 		/// - Errors: [`Error::NotOffline`]; and the registry's error if it cannot chill the
 		///   provider.
 		#[pallet::call_index(2)]
-		#[pallet::weight(T::WeightInfo::report_offline())]
+		#[pallet::weight(T::WeightInfo::report_offline(T::HistoryDepth::get()))]
 		pub fn report_offline(
 			origin: OriginFor<T>,
 			provider: T::AccountId,
 		) -> DispatchResultWithPostInfo {
 			let reporter = ensure_signed(origin)?;
-			Self::do_report_offline(reporter, provider)?;
-			Ok(Pays::No.into())
+			let rounds = Self::do_report_offline(reporter, provider)?;
+			Ok((Some(T::WeightInfo::report_offline(rounds)), Pays::No).into())
 		}
 	}
 }

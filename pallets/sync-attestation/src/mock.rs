@@ -73,7 +73,8 @@ where
 pub const ROUND_LENGTH: BlockNumber = 20;
 pub const RESPONSE_WINDOW: u32 = 4;
 pub const HISTORY_DEPTH: u32 = 3;
-pub const OFFLINE_ROUNDS: u32 = 2;
+/// About two rounds of challenges at the mock's odds (1/3 × 16 blocks = 5.3 a round).
+pub const OFFLINE_WINDOW: u32 = 8;
 pub const REPORTER: AccountId = 100;
 
 /// A slash the registry was asked for: provider, fraction, reporter and its cut.
@@ -231,7 +232,7 @@ impl crate::Config for Test {
 	type MaxChallengesPerRound = MaxChallengesPerRound;
 	type CapacityWeights = CapacityWeights;
 	type MinUptime = MinUptime;
-	type OfflineRoundsBeforeChill = ConstU32<OFFLINE_ROUNDS>;
+	type OfflineWindow = ConstU32<OFFLINE_WINDOW>;
 	type EquivocationSlash = EquivocationSlash;
 	type ReporterCut = ReporterCut;
 	type MaxAuthorities = MaxAuthorities;

@@ -5,9 +5,11 @@
 //! does not attest: a node that is catching up cannot claim to be in sync. Otherwise, for every
 //! `sync` key in the node's keystore that belongs to a provider active in the current round, it
 //! answers every challenge whose response window is still open and that is not answered on chain
-//! yet: the one at block `n`, and earlier ones whose answer missed a block or left the pool. Each
-//! answer attests the challenge block (number and hash) and goes in as a fee-free authorized
-//! transaction; the pool keeps one per `(provider, round, challenge_block)`.
+//! yet: block `n` if it challenges the provider (known only now that `n`'s parent is built), and
+//! earlier ones whose answer missed a block or left the pool. Each answer attests the challenge
+//! block (number and hash) and goes in as a fee-free authorized transaction; the pool keeps one
+//! per `(provider, round, challenge_block)`. The chain measures the answer's lag itself, from the
+//! challenge block to the block that includes it, so answering at once is all a node can do.
 //!
 //! A node whose best block is more than its `--attest-max-finality-lag` blocks ahead of its own
 //! finality does not attest either: its finality stalled, so it cannot claim to be in sync.
@@ -94,21 +96,19 @@ impl<T: Config> Pallet<T> {
 			{
 				continue
 			}
-			let answered = ProviderRounds::<T>::get(round.index, &provider)
-				.map_or(0, |stats| stats.answered_mask);
+			let stats = ProviderRounds::<T>::get(round.index, &provider).unwrap_or_default();
 			let mut block = earliest;
 			while block <= now {
 				let open = Self::is_challenge(&provider, &round, block)
-					.is_some_and(|j| answered & (1u64 << j) == 0);
+					.is_some_and(|offset| !stats.has_answered(offset));
 				if open {
 					let attestation = Attestation {
 						round: round.index,
 						challenge_block: block,
 						provider: provider.clone(),
-						best_number: block,
 						// frame-executive stored this block's hash before running the worker;
 						// earlier ones are in state anyway.
-						best_hash: frame_system::Pallet::<T>::block_hash(block),
+						block_hash: frame_system::Pallet::<T>::block_hash(block),
 						finalized_number: status.finalized_number.min(block),
 					};
 					Self::submit_attestation(
@@ -231,7 +231,7 @@ impl<T: Config> Pallet<T> {
 		finalized: BlockNumberFor<T>,
 		first: bool,
 	) {
-		if !Self::may_sign(key, attestation.best_number, attestation.best_hash, finalized) {
+		if !Self::may_sign(key, attestation.challenge_block, attestation.block_hash, finalized) {
 			return
 		}
 		let Some(signature) = key.sign(&Self::signing_payload(&attestation)) else {

@@ -33,22 +33,23 @@ impl<T: Config> Pallet<T> {
 		);
 	}
 
-	/// Opens round `index` at the current block: fixes its seed and its `C`. O(1).
+	/// Opens round `index` at the current block: fixes its seed and its challenge odds. O(1).
 	pub(crate) fn open_round(index: RoundIndex) {
 		let previous_seed = CurrentRound::<T>::get().map(|round| round.seed).unwrap_or_default();
 		let parent_hash = frame_system::Pallet::<T>::parent_hash();
 		let accumulator = Accumulator::<T>::take();
 		let seed = (previous_seed, parent_hash, accumulator).using_encoded(blake2_256);
 		let providers = T::Registry::active_count();
-		let (challenges_per_provider, stride) = Self::challenges_for(providers);
+		let challenge_odds = Self::challenge_odds(providers);
+		let challenge_span = Self::challenge_span();
 		let start = frame_system::Pallet::<T>::block_number();
-		let info = RoundParams { index, start, seed, challenges_per_provider, stride, providers };
+		let info = RoundParams { index, start, seed, challenge_odds, challenge_span, providers };
 		Rounds::<T>::insert(
 			index,
 			RoundSummary { params: info.clone(), total_points: 0, attestations: 0 },
 		);
 		CurrentRound::<T>::put(info);
-		Self::deposit_event(Event::RoundStarted { round: index, start, challenges_per_provider });
+		Self::deposit_event(Event::RoundStarted { round: index, start, challenge_odds });
 	}
 
 	/// Closes round `index`: its points are final. Returns the weight `OnRoundClosed` used.
@@ -160,6 +161,7 @@ impl<T: Config> Pallet<T> {
 			used = used.saturating_add(reports.loops);
 			if reports.maybe_cursor.is_none() {
 				Rounds::<T>::remove(round);
+				Leaderboard::<T>::remove(round);
 				NextToClean::<T>::put(round.saturating_add(1));
 				log::debug!(target: LOG_TARGET, "removed the records of round {round}");
 			}

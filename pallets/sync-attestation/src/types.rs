@@ -6,7 +6,7 @@ use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use frame_system::pallet_prelude::BlockNumberFor;
 use proof_of_sync_primitives::{Points, RoundIndex};
 use scale_info::TypeInfo;
-use sp_runtime::Perbill;
+use sp_runtime::{traits::Saturating, Perbill};
 
 /// Where the node publishes its sync status for the offchain worker: a key of the node's
 /// PERSISTENT offchain storage (written under `sp_core::offchain::STORAGE_PREFIX`), holding a
@@ -46,25 +46,25 @@ pub const MAX_SIGNED_HEADS: usize = 1024;
 /// before its node's finality moved: at one block every 6 s, it is 25 minutes.
 pub const SIGNED_HEADS_MARGIN: u32 = 256;
 
-/// A provider's answer to one sync challenge: "at `challenge_block` of `round`, my node's best
-/// block was `best_number` with hash `best_hash`, and it had finalized `finalized_number`".
+/// A provider's answer to one sync challenge: "block `challenge_block` of `round`, which challenged
+/// me, has hash `block_hash` on my node, and my node had finalized block `finalized_number`".
 ///
-/// It is signed with the provider's `sync` key over [`Attestation::signing_payload`].
+/// It is signed with the provider's `sync` key over [`Attestation::signing_payload`]. Two signed
+/// attestations of one provider naming two hashes for one `challenge_block` are an equivocation.
 #[derive(
 	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug,
 )]
 pub struct Attestation<AccountId, BlockNumber, Hash> {
 	/// The round the challenge belongs to.
 	pub round: RoundIndex,
-	/// The challenge block being answered.
+	/// The challenge block being answered: the height attested.
 	pub challenge_block: BlockNumber,
 	/// The provider that answers.
 	pub provider: AccountId,
-	/// The number of the node's best block when it answered.
-	pub best_number: BlockNumber,
-	/// The hash of that block.
-	pub best_hash: Hash,
-	/// The number of the node's last finalized block when it answered.
+	/// The hash of the challenge block on the provider's node.
+	pub block_hash: Hash,
+	/// The number of the node's last finalized block when it answered (at most
+	/// `challenge_block`).
 	pub finalized_number: BlockNumber,
 }
 
@@ -91,8 +91,8 @@ pub type AttestationOf<T> = Attestation<
 /// One signed attestation, as given to `report_equivocation`.
 pub type SignedAttestationOf<T> = (AttestationOf<T>, SyncSignature);
 
-/// What a round was started with: the figures that place every provider's challenges in it. The
-/// round in progress is `CurrentRound`; the runtime API's `RoundInfo` adds its totals and length.
+/// What a round was started with: the figures that decide every challenge in it. The round in
+/// progress is `CurrentRound`; the runtime API's `RoundInfo` adds its totals and length.
 #[derive(
 	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug,
 )]
@@ -101,14 +101,26 @@ pub struct RoundParams<BlockNumber> {
 	pub index: RoundIndex,
 	/// The round's first block.
 	pub start: BlockNumber,
-	/// The round seed: it places every provider's challenges.
+	/// The round seed: with each block's parent hash it decides the block's challenges.
 	pub seed: [u8; 32],
-	/// How many challenges each active provider gets this round (`C`).
-	pub challenges_per_provider: u32,
-	/// Blocks between two challenges of one provider.
-	pub stride: u32,
+	/// The chance that one block of the challenge span challenges one given active provider
+	/// (`q`).
+	pub challenge_odds: Perbill,
+	/// How many blocks from `start` on may challenge (`RoundLength - ResponseWindow`, so every
+	/// answer can land inside the round).
+	pub challenge_span: u32,
 	/// How many providers were active when the round started (`N`).
 	pub providers: u32,
+}
+
+impl<BlockNumber> RoundParams<BlockNumber> {
+	/// The challenges an active provider can expect in the round, in billionths of a challenge
+	/// (`q × span × 10⁹`). At least 1.
+	pub fn expected_challenges_ppb(&self) -> u64 {
+		u64::from(self.challenge_odds.deconstruct())
+			.saturating_mul(u64::from(self.challenge_span))
+			.max(1)
+	}
 }
 
 /// The round parameters of a runtime.
@@ -131,6 +143,10 @@ pub struct RoundSummary<BlockNumber> {
 pub type RoundSummaryOf<T> = RoundSummary<BlockNumberFor<T>>;
 
 /// What one provider proved in one round. Created by its first accepted attestation.
+///
+/// Which challenges were answered is kept for the last 64 challenge blocks only
+/// (`answered_upto`, `recent`): an answer must land within `ResponseWindow` (at most 64) blocks
+/// of its challenge, so no older challenge can still be answered.
 #[derive(
 	Encode,
 	Decode,
@@ -144,18 +160,50 @@ pub type RoundSummaryOf<T> = RoundSummary<BlockNumberFor<T>>;
 	Default,
 )]
 pub struct ProviderRoundStats {
-	/// Challenges assigned to the provider in the round (the round's `C`).
-	pub assigned: u32,
 	/// Challenges answered.
 	pub answered: u32,
-	/// Bit `j` is set once challenge `j` was answered.
-	pub answered_mask: u64,
-	/// The sum of the sync lags of the answers, in blocks.
+	/// One past the offset, from the round's first block, of the latest challenge answered; 0
+	/// before the first answer.
+	pub answered_upto: u32,
+	/// Bit `i` is set once the challenge at offset `answered_upto - 1 - i` was answered.
+	pub recent: u64,
+	/// The sum of the answers' sync lags (blocks between the challenge and the block before the
+	/// answer's), in blocks.
 	pub lag_sum: u64,
-	/// The sum over the answers of how far the node's finality was behind its best block.
+	/// The sum over the answers of how far the attested finalized block was behind the challenge
+	/// block.
 	pub finalized_lag_sum: u64,
 	/// The points earned.
 	pub points: Points,
+}
+
+impl ProviderRoundStats {
+	/// Whether the challenge at `offset` from the round's first block was answered, as far as the
+	/// record remembers (the last 64 challenge blocks up to the latest answer). Older offsets
+	/// read as answered: none of them can be answered any more.
+	pub fn has_answered(&self, offset: u32) -> bool {
+		match self.answered_upto.checked_sub(1).and_then(|last| last.checked_sub(offset)) {
+			// Later than every answer.
+			None => false,
+			Some(back) if back < 64 => self.recent & (1u64 << back) != 0,
+			Some(_) => true,
+		}
+	}
+
+	/// Records the answer to the challenge at `offset`. The caller checked `has_answered`.
+	pub fn record_answer(&mut self, offset: u32) {
+		let upto = offset.saturating_add(1);
+		if upto > self.answered_upto {
+			let shift = upto - self.answered_upto;
+			self.recent = self.recent.checked_shl(shift).unwrap_or(0);
+			self.answered_upto = upto;
+		}
+		let back = self.answered_upto - upto;
+		if back < 64 {
+			self.recent |= 1u64 << back;
+		}
+		self.answered.saturating_inc();
+	}
 }
 
 /// A provider's score for a round, as the runtime API shows it.
@@ -172,11 +220,13 @@ pub struct ProviderRoundStats {
 	Default,
 )]
 pub struct SyncScore {
-	/// Challenges assigned.
-	pub assigned: u32,
+	/// The challenges an active provider could expect in the round, in thousandths of a
+	/// challenge (1 500 is 1.5): challenges are drawn at random, so the count a provider gets
+	/// varies around this figure.
+	pub expected_challenges_milli: u32,
 	/// Challenges answered.
 	pub answered: u32,
-	/// `answered / assigned`.
+	/// `answered / expected`, at most 100 %.
 	pub uptime: Perbill,
 	/// The mean sync lag of the answers, in blocks.
 	pub mean_lag: u32,
@@ -215,14 +265,14 @@ pub trait BenchmarkHelper<AccountId> {
 pub struct CheckedAttestation<BlockNumber> {
 	/// The round in progress.
 	pub round: RoundIndex,
-	/// The round's `C`.
-	pub challenges_per_provider: u32,
-	/// Which of the provider's challenges it answers (`0..C`).
-	pub challenge_index: u32,
-	/// The sync lag: blocks between the block before the one it is included in and the attested
-	/// head.
+	/// The challenges a provider can expect in the round, in billionths.
+	pub expected_ppb: u64,
+	/// The challenge block's offset from the round's first block.
+	pub offset: u32,
+	/// The sync lag the chain measured: blocks between the challenge block and the block before
+	/// the one the answer is included in (0 for an answer in the next block).
 	pub lag: u32,
-	/// How far the node's finality was behind the attested head.
+	/// How far the attested finalized block is behind the challenge block.
 	pub finalized_lag: u32,
 	/// The last block the attestation may be included in.
 	pub deadline: BlockNumber,

@@ -45,7 +45,7 @@ pub trait WeightInfo {
 	fn attest() -> Weight;
 	fn authorize_attest() -> Weight;
 	fn report_equivocation() -> Weight;
-	fn report_offline() -> Weight;
+	fn report_offline(r: u32, ) -> Weight;
 	fn start_session() -> Weight;
 	fn end_session() -> Weight;
 	fn new_session(c: u32, ) -> Weight;
@@ -132,12 +132,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(108), added: 2583, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::ActiveProviders` (r:1 w:1)
 	/// Proof: `Resources::ActiveProviders` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
-	fn report_offline() -> Weight {
+	fn report_offline(r: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `701`
 		//  Estimated: `8739`
 		// Minimum execution time: 58_909_000 picoseconds.
 		Weight::from_parts(68_820_000, 8739)
+			.saturating_add(T::DbWeight::get().reads(3_u64.saturating_mul(r.into())))
 			.saturating_add(T::DbWeight::get().reads(9_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -331,8 +332,9 @@ impl WeightInfo for () {
 	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(108), added: 2583, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::ActiveProviders` (r:1 w:1)
 	/// Proof: `Resources::ActiveProviders` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
-	fn report_offline() -> Weight {
+	fn report_offline(r: u32, ) -> Weight {
 		Weight::from_parts(68_820_000, 8739)
+			.saturating_add(RocksDbWeight::get().reads(3_u64.saturating_mul(r.into())))
 			.saturating_add(RocksDbWeight::get().reads(9_u64))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}

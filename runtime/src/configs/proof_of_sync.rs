@@ -39,8 +39,12 @@ parameter_types! {
 /// the registry's storage bounded.
 pub const MAX_PROVIDERS: u32 = 100_000;
 
-/// Rounds a leaving provider's bond stays held: seven minutes with this runtime's 10-block rounds.
-pub const UNBONDING_ROUNDS: RoundIndex = 7;
+/// Rounds a leaving provider's bond stays held: one more than the rounds in which evidence of its
+/// equivocations is accepted (`HISTORY_DEPTH`), so that it cannot withdraw while a proof of any
+/// offence it committed before leaving can still be submitted
+/// (`tests::a_bond_stays_slashable_while_evidence_is_accepted`). 85 minutes with this runtime's
+/// 10-block rounds.
+pub const UNBONDING_ROUNDS: RoundIndex = HISTORY_DEPTH + 1;
 
 impl pallet_resources::Config for Runtime {
 	type Currency = Balances;
@@ -134,9 +138,9 @@ impl pallet_rewards::BenchmarkHelper<AccountId> for BenchmarkHelper {
 			round,
 			who,
 			ProviderRoundStats {
-				assigned: 1,
 				answered: 1,
-				answered_mask: 1,
+				answered_upto: 1,
+				recent: 1,
 				points,
 				..Default::default()
 			},
@@ -145,8 +149,8 @@ impl pallet_rewards::BenchmarkHelper<AccountId> for BenchmarkHelper {
 			index: round,
 			start: 0,
 			seed: [0; 32],
-			challenges_per_provider: 1,
-			stride: 1,
+			challenge_odds: Perbill::one(),
+			challenge_span: 1,
 			providers: 1,
 		};
 		pallet_sync_attestation::Rounds::<Runtime>::mutate(round, |summary| {
@@ -221,7 +225,9 @@ impl pallet_sync_attestation::Config for Runtime {
 	type MaxChallengesPerRound = ConstU32<16>;
 	type CapacityWeights = CapacityWeights;
 	type MinUptime = MinUptime;
-	type OfflineRoundsBeforeChill = ConstU32<3>;
+	/// An honest provider that answers every challenge falls below `MinUptime` over 32 expected
+	/// challenges with a chance below 0.2 %. Six 10-block rounds on the dev chain.
+	type OfflineWindow = ConstU32<32>;
 	type EquivocationSlash = EquivocationSlash;
 	type ReporterCut = ReporterCut;
 	type MaxAuthorities = ConstU32<{ super::MAX_AUTHORITIES }>;

@@ -224,6 +224,82 @@ fn a_provider_registers_leaves_and_withdraws_by_session_rounds() {
 	});
 }
 
+/// The attack of issue 14 item 5: a provider signs two hashes at one height, `leave`s at once
+/// and hopes to `withdraw` before anyone proves it. Every round until it may withdraw, the proof
+/// is still accepted; by the time it may withdraw, the height's round is no longer judged.
+#[test]
+fn an_equivocator_that_leaves_stays_slashable_until_it_may_withdraw() {
+	use pallet_sync_attestation::{Attestation, Error as SyncError};
+	use sp_core::Pair;
+	genesis_of(DEV_RUNTIME_PRESET).execute_with(|| {
+		let dave = Sr25519Keyring::Dave.to_account_id();
+		run_blocks(1, 1);
+		assert_ok!(Resources::register(
+			RuntimeOrigin::signed(dave.clone()),
+			b"http://127.0.0.1:30600".to_vec(),
+			GENESIS_CAPACITY,
+			200 * DSYNC,
+		));
+		let sync: pallet_sync_attestation::crypto::SyncId = Sr25519Keyring::Dave.public().into();
+		let keys = crate::SessionKeys {
+			aura: Sr25519Keyring::Dave.public().into(),
+			grandpa: Ed25519Keyring::Dave.public().into(),
+			sync,
+		};
+		pallet_session::NextKeys::<Runtime>::insert(&dave, keys);
+		run_blocks(2, ROUND_LENGTH + 5);
+		// Two hashes for one height of round 1.
+		let height = ROUND_LENGTH + 2;
+		let signed = |hash: [u8; 32]| {
+			let attestation = Attestation {
+				round: 1,
+				challenge_block: height,
+				provider: dave.clone(),
+				block_hash: hash.into(),
+				finalized_number: 0,
+			};
+			let payload = crate::SyncAttestation::signing_payload(&attestation);
+			let signature = Sr25519Keyring::Dave.pair().sign(&payload).into();
+			Box::new((attestation, signature))
+		};
+		let report = || {
+			crate::SyncAttestation::report_equivocation(
+				RuntimeOrigin::signed(Sr25519Keyring::Eve.to_account_id()),
+				signed([1; 32]),
+				signed([2; 32]),
+			)
+		};
+		// Tried without keeping its effects.
+		let report_would_pass = || {
+			frame_support::storage::with_transaction(|| {
+				sp_runtime::TransactionOutcome::Rollback(Ok::<_, sp_runtime::DispatchError>(
+					report().is_ok(),
+				))
+			})
+			.unwrap()
+		};
+
+		assert_ok!(Resources::leave(RuntimeOrigin::signed(dave.clone())));
+		let until = 1 + UNBONDING_ROUNDS;
+		for round in 2..until {
+			run_blocks(System::block_number() + 1, round * ROUND_LENGTH);
+			assert_eq!(Session::current_index(), round);
+			assert_eq!(
+				Resources::withdraw(RuntimeOrigin::signed(dave.clone())),
+				Err(pallet_resources::Error::<Runtime>::StillUnbonding.into())
+			);
+			assert!(report_would_pass(), "the proof is refused in round {round}");
+		}
+		run_blocks(System::block_number() + 1, until * ROUND_LENGTH);
+		assert_eq!(
+			report().map_err(|e| e.error),
+			Err(SyncError::<Runtime>::ProofTooOld.into()),
+			"the height's round is no longer judged once the bond can go"
+		);
+		assert_ok!(Resources::withdraw(RuntimeOrigin::signed(dave.clone())));
+	});
+}
+
 /// A chain spec may give a provider's capacity as numbers or as the decimal strings the presets
 /// write: both build the same genesis through `build_state`, as the node builds a chain spec's
 /// genesis.
@@ -266,6 +342,21 @@ fn rewards_never_outlive_the_points_they_pay_for() {
 	assert!(
 		rewards <= points,
 		"rewards keep {rewards} rounds but sync-attestation keeps points for only {points}"
+	);
+}
+
+/// A leaving provider may withdraw its bond at `leave`'s round + `UnbondingRounds`; an
+/// equivocation it signed up to then is judged while its round is among sync-attestation's last
+/// `HistoryDepth` closed ones. With fewer unbonding rounds an equivocator could `leave`,
+/// `withdraw`, and leave nothing to slash when the proof arrives.
+#[test]
+fn a_bond_stays_slashable_while_evidence_is_accepted() {
+	use frame_support::traits::Get;
+	let unbonding: u32 = <crate::Runtime as pallet_resources::Config>::UnbondingRounds::get();
+	let evidence: u32 = <crate::Runtime as pallet_sync_attestation::Config>::HistoryDepth::get();
+	assert!(
+		unbonding > evidence,
+		"bonds are released after {unbonding} rounds but evidence is judged for {evidence}"
 	);
 }
 

@@ -75,8 +75,7 @@ fn attestation_xt(round: u32, challenge_block: BlockNumber, head: Hash) -> Unche
 		round,
 		challenge_block,
 		provider: alice(),
-		best_number: challenge_block,
-		best_hash: head,
+		block_hash: head,
 		finalized_number: challenge_block.saturating_sub(1),
 	};
 	let signature: SyncSignature = Sr25519Keyring::Alice
@@ -118,7 +117,9 @@ fn alice_attests_earns_points_is_paid_and_stays_the_authority_over_rounds() {
 		let round0 = SyncAttestation::round_in_progress().expect("round 0 starts at genesis");
 		assert_eq!((round0.index, round0.start), (0, 0));
 		assert_eq!(round0.providers, 1, "round 0 challenges the genesis provider");
-		let c = round0.challenges_per_provider;
+		// The only provider: challenged at every block of the span.
+		assert_eq!(round0.challenge_odds, sp_runtime::Perbill::one());
+		let c = round0.challenge_span;
 		assert!(c >= 1, "Alice is challenged");
 
 		// Four rounds; each of Alice's challenges is answered in the next block.
@@ -128,7 +129,11 @@ fn alice_attests_earns_points_is_paid_and_stays_the_authority_over_rounds() {
 
 		for round in 1..=3 {
 			let score = SyncAttestation::sync_score(&alice(), round).expect("a score");
-			assert_eq!((score.assigned, score.answered), (c, c), "round {round}");
+			assert_eq!(
+				(score.expected_challenges_milli, score.answered),
+				(c * 1_000, c),
+				"round {round}"
+			);
 			assert_eq!(score.uptime, sp_runtime::Perbill::one());
 			assert_eq!(score.mean_lag, 0, "answered in the very next block");
 			assert!(!score.points.is_zero());
@@ -174,10 +179,11 @@ fn a_forged_attestation_is_refused_by_the_transaction_path() {
 		let mut chain = Chain::genesis();
 		let round = SyncAttestation::round_in_progress().expect("round 0");
 		// Advance to Alice's first challenge block.
-		let first = SyncAttestation::challenges_of(&alice(), round.index)[0];
-		while chain.head.number < first {
+		chain.block(vec![]);
+		while SyncAttestation::is_challenge(&alice(), &round, chain.head.number).is_none() {
 			chain.block(vec![]);
 		}
+		let first = chain.head.number;
 		// Signed by Bob's key, not Alice's.
 		let head = chain.head.hash();
 		let mut xt = attestation_xt(round.index, first, head);

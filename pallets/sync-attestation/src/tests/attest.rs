@@ -48,7 +48,7 @@ fn assert_refused_own(
 fn a_valid_attestation_is_authorized_and_applied() {
 	builder().build_and_execute(|| {
 		let c = at_first_challenge();
-		let attestation = attestation(1, c, c);
+		let attestation = attestation(1, c);
 		let signature = sign_as(1, &attestation);
 
 		let (valid, refund) = authorize(&attestation, signature.clone()).expect("valid");
@@ -62,20 +62,21 @@ fn a_valid_attestation_is_authorized_and_applied() {
 
 		events();
 		assert_ok!(attest_signed(&attestation, signature));
-		// 6 000 capacity points over C = 6 challenges, at lag 0.
+		// 6 000 capacity points over the 5.33 challenges a provider expects, at lag 0.
+		let offset = (c - round().start) as u32;
 		assert_eq!(
 			ProviderRounds::<Test>::get(1, 1),
 			Some(ProviderRoundStats {
-				assigned: 6,
 				answered: 1,
-				answered_mask: 1,
+				answered_upto: offset + 1,
+				recent: 1,
 				lag_sum: 0,
 				finalized_lag_sum: 2,
-				points: 1_000,
+				points: POINTS_PER_ANSWER,
 			})
 		);
 		let summary = Rounds::<Test>::get(1).unwrap();
-		assert_eq!((summary.total_points, summary.attestations), (1_000, 1));
+		assert_eq!((summary.total_points, summary.attestations), (POINTS_PER_ANSWER, 1));
 		assert_eq!(
 			events(),
 			vec![Event::Attested {
@@ -83,21 +84,22 @@ fn a_valid_attestation_is_authorized_and_applied() {
 				round: 1,
 				challenge_block: c,
 				lag: 0,
-				points: 1_000
+				points: POINTS_PER_ANSWER
 			}]
 		);
 		assert_eq!(
 			SyncAttestation::sync_score(&1, 1),
 			Some(SyncScore {
-				assigned: 6,
+				expected_challenges_milli: 5_333,
 				answered: 1,
-				uptime: Perbill::from_rational(1u32, 6),
+				uptime: Perbill::from_rational(1_000_000_000u64, 5_333_333_328),
 				mean_lag: 0,
 				sync: Perbill::one(),
-				points: 1_000,
+				points: POINTS_PER_ANSWER,
 				share: Perbill::one(),
 			})
 		);
+		assert_eq!(SyncAttestation::leaderboard(1, 0, 10), vec![(1, POINTS_PER_ANSWER)]);
 	});
 }
 
@@ -106,7 +108,7 @@ fn longevity_is_what_is_left_of_the_window() {
 	builder().build_and_execute(|| {
 		let c = at_first_challenge();
 		run_to_block(c + 3);
-		let attestation = attestation(1, c, c + 2);
+		let attestation = attestation(1, c);
 		let (valid, _) = authorize(&attestation, sign_as(1, &attestation)).unwrap();
 		assert_eq!(valid.longevity, 2);
 		run_to_block(c + 4);
@@ -119,7 +121,7 @@ fn longevity_is_what_is_left_of_the_window() {
 fn through_the_authorize_call_extension() {
 	builder().build_and_execute(|| {
 		let c = at_first_challenge();
-		let attestation = attestation(1, c, c);
+		let attestation = attestation(1, c);
 		let call: RuntimeCall = crate::Call::<Test>::attest {
 			attestation: attestation.clone(),
 			signature: sign_as(1, &attestation),
@@ -159,7 +161,7 @@ fn through_the_authorize_call_extension() {
 fn needs_the_authorized_origin() {
 	builder().build_and_execute(|| {
 		let c = at_first_challenge();
-		let attestation = attestation(1, c, c);
+		let attestation = attestation(1, c);
 		for origin in [RuntimeOrigin::signed(1), RuntimeOrigin::none(), RuntimeOrigin::root()] {
 			assert_noop!(
 				SyncAttestation::attest(origin, attestation.clone(), sign_as(1, &attestation)),
@@ -170,14 +172,15 @@ fn needs_the_authorized_origin() {
 }
 
 #[test]
-fn lag_lowers_the_points() {
+fn lag_is_what_the_chain_sees_and_lowers_the_points() {
 	builder().build_and_execute(|| {
 		let c = at_first_challenge();
 		run_to_block(c + 4);
-		// Included in block c + 4: lag = (c + 4 - 1) - best.
-		let second = challenges(1)[1];
-		assert_ok!(attest(&attestation(1, c, c)));
-		assert_ok!(attest(&attestation(1, second, c + 3)));
+		// Every challenge still open, included in block c + 4: lag = (c + 4 - 1) - challenge.
+		let open: Vec<_> = challenges(1).into_iter().filter(|b| *b >= c && *b < c + 4).collect();
+		for challenge in &open {
+			assert_ok!(attest(&attestation(1, *challenge)));
+		}
 		let lags_and_points: Vec<_> = events()
 			.into_iter()
 			.filter_map(|e| match e {
@@ -185,55 +188,111 @@ fn lag_lowers_the_points() {
 				_ => None,
 			})
 			.collect();
-		// Factor 1/4 at lag 3, 4/4 at lag 0; 6 000 / C = 1 000 points at full factor.
-		assert_eq!(lags_and_points, vec![(3, 250), (0, 1_000)]);
+		let expected: Vec<_> = open
+			.iter()
+			.map(|challenge| {
+				let lag = (c + 3 - challenge) as u32;
+				(lag, Perbill::from_rational(4 - lag, 4) * POINTS_PER_ANSWER)
+			})
+			.collect();
+		// The first at lag 3: a factor of 1/4.
+		assert_eq!(expected[0], (3, POINTS_PER_ANSWER / 4));
+		assert_eq!(lags_and_points, expected);
 		let stats = ProviderRounds::<Test>::get(1, 1).unwrap();
-		assert_eq!((stats.points, stats.lag_sum, stats.answered), (1_250, 3, 2));
-		let score = SyncAttestation::sync_score(&1, 1).unwrap();
-		// Mean lag factor: (4 - 1.5) / 4.
-		assert_eq!((score.mean_lag, score.sync), (1, Perbill::from_rational(5u32, 8)));
+		let points: Points = expected.iter().map(|(_, p)| p).sum();
+		let lags: u64 = expected.iter().map(|(lag, _)| u64::from(*lag)).sum();
+		assert_eq!(
+			(stats.points, stats.lag_sum, stats.answered),
+			(points, lags, open.len() as u32)
+		);
+		// The next challenge, answered at once, earns the full points.
+		let next = challenges(1).into_iter().find(|b| *b >= c + 4).expect("a later challenge");
+		answer_at(1, next);
+		assert!(
+			matches!(events()[..], [Event::Attested { lag: 0, points, .. }] if points == POINTS_PER_ANSWER)
+		);
+	});
+}
+
+/// The attack: a node that was not following the chain answers late and names whatever it can to
+/// pass for in sync. The chain measures the lag from the challenge block to the block that
+/// includes the answer; nothing the attester signs changes it.
+#[test]
+fn a_late_answer_cannot_claim_to_be_in_sync() {
+	builder().build_and_execute(|| {
+		let c = at_first_challenge();
+		run_to_block(c + 3);
+		events();
+		let mut late = attestation(1, c);
+		late.finalized_number = c;
+		assert_ok!(attest(&late));
+		assert_eq!(
+			events(),
+			vec![Event::Attested {
+				provider: 1,
+				round: 1,
+				challenge_block: c,
+				lag: 2,
+				points: POINTS_PER_ANSWER / 2
+			}]
+		);
+	});
+}
+
+/// The attack: a provider that knows its challenge blocks in advance only needs to be online at
+/// them. Whether a block challenges a provider depends on the block's parent hash, which does not
+/// exist before the parent is built.
+#[test]
+fn a_challenge_is_not_known_before_its_parent_block() {
+	builder().build_and_execute(|| {
+		run_to_round(1);
+		let round = round();
+		let block = round.start + 5;
+		let challenged_by = |salt: u32| {
+			let parent = H256(sp_io::hashing::blake2_256(&salt.encode()));
+			SyncAttestation::is_challenge_after(&1, &round, block, &parent).is_some()
+		};
+		let draws: Vec<bool> = (0..60).map(challenged_by).collect();
+		// One block number, 60 possible parents: about a third challenge provider 1.
+		let hits = draws.iter().filter(|hit| **hit).count();
+		assert!((10..=30).contains(&hits), "{hits} of 60 parents challenge provider 1");
 	});
 }
 
 #[test]
-fn answering_every_challenge_earns_the_full_capacity_points() {
-	builder().build_and_execute(|| {
-		run_to_round(1);
-		for challenge in challenges(1) {
-			answer_at(1, challenge);
-		}
-		let stats = ProviderRounds::<Test>::get(1, 1).unwrap();
-		assert_eq!((stats.answered, stats.answered_mask), (6, 0b11_1111));
-		assert_eq!(stats.points, CAPACITY_POINTS);
-		assert_eq!(SyncAttestation::sync_score(&1, 1).unwrap().uptime, Perbill::one());
-	});
+fn answering_every_challenge_earns_the_capacity_points_on_average() {
+	// Over many rounds a provider that answers every challenge at once earns its capacity
+	// points a round on average, whatever the number of providers.
+	for providers in [1u64, 3, 12] {
+		let genesis: Vec<_> = (1..=providers).map(|who| (who, who <= 2)).collect();
+		builder().providers(genesis).build_and_execute(|| {
+			let rounds = 30;
+			for r in 1..=rounds {
+				run_to_round(r);
+				for challenge in challenges(1) {
+					answer_at(1, challenge);
+				}
+			}
+			let points: Points = (1..=rounds)
+				.map(|r| ProviderRounds::<Test>::get(r, 1).map_or(0, |s| s.points))
+				.sum();
+			let mean = points / Points::from(rounds);
+			// Within 25 % of the capacity points (the challenge count is random).
+			assert!(
+				mean * 4 >= CAPACITY_POINTS * 3 && mean * 4 <= CAPACITY_POINTS * 5,
+				"{providers} providers: {mean} points a round on average"
+			);
+		});
+	}
 }
 
 #[test]
 fn refuses_a_wrong_hash() {
 	builder().build_and_execute(|| {
 		let c = at_first_challenge();
-		let mut attestation = attestation(1, c, c);
-		attestation.best_hash = H256::repeat_byte(7);
-		assert_refused_own(&attestation, Error::<Test>::WrongHash, InvalidTransaction::Custom(9));
-	});
-}
-
-#[test]
-fn refuses_a_head_older_than_the_challenge() {
-	builder().build_and_execute(|| {
-		let c = at_first_challenge();
-		let attestation = attestation(1, c, c - 1);
-		assert_refused_own(&attestation, Error::<Test>::StaleHead, InvalidTransaction::Custom(7));
-	});
-}
-
-#[test]
-fn refuses_a_head_not_built_yet() {
-	builder().build_and_execute(|| {
-		let c = at_first_challenge();
-		let attestation = attestation(1, c, c + 1);
-		assert_refused_own(&attestation, Error::<Test>::FutureHead, InvalidTransaction::Future);
+		let mut attestation = attestation(1, c);
+		attestation.block_hash = H256::repeat_byte(7);
+		assert_refused_own(&attestation, Error::<Test>::WrongHash, InvalidTransaction::Custom(7));
 	});
 }
 
@@ -243,7 +302,7 @@ fn refuses_an_answer_before_the_challenge_block() {
 		run_to_round(1);
 		let c = challenges(1)[1];
 		run_to_block(c);
-		let attestation = attestation(1, c, c - 1);
+		let attestation = attestation(1, c);
 		assert_refused_own(&attestation, Error::<Test>::TooEarly, InvalidTransaction::Future);
 	});
 }
@@ -253,7 +312,7 @@ fn refuses_an_answer_after_the_window() {
 	builder().build_and_execute(|| {
 		let c = at_first_challenge();
 		run_to_block(c + u64::from(RESPONSE_WINDOW) + 1);
-		let attestation = attestation(1, c, c + 4);
+		let attestation = attestation(1, c);
 		assert_refused_own(&attestation, Error::<Test>::TooLate, InvalidTransaction::Stale);
 	});
 }
@@ -262,7 +321,7 @@ fn refuses_an_answer_after_the_window() {
 fn refuses_another_round() {
 	builder().build_and_execute(|| {
 		let c = at_first_challenge();
-		let mut attestation = attestation(1, c, c);
+		let mut attestation = attestation(1, c);
 		attestation.round = 0;
 		assert_refused_own(&attestation, Error::<Test>::WrongRound, InvalidTransaction::Stale);
 		attestation.round = 2;
@@ -274,7 +333,7 @@ fn refuses_another_round() {
 fn refuses_a_signature_by_another_key() {
 	builder().build_and_execute(|| {
 		let c = at_first_challenge();
-		let attestation = attestation(1, c, c);
+		let attestation = attestation(1, c);
 		let bad_proof = InvalidTransaction::BadProof;
 		assert_refused(
 			&attestation,
@@ -283,7 +342,8 @@ fn refuses_a_signature_by_another_key() {
 			bad_proof,
 		);
 		// Signed over something else.
-		let other = super::attestation(1, c, c - 1);
+		let mut other = super::attestation(1, c);
+		other.finalized_number -= 1;
 		assert_refused(&attestation, sign_as(1, &other), Error::<Test>::BadSignature, bad_proof);
 		// The same attestation signed for another chain of this runtime (another genesis hash):
 		// a key used on two chains cannot have its answers there paired with its answers here.
@@ -309,14 +369,14 @@ fn refuses_a_provider_not_active_in_the_round() {
 		let not_active = InvalidTransaction::Custom(1);
 		// Unknown, with a key.
 		set_key(99);
-		assert_refused_own(&attestation(99, c, c), Error::<Test>::NotActiveProvider, not_active);
+		assert_refused_own(&attestation(99, c), Error::<Test>::NotActiveProvider, not_active);
 		// Registered during the round: active from the next one.
 		MockRegistry::register(7, false);
 		set_key(7);
-		assert_refused_own(&attestation(7, c, c), Error::<Test>::NotActiveProvider, not_active);
+		assert_refused_own(&attestation(7, c), Error::<Test>::NotActiveProvider, not_active);
 		// Chilled.
 		assert_ok!(<MockRegistry as proof_of_sync_primitives::ProviderRegistry<_, _>>::chill(&1));
-		assert_refused_own(&attestation(1, c, c), Error::<Test>::NotActiveProvider, not_active);
+		assert_refused_own(&attestation(1, c), Error::<Test>::NotActiveProvider, not_active);
 	});
 }
 
@@ -325,7 +385,7 @@ fn refuses_a_provider_without_a_sync_key() {
 	builder().build_and_execute(|| {
 		let c = at_first_challenge();
 		Keys::mutate(|k| k.remove(&1));
-		let attestation = attestation(1, c, c);
+		let attestation = attestation(1, c);
 		assert_refused_own(&attestation, Error::<Test>::NoSyncKey, InvalidTransaction::Custom(2));
 	});
 }
@@ -333,10 +393,13 @@ fn refuses_a_provider_without_a_sync_key() {
 #[test]
 fn refuses_a_block_that_is_not_a_challenge() {
 	builder().build_and_execute(|| {
-		let c = at_first_challenge();
-		run_to_block(c + 2);
-		// Stride 2: the block after a challenge is not one.
-		let attestation = attestation(1, c + 1, c + 1);
+		run_to_round(1);
+		let start = round().start;
+		let not_challenged = (start..start + 16)
+			.find(|b| !challenges(1).contains(b))
+			.expect("some block does not challenge provider 1");
+		run_to_block(not_challenged + 1);
+		let attestation = attestation(1, not_challenged);
 		assert_refused_own(
 			&attestation,
 			Error::<Test>::NotChallenged,
@@ -349,9 +412,9 @@ fn refuses_a_block_that_is_not_a_challenge() {
 fn refuses_a_finalized_number_above_the_head() {
 	builder().build_and_execute(|| {
 		let c = at_first_challenge();
-		let mut attestation = attestation(1, c, c);
+		let mut attestation = attestation(1, c);
 		attestation.finalized_number = c + 1;
-		let invalid = InvalidTransaction::Custom(10);
+		let invalid = InvalidTransaction::Custom(8);
 		assert_refused_own(&attestation, Error::<Test>::FinalizedAhead, invalid);
 	});
 }
@@ -360,10 +423,11 @@ fn refuses_a_finalized_number_above_the_head() {
 fn refuses_a_second_answer_to_one_challenge() {
 	builder().build_and_execute(|| {
 		let c = at_first_challenge();
-		assert_ok!(attest(&attestation(1, c, c)));
+		assert_ok!(attest(&attestation(1, c)));
 		run_to_block(c + 2);
-		// Another head, same challenge.
-		let attestation = attestation(1, c, c + 1);
+		// The same challenge again, with another finalized block.
+		let mut attestation = attestation(1, c);
+		attestation.finalized_number = c;
 		let invalid = InvalidTransaction::Stale;
 		assert_refused_own(&attestation, Error::<Test>::AlreadyAnswered, invalid);
 	});

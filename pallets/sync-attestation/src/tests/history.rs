@@ -3,7 +3,7 @@
 use super::*;
 use crate::{LastClosedRound, NextToClean, Reported};
 use frame_support::{traits::Hooks, weights::Weight};
-use proof_of_sync_primitives::RoundPoints;
+use proof_of_sync_primitives::{RoundClock, RoundPoints};
 use sp_runtime::Perbill;
 
 #[test]
@@ -29,6 +29,7 @@ fn expired_rounds_are_removed_in_on_idle() {
 		assert!(Rounds::<Test>::get(1).is_none());
 		assert!(ProviderRounds::<Test>::get(1, 1).is_none());
 		assert!(!Reported::<Test>::contains_key(1, (1, 5)));
+		assert!(!crate::Leaderboard::<Test>::contains_key(1));
 		assert_eq!(SyncAttestation::points_of(1, &1), 0);
 		assert!(Rounds::<Test>::get(2).is_some());
 	});
@@ -109,26 +110,64 @@ fn read_helpers() {
 			answer_at(who, challenge);
 		}
 		assert_eq!(SyncAttestation::round_in_progress(), Some(round()));
-		assert_eq!(SyncAttestation::leaderboard(1, 0, 10), vec![(1, 2_000), (2, 1_000)]);
-		assert_eq!(SyncAttestation::leaderboard(1, 1, 1), vec![(2, 1_000)]);
+		let (two, one) = (2 * POINTS_PER_ANSWER, POINTS_PER_ANSWER);
+		assert_eq!(SyncAttestation::leaderboard(1, 0, 10), vec![(1, two), (2, one)]);
+		assert_eq!(SyncAttestation::leaderboard(1, 1, 1), vec![(2, one)]);
 		assert_eq!(SyncAttestation::leaderboard(1, 2, 1), vec![]);
 		let score = SyncAttestation::sync_score(&1, 1).unwrap();
-		assert_eq!((score.answered, score.points), (2, 2_000));
+		assert_eq!((score.answered, score.points), (2, two));
 		assert_eq!(score.share, Perbill::from_rational(2u32, 3));
 		// Active but silent: a score of nothing.
 		let silent = SyncAttestation::sync_score(&3, 1).unwrap();
-		assert_eq!((silent.assigned, silent.answered, silent.uptime), (6, 0, Perbill::zero()));
+		assert_eq!(
+			(silent.expected_challenges_milli, silent.answered, silent.uptime),
+			(5_333, 0, Perbill::zero())
+		);
 		assert_eq!(SyncAttestation::sync_score(&99, 1), None);
+		// The challenges so far: the blocks built up to now.
+		let now = System::block_number();
+		let so_far: Vec<_> = challenges(1).into_iter().filter(|c| *c <= now).collect();
+		assert_eq!(SyncAttestation::challenges_so_far(&1), so_far);
 
-		let round_1_challenges = challenges(1);
-		run_to_round(2);
-		// Past rounds' challenges are still known while the round is kept.
-		assert_eq!(SyncAttestation::challenges_of(&1, 1), round_1_challenges);
 		run_to_round(5);
 		assert_eq!(LastClosedRound::<Test>::get(), Some(4));
-		assert!(SyncAttestation::challenges_of(&1, 1).is_empty());
 		assert_eq!(SyncAttestation::sync_score(&1, 1), None);
+		assert_eq!(SyncAttestation::leaderboard(1, 0, 10), vec![]);
 		assert!(SyncAttestation::round_summary(2).is_some());
+	});
+}
+
+/// Item 7: cleanup keeps pace with the records attestations create. Every block creates twice
+/// `TargetAttestationsPerBlock` new provider records (the most `integrity_test` lets the cleanup
+/// budget be outrun by), for twenty rounds; expired rounds never pile up.
+#[test]
+fn cleanup_keeps_pace_with_production() {
+	let mut ext = builder().build();
+	ext.commit_all().unwrap();
+	let per_block = 2 * TargetAttestationsPerBlock::get();
+	let mut next_account = 1_000u64;
+	let mut most_kept = 0;
+	for _ in 0..20 * ROUND_LENGTH {
+		ext.execute_with(|| {
+			next_block();
+			let round = SyncAttestation::current_round();
+			for _ in 0..per_block {
+				give_points(round, next_account, 1);
+				next_account += 1;
+			}
+			on_idle();
+			let kept: std::collections::BTreeSet<_> =
+				ProviderRounds::<Test>::iter_keys().map(|(round, _)| round).collect();
+			most_kept = most_kept.max(kept.len());
+		});
+		ext.commit_all().unwrap();
+	}
+	ext.execute_with(|| {
+		// The current round, `HistoryDepth` closed ones, and at most one being removed.
+		assert!(most_kept as u32 <= HISTORY_DEPTH + 2, "{most_kept} rounds kept at once");
+		let last = LastClosedRound::<Test>::get().unwrap();
+		assert!(NextToClean::<Test>::get() + HISTORY_DEPTH + 1 >= last);
+		SyncAttestation::do_try_state().unwrap();
 	});
 }
 
@@ -140,10 +179,10 @@ fn integrity_test_passes() {
 }
 
 #[test]
-#[should_panic(expected = "MaxChallengesPerRound must be in 1..=64")]
-fn integrity_test_refuses_more_than_64_challenges() {
+#[should_panic(expected = "MaxCleanupPerBlock must be at least twice TargetAttestationsPerBlock")]
+fn integrity_test_refuses_a_cleanup_slower_than_production() {
 	builder().build().execute_with(|| {
-		MaxChallengesPerRound::set(65);
+		TargetAttestationsPerBlock::set(3);
 		<SyncAttestation as Hooks<BlockNumber>>::integrity_test();
 	});
 }

@@ -5,7 +5,7 @@ use crate::{
 	ProviderRounds, RoundParamsOf, Rounds,
 };
 use frame_support::traits::Authorize;
-use proof_of_sync_primitives::{Points, RoundIndex};
+use proof_of_sync_primitives::{Points, ProviderRegistry, RoundIndex};
 use sp_runtime::{
 	transaction_validity::{TransactionSource, TransactionValidityWithRefund},
 	DispatchResult,
@@ -28,22 +28,35 @@ fn round() -> RoundParamsOf<Test> {
 	CurrentRound::<Test>::get().expect("a round is running")
 }
 
-/// `who`'s challenge blocks in the current round.
+/// `who`'s challenge blocks in the current round, as the mock chain will build them (block `n`'s
+/// parent always has hash `hash_of(n - 1)`), earliest first; none if `who` is not active.
 fn challenges(who: AccountId) -> Vec<BlockNumber> {
-	SyncAttestation::challenges_of(&who, round().index)
+	let round = round();
+	if !MockRegistry::is_active_in(&who, round.index) {
+		return Vec::new()
+	}
+	// Block 0 has no parent: it challenges no one.
+	(round.start.max(1)..round.start + BlockNumber::from(round.challenge_span))
+		.filter(|b| {
+			SyncAttestation::is_challenge_after(&who, &round, *b, &hash_of(b - 1)).is_some()
+		})
+		.collect()
 }
 
-/// An honest attestation by `who` of block `best` for challenge `challenge` of the current round.
-fn attestation(who: AccountId, challenge: BlockNumber, best: BlockNumber) -> AttestationOf<Test> {
+/// An honest attestation by `who` of challenge block `challenge` of the current round.
+fn attestation(who: AccountId, challenge: BlockNumber) -> AttestationOf<Test> {
 	Attestation {
 		round: round().index,
 		challenge_block: challenge,
 		provider: who,
-		best_number: best,
-		best_hash: hash_of(best),
-		finalized_number: best.saturating_sub(2),
+		block_hash: hash_of(challenge),
+		finalized_number: challenge.saturating_sub(2),
 	}
 }
+
+/// Points of one answer at lag 0 in a mock round with three providers: 6 000 capacity points over
+/// the 16 × 1/3 challenges a provider expects (`6 000 × 10⁹ / (333 333 333 × 16)`).
+const POINTS_PER_ANSWER: Points = 1_125;
 
 fn authorized() -> RuntimeOrigin {
 	frame_system::RawOrigin::Authorized.into()
@@ -69,23 +82,22 @@ fn authorize(
 		.expect("attest is an authorized call")
 }
 
-/// Answers `who`'s next unanswered challenge at the block right after it, with lag 0. Runs the
-/// chain forward to that block.
+/// Answers `who`'s challenge `challenge` at the block right after it, with lag 0. Runs the chain
+/// forward to that block.
 fn answer_at(who: AccountId, challenge: BlockNumber) {
 	run_to_block(challenge + 1);
-	frame_support::assert_ok!(attest(&attestation(who, challenge, challenge)));
+	frame_support::assert_ok!(attest(&attestation(who, challenge)));
 }
 
 /// Gives `who` exactly `points` in `round`, as if it had answered one challenge.
 fn give_points(round: RoundIndex, who: AccountId, points: Points) {
-	let assigned = Rounds::<Test>::get(round).expect("a kept round").params.challenges_per_provider;
 	ProviderRounds::<Test>::insert(
 		round,
 		who,
 		ProviderRoundStats {
-			assigned,
 			answered: 1,
-			answered_mask: 1,
+			answered_upto: 1,
+			recent: 1,
 			points,
 			..Default::default()
 		},
@@ -94,5 +106,12 @@ fn give_points(round: RoundIndex, who: AccountId, points: Points) {
 		let s = s.as_mut().expect("a kept round");
 		s.total_points += points;
 		s.attestations += 1;
+	});
+	crate::Leaderboard::<Test>::mutate(round, |board| {
+		board.retain(|(account, _)| *account != who);
+		let at = board
+			.binary_search_by(|(account, p)| points.cmp(p).then_with(|| account.cmp(&who)))
+			.unwrap_or_else(|at| at);
+		board.try_insert(at, (who, points)).expect("room on the mock's leaderboards");
 	});
 }

@@ -14,26 +14,26 @@ mod equivocation {
 
 	type Signed = Box<(AttestationOf<Test>, SyncSignature)>;
 
-	/// Two attestations by `who` of block `number` in `round` with different hashes, each signed
-	/// by `signer`.
+	/// Two attestations by `who` of block `number`, naming `round`, with different hashes, each
+	/// signed by `signer`.
 	fn proof_in(
 		who: AccountId,
 		number: BlockNumber,
 		round: RoundIndex,
 		signer: AccountId,
 	) -> (Signed, Signed) {
-		let mut first = attestation(who, number, number);
+		let mut first = attestation(who, number);
 		first.round = round;
 		let mut second = first.clone();
-		second.best_hash = H256::repeat_byte(0xee);
+		second.block_hash = H256::repeat_byte(0xee);
 		let first_signature = sign_as(signer, &first);
 		let second_signature = sign_as(signer, &second);
 		(Box::new((first, first_signature)), Box::new((second, second_signature)))
 	}
 
-	/// The same in the current round.
+	/// The same, naming the round that holds `number`.
 	fn proof(who: AccountId, number: BlockNumber, signer: AccountId) -> (Signed, Signed) {
-		proof_in(who, number, round().index, signer)
+		proof_in(who, number, (number / ROUND_LENGTH) as RoundIndex, signer)
 	}
 
 	fn report((first, second): (Signed, Signed)) -> DispatchResultWithPostInfo {
@@ -70,7 +70,7 @@ mod equivocation {
 				events(),
 				vec![Event::EquivocationReported {
 					provider: 1,
-					best_number: ROUND_LENGTH + 2,
+					height: ROUND_LENGTH + 2,
 					slashed: BOND / 10,
 					reporter: REPORTER,
 				}]
@@ -89,7 +89,7 @@ mod equivocation {
 			assert_noop!(report((first.clone(), first.clone())), Error::<Test>::NotEquivocation);
 			// Two heights.
 			let (first, mut second) = proof(1, n, 1);
-			second.0.best_number = n + 1;
+			second.0.challenge_block = n + 1;
 			second.1 = sign_as(1, &second.0);
 			assert_noop!(report((first, second)), Error::<Test>::NotEquivocation);
 			// Two providers.
@@ -126,11 +126,31 @@ mod equivocation {
 			let (first, second) = proof(1, n, 1);
 			assert_noop!(report((second, first)), Error::<Test>::AlreadyReported);
 			let (first, mut third) = proof(1, n, 1);
-			third.0.best_hash = H256::repeat_byte(0x33);
+			third.0.block_hash = H256::repeat_byte(0x33);
 			third.1 = sign_as(1, &third.0);
 			assert_noop!(report((first, third)), Error::<Test>::AlreadyReported);
 			// Another height is another offence.
 			assert_ok!(report(proof(1, n + 1, 1)));
+			assert_eq!(Slashes::get().len(), 2);
+		});
+	}
+
+	/// The attack: sign the same two hashes again, each time naming other rounds in the
+	/// attestations, to be punished as if for one offence only once per named round, or to
+	/// escape. The offence is the provider at a height, judged in the round holding the height.
+	#[test]
+	fn one_height_is_punished_once_whatever_rounds_the_attestations_name() {
+		builder().build_and_execute(|| {
+			run_to_round(2);
+			let n = ROUND_LENGTH + 2;
+			assert_ok!(report(proof_in(1, n, 1, 1)));
+			assert!(Reported::<Test>::contains_key(1, (1, n)));
+			for named in [0, 2, 7] {
+				assert_noop!(report(proof_in(1, n, named, 1)), Error::<Test>::AlreadyReported);
+			}
+			// Naming a wrong round does not hide a new offence either.
+			assert_ok!(report(proof_in(1, n + 1, 0, 1)));
+			assert!(Reported::<Test>::contains_key(1, (1, n + 1)));
 			assert_eq!(Slashes::get().len(), 2);
 		});
 	}
@@ -140,20 +160,22 @@ mod equivocation {
 		builder().build_and_execute(|| {
 			// Closed rounds 1, 2 and 3 are the last HistoryDepth = 3 ones in round 4.
 			run_to_round(4);
-			let n = ROUND_LENGTH + 2;
-			assert_ok!(report(proof_in(1, n, 1, 1)));
-			assert_noop!(report(proof_in(2, n, 0, 2)), Error::<Test>::ProofTooOld);
+			let in_round = |round: u64| round * ROUND_LENGTH + 2;
+			assert_ok!(report(proof(1, in_round(1), 1)));
+			assert_noop!(report(proof(2, in_round(0), 2)), Error::<Test>::ProofTooOld);
 			run_to_round(5);
-			assert_noop!(report(proof_in(3, n, 1, 3)), Error::<Test>::ProofTooOld);
-			assert_ok!(report(proof_in(3, n, 2, 3)));
+			assert_noop!(report(proof(3, in_round(1), 3)), Error::<Test>::ProofTooOld);
+			assert_ok!(report(proof(3, in_round(2), 3)));
+			// The current round is judged too.
+			assert_ok!(report(proof(3, in_round(5), 3)));
 		});
 	}
 
 	#[test]
-	fn refuses_rounds_not_started() {
+	fn refuses_heights_after_the_current_round() {
 		builder().build_and_execute(|| {
 			run_to_block(ROUND_LENGTH + 5);
-			let proof = proof_in(1, ROUND_LENGTH + 2, 2, 1);
+			let proof = proof(1, 2 * ROUND_LENGTH + 2, 1);
 			assert_noop!(report(proof), Error::<Test>::ProofFromFuture);
 		});
 	}
@@ -178,15 +200,39 @@ mod offline {
 		SyncAttestation::report_offline(RuntimeOrigin::signed(REPORTER), provider)
 	}
 
+	/// Gives `who` `answered` answers and no points in `round`.
+	fn give_answers(round: RoundIndex, who: AccountId, answered: u32) {
+		ProviderRounds::<Test>::insert(
+			round,
+			who,
+			ProviderRoundStats {
+				answered,
+				answered_upto: answered,
+				recent: (1u64 << answered) - 1,
+				..Default::default()
+			},
+		);
+		Rounds::<Test>::mutate(round, |s| {
+			s.as_mut().expect("a kept round").attestations += answered
+		});
+		crate::Leaderboard::<Test>::mutate(round, |board| {
+			board.try_push((who, 0)).expect("room on the mock's leaderboards");
+			board.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+		});
+	}
+
 	#[test]
-	fn chills_after_enough_offline_rounds() {
+	fn chills_after_a_whole_window_of_missed_challenges() {
 		builder().build_and_execute(|| {
 			run_to_round(1);
-			// Only round 0 has closed: one offline round is not enough.
+			// Only round 0 has closed: 5.3 expected challenges, fewer than the window of 8.
 			assert_noop!(report(3), Error::<Test>::NotOffline);
-			run_to_round(OFFLINE_ROUNDS);
+			run_to_round(2);
 			events();
-			assert_eq!(report(3).map(|info| info.pays_fee), Ok(Pays::No));
+			let result = report(3).expect("offline over rounds 0 and 1");
+			assert_eq!(result.pays_fee, Pays::No);
+			// Two rounds read: the weight charged is theirs, not `HistoryDepth`'s.
+			assert_eq!(result.actual_weight, Some(<() as crate::WeightInfo>::report_offline(2)));
 			assert_eq!(Chilled::get(), vec![3]);
 			assert_eq!(
 				events(),
@@ -198,42 +244,45 @@ mod offline {
 	}
 
 	#[test]
-	fn refuses_a_provider_that_reached_the_minimum_uptime_in_one_of_the_rounds() {
+	fn judges_uptime_over_the_expected_challenges_of_the_window() {
 		builder().build_and_execute(|| {
-			run_to_round(1);
-			// 3 of 6 challenges: exactly MinUptime = 50 %, which is not offline.
-			for challenge in challenges(3).into_iter().take(3) {
-				answer_at(3, challenge);
-			}
-			run_to_round(2);
-			assert_noop!(report(3), Error::<Test>::NotOffline);
 			run_to_round(3);
-			// Round 1 is still one of the last two.
+			// Rounds 2 and 1 expect 2 × 16/3 = 10.67 challenges: 6 answers are 56 %, above the
+			// 50 % minimum, however they are spread over the rounds.
+			give_answers(1, 3, 6);
 			assert_noop!(report(3), Error::<Test>::NotOffline);
-			run_to_round(4);
-			assert_ok!(report(3));
+			give_answers(2, 2, 1);
+			give_answers(1, 2, 4);
+			// 5 answers are 47 %.
+			assert_ok!(report(2));
+		});
+	}
+
+	/// The attack the window defends against: at large `N` a provider expects less than one
+	/// challenge a round, so an honest provider goes whole rounds unchallenged. Judged round by
+	/// round, anyone could have every honest provider chilled.
+	#[test]
+	fn one_unlucky_round_chills_no_one_at_large_n() {
+		builder().build_and_execute(|| {
+			for who in 4..=60 {
+				MockRegistry::register(who, false);
+			}
+			// 60 providers: 16/60 = 0.27 expected challenges a round; HistoryDepth = 3 rounds
+			// never reach the window of 8, so no one is judged offline.
+			for round in 2..=6 {
+				run_to_round(round);
+				assert_noop!(report(3), Error::<Test>::NotOffline);
+			}
 		});
 	}
 
 	#[test]
-	fn chills_below_the_minimum_uptime() {
-		builder().build_and_execute(|| {
-			run_to_round(1);
-			// 2 of 6 challenges: below 50 %.
-			for challenge in challenges(3).into_iter().take(2) {
-				answer_at(3, challenge);
-			}
-			run_to_round(3);
-			assert_ok!(report(3));
-		});
-	}
-
-	#[test]
-	fn refuses_a_provider_not_active_in_one_of_the_rounds() {
+	fn refuses_a_provider_not_active_in_the_whole_window() {
 		builder().build_and_execute(|| {
 			run_to_round(1);
 			MockRegistry::register(7, false);
-			// Active from round 2: rounds 1 and 2 have closed in round 3, but it missed round 1.
+			// Four providers from round 2: 4 expected challenges a round. In round 3, the window
+			// is rounds 2 and 1, and 7 was not active in round 1.
 			run_to_round(3);
 			assert_noop!(report(7), Error::<Test>::NotOffline);
 			run_to_round(4);

@@ -3,18 +3,22 @@
 use super::*;
 use crate::{Accumulator, Event};
 use codec::Encode;
-use frame_support::assert_ok;
+use frame_support::{assert_noop, assert_ok};
 use proof_of_sync_primitives::{ProviderRegistry, RoundClock};
 use sp_core::H256;
 use sp_io::hashing::blake2_256;
+use sp_runtime::Perbill;
 
 #[test]
 fn genesis_opens_round_zero() {
 	builder().build_and_execute(|| {
 		let info = round();
 		assert_eq!((info.index, info.start, info.providers), (0, 0, 3));
-		// 1 attestation per block × 20 blocks / 3 providers.
-		assert_eq!((info.challenges_per_provider, info.stride), (6, 2));
+		// 1 attestation per block / 3 providers, over the 16-block span.
+		assert_eq!(
+			(info.challenge_odds, info.challenge_span),
+			(Perbill::from_rational(1u32, 3), 16)
+		);
 		assert_eq!(Rounds::<Test>::get(0).unwrap().params, info);
 		assert_eq!(SyncAttestation::current_round(), 0);
 	});
@@ -31,7 +35,7 @@ fn round_starts_with_the_seed_of_previous_seed_parent_hash_and_accumulator() {
 		assert!(events().contains(&Event::RoundStarted {
 			round: 1,
 			start: ROUND_LENGTH,
-			challenges_per_provider: 6
+			challenge_odds: Perbill::from_rational(1u32, 3)
 		}));
 
 		let seed_1 = info.seed;
@@ -65,7 +69,7 @@ fn seed_depends_on_the_attestations_of_the_previous_round() {
 			if answer {
 				let challenge = challenges(1)[0];
 				run_to_block(challenge + 1);
-				let attestation = attestation(1, challenge, challenge);
+				let attestation = attestation(1, challenge);
 				let signature = sign_as(1, &attestation);
 				assert_ok!(attest_signed(&attestation, signature.clone()));
 				// The accumulator chains the accepted signatures.
@@ -85,23 +89,22 @@ fn seed_depends_on_the_attestations_of_the_previous_round() {
 }
 
 #[test]
-fn challenges_are_distinct_and_inside_the_span() {
+fn challenges_are_inside_the_span_and_decided_by_the_parent_hash() {
 	builder().build_and_execute(|| {
 		for who in 4..=5 {
 			MockRegistry::register(who, false);
 		}
-		// Round 0: 3 providers, C = 6, stride 2; then 5 providers, C = 4, stride 4.
 		for r in 0..=4 {
 			run_to_round(r);
 			let info = round();
 			let span = ROUND_LENGTH - u64::from(RESPONSE_WINDOW);
 			for who in (1..=5).filter(|who| MockRegistry::is_active_in(who, r)) {
 				let blocks = challenges(who);
-				assert_eq!(blocks.len() as u32, info.challenges_per_provider);
-				assert!(blocks.windows(2).all(|w| w[0] < w[1]), "distinct and ordered");
 				assert!(blocks.iter().all(|b| *b >= info.start && *b < info.start + span));
+				// As the chain checks them once built.
+				run_to_block(info.start + ROUND_LENGTH - 1);
 				for block in info.start..info.start + ROUND_LENGTH {
-					let expected = blocks.iter().position(|b| *b == block).map(|j| j as u32);
+					let expected = blocks.contains(&block).then(|| (block - info.start) as u32);
 					assert_eq!(SyncAttestation::is_challenge(&who, &info, block), expected);
 				}
 			}
@@ -118,48 +121,91 @@ fn challenges_differ_between_providers_and_rounds() {
 		let mut per_round = vec![];
 		for r in 1..=5 {
 			run_to_round(r);
-			// 10 providers: C = 2, stride 8: phases spread over 8 blocks.
-			assert_eq!((round().challenges_per_provider, round().stride), (2, 8));
-			let firsts: Vec<_> = (1..=10).map(|who| challenges(who)[0] - round().start).collect();
-			assert!(firsts.iter().any(|f| *f != firsts[0]), "providers share one phase");
-			per_round.push(firsts);
+			let all: Vec<_> = (1..=10).map(challenges).collect();
+			assert!(all.iter().any(|c| *c != all[0]), "providers share their challenges");
+			per_round.push(all);
 		}
 		assert!(per_round.iter().any(|p| *p != per_round[0]), "rounds share one placement");
 	});
 }
 
 #[test]
-fn challenge_count_adapts_to_the_number_of_providers() {
+fn challenge_odds_adapt_to_the_number_of_providers() {
 	builder().build_and_execute(|| {
 		// span = 20 - 4 = 16 blocks, MaxChallengesPerRound = 8, 1 attestation per block.
-		assert_eq!(SyncAttestation::challenges_for(0), (8, 2));
-		assert_eq!(SyncAttestation::challenges_for(1), (8, 2));
-		assert_eq!(SyncAttestation::challenges_for(4), (5, 3));
-		assert_eq!(SyncAttestation::challenges_for(10), (2, 8));
-		assert_eq!(SyncAttestation::challenges_for(20), (1, 16));
-		assert_eq!(SyncAttestation::challenges_for(100_000), (1, 16));
-		// Never more than the span...
+		let odds = SyncAttestation::challenge_odds;
+		assert_eq!(odds(0), Perbill::from_percent(50));
+		assert_eq!(odds(1), Perbill::from_percent(50));
+		assert_eq!(odds(4), Perbill::from_percent(25));
+		assert_eq!(odds(10), Perbill::from_percent(10));
+		assert_eq!(odds(100_000), Perbill::from_parts(10_000));
+		// Never zero.
+		assert_eq!(odds(u32::MAX), Perbill::from_parts(1));
+		// Never above 1...
 		MaxChallengesPerRound::set(64);
 		TargetAttestationsPerBlock::set(100);
-		assert_eq!(SyncAttestation::challenges_for(1), (16, 1));
-		// ...nor more than MaxChallengesPerRound.
-		MaxChallengesPerRound::set(3);
-		assert_eq!(SyncAttestation::challenges_for(1), (3, 5));
+		assert_eq!(odds(1), Perbill::one());
+		// ...nor above MaxChallengesPerRound / span.
+		MaxChallengesPerRound::set(4);
+		assert_eq!(odds(1), Perbill::from_percent(25));
 		// Back to the configuration the running round was started with.
 		MaxChallengesPerRound::set(8);
+		TargetAttestationsPerBlock::set(1);
+	});
+}
+
+/// Item 7's load bound: about `TargetAttestationsPerBlock` providers are challenged per block at
+/// any `N` up to the registry's limit, so attestations never outgrow a block.
+#[test]
+fn challenges_per_block_stay_near_the_target_at_any_n() {
+	builder().build_and_execute(|| {
+		for (providers, target) in [(3u32, 1u32), (1_000, 1), (100_000, 1), (100_000, 20)] {
+			TargetAttestationsPerBlock::set(target);
+			let round = RoundParamsOf::<Test> {
+				index: 1,
+				start: 0,
+				seed: [7; 32],
+				challenge_odds: SyncAttestation::challenge_odds(providers),
+				challenge_span: 16,
+				providers,
+			};
+			// Draws over many (parent hash, provider) pairs: enough for about 200 expected
+			// challenges, at most 4 million. `N × q` is the expected challenges per block.
+			let odds = f64::from(round.challenge_odds.deconstruct()) / 1e9;
+			let trials = (200.0 / odds).min(4e6) as u64;
+			let sample = u64::from(providers).min(10_000);
+			let mut hits = 0u64;
+			for draw in 0..trials {
+				let block = draw / sample;
+				let parent = H256(blake2_256(&(b"parent", block).encode()));
+				let who = draw % sample;
+				hits +=
+					SyncAttestation::is_challenge_after(&who, &round, 1, &parent).is_some() as u64;
+			}
+			let per_block = hits as f64 / trials as f64 * f64::from(providers);
+			let target = f64::from(target).min(f64::from(providers) * 0.5);
+			assert!(
+				per_block > target * 0.6 && per_block < target * 1.4,
+				"{providers} providers: {per_block} challenges a block, target {target}"
+			);
+			// Exactly, in expectation.
+			let expected =
+				f64::from(round.challenge_odds.deconstruct()) / 1e9 * f64::from(providers);
+			assert!((expected - target).abs() / target < 0.01, "{providers}: {expected}");
+		}
+		TargetAttestationsPerBlock::set(1);
 	});
 }
 
 #[test]
 fn rounds_use_the_active_provider_count() {
 	builder().providers(vec![(1, true)]).build_and_execute(|| {
-		assert_eq!((round().providers, round().challenges_per_provider), (1, 8));
+		assert_eq!((round().providers, round().challenge_odds), (1, Perbill::from_percent(50)));
 		for who in 2..=10 {
 			MockRegistry::register(who, false);
 		}
 		run_to_round(1);
-		assert_eq!((round().providers, round().challenges_per_provider), (10, 2));
-		assert_eq!(challenges(10).len(), 2);
+		assert_eq!((round().providers, round().challenge_odds), (10, Perbill::from_percent(10)));
 	});
 }
 
@@ -169,9 +215,18 @@ fn only_active_providers_are_challenged() {
 		run_to_round(1);
 		// Registered during round 1: challenged from round 2 on.
 		MockRegistry::register(7, false);
-		assert!(challenges(7).is_empty());
-		assert!(challenges(99).is_empty());
+		set_key(7);
+		let c = (round().start..round().start + 16)
+			.find(|b| {
+				SyncAttestation::is_challenge_after(&7, &round(), *b, &hash_of(b - 1)).is_some()
+			})
+			.expect("a block would challenge 7 if it were active");
+		run_to_block(c + 1);
+		assert!(SyncAttestation::challenges_so_far(&7).is_empty());
+		assert_noop!(attest(&attestation(7, c)), crate::Error::<Test>::NotActiveProvider);
+		assert!(SyncAttestation::challenges_so_far(&99).is_empty());
 		run_to_round(2);
-		assert_eq!(challenges(7).len() as u32, round().challenges_per_provider);
+		run_to_block(round().start + 15);
+		assert_eq!(SyncAttestation::challenges_so_far(&7), challenges(7));
 	});
 }

@@ -19,7 +19,7 @@ fn closing_a_round_tells_the_rewards_pallet_and_emits_events() {
 		let events = events();
 		assert_eq!(
 			events[0],
-			Event::RoundClosed { round: 1, total_points: 1_000, attestations: 1 }
+			Event::RoundClosed { round: 1, total_points: POINTS_PER_ANSWER, attestations: 1 }
 		);
 		assert!(matches!(events[1], Event::RoundStarted { round: 2, .. }));
 	});
@@ -34,10 +34,10 @@ fn round_points_are_the_stored_points() {
 		answer_at(first.0, first.1);
 		answer_at(second.0, second.1);
 		run_to_round(2);
-		assert_eq!(SyncAttestation::points_of(1, &1), 1_000);
-		assert_eq!(SyncAttestation::points_of(1, &2), 1_000);
+		assert_eq!(SyncAttestation::points_of(1, &1), POINTS_PER_ANSWER);
+		assert_eq!(SyncAttestation::points_of(1, &2), POINTS_PER_ANSWER);
 		assert_eq!(SyncAttestation::points_of(1, &3), 0);
-		assert_eq!(SyncAttestation::total_points(1), 2_000);
+		assert_eq!(SyncAttestation::total_points(1), 2 * POINTS_PER_ANSWER);
 		assert_eq!(
 			SyncAttestation::points_of(1, &1),
 			ProviderRounds::<Test>::get(1, 1).unwrap().points

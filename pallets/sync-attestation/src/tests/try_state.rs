@@ -50,27 +50,26 @@ fn catches_records_of_a_removed_round() {
 #[test]
 fn catches_a_provider_record_with_inconsistent_answers() {
 	builder().build_and_execute(|| {
-		let assigned = round().challenges_per_provider;
-		let max_c = MaxChallengesPerRound::get();
+		let span = round().challenge_span;
+		let record = |answered, answered_upto, recent| ProviderRoundStats {
+			answered,
+			answered_upto,
+			recent,
+			..Default::default()
+		};
 		for stats in [
-			// An answer in the mask that `answered` does not count.
-			ProviderRoundStats { assigned, answered_mask: 0b1, ..Default::default() },
-			// More answers than challenges.
-			ProviderRoundStats {
-				assigned: 1,
-				answered: 2,
-				answered_mask: 0b11,
-				..Default::default()
-			},
-			// More challenges than a round may have.
-			ProviderRoundStats { assigned: max_c + 1, ..Default::default() },
-			// An answer to a challenge past the assigned ones.
-			ProviderRoundStats {
-				assigned: 1,
-				answered: 1,
-				answered_mask: 0b10,
-				..Default::default()
-			},
+			// An answer remembered that `answered` does not count.
+			record(0, 1, 0b1),
+			// More answers remembered than counted.
+			record(1, 2, 0b11),
+			// An answer past the round's challenge span.
+			record(1, span + 1, 0b1),
+			// An answer before the round's first block.
+			record(2, 1, 0b11),
+			// The latest answer not remembered.
+			record(1, 3, 0b10),
+			// Answers counted, none remembered.
+			record(1, 0, 0),
 		] {
 			assert_catches("a provider record's answers are inconsistent", || {
 				// The round's totals count the record's answers, as `attest` would.
@@ -78,6 +77,35 @@ fn catches_a_provider_record_with_inconsistent_answers() {
 				ProviderRounds::<Test>::insert(0, 1, stats);
 			});
 		}
+	});
+}
+
+#[test]
+fn catches_a_leaderboard_that_is_not_the_best_providers() {
+	builder().build_and_execute(|| {
+		run_to_round(1);
+		answer_at(1, challenges(1)[0]);
+		let message = "a round's leaderboard is not its best providers";
+		assert_catches(message, || crate::Leaderboard::<Test>::remove(1));
+		assert_catches(message, || {
+			crate::Leaderboard::<Test>::mutate(1, |board| board[0].1 += 1);
+		});
+		assert_catches(message, || {
+			crate::Leaderboard::<Test>::mutate(1, |board| board.try_push((9, 0)).unwrap());
+		});
+	});
+}
+
+#[test]
+fn catches_a_leaderboard_of_a_removed_round() {
+	builder().build_and_execute(|| {
+		run_to_round(4);
+		on_idle();
+		assert_eq!(NextToClean::<Test>::get(), 1);
+		assert_catches("a removed round has a leaderboard", || {
+			crate::Leaderboard::<Test>::insert(0, frame_support::BoundedVec::new());
+			crate::Leaderboard::<Test>::mutate(0, |board| board.try_push((1, 1)).unwrap());
+		});
 	});
 }
 
@@ -111,27 +139,19 @@ fn catches_an_expired_round_that_is_not_queued() {
 }
 
 #[test]
-fn catches_a_current_round_with_too_few_or_too_many_challenges() {
+fn catches_a_current_round_with_no_odds_or_a_span_out_of_bounds() {
 	builder().build_and_execute(|| {
-		for challenges in [0, MaxChallengesPerRound::get() + 1] {
-			assert_catches("the current round's C is out of bounds", || {
-				CurrentRound::<Test>::mutate(|r| {
-					r.as_mut().unwrap().challenges_per_provider = challenges
-				});
+		let message = "the current round's odds or span are out of bounds";
+		assert_catches(message, || {
+			CurrentRound::<Test>::mutate(|r| {
+				r.as_mut().unwrap().challenge_odds = Default::default()
+			});
+		});
+		for span in [0, ROUND_LENGTH as u32 + 1] {
+			assert_catches(message, || {
+				CurrentRound::<Test>::mutate(|r| r.as_mut().unwrap().challenge_span = span);
 			});
 		}
-	});
-}
-
-#[test]
-fn catches_a_current_round_whose_challenges_overflow_its_span() {
-	builder().build_and_execute(|| {
-		assert_catches("the current round's challenges overflow its span", || {
-			CurrentRound::<Test>::mutate(|r| r.as_mut().unwrap().stride = u32::MAX);
-		});
-		assert_catches("the current round's challenges overflow its span", || {
-			CurrentRound::<Test>::mutate(|r| r.as_mut().unwrap().stride = 0);
-		});
 	});
 }
 
