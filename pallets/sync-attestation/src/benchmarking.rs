@@ -142,7 +142,8 @@ mod benchmarks {
 
 	#[benchmark]
 	fn report_equivocation() -> Result<(), BenchmarkError> {
-		let (who, key) = provider_with_key::<T>(0, false);
+		// A candidate: a slash below the validator bond also takes it off the list.
+		let (who, key) = provider_with_key::<T>(0, true);
 		let round = next_round::<T>();
 		let (first, second) = equivocation::<T>(&who, &key, round)?;
 		let number = first.0.best_number;
@@ -158,7 +159,8 @@ mod benchmarks {
 	#[benchmark]
 	fn report_offline() {
 		let who: T::AccountId = account("provider", 0, 0);
-		T::BenchmarkHelper::register_provider(&who, false);
+		// A candidate: chilling also takes it off the list.
+		T::BenchmarkHelper::register_provider(&who, true);
 		// Active, and silent, in the last `OfflineRoundsBeforeChill` closed rounds.
 		for _ in 0..=T::OfflineRoundsBeforeChill::get() {
 			next_round::<T>();
