@@ -209,6 +209,11 @@ pub trait ProviderRegistry<AccountId, Balance> {
 	/// the validator minimum), each with its bond. Bounded by the registry's candidate limit.
 	fn candidates() -> Vec<(AccountId, Balance)>;
 
+	/// Whether `who` has set session keys (`session.set_keys`). pallet-session leaves an account
+	/// without them out of the validator set it hands to consensus, so the session manager seats
+	/// only candidates that have them.
+	fn has_session_keys(who: &AccountId) -> bool;
+
 	/// Take `who` out of the active set for a liveness fault. Its bond is untouched; it may
 	/// re-activate itself.
 	fn chill(who: &AccountId) -> DispatchResult;

@@ -55,6 +55,15 @@ fn fill_candidates_but_one<T: Config>() {
 	}
 }
 
+/// Fills the candidate list up to `MaxCandidates`, every member qualified and bonded at the
+/// validator minimum.
+fn fill_candidates<T: Config>() {
+	fill_candidates_but_one::<T>();
+	let who = provider::<T>("candidate", T::MaxCandidates::get());
+	T::BenchmarkHelper::set_session_keys(&who);
+	Resources::<T>::do_opt_in_validator(who).expect("room for one more; qed");
+}
+
 /// A provider that fills the candidate list: the last in a full list, the worst case for
 /// removing it.
 fn last_of_full_candidates<T: Config>() -> T::AccountId {
@@ -122,16 +131,24 @@ mod benchmarks {
 		);
 	}
 
+	/// A full list and a newcomer with a bigger bond than its members: the newcomer reads every
+	/// member (record, session keys, points in the last closed round) to find the weakest, and
+	/// evicts it.
 	#[benchmark]
 	fn opt_in_validator() {
-		fill_candidates_but_one::<T>();
+		// A round has closed: the points of every member are read.
+		T::BenchmarkHelper::set_round(1);
+		fill_candidates::<T>();
 		let who = provider::<T>("provider", 0);
+		Resources::<T>::do_bond_extra(who.clone(), T::MinProviderBond::get())
+			.expect("a funded provider bonds more; qed");
 		T::BenchmarkHelper::set_session_keys(&who);
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(who.clone()));
 
 		assert!(Resources::<T>::is_candidate(&who));
+		assert_eq!(Candidates::<T>::get().len() as u32, T::MaxCandidates::get());
 	}
 
 	#[benchmark]
@@ -184,6 +201,22 @@ mod benchmarks {
 		_(RawOrigin::Signed(who.clone()));
 
 		assert_eq!(Providers::<T>::get(&who).map(|p| p.status), Some(ProviderStatus::Active));
+	}
+
+	/// The last member of a full list, active and bonded but without session keys: every check
+	/// runs before it is removed.
+	#[benchmark]
+	fn remove_candidate() {
+		fill_candidates_but_one::<T>();
+		let who = provider::<T>("provider", 0);
+		Candidates::<T>::mutate(|candidates| candidates.try_push(who.clone()))
+			.expect("room for one more; qed");
+		let caller: T::AccountId = whitelisted_caller();
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(caller), who.clone());
+
+		assert!(!Resources::<T>::is_candidate(&who));
 	}
 
 	impl_benchmark_test_suite!(Resources, crate::mock::new_test_ext(), crate::mock::Test);

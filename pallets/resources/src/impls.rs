@@ -10,7 +10,9 @@ use frame_support::{
 		Get, Imbalance, ValidatorRegistration,
 	},
 };
-use proof_of_sync_primitives::{Capacity, ProviderRegistry, RoundClock, RoundIndex};
+use proof_of_sync_primitives::{
+	Capacity, Points, ProviderRegistry, RoundClock, RoundIndex, RoundPoints,
+};
 use sp_runtime::{
 	traits::{Saturating, Zero},
 	DispatchError, DispatchResult, Perbill,
@@ -156,27 +158,109 @@ impl<T: Config> Pallet<T> {
 		ensure!(info.status == ProviderStatus::Active, Error::<T>::NotActive);
 		ensure!(info.bond >= T::MinValidatorBond::get(), Error::<T>::BelowValidatorBond);
 		ensure!(T::ValidatorRegistration::is_registered(&who), Error::<T>::NoSessionKeys);
+		// A full list admits the caller only in place of a weaker member, so accounts that never
+		// attest cannot hold every place for good.
+		let mut evicted = None;
+		if candidates.is_full() {
+			let newcomer = CandidateStanding {
+				qualifies: true,
+				points: Self::last_closed_points(&who),
+				bond: info.bond,
+			};
+			let (index, weakest) =
+				Self::weakest_candidate(&candidates).ok_or(Error::<T>::TooManyCandidates)?;
+			ensure!(weakest < newcomer, Error::<T>::TooManyCandidates);
+			evicted = Some(candidates.remove(index));
+		}
 		candidates.try_push(who.clone()).map_err(|_| Error::<T>::TooManyCandidates)?;
 		Candidates::<T>::put(candidates);
+		if let Some(evicted) = evicted {
+			Self::deposit_event(Event::CandidateEvicted { evicted, by: who.clone() });
+		}
 		Self::deposit_event(Event::CandidateAdded { provider: who });
 		Ok(())
 	}
 
+	/// `who`'s points in the last closed round: the round before the current one. None before a
+	/// round has closed.
+	fn last_closed_points(who: &T::AccountId) -> Points {
+		T::RoundClock::current_round()
+			.checked_sub(1)
+			.map_or(0, |round| T::Points::points_of(round, who))
+	}
+
+	/// Why the candidate `who`, whose record is `info`, may no longer be seated, if it may not:
+	/// it is chilled or leaving, bonded below `MinValidatorBond`, or has no session keys.
+	fn disqualification(
+		who: &T::AccountId,
+		info: &ProviderRecordOf<T>,
+	) -> Option<CandidateRemovalReason> {
+		match info.status {
+			ProviderStatus::Chilled => return Some(CandidateRemovalReason::Chilled),
+			ProviderStatus::Leaving { .. } => return Some(CandidateRemovalReason::Left),
+			ProviderStatus::Active => {},
+		}
+		if info.bond < T::MinValidatorBond::get() {
+			return Some(CandidateRemovalReason::BelowValidatorBond)
+		}
+		(!T::ValidatorRegistration::is_registered(who))
+			.then_some(CandidateRemovalReason::NoSessionKeys)
+	}
+
+	/// How firmly the candidate `who` holds its place: see [`CandidateStanding`].
+	fn standing(who: &T::AccountId) -> CandidateStandingOf<T> {
+		let info = Providers::<T>::get(who);
+		CandidateStanding {
+			qualifies: info
+				.as_ref()
+				.is_some_and(|info| Self::disqualification(who, info).is_none()),
+			points: Self::last_closed_points(who),
+			bond: info.map_or_else(Zero::zero, |info| info.bond),
+		}
+	}
+
+	/// The weakest member of `candidates`, with its place in the list: the one with the smallest
+	/// standing (one that may not be seated first, then the fewest points in the last closed round,
+	/// then the smallest bond); between equals, the higher account, since the authority ranking
+	/// prefers the lower one. Reads every member: bounded by `MaxCandidates`.
+	fn weakest_candidate(candidates: &[T::AccountId]) -> Option<(usize, CandidateStandingOf<T>)> {
+		candidates
+			.iter()
+			.enumerate()
+			.map(|(index, who)| (index, who, Self::standing(who)))
+			.min_by(|(_, a, x), (_, b, y)| x.cmp(y).then_with(|| b.cmp(a)))
+			.map(|(index, _, standing)| (index, standing))
+	}
+
 	pub(crate) fn do_opt_out_validator(who: T::AccountId) -> DispatchResult {
 		ensure!(Providers::<T>::contains_key(&who), Error::<T>::NotProvider);
-		ensure!(Self::remove_candidate(&who), Error::<T>::NotCandidate);
+		ensure!(
+			Self::remove_from_candidates(&who, CandidateRemovalReason::OptedOut),
+			Error::<T>::NotCandidate
+		);
 		Ok(())
 	}
 
-	/// Removes `who` from the candidates, with an event. Returns whether it was one.
-	fn remove_candidate(who: &T::AccountId) -> bool {
+	pub(crate) fn do_remove_candidate(who: T::AccountId) -> DispatchResult {
+		ensure!(Self::is_candidate(&who), Error::<T>::NotCandidate);
+		// A candidate with no record withdrew (`try_state` rules it out); it goes all the same.
+		let reason = Providers::<T>::get(&who)
+			.map_or(Some(CandidateRemovalReason::Left), |info| Self::disqualification(&who, &info))
+			.ok_or(Error::<T>::CandidateQualifies)?;
+		Self::remove_from_candidates(&who, reason);
+		Ok(())
+	}
+
+	/// Removes `who` from the candidates, with an event naming `reason`. Returns whether it was
+	/// one.
+	fn remove_from_candidates(who: &T::AccountId, reason: CandidateRemovalReason) -> bool {
 		let removed = Candidates::<T>::mutate(|candidates| {
 			let before = candidates.len();
 			candidates.retain(|c| c != who);
 			candidates.len() != before
 		});
 		if removed {
-			Self::deposit_event(Event::CandidateRemoved { provider: who.clone() });
+			Self::deposit_event(Event::CandidateRemoved { provider: who.clone(), reason });
 		}
 		removed
 	}
@@ -193,7 +277,7 @@ impl<T: Config> Pallet<T> {
 			info.status = ProviderStatus::Leaving { until_round };
 			Ok::<_, DispatchError>(())
 		})?;
-		Self::remove_candidate(&who);
+		Self::remove_from_candidates(&who, CandidateRemovalReason::Left);
 		Self::deposit_event(Event::LeavingStarted { provider: who, until_round });
 		Ok(())
 	}
@@ -228,7 +312,8 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// Chills an active provider: out of the active set until it re-activates.
+	/// Chills an active provider: out of the active set, and of the validator candidates, until it
+	/// re-activates (and opts in again).
 	pub(crate) fn do_chill(who: &T::AccountId) -> DispatchResult {
 		Providers::<T>::try_mutate(who, |info| {
 			let info = info.as_mut().ok_or(Error::<T>::NotProvider)?;
@@ -237,6 +322,7 @@ impl<T: Config> Pallet<T> {
 			Ok::<_, DispatchError>(())
 		})?;
 		ActiveProviders::<T>::mutate(|n| n.saturating_dec());
+		Self::remove_from_candidates(who, CandidateRemovalReason::Chilled);
 		Self::deposit_event(Event::Chilled { provider: who.clone() });
 		Ok(())
 	}
@@ -272,6 +358,7 @@ impl<T: Config> Pallet<T> {
 		T::Slash::on_unbalanced(rest);
 
 		let chill = info.status == ProviderStatus::Active && info.bond < T::MinProviderBond::get();
+		let below_validator_bond = info.bond < T::MinValidatorBond::get();
 		Providers::<T>::insert(who, info);
 		Self::deposit_event(Event::Slashed {
 			provider: who.clone(),
@@ -281,6 +368,8 @@ impl<T: Config> Pallet<T> {
 		});
 		if chill {
 			Self::do_chill(who)?;
+		} else if below_validator_bond {
+			Self::remove_from_candidates(who, CandidateRemovalReason::BelowValidatorBond);
 		}
 		Ok(slashed)
 	}
@@ -289,7 +378,8 @@ impl<T: Config> Pallet<T> {
 	/// - `ActiveProviders` counts exactly the `Active` records;
 	/// - every record's bond is what is held from its account under `ProviderBond`;
 	/// - at most `MaxProviders` records;
-	/// - every candidate is a registered provider that is not leaving, and appears once.
+	/// - every candidate is a registered provider that is neither leaving nor chilled, and appears
+	///   once.
 	#[cfg(any(test, feature = "std", feature = "try-runtime"))]
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 		use sp_runtime::TryRuntimeError;
@@ -324,6 +414,10 @@ impl<T: Config> Pallet<T> {
 				TryRuntimeError::Other("a leaving provider is a candidate")
 			);
 			ensure!(
+				info.status != ProviderStatus::Chilled,
+				TryRuntimeError::Other("a chilled provider is a candidate")
+			);
+			ensure!(
 				!candidates.iter().skip(i + 1).any(|other| other == c),
 				TryRuntimeError::Other("candidate listed twice")
 			);
@@ -355,6 +449,10 @@ impl<T: Config> ProviderRegistry<T::AccountId, BalanceOf<T>> for Pallet<T> {
 					.then_some((who, info.bond))
 			})
 			.collect()
+	}
+
+	fn has_session_keys(who: &T::AccountId) -> bool {
+		T::ValidatorRegistration::is_registered(who)
 	}
 
 	fn chill(who: &T::AccountId) -> DispatchResult {

@@ -21,6 +21,15 @@
 //! candidates by their points and chooses from them the block authors of a coming round (it keeps
 //! the current authorities when too few candidates earned points).
 //!
+//! The candidate list holds at most `MaxCandidates`, and only candidates that may be seated keep a
+//! place in it: one that is chilled, leaves, or is slashed below `MinValidatorBond` leaves the list
+//! at once, and one that purged its session keys can be removed by anyone (`remove_candidate`,
+//! free when it succeeds). When the list is full, a newcomer takes the place of its weakest member
+//! if it is stronger: a member that may no longer be seated is weaker than any that may; then
+//! fewer points in the last closed round is weaker, then a smaller bond. So accounts that never
+//! attest cannot hold every place: a provider that earned points, or one with a bigger bond,
+//! evicts them.
+//!
 //! A provider that answered too few of its challenges for several closed rounds in a row can be
 //! reported by anyone (sync-attestation's `report_offline`) and is then **chilled**: it stops
 //! taking part until it calls `reactivate`. Missed challenges alone chill no one. A provider
@@ -35,6 +44,8 @@
 //!
 //! - One record per provider ([`Providers`]), a counter of active providers ([`ActiveProviders`])
 //!   and a bounded list of validator candidates ([`Candidates`]). No hook iterates over providers.
+//!   `opt_in_validator` into a full list reads every candidate once (their records, session keys
+//!   and last points, through [`Config::Points`]) to find the weakest: at most `MaxCandidates`.
 //! - Joining takes effect at a round boundary: a provider registered or re-activated in round `r`
 //!   is active from round `r + 1`. Chilling and leaving take effect at once.
 //! - Other pallets reach the registry only through [`proof_of_sync_primitives::ProviderRegistry`],
@@ -67,6 +78,10 @@ const LOG_TARGET: &str = "runtime::resources";
 pub trait BenchmarkHelper<AccountId> {
 	/// Give `who` session keys, so it may opt in as validator candidate.
 	fn set_session_keys(who: &AccountId);
+
+	/// Make `round` the round in progress (as `Config::RoundClock` tells it), so that a closed
+	/// round exists whose points `opt_in_validator` reads.
+	fn set_round(round: proof_of_sync_primitives::RoundIndex);
 }
 
 #[frame_support::pallet]
@@ -82,7 +97,7 @@ pub mod pallet {
 		},
 	};
 	use frame_system::pallet_prelude::*;
-	use proof_of_sync_primitives::{Capacity, RoundClock, RoundIndex};
+	use proof_of_sync_primitives::{Capacity, RoundClock, RoundIndex, RoundPoints};
 	use sp_runtime::traits::Zero;
 
 	/// The in-code storage version.
@@ -112,6 +127,10 @@ pub mod pallet {
 		/// Which round is running.
 		type RoundClock: RoundClock;
 
+		/// Each provider's points in a closed round (the sync-attestation pallet). A full
+		/// candidate list evicts its weakest member by the last closed round's points.
+		type Points: RoundPoints<Self::AccountId>;
+
 		/// Whether an account has set session keys; a validator candidate needs them.
 		type ValidatorRegistration: ValidatorRegistration<Self::AccountId>;
 
@@ -130,7 +149,8 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxProviders: Get<u32>;
 
-		/// The most validator candidates at once.
+		/// The most validator candidates at once. A full list admits a newcomer only in place of a
+		/// weaker member; `opt_in_validator` then reads every member once.
 		#[pallet::constant]
 		type MaxCandidates: Get<u32>;
 
@@ -209,6 +229,16 @@ pub mod pallet {
 		CandidateRemoved {
 			/// The provider's account.
 			provider: T::AccountId,
+			/// Why: it opted out or left, was chilled or under-bonded, or had no session keys.
+			reason: CandidateRemovalReason,
+		},
+		/// A full candidate list made room for a stronger newcomer: its weakest member stopped
+		/// being a validator candidate. [`Event::CandidateAdded`] for the newcomer follows.
+		CandidateEvicted {
+			/// The evicted candidate's account.
+			evicted: T::AccountId,
+			/// The newcomer that took its place.
+			by: T::AccountId,
 		},
 		/// A provider started leaving; it may `withdraw` its bond from round `until_round` on.
 		LeavingStarted {
@@ -297,9 +327,15 @@ pub mod pallet {
 		/// The account has not set session keys. Call `session.set_keys` (with the keys and the
 		/// proof `author_rotateKeysWithOwner` returns) first.
 		NoSessionKeys,
-		/// There are already `MaxCandidates` validator candidates. Wait until one opts out or
-		/// leaves.
+		/// There are already `MaxCandidates` validator candidates and none is weaker than the
+		/// caller: each may be seated and earned more points in the last closed round than the
+		/// caller, or as many with at least the caller's bond. Earn more points (answer your
+		/// challenges for a round) or bond more (`bond_extra`), or wait until one leaves.
 		TooManyCandidates,
+		/// The candidate may still be seated: it is active, bonded at least `MinValidatorBond` and
+		/// has session keys, so `remove_candidate` cannot remove it. Only its own
+		/// `opt_out_validator` (or `leave`) can.
+		CandidateQualifies,
 	}
 
 	#[pallet::genesis_config]
@@ -428,8 +464,15 @@ pub mod pallet {
 		/// - Effect: adds the caller to the validator candidates. It must be an `Active` provider
 		///   (not chilled, not leaving) with at least `MinValidatorBond` bonded and session keys
 		///   set (`session.set_keys`). Nothing more is held. Whether it gets a seat depends on its
-		///   points in the last closed round (see the sync-attestation pallet).
-		/// - Events: [`Event::CandidateAdded`].
+		///   points in the last closed round (see the sync-attestation pallet). When the list is
+		///   full (`MaxCandidates`), the caller takes the place of the weakest member if it is
+		///   stronger: a member that may no longer be seated (chilled, leaving, under-bonded or
+		///   without session keys) is weaker than any that may; then fewer points in the last
+		///   closed round is weaker, then a smaller bond; between equals the higher account is
+		///   weaker. The caller, who may be seated, must beat the weakest member on points, or
+		///   equal its points with a bigger bond. Finding the weakest reads every member once.
+		/// - Events: [`Event::CandidateEvicted`] if a member made room, then
+		///   [`Event::CandidateAdded`].
 		/// - Errors: [`Error::NotProvider`], [`Error::AlreadyCandidate`], [`Error::NotActive`],
 		///   [`Error::BelowValidatorBond`], [`Error::NoSessionKeys`], [`Error::TooManyCandidates`].
 		#[pallet::call_index(4)]
@@ -445,7 +488,7 @@ pub mod pallet {
 		/// - Effect: removes the caller from the validator candidates, so it is no longer ranked at
 		///   round boundaries. A seat it holds, or was already chosen for at the last round
 		///   boundary, it keeps until that round ends. No money moves.
-		/// - Events: [`Event::CandidateRemoved`].
+		/// - Events: [`Event::CandidateRemoved`] (reason `OptedOut`).
 		/// - Errors: [`Error::NotProvider`], [`Error::NotCandidate`].
 		#[pallet::call_index(5)]
 		#[pallet::weight(T::WeightInfo::opt_out_validator())]
@@ -463,8 +506,8 @@ pub mod pallet {
 		///   no longer be answered. The bond stays held, and can still be slashed for an
 		///   equivocation, until it is withdrawn. There is no undoing it: to provide again,
 		///   `withdraw`, then `register` anew.
-		/// - Events: [`Event::LeavingStarted`], and [`Event::CandidateRemoved`] if the caller was a
-		///   candidate.
+		/// - Events: [`Event::CandidateRemoved`] (reason `Left`) if the caller was a candidate,
+		///   then [`Event::LeavingStarted`].
 		/// - Errors: [`Error::NotProvider`], [`Error::AlreadyLeaving`].
 		#[pallet::call_index(6)]
 		#[pallet::weight(T::WeightInfo::leave())]
@@ -492,8 +535,9 @@ pub mod pallet {
 		///
 		/// - Origin: signed by the chilled provider.
 		/// - Effect: sets the caller's status back to `Active`, taking part from the next round on.
-		///   Its bond must be at least `MinProviderBond` (after a slash, `bond_extra` first). A
-		///   validator candidacy it kept while chilled counts again. No money moves.
+		///   Its bond must be at least `MinProviderBond` (after a slash, `bond_extra` first). Being
+		///   chilled ended any validator candidacy: to be a candidate again, call
+		///   `opt_in_validator` afterwards. No money moves.
 		/// - Events: [`Event::Reactivated`].
 		/// - Errors: [`Error::NotProvider`], [`Error::NotChilled`], [`Error::BondTooLow`].
 		#[pallet::call_index(8)]
@@ -501,6 +545,29 @@ pub mod pallet {
 		pub fn reactivate(origin: OriginFor<T>) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::do_reactivate(who)
+		}
+
+		/// Remove a validator candidate that may no longer be seated, so that it does not hold a
+		/// place in the list.
+		///
+		/// - Origin: signed by any account. It pays no fee when the removal succeeds; a refused one
+		///   pays its fee.
+		/// - Effect: removes `who` from the validator candidates if it is chilled or leaving (or
+		///   withdrew), bonded below `MinValidatorBond`, or has no session keys (it purged them:
+		///   pallet-session would not seat it). Chilling, leaving and slashes below
+		///   `MinValidatorBond` remove a candidate by themselves; purged session keys only this
+		///   call notices. No money moves.
+		/// - Events: [`Event::CandidateRemoved`] with the reason.
+		/// - Errors: [`Error::NotCandidate`], [`Error::CandidateQualifies`].
+		#[pallet::call_index(9)]
+		#[pallet::weight(T::WeightInfo::remove_candidate())]
+		pub fn remove_candidate(
+			origin: OriginFor<T>,
+			who: T::AccountId,
+		) -> DispatchResultWithPostInfo {
+			ensure_signed(origin)?;
+			Self::do_remove_candidate(who)?;
+			Ok(Pays::No.into())
 		}
 	}
 }

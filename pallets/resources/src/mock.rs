@@ -1,12 +1,13 @@
-//! A mock runtime: System, Balances and the registry, with a round clock and session keys the
-//! tests set by hand.
+//! A mock runtime: System, Balances and the registry, with a round clock, session keys and round
+//! points the tests set by hand.
 
 use crate::{self as pallet_resources};
+use alloc::collections::BTreeMap;
 use frame_support::{
 	derive_impl, parameter_types,
 	traits::{tokens::imbalance::ResolveTo, ConstU32, ValidatorRegistration},
 };
-use proof_of_sync_primitives::{Capacity, RoundIndex};
+use proof_of_sync_primitives::{Capacity, Points, RoundIndex, RoundPoints};
 pub use proof_of_sync_test_utils::MockRoundClock;
 use sp_runtime::BuildStorage;
 
@@ -48,6 +49,8 @@ pub const POT: AccountId = 999;
 parameter_types! {
 	/// The accounts the tests gave session keys.
 	pub static WithSessionKeys: Vec<AccountId> = vec![];
+	/// Points per round and account, as the sync-attestation pallet would report them.
+	pub static RoundPointsOf: BTreeMap<(RoundIndex, AccountId), Points> = BTreeMap::new();
 	pub static MaxProviders: u32 = 10;
 	pub const MaxCandidates: u32 = 3;
 	pub const Pot: AccountId = POT;
@@ -60,10 +63,37 @@ impl ValidatorRegistration<AccountId> for TestSessionKeys {
 	}
 }
 
+/// The points the tests set in `RoundPointsOf`.
+pub struct MockPoints;
+impl MockPoints {
+	/// Gives `who` `points` in `round`.
+	pub fn set(round: RoundIndex, who: AccountId, points: Points) {
+		RoundPointsOf::mutate(|p| p.insert((round, who), points));
+	}
+}
+
+impl RoundPoints<AccountId> for MockPoints {
+	fn points_of(round: RoundIndex, who: &AccountId) -> Points {
+		RoundPointsOf::get().get(&(round, *who)).copied().unwrap_or(0)
+	}
+
+	fn total_points(round: RoundIndex) -> Points {
+		RoundPointsOf::get()
+			.iter()
+			.filter(|((r, _), _)| *r == round)
+			.map(|(_, p)| *p)
+			.sum()
+	}
+}
+
 #[cfg(feature = "runtime-benchmarks")]
 impl crate::BenchmarkHelper<AccountId> for TestSessionKeys {
 	fn set_session_keys(who: &AccountId) {
 		WithSessionKeys::mutate(|v| v.push(*who));
+	}
+
+	fn set_round(round: RoundIndex) {
+		MockRoundClock::set(round);
 	}
 }
 
@@ -71,6 +101,7 @@ impl pallet_resources::Config for Test {
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type RoundClock = MockRoundClock;
+	type Points = MockPoints;
 	type ValidatorRegistration = TestSessionKeys;
 	type Slash = ResolveTo<Pot, Balances>;
 	type MinProviderBond = frame_support::traits::ConstU128<MIN_PROVIDER_BOND>;
@@ -123,6 +154,7 @@ impl ExtBuilder {
 			System::set_block_number(1);
 			MockRoundClock::set(0);
 			WithSessionKeys::set(vec![]);
+			RoundPointsOf::set(BTreeMap::new());
 			MaxProviders::set(10);
 		});
 		ext

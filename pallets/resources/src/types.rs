@@ -3,7 +3,7 @@
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use frame_support::{traits::fungible, BoundedVec};
 pub use proof_of_sync_primitives::ProviderStatus;
-use proof_of_sync_primitives::{Capacity, RoundIndex};
+use proof_of_sync_primitives::{Capacity, Points, RoundIndex};
 use scale_info::TypeInfo;
 
 use crate::Config;
@@ -17,6 +17,9 @@ pub type EndpointOf<T> = BoundedVec<u8, <T as Config>::MaxEndpointLen>;
 
 /// The provider record of a runtime.
 pub type ProviderRecordOf<T> = ProviderRecord<BalanceOf<T>, EndpointOf<T>>;
+
+/// How firmly a validator candidate of a runtime holds its place in a full list.
+pub type CandidateStandingOf<T> = CandidateStanding<BalanceOf<T>>;
 
 /// A provider registered at genesis: account, endpoint, declared capacity, bond, and whether it is
 /// a validator candidate.
@@ -49,4 +52,45 @@ impl<Balance, Endpoint> ProviderRecord<Balance, Endpoint> {
 	pub fn is_active_in(&self, round: RoundIndex) -> bool {
 		self.status == ProviderStatus::Active && self.active_since <= round
 	}
+}
+
+/// Why a provider stopped being a validator candidate.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+)]
+pub enum CandidateRemovalReason {
+	/// It called `opt_out_validator`.
+	OptedOut,
+	/// It called `leave` (or, found by `remove_candidate`, withdrew already).
+	Left,
+	/// It was chilled: it missed its challenges, or a slash took its bond below `MinProviderBond`.
+	Chilled,
+	/// Its bond is below `MinValidatorBond`, after a slash.
+	BelowValidatorBond,
+	/// It has no session keys (it purged them), so pallet-session would not seat it; found by
+	/// `remove_candidate`.
+	NoSessionKeys,
+}
+
+/// How firmly a validator candidate holds its place in a full candidate list. Ordered field by
+/// field: the smallest standing in the list is its weakest member, which a newcomer with a greater
+/// standing evicts.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
+pub struct CandidateStanding<Balance> {
+	/// Whether it may be seated: active, bonded at least `MinValidatorBond`, with session keys.
+	/// One that may not is weaker than any that may.
+	pub qualifies: bool,
+	/// Its points in the last closed round (it earns them as a provider, candidate or not).
+	pub points: Points,
+	/// Its bond.
+	pub bond: Balance,
 }

@@ -161,7 +161,8 @@ mod benchmarks {
 
 	#[benchmark]
 	fn report_equivocation() -> Result<(), BenchmarkError> {
-		let (who, key) = provider_with_key::<T>(0, false);
+		// A candidate: a slash below the validator bond also takes it off the list.
+		let (who, key) = provider_with_key::<T>(0, true);
 		let round = next_round::<T>();
 		let (first, second) = equivocation::<T>(&who, &key, round)?;
 		let number = first.0.challenge_block;
@@ -179,7 +180,8 @@ mod benchmarks {
 	#[benchmark]
 	fn report_offline(r: Linear<1, { T::HistoryDepth::get() }>) {
 		let who: T::AccountId = account("provider", 0, 0);
-		T::BenchmarkHelper::register_provider(&who, false);
+		// A candidate: chilling also takes it off the list.
+		T::BenchmarkHelper::register_provider(&who, true);
 		next_round::<T>();
 		let first = next_round::<T>();
 		for _ in 1..r {

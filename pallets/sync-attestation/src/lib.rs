@@ -48,8 +48,13 @@
 //! When the round ends its points are final: the rewards pallet pays out of them, and the active
 //! validator candidates with the most points in it become the authorities of the session after
 //! next (a sitting authority's points count `HysteresisMargin` more when ranked against
-//! challengers). If fewer than `MinAuthorities` candidates earned points, the authority set stays
-//! as it is, so it is never emptied for lack of attestations.
+//! challengers). Only a candidate that can sit is ranked: active, bonded at least the registry's
+//! validator minimum, and with session keys including a `sync` key (pallet-session leaves out a
+//! validator without keys). If fewer than `MinAuthorities` of those earned points, the authority
+//! set stays as it is, less its members that were chilled, are leaving or withdrew, or purged their
+//! keys (unless none would be left). One session's ranking drops at most `MaxSetShrink` of the set
+//! (and at least one member): the best of the dropped members that can still sit keep their seats
+//! to make up the difference. The set is never emptied.
 //!
 //! Anyone can report a provider that signed two different blocks for one height (it loses
 //! `EquivocationSlash` of its bond and the reporter gets `ReporterCut` of that), or one that
@@ -218,10 +223,18 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxAuthorities: Get<u32>;
 
-		/// The fewest qualified candidates (candidates with points) for a new authority set; with
-		/// fewer the current set stays.
+		/// The fewest qualified candidates (candidates with session keys, a `sync` key and
+		/// points) for a new authority set; with fewer the current set stays, less its members
+		/// that can no longer sit.
 		#[pallet::constant]
 		type MinAuthorities: Get<u32>;
+
+		/// The most of the authority set one session's ranking may drop, as a part of the set's
+		/// size, rounded down; at least one member may always be dropped. The best members that
+		/// can still sit (candidates with keys) keep their seats to make up the difference; a
+		/// member that can no longer sit goes whatever this says. Below 100 %.
+		#[pallet::constant]
+		type MaxSetShrink: Get<Perbill>;
 
 		/// How much a sitting authority's score is raised when ranked against challengers.
 		#[pallet::constant]
@@ -354,18 +367,27 @@ pub mod pallet {
 			/// How many attestations were accepted.
 			attestations: u32,
 		},
-		/// Too few candidates proved their sync: the authority set stays as it is.
+		/// Too few candidates with keys proved their sync: the authority set stays as it is, less
+		/// its members that can no longer sit ([`Event::AuthoritiesDropped`] names them).
 		AuthoritySetKept {
 			/// The session the set was planned for.
 			round: RoundIndex,
-			/// How many candidates had points.
+			/// How many candidates with keys had points.
 			qualified: u32,
+		},
+		/// The authority set was kept (see [`Event::AuthoritySetKept`]) without these members:
+		/// they were chilled, are leaving or withdrew, or have no session keys or `sync` key.
+		AuthoritiesDropped {
+			/// The session the set was planned for.
+			round: RoundIndex,
+			/// The members left out of the kept set.
+			dropped: BoundedVec<T::AccountId, T::MaxAuthorities>,
 		},
 		/// A new authority set was chosen; it takes over in session `round`.
 		AuthoritiesChosen {
 			/// The session the set was planned for.
 			round: RoundIndex,
-			/// The authorities, best first.
+			/// The authorities, best first; sitting members kept by `MaxSetShrink` come last.
 			authorities: BoundedVec<T::AccountId, T::MaxAuthorities>,
 		},
 		/// A provider signed two different blocks at one height and was slashed.
@@ -495,6 +517,10 @@ pub mod pallet {
 			assert!(
 				T::MinAuthorities::get() <= T::MaxAuthorities::get(),
 				"MinAuthorities must not exceed MaxAuthorities"
+			);
+			assert!(
+				T::MaxSetShrink::get() < Perbill::one(),
+				"MaxSetShrink must be below 100 %: it would not cap how far the set shrinks"
 			);
 			assert!(
 				T::TargetAttestationsPerBlock::get() > 0,

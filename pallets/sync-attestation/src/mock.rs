@@ -107,6 +107,8 @@ parameter_types! {
 	pub static MaxChallengesPerRound: u32 = 8;
 	pub static MaxAuthorities: u32 = 3;
 	pub static MinAuthorities: u32 = 1;
+	/// A third of a set of up to 49 members, rounded down, as in the runtime.
+	pub static MaxSetShrink: Perbill = Perbill::from_percent(34);
 	pub static MaxCleanupPerBlock: u32 = 5;
 	pub const RoundLength: BlockNumber = ROUND_LENGTH;
 	pub const CapacityWeights: Capacity = Capacity { compute: 1, storage: 10, bandwidth: 1 };
@@ -161,6 +163,12 @@ impl ProviderRegistry<AccountId, Bond> for MockRegistry {
 			.into_iter()
 			.filter_map(|who| providers.get(&who).filter(|p| !p.chilled).map(|p| (who, p.bond)))
 			.collect()
+	}
+
+	/// Session keys include the `sync` key, as in the runtime: an account has them when it has a
+	/// `sync` key in `Keys` (see [`purge_keys`]).
+	fn has_session_keys(who: &AccountId) -> bool {
+		Keys::get().contains_key(who)
 	}
 
 	fn chill(who: &AccountId) -> DispatchResult {
@@ -237,6 +245,7 @@ impl crate::Config for Test {
 	type ReporterCut = ReporterCut;
 	type MaxAuthorities = MaxAuthorities;
 	type MinAuthorities = MinAuthorities;
+	type MaxSetShrink = MaxSetShrink;
 	type HysteresisMargin = HysteresisMargin;
 	type MaxCandidates = ConstU32<10>;
 	type HistoryDepth = ConstU32<HISTORY_DEPTH>;
@@ -260,6 +269,11 @@ pub fn sync_id(who: AccountId) -> SyncId {
 /// Gives `who` its test key pair as `sync` key.
 pub fn set_key(who: AccountId) {
 	Keys::mutate(|k| k.insert(who, sync_id(who)));
+}
+
+/// Removes `who`'s session keys, its `sync` key with them (`session.purge_keys`).
+pub fn purge_keys(who: AccountId) {
+	Keys::mutate(|k| k.remove(&who));
 }
 
 /// Signs `attestation` with the test key pair of `signer`.
@@ -356,6 +370,7 @@ impl ExtBuilder {
 			MaxChallengesPerRound::set(8);
 			MaxAuthorities::set(3);
 			MinAuthorities::set(1);
+			MaxSetShrink::set(Perbill::from_percent(34));
 			MaxCleanupPerBlock::set(5);
 			for (who, candidate) in &self.providers {
 				MockRegistry::register_with(*who, *candidate, BOND, 0);

@@ -62,65 +62,166 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Chooses the authorities of session `index` from the validator candidates, by their points
-	/// in the last closed round. `None` keeps the current set. Also returns how many candidates
-	/// were ranked.
+	/// in the last closed round. `None` keeps the current set. Also returns how many accounts were
+	/// read: the candidates ranked, or the current authorities if there are more of them.
+	///
+	/// The rules, in order:
+	/// - A candidate can sit if the registry lists it (active, bonded at least the validator
+	///   minimum) and it has session keys and a `sync` key: pallet-session leaves a validator
+	///   without keys out of the set it hands to consensus, so one without them would leave its
+	///   seat empty.
+	/// - Those with points (an incumbent's raised by `HysteresisMargin`) are ranked by points, then
+	///   bond, then account; the best `MaxAuthorities` are chosen.
+	/// - If fewer than `MinAuthorities` have points, the current set is kept, less its members that
+	///   can no longer sit (not active in session `index`, or without keys); if none of them can,
+	///   the candidates that can sit take over, points first, then bond: see
+	///   [`Self::kept_authorities`].
+	/// - The chosen set is at most `max(1, MaxSetShrink × n)` (rounded down) smaller than the
+	///   current set of `n`: if it is smaller still, the current members that can sit but were not
+	///   chosen (they have no points) keep their seats, best bond first, then lowest account, until
+	///   it is not (or none is left). Members that can no longer sit are not held back.
+	/// - The set returned is never empty.
 	pub(crate) fn plan_authorities(index: RoundIndex) -> (Option<Vec<T::AccountId>>, u32) {
 		let candidates: Vec<(T::AccountId, T::Bond)> = T::Registry::candidates()
 			.into_iter()
 			.take(T::MaxCandidates::get() as usize)
 			.collect();
-		let ranked_count = candidates.len() as u32;
 		let mut incumbents = T::CurrentAuthorities::get();
 		incumbents.sort();
+		let read = candidates.len().max(incumbents.len()) as u32;
 		let margin = T::HysteresisMargin::get();
 		let scored_round = LastClosedRound::<T>::get();
 
-		// (effective score, bond, account) of every candidate with points.
-		let mut qualified: Vec<(Points, T::Bond, T::AccountId)> = candidates
+		// (effective score, bond, account) of every candidate that can sit, best first.
+		let mut seatable: Vec<(Points, T::Bond, T::AccountId)> = candidates
 			.into_iter()
-			.filter_map(|(who, bond)| {
-				let round = scored_round?;
-				let score = ProviderRounds::<T>::get(round, &who).map_or(0, |s| s.points);
-				if score == 0 {
-					return None
-				}
+			.filter(|(who, _)| Self::has_keys(who))
+			.map(|(who, bond)| {
+				let points = scored_round
+					.and_then(|round| ProviderRounds::<T>::get(round, &who))
+					.map_or(0, |s| s.points);
 				let score = if incumbents.binary_search(&who).is_ok() {
-					score.saturating_add(margin.mul_floor(score))
+					points.saturating_add(margin.mul_floor(points))
 				} else {
-					score
+					points
 				};
-				Some((score, bond, who))
+				(score, bond, who)
 			})
 			.collect();
+		seatable
+			.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| b.1.cmp(&a.1)).then_with(|| a.2.cmp(&b.2)));
+		let qualified_count = seatable.iter().take_while(|(score, ..)| *score > 0).count();
 
-		let qualified_count = qualified.len() as u32;
-		if qualified_count < T::MinAuthorities::get() {
-			log::info!(
-				target: LOG_TARGET,
-				"session {index}: {qualified_count} qualified candidates, keeping the authorities"
-			);
-			Self::deposit_event(Event::AuthoritySetKept {
-				round: index,
-				qualified: qualified_count,
-			});
-			return (None, ranked_count)
+		if (qualified_count as u32) < T::MinAuthorities::get() {
+			let kept =
+				Self::kept_authorities(index, &incumbents, &seatable, qualified_count as u32);
+			return (kept, read)
 		}
 
-		qualified
-			.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| b.1.cmp(&a.1)).then_with(|| a.2.cmp(&b.2)));
-		qualified.truncate(T::MaxAuthorities::get() as usize);
-		let chosen: Vec<T::AccountId> = qualified.into_iter().map(|(_, _, who)| who).collect();
+		let max = T::MaxAuthorities::get() as usize;
+		let (qualified, unscored) = seatable.split_at(qualified_count);
+		let mut chosen: Vec<T::AccountId> =
+			qualified.iter().take(max).map(|(_, _, who)| who.clone()).collect();
+		// Hold back the shrink: incumbents that can sit keep their seats, best first, up to the
+		// floor. Only those without points can be left out of `chosen` while it is below
+		// `MaxAuthorities`.
+		let floor = Self::shrink_floor(incumbents.len()).min(max);
+		let held: Vec<T::AccountId> = unscored
+			.iter()
+			.filter(|(_, _, who)| incumbents.binary_search(who).is_ok())
+			.take(floor.saturating_sub(chosen.len()))
+			.map(|(_, _, who)| who.clone())
+			.collect();
+		chosen.extend(held);
+		if chosen.is_empty() {
+			// Not reached while `MinAuthorities` is at least 1 (`integrity_test`); an empty set
+			// would stop the chain.
+			let kept =
+				Self::kept_authorities(index, &incumbents, &seatable, qualified_count as u32);
+			return (kept, read)
+		}
 
 		let mut sorted = chosen.clone();
 		sorted.sort();
 		if sorted == incumbents {
-			return (None, ranked_count)
+			return (None, read)
 		}
 		Self::deposit_event(Event::AuthoritiesChosen {
 			round: index,
 			authorities: BoundedVec::truncate_from(chosen.clone()),
 		});
-		(Some(chosen), ranked_count)
+		(Some(chosen), read)
+	}
+
+	/// Whether `who` has the keys a seat needs: session keys (without them pallet-session leaves
+	/// it out of the set) and a `sync` key among them (without it, it cannot attest).
+	fn has_keys(who: &T::AccountId) -> bool {
+		T::Registry::has_session_keys(who) && T::SyncKeys::key_of(who).is_some()
+	}
+
+	/// The fewest members a ranked set of session may keep when the current set has `current`
+	/// members: `current - max(1, MaxSetShrink × current)`, rounded down, not below zero.
+	pub(crate) fn shrink_floor(current: usize) -> usize {
+		let current = u32::try_from(current).unwrap_or(u32::MAX);
+		let may_drop = T::MaxSetShrink::get().mul_floor(current).max(1);
+		current.saturating_sub(may_drop) as usize
+	}
+
+	/// The set kept when too few candidates qualified (`qualified` of them): the current
+	/// `incumbents` (sorted) less those that can no longer sit in session `index` (chilled,
+	/// leaving or withdrawn, or without keys). `None`, which keeps the set unchanged, if none of
+	/// them has to go.
+	///
+	/// If all of them would go, the best `MaxAuthorities` of the candidates that can sit
+	/// (`seatable`, best first) take over, since pallet-session would leave the key-less ones out
+	/// of the kept set and the chain would stop; with no such candidate, `None`: nothing better
+	/// is left.
+	fn kept_authorities(
+		index: RoundIndex,
+		incumbents: &[T::AccountId],
+		seatable: &[(Points, T::Bond, T::AccountId)],
+		qualified: u32,
+	) -> Option<Vec<T::AccountId>> {
+		log::info!(
+			target: LOG_TARGET,
+			"session {index}: {qualified} qualified candidates, keeping the authorities"
+		);
+		Self::deposit_event(Event::AuthoritySetKept { round: index, qualified });
+		let (kept, dropped): (Vec<T::AccountId>, Vec<T::AccountId>) = incumbents
+			.iter()
+			.cloned()
+			.partition(|who| T::Registry::is_active_in(who, index) && Self::has_keys(who));
+		if dropped.is_empty() {
+			return None
+		}
+		let kept = if kept.is_empty() {
+			let stand_ins: Vec<T::AccountId> = seatable
+				.iter()
+				.take(T::MaxAuthorities::get() as usize)
+				.map(|(_, _, who)| who.clone())
+				.collect();
+			if stand_ins.is_empty() {
+				log::warn!(
+					target: LOG_TARGET,
+					"session {index}: no authority or candidate can sit; the set stays as it is"
+				);
+				return None
+			}
+			stand_ins
+		} else {
+			kept
+		};
+		Self::deposit_event(Event::AuthoritiesDropped {
+			round: index,
+			dropped: BoundedVec::truncate_from(dropped),
+		});
+		if !kept.iter().all(|who| incumbents.binary_search(who).is_ok()) {
+			Self::deposit_event(Event::AuthoritiesChosen {
+				round: index,
+				authorities: BoundedVec::truncate_from(kept.clone()),
+			});
+		}
+		Some(kept)
 	}
 
 	/// The last round whose records have expired, if any: the rounds up to it are older than the
@@ -172,8 +273,9 @@ impl<T: Config> Pallet<T> {
 
 impl<T: Config> pallet_session::SessionManager<T::AccountId> for Pallet<T> {
 	fn new_session(new_index: RoundIndex) -> Option<Vec<T::AccountId>> {
-		let (authorities, candidates) = Self::plan_authorities(new_index);
-		Self::register_weight(T::WeightInfo::new_session(candidates));
+		// Each account read costs about what ranking a candidate costs: the benchmark's `c`.
+		let (authorities, read) = Self::plan_authorities(new_index);
+		Self::register_weight(T::WeightInfo::new_session(read));
 		authorities
 	}
 

@@ -50,6 +50,8 @@ impl pallet_resources::Config for Runtime {
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type RoundClock = SessionRoundClock;
+	/// A full candidate list evicts its weakest member by the points sync-attestation gave it.
+	type Points = crate::SyncAttestation;
 	/// Session keys are the ones `session.set_keys` registered.
 	type ValidatorRegistration = Session;
 	type Slash = ResolveTo<RewardPot, Balances>;
@@ -81,6 +83,10 @@ impl pallet_resources::BenchmarkHelper<AccountId> for BenchmarkHelper {
 			sync: sr25519::Public::from_raw(seed).into(),
 		};
 		pallet_session::NextKeys::<Runtime>::insert(who, keys);
+	}
+
+	fn set_round(round: RoundIndex) {
+		pallet_session::CurrentIndex::<Runtime>::put(round);
 	}
 }
 
@@ -191,6 +197,9 @@ parameter_types! {
 	pub const CapacityWeights: Capacity = Capacity { compute: 1, storage: 10, bandwidth: 1 };
 	/// A challenger replaces an incumbent authority only with 10 % more points.
 	pub const HysteresisMargin: Perbill = Perbill::from_percent(10);
+	/// One session's ranking drops at most a third of the authority set (34 % rounded down is a
+	/// third of any set up to `MAX_AUTHORITIES` = 32 members), and always at least one member.
+	pub const MaxSetShrink: Perbill = Perbill::from_percent(34);
 	/// A provider answering fewer than half its challenges is offline for the round.
 	pub const MinUptime: Perbill = Perbill::from_percent(50);
 	/// Signing two different blocks at one height costs a tenth of the bond...
@@ -232,6 +241,7 @@ impl pallet_sync_attestation::Config for Runtime {
 	type ReporterCut = ReporterCut;
 	type MaxAuthorities = ConstU32<{ super::MAX_AUTHORITIES }>;
 	type MinAuthorities = ConstU32<1>;
+	type MaxSetShrink = MaxSetShrink;
 	type HysteresisMargin = HysteresisMargin;
 	type MaxCandidates = ConstU32<{ 2 * super::MAX_AUTHORITIES }>;
 	type HistoryDepth = ConstU32<HISTORY_DEPTH>;

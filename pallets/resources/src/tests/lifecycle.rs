@@ -26,7 +26,7 @@ fn leave_then_withdraw_after_unbonding() {
 		assert_eq!(
 			events(),
 			vec![
-				Event::CandidateRemoved { provider: 1 },
+				Event::CandidateRemoved { provider: 1, reason: CandidateRemovalReason::Left },
 				Event::LeavingStarted { provider: 1, until_round },
 				Event::Withdrawn { provider: 1, amount: MIN_VALIDATOR_BOND },
 			]
@@ -80,9 +80,12 @@ fn chill_and_reactivate() {
 		assert!(!Resources::is_active_in(&1, 7));
 		assert!(Resources::is_active_in(&1, 8));
 		assert_eq!(Resources::active_count(), 1);
+		// Chilling ended its candidacy; re-activating does not bring it back.
+		assert!(!Resources::is_candidate(&1));
 		assert_eq!(
 			events(),
 			vec![
+				Event::CandidateRemoved { provider: 1, reason: CandidateRemovalReason::Chilled },
 				Event::Chilled { provider: 1 },
 				Event::Reactivated { provider: 1, active_since: 8 },
 			]

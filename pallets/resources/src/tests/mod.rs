@@ -1,7 +1,8 @@
 //! Unit tests of the registry, by topic. `build_and_execute` checks the invariants after each one.
 
 use crate::{
-	mock::*, Candidates, Error, Event, HoldReason, ProviderRecord, ProviderStatus, Providers,
+	mock::*, CandidateRemovalReason, Candidates, Error, Event, HoldReason, ProviderRecord,
+	ProviderStatus, Providers,
 };
 use frame_support::{
 	assert_noop, assert_ok,

@@ -19,14 +19,21 @@ fn slash_goes_to_the_pot_and_reporter() {
 		assert_eq!(Balances::balance(&POT), pot_before + 375);
 		assert_eq!(Balances::total_issuance(), issuance);
 		assert_eq!(status(1), ProviderStatus::Active);
+		// Below the validator bond: no longer a candidate.
 		assert_eq!(
 			events(),
-			vec![Event::Slashed {
-				provider: 1,
-				amount: 500,
-				reporter: Some(3),
-				reporter_reward: 125
-			}]
+			vec![
+				Event::Slashed {
+					provider: 1,
+					amount: 500,
+					reporter: Some(3),
+					reporter_reward: 125
+				},
+				Event::CandidateRemoved {
+					provider: 1,
+					reason: CandidateRemovalReason::BelowValidatorBond
+				},
+			]
 		);
 	});
 }
@@ -46,12 +53,13 @@ fn a_reporter_cut_below_the_existential_deposit_goes_to_the_pot() {
 		assert_eq!(Balances::balance(&POT), pot_before + 50);
 		assert_eq!(
 			events(),
-			vec![Event::Slashed {
-				provider: 1,
-				amount: 50,
-				reporter: Some(500),
-				reporter_reward: 0
-			}]
+			vec![
+				Event::Slashed { provider: 1, amount: 50, reporter: Some(500), reporter_reward: 0 },
+				Event::CandidateRemoved {
+					provider: 1,
+					reason: CandidateRemovalReason::BelowValidatorBond
+				},
+			]
 		);
 	});
 }

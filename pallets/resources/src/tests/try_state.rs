@@ -114,3 +114,14 @@ fn catches_a_candidate_listed_twice() {
 		});
 	});
 }
+
+#[test]
+fn catches_a_candidate_that_is_chilled() {
+	builder().build_and_execute(|| {
+		register(2, MIN_VALIDATOR_BOND);
+		assert_ok!(Resources::chill(&2));
+		assert_catches("a chilled provider is a candidate", || {
+			Candidates::<Test>::put(BoundedVec::truncate_from(vec![1, 2]));
+		});
+	});
+}

@@ -2,9 +2,9 @@
 
 use super::*;
 use crate::{Event, LastClosedRound};
-use frame_support::BoundedVec;
+use frame_support::{assert_ok, BoundedVec};
 use pallet_session::SessionManager;
-use proof_of_sync_primitives::RoundPoints;
+use proof_of_sync_primitives::{ProviderRegistry, RoundPoints};
 
 #[test]
 fn closing_a_round_tells_the_rewards_pallet_and_emits_events() {
@@ -54,10 +54,13 @@ fn genesis_keeps_the_configured_authorities() {
 	});
 }
 
-/// Candidates 1, 2 (incumbents), 4 and 5, round 1 closed with `points` given per candidate.
+/// Candidates 1, 2 (incumbents), 4 and 5, all with keys, round 1 closed with `points` given per
+/// candidate.
 fn closed_round_with(points: &[(AccountId, Points)]) {
 	MockRegistry::register_with(4, true, BOND, 0);
 	MockRegistry::register_with(5, true, BOND, 0);
+	set_key(4);
+	set_key(5);
 	run_to_round(1);
 	for (who, p) in points {
 		give_points(1, *who, *p);
@@ -86,6 +89,7 @@ fn breaks_ties_by_bond_then_account() {
 	builder().build_and_execute(|| {
 		Authorities::set(vec![]);
 		MockRegistry::register_with(6, true, BOND + 1, 0);
+		set_key(6);
 		closed_round_with(&[(5, 100), (4, 100), (6, 100), (1, 50)]);
 		// 6 has the biggest bond; 4 and 5 tie on bond too, so the lower account goes first.
 		assert_eq!(SyncAttestation::new_session(3), Some(vec![6, 4, 5]));
@@ -145,6 +149,151 @@ fn ignores_chilled_candidates() {
 			Ok(())
 		);
 		assert_eq!(SyncAttestation::new_session(3), Some(vec![1]));
+	});
+}
+
+#[test]
+fn min_authorities_counts_only_candidates_with_keys() {
+	builder().build_and_execute(|| {
+		MinAuthorities::set(3);
+		// Four candidates earned points, but 4 and 5 purged their keys: pallet-session would
+		// leave them out, so only 1 and 2 qualify.
+		closed_round_with(&[(1, 100), (2, 400), (4, 300), (5, 200)]);
+		purge_keys(4);
+		purge_keys(5);
+		assert_eq!(SyncAttestation::new_session(3), None);
+		assert_eq!(events(), vec![Event::AuthoritySetKept { round: 3, qualified: 2 }]);
+	});
+	builder().build_and_execute(|| {
+		// Without the key-less ones, the ranking seats those with keys only.
+		closed_round_with(&[(1, 100), (2, 400), (4, 300), (5, 200)]);
+		purge_keys(4);
+		assert_eq!(SyncAttestation::new_session(3), Some(vec![2, 5, 1]));
+	});
+}
+
+#[test]
+fn a_set_never_shrinks_to_one_when_keys_are_purged() {
+	builder().build_and_execute(|| {
+		// 4 and 5 outscore 1 and then purge their keys; 2 earned nothing. Seating 4, 5 and 1 would
+		// leave 1 alone once pallet-session dropped the key-less ones.
+		closed_round_with(&[(1, 100), (4, 300), (5, 200)]);
+		Authorities::set(vec![1, 2, 4]);
+		purge_keys(4);
+		purge_keys(5);
+		// Only 1 qualifies; the set of three may lose one member a session, so 2 keeps its seat.
+		assert_eq!(SyncAttestation::new_session(3), Some(vec![1, 2]));
+		assert_eq!(
+			events(),
+			vec![Event::AuthoritiesChosen {
+				round: 3,
+				authorities: BoundedVec::truncate_from(vec![1, 2])
+			}]
+		);
+	});
+}
+
+#[test]
+fn the_set_shrinks_by_at_most_the_bound_per_session() {
+	builder().build_and_execute(|| {
+		MaxAuthorities::set(5);
+		MockRegistry::register_with(6, true, BOND + 1, 0);
+		set_key(6);
+		// Only 4 proved its sync; the others, all still candidates with keys, earned nothing.
+		closed_round_with(&[(4, 100)]);
+		Authorities::set(vec![1, 2, 4, 5, 6]);
+		// 34 % of 5 rounded down is 1: the set keeps 4 members, 6 (the biggest bond) first, then
+		// the lowest accounts.
+		assert_eq!(SyncAttestation::new_session(3), Some(vec![4, 6, 1, 2]));
+		// Each session drops at most a third of the set, and at least one member.
+		Authorities::set(vec![4, 6, 1, 2]);
+		assert_eq!(SyncAttestation::new_session(4), Some(vec![4, 6, 1]));
+		Authorities::set(vec![4, 6, 1]);
+		assert_eq!(SyncAttestation::new_session(5), Some(vec![4, 6]));
+		Authorities::set(vec![4, 6]);
+		assert_eq!(SyncAttestation::new_session(6), Some(vec![4]));
+	});
+}
+
+#[test]
+fn the_cap_does_not_hold_back_members_that_cannot_sit() {
+	builder().build_and_execute(|| {
+		closed_round_with(&[(5, 100)]);
+		Authorities::set(vec![1, 2, 4]);
+		// Of the incumbents, 1 was chilled and 4 purged its keys: only 2 can be held back.
+		assert_ok!(MockRegistry::chill(&1));
+		purge_keys(4);
+		assert_eq!(SyncAttestation::new_session(3), Some(vec![5, 2]));
+	});
+}
+
+#[test]
+fn a_kept_set_drops_members_that_were_chilled() {
+	builder().build_and_execute(|| {
+		MinAuthorities::set(3);
+		closed_round_with(&[(4, 100), (5, 100)]);
+		assert_ok!(MockRegistry::chill(&2));
+		assert_eq!(SyncAttestation::new_session(3), Some(vec![1]));
+		assert_eq!(
+			events(),
+			vec![
+				Event::AuthoritySetKept { round: 3, qualified: 2 },
+				Event::AuthoritiesDropped { round: 3, dropped: BoundedVec::truncate_from(vec![2]) },
+			]
+		);
+	});
+}
+
+#[test]
+fn a_kept_set_drops_members_that_withdrew() {
+	builder().build_and_execute(|| {
+		MinAuthorities::set(3);
+		closed_round_with(&[(4, 100), (5, 100)]);
+		// 1 left and withdrew: the registry no longer knows it.
+		Providers::mutate(|p| p.remove(&1));
+		Candidates::mutate(|c| c.retain(|who| *who != 1));
+		assert_eq!(SyncAttestation::new_session(3), Some(vec![2]));
+		assert_eq!(
+			last_event(),
+			Event::AuthoritiesDropped { round: 3, dropped: BoundedVec::truncate_from(vec![1]) }
+		);
+	});
+}
+
+#[test]
+fn the_set_is_never_empty() {
+	builder().build_and_execute(|| {
+		// Every candidate earned points, then every one purged its keys.
+		closed_round_with(&[(1, 100), (2, 400), (4, 300), (5, 200)]);
+		for who in [1, 2, 4, 5] {
+			purge_keys(who);
+		}
+		// No one can sit: the set stays as it is rather than empty.
+		assert_eq!(SyncAttestation::new_session(3), None);
+		assert_eq!(events(), vec![Event::AuthoritySetKept { round: 3, qualified: 0 }]);
+	});
+	builder().build_and_execute(|| {
+		// The authorities were chilled and no candidate earned points: 4 and 5, with keys but no
+		// points, take over rather than leave the set empty.
+		closed_round_with(&[]);
+		for who in [1, 2] {
+			assert_ok!(MockRegistry::chill(&who));
+		}
+		assert_eq!(SyncAttestation::new_session(3), Some(vec![4, 5]));
+		assert_eq!(
+			events(),
+			vec![
+				Event::AuthoritySetKept { round: 3, qualified: 0 },
+				Event::AuthoritiesDropped {
+					round: 3,
+					dropped: BoundedVec::truncate_from(vec![1, 2])
+				},
+				Event::AuthoritiesChosen {
+					round: 3,
+					authorities: BoundedVec::truncate_from(vec![4, 5])
+				},
+			]
+		);
 	});
 }
 
