@@ -166,9 +166,12 @@ test('over three rounds Alice attests on her own, and her points and rewards gro
   const counts = Object.keys(pendingAt).sort((a, b) => a - b).map((k) => pendingAt[k]);
   assert.ok(counts.at(-1) > counts[0], `pending rewards grew: ${JSON.stringify(pendingAt)}`);
 
-  // The attestations are authorized transactions her node submitted: find them in blocks.
+  // The attestations are authorized transactions her node submitted: find them in blocks. Every
+  // block but a round's first carries her block VRF (the `noteBlockVrf` inherent her node adds
+  // as author), and the randomness it makes differs block to block.
   const head = (await api.rpc.chain.getHeader()).number.toNumber();
   let attested = 0;
+  let vrfs = 0;
   for (let n = 1; n <= head; n += 1) {
     const hash = await api.rpc.chain.getBlockHash(n);
     const events = await api.query.system.events.at(hash);
@@ -183,9 +186,17 @@ test('over three rounds Alice attests on her own, and her points and rewards gro
     const block = await api.rpc.chain.getBlock(hash);
     for (const xt of block.block.extrinsics) {
       assert.ok(xt.method.section, `block ${n}: an undecoded extrinsic`);
+      if (xt.method.section === 'syncAttestation' && xt.method.method === 'noteBlockVrf') vrfs += 1;
     }
   }
   assert.ok(attested >= 3, `Alice's attestations landed: ${attested}`);
+  assert.equal(vrfs, head, `a block VRF in every block: ${vrfs} of ${head}`);
+  const latest = await api.rpc.chain.getBlockHash(head);
+  const [r1, r2] = await Promise.all([
+    api.query.syncAttestation.randomness.at(latest, head - 1),
+    api.query.syncAttestation.randomness.at(latest, head - 2),
+  ]);
+  assert.ok(r1.isSome && r2.isSome && r1.unwrap().toHex() !== r2.unwrap().toHex());
 });
 
 test('claim_rewards pays Alice her reward for a closed round', async () => {

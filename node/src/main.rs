@@ -6,6 +6,7 @@
 #![allow(clippy::result_large_err)]
 
 mod benchmarking;
+mod block_vrf;
 mod chain_spec;
 mod cli;
 mod command;

@@ -8,7 +8,9 @@ use sc_consensus_grandpa::SharedVoterState;
 use sc_service::{error::Error as ServiceError, Configuration, TaskManager, WarpSyncConfig};
 use sc_telemetry::{Telemetry, TelemetryWorker};
 use sc_transaction_pool_api::OffchainTransactionPoolFactory;
+use sp_blockchain::HeaderBackend;
 use sp_consensus_aura::sr25519::AuthorityPair as AuraPair;
+use sp_runtime::traits::Block as BlockT;
 use std::{sync::Arc, time::Duration};
 
 use proof_of_sync_runtime::{apis::RuntimeApi, opaque::Block};
@@ -292,6 +294,8 @@ pub fn new_full<
 		);
 
 		let slot_duration = sc_consensus_aura::slot_duration(&*client)?;
+		// The block VRF inherent needs the client and the keystore too.
+		let (vrf_client, vrf_keystore) = (client.clone(), keystore_container.keystore());
 
 		let aura = sc_consensus_aura::start_aura::<AuraPair, _, _, _, _, _, _, _, _, _, _>(
 			StartAuraParams {
@@ -300,8 +304,27 @@ pub fn new_full<
 				select_chain,
 				block_import,
 				proposer_factory,
-				create_inherent_data_providers: move |_, ()| async move {
-					Ok(aura_inherents(slot_duration))
+				create_inherent_data_providers: move |parent: <Block as BlockT>::Hash, ()| {
+					let client = vrf_client.clone();
+					let keystore = vrf_keystore.clone();
+					async move {
+						let (slot, timestamp) = aura_inherents(slot_duration);
+						// The block this node would author: one past its parent.
+						let number = client
+							.number(parent)
+							.ok()
+							.flatten()
+							.map_or(0, |parent| u64::from(parent).saturating_add(1));
+						let vrf = crate::block_vrf::InherentDataProvider::new(
+							&*client,
+							&keystore,
+							client.info().genesis_hash,
+							parent,
+							number,
+							*slot,
+						);
+						Ok((slot, timestamp, vrf))
+					}
 				},
 				force_authoring,
 				backoff_authoring_blocks: Option::<()>::None,

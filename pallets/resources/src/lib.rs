@@ -30,8 +30,8 @@
 //! attest cannot hold every place: a provider that earned points, or one with a bigger bond,
 //! evicts them.
 //!
-//! A provider that answered too few of its challenges for several closed rounds in a row can be
-//! reported by anyone (sync-attestation's `report_offline`) and is then **chilled**: it stops
+//! A provider that answered too few of the challenges it expected over its latest closed rounds can
+//! be reported by anyone (sync-attestation's `report_offline`) and is then **chilled**: it stops
 //! taking part until it calls `reactivate`. Missed challenges alone chill no one. A provider
 //! reported for signing two different blocks at one height (sync-attestation's
 //! `report_equivocation`) loses part of its bond, and is chilled too if it was active and its bond

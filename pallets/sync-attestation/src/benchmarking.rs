@@ -2,8 +2,9 @@
 //! each in its worst case.
 
 use super::*;
-use crate::crypto::SyncId;
+use crate::{crypto::SyncId, randomness::benchmark::*};
 use alloc::{boxed::Box, vec::Vec};
+use codec::{Decode, Encode};
 use frame_benchmarking::v2::*;
 use frame_support::{
 	pallet_prelude::{BoundedVec, TransactionSource},
@@ -12,7 +13,7 @@ use frame_support::{
 };
 use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
 use pallet_session::SessionManager;
-use proof_of_sync_primitives::{RoundClock, RoundIndex, MAX_LEADERBOARD_PAGE};
+use proof_of_sync_primitives::{ProviderRegistry, RoundClock, RoundIndex, MAX_LEADERBOARD_PAGE};
 use sp_runtime::{
 	traits::{CheckedSub, Hash, One, Saturating, Zero},
 	Perbill, RuntimeAppPublic,
@@ -49,8 +50,8 @@ fn store_hash<T: Config>(n: BlockNumberFor<T>) -> T::Hash {
 }
 
 /// `who`'s answer to a challenge at the current round's first block, signed, with the chain
-/// moved to the last block of the response window (the largest lag). The parent hash of the
-/// challenge block is chosen so that the block challenges `who`.
+/// moved to the last block of the response window (the largest lag). The randomness of the
+/// challenge block's parent is chosen so that the block challenges `who`.
 fn signed_answer<T: Config>(
 	who: &T::AccountId,
 	key: &SyncId,
@@ -59,11 +60,14 @@ fn signed_answer<T: Config>(
 	let challenge = round.start;
 	let parent = challenge.checked_sub(&One::one()).ok_or("round 0 has no parent block")?;
 	// The odds are at least one in `N`: this takes about `N` tries.
-	let parent_hash = (0u32..1_000_000)
-		.map(|salt| T::Hashing::hash_of(&(b"parent", salt)))
-		.find(|hash| Pallet::<T>::is_challenge_after(who, &round, challenge, hash).is_some())
-		.ok_or("no parent hash challenges the provider")?;
-	frame_system::BlockHash::<T>::insert(parent, parent_hash);
+	let randomness = (0u32..1_000_000)
+		.map(|salt| (b"randomness", salt).using_encoded(sp_io::hashing::blake2_256))
+		.find(|r| {
+			let odds = Pallet::<T>::odds_of(who, &round);
+			Pallet::<T>::is_challenge_with(who, &round, challenge, r, odds).is_some()
+		})
+		.ok_or("no randomness challenges the provider")?;
+	Randomness::<T>::insert(parent, randomness);
 	frame_system::Pallet::<T>::set_block_number(
 		challenge.saturating_add(T::ResponseWindow::get().into()),
 	);
@@ -116,6 +120,19 @@ fn equivocation<T: Config>(
 		.sign(&Pallet::<T>::signing_payload(&second))
 		.ok_or("the keystore cannot sign")?;
 	Ok(((first, first_signature), (second, second_signature)))
+}
+
+/// Sets the chain up for [`BENCHMARK_VRF`]: its genesis hash, block number and author.
+fn benchmark_vrf<T: Config>() -> Result<BlockVrf, BenchmarkError> {
+	let genesis =
+		T::Hash::decode(&mut &BENCHMARK_VRF_GENESIS[..]).map_err(|_| "the hash is not 32 bytes")?;
+	frame_system::BlockHash::<T>::insert(BlockNumberFor::<T>::zero(), genesis);
+	frame_system::Pallet::<T>::set_block_number(BENCHMARK_VRF_NUMBER.into());
+	T::BenchmarkHelper::set_block_author(
+		sp_core::sr25519::Public::from_raw(BENCHMARK_VRF_AUTHOR),
+		BENCHMARK_VRF_SLOT,
+	);
+	Ok(BENCHMARK_VRF)
 }
 
 fn assert_last_event<T: Config>(event: Event<T>) {
@@ -209,10 +226,13 @@ mod benchmarks {
 		assert_last_event::<T>(Event::ProviderReportedOffline { provider: who, reporter });
 	}
 
+	/// `c` validator candidates to record for the round.
 	#[benchmark]
-	fn start_session() {
+	fn start_session(c: Linear<1, { T::MaxCandidates::get() }>) {
+		for i in 0..c {
+			provider_with_key::<T>(i, true);
+		}
 		let next = <Pallet<T> as RoundClock>::current_round().saturating_add(1);
-		Accumulator::<T>::put([1u8; 32]);
 
 		#[block]
 		{
@@ -220,6 +240,10 @@ mod benchmarks {
 		}
 
 		assert_eq!(<Pallet<T> as RoundClock>::current_round(), next);
+		// Every listed candidate once (a mock may list an account twice), at most MaxCandidates.
+		let recorded = RoundCandidates::<T>::iter_prefix(next).count();
+		let listed = T::Registry::candidates().len().min(T::MaxCandidates::get() as usize);
+		assert!(recorded >= 1 && recorded <= listed);
 	}
 
 	#[benchmark]
@@ -303,6 +327,39 @@ mod benchmarks {
 		}
 
 		assert_eq!(<Pallet<T> as RoundClock>::current_round(), round + 1);
+	}
+
+	/// The author's VRF for a block in the middle of a round: verified and folded in. The VRF
+	/// is [`BENCHMARK_VRF`], made outside the runtime (which cannot sign one).
+	#[benchmark]
+	fn note_block_vrf() -> Result<(), BenchmarkError> {
+		let vrf = benchmark_vrf::<T>()?;
+		let now = frame_system::Pallet::<T>::block_number();
+
+		#[extrinsic_call]
+		_(RawOrigin::None, vrf);
+
+		assert!(Randomness::<T>::contains_key(now));
+		Ok(())
+	}
+
+	/// A block without its author's VRF: the fallback randomness is stored and the oldest
+	/// forgotten.
+	#[benchmark]
+	fn on_finalize() {
+		let length = T::RoundLength::get();
+		let now = length.saturating_mul(3u32.into());
+		let oldest = now.saturating_sub(length).saturating_sub(One::one());
+		Randomness::<T>::insert(oldest, [1u8; 32]);
+		Randomness::<T>::insert(now.saturating_sub(One::one()), [2u8; 32]);
+
+		#[block]
+		{
+			Pallet::<T>::on_finalize(now);
+		}
+
+		assert!(Randomness::<T>::contains_key(now));
+		assert!(!Randomness::<T>::contains_key(oldest));
 	}
 
 	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);

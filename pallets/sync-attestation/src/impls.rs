@@ -48,42 +48,67 @@ impl<T: Config> Pallet<T> {
 		Perbill::from_parts(by_target.min(by_cap).deconstruct().max(1))
 	}
 
-	/// Whether block `block` of `round`, whose parent has hash `parent_hash`, challenges `who`:
-	/// `blake2_256(seed ‖ parent_hash ‖ who)`, read as a fraction of 2⁶⁴, is below
-	/// `challenge_odds`, and `block` is in the round's challenge span. Returns the block's offset
-	/// from the round's first block. O(1).
-	pub fn is_challenge_after(
+	/// The chance that one block of `round` challenges `who`: the round's `challenge_odds`, or
+	/// for a validator candidate of the round ([`RoundCandidates`]) the most a provider is
+	/// challenged, `min(MaxChallengesPerRound / span, 1)`. Candidates compete for seats on one
+	/// round's points, so they are challenged at a rate that does not fall as the network grows:
+	/// an honest candidate does not lose its seat for want of a challenge. There are at most
+	/// `MaxCandidates` of them.
+	pub fn odds_of(who: &T::AccountId, round: &RoundParamsOf<T>) -> Perbill {
+		if RoundCandidates::<T>::contains_key(round.index, who) {
+			let most = Perbill::from_rational(
+				T::MaxChallengesPerRound::get(),
+				round.challenge_span.max(1),
+			);
+			most.max(round.challenge_odds)
+		} else {
+			round.challenge_odds
+		}
+	}
+
+	/// The challenges `who` can expect in `round` at its odds, in billionths (at least 1).
+	pub fn expected_challenges_ppb_of(who: &T::AccountId, round: &RoundParamsOf<T>) -> u64 {
+		u64::from(Self::odds_of(who, round).deconstruct())
+			.saturating_mul(u64::from(round.challenge_span))
+			.max(1)
+	}
+
+	/// Whether block `block` of `round` challenges a provider with the odds `odds`, given the
+	/// randomness `randomness` the block starts from (`R(block - 1)`, see the `randomness`
+	/// module) and the provider `who`: `blake2_256(randomness ‖ block ‖ who)`, read as a fraction
+	/// of 2⁶⁴, is below `odds`, and `block` is in the round's challenge span. Returns the block's
+	/// offset from the round's first block. O(1).
+	pub fn is_challenge_with(
 		who: &T::AccountId,
 		round: &RoundParamsOf<T>,
 		block: BlockNumberFor<T>,
-		parent_hash: &T::Hash,
+		randomness: &[u8; 32],
+		odds: Perbill,
 	) -> Option<u32> {
 		let offset: u32 = block.checked_sub(&round.start)?.try_into().ok()?;
 		if offset >= round.challenge_span {
 			return None
 		}
-		let hash = (round.seed, parent_hash, who).using_encoded(blake2_256);
+		let hash = (randomness, block, who).using_encoded(blake2_256);
 		let mut first = [0u8; 8];
 		first.copy_from_slice(&hash[..8]);
 		// `draw × 10⁹ / 2⁶⁴` is uniform in `0..10⁹`, the scale of a `Perbill`.
 		let draw = (u128::from(u64::from_le_bytes(first)) * 1_000_000_000) >> 64;
-		(draw < u128::from(round.challenge_odds.deconstruct())).then_some(offset)
+		(draw < u128::from(odds.deconstruct())).then_some(offset)
 	}
 
-	/// Whether `block` of `round` challenges `who`, with `block`'s parent hash as the chain has
-	/// it (so only for a block whose parent is built and at most `BlockHashCount` blocks old).
-	/// Returns the block's offset from the round's first block. O(1).
+	/// Whether `block` of `round` challenges `who`, at its odds ([`Self::odds_of`]) and with the
+	/// randomness the chain keeps for `block`'s parent (so only for a block whose parent is
+	/// built, within the last `RoundLength + 1` blocks). Returns the block's offset from the
+	/// round's first block. O(1).
 	pub fn is_challenge(
 		who: &T::AccountId,
 		round: &RoundParamsOf<T>,
 		block: BlockNumberFor<T>,
 	) -> Option<u32> {
 		let parent = block.checked_sub(&One::one())?;
-		let parent_hash = frame_system::Pallet::<T>::block_hash(parent);
-		if parent_hash == T::Hash::default() {
-			return None
-		}
-		Self::is_challenge_after(who, round, block, &parent_hash)
+		let randomness = Randomness::<T>::get(parent)?;
+		Self::is_challenge_with(who, round, block, &randomness, Self::odds_of(who, round))
 	}
 
 	/// The points one answer with no lag earns in a round: the provider's capacity points
@@ -159,7 +184,7 @@ impl<T: Config> Pallet<T> {
 		let finalized_lag = challenge.saturating_sub(attestation.finalized_number).saturated_into();
 		Ok(CheckedAttestation {
 			round: round.index,
-			expected_ppb: round.expected_challenges_ppb(),
+			expected_ppb: Self::expected_challenges_ppb_of(provider, &round),
 			offset,
 			lag,
 			finalized_lag,
@@ -235,7 +260,6 @@ impl<T: Config> Pallet<T> {
 			}
 		});
 		Self::note_points(checked.round, &attestation.provider, total);
-		Accumulator::<T>::mutate(|acc| *acc = (*acc, &signature).using_encoded(blake2_256));
 
 		Self::deposit_event(Event::Attested {
 			provider: attestation.provider,
@@ -337,6 +361,9 @@ impl<T: Config> Pallet<T> {
 			T::EquivocationSlash::get(),
 			Some((&reporter, T::ReporterCut::get())),
 		)?;
+		// A free report must cost the offender something: with its bond gone, reports would be
+		// free transactions for ever. (The slash above is undone with the failed call.)
+		ensure!(slashed != T::Bond::default(), Error::<T>::NothingToSlash);
 		Reported::<T>::insert(round, &offence, ());
 		Self::deposit_event(Event::EquivocationReported {
 			provider: offence.0,
@@ -377,7 +404,8 @@ impl<T: Config> Pallet<T> {
 			ensure!(T::Registry::is_active_in(provider, round), Error::<T>::NotOffline);
 			let summary = Rounds::<T>::get(round).ok_or(Error::<T>::NotOffline)?;
 			rounds.saturating_inc();
-			expected_ppb.saturating_accrue(summary.params.expected_challenges_ppb());
+			expected_ppb
+				.saturating_accrue(Self::expected_challenges_ppb_of(provider, &summary.params));
 			answered.saturating_accrue(
 				ProviderRounds::<T>::get(round, provider).map_or(0, |s| s.answered.into()),
 			);
@@ -396,7 +424,7 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// This chain's genesis hash, which `frame_system` keeps as block 0's from block 1 on.
-	fn genesis_hash() -> T::Hash {
+	pub(crate) fn genesis_hash() -> T::Hash {
 		frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero())
 	}
 
@@ -447,7 +475,7 @@ impl<T: Config> Pallet<T> {
 			None if T::Registry::is_active_in(who, round) => ProviderRoundStats::default(),
 			None => return None,
 		};
-		let expected_ppb = summary.params.expected_challenges_ppb();
+		let expected_ppb = Self::expected_challenges_ppb_of(who, &summary.params);
 		let window = u64::from(T::ResponseWindow::get().max(1));
 		let answered = u64::from(stats.answered);
 		let (mean_lag, sync) = if answered.is_zero() {
@@ -541,6 +569,12 @@ impl<T: Config> Pallet<T> {
 		}
 		for (round, _, _) in ProviderRounds::<T>::iter() {
 			ensure!(round >= next_to_clean, TryRuntimeError::Other("a removed round has records"));
+		}
+		for (round, _, _) in RoundCandidates::<T>::iter() {
+			ensure!(
+				round >= next_to_clean,
+				TryRuntimeError::Other("a removed round has candidates")
+			);
 		}
 		for (round, _) in Leaderboard::<T>::iter() {
 			ensure!(

@@ -22,8 +22,9 @@
 //!
 //! The chain runs in **rounds** of `RoundLength` blocks. When a round starts a new seed is fixed;
 //! from then on each block of the round's challenge span **challenges** a random sample of the
-//! active providers. Whether block `b` challenges provider `p` depends on the round seed and on
-//! `b`'s parent hash, so nobody knows it before `b`'s parent is built ([`Pallet::is_challenge`]):
+//! active providers. Whether block `b` challenges provider `p` depends on the randomness `b`'s
+//! parent made from its author's VRF, so nobody knows it before `b`'s parent is built (its author
+//! knows it one block early; [`Pallet::is_challenge`]):
 //! a provider cannot tell when it will be asked, and must follow the chain all the time. The
 //! chance `q` that a block challenges a given provider shrinks as the network grows, so that
 //! about `TargetAttestationsPerBlock` providers are challenged per block at any `N`; a provider
@@ -65,28 +66,23 @@
 //!
 //! ## Low-level design
 //!
-//! - **Seed.** `seed_r = blake2_256(seed_{r-1} ‖ parent hash of round r's first block ‖ acc)`,
-//!   where `acc` is a hash chain over every attestation signature accepted in round `r - 1`
-//!   ([RANDAO] style), so no single block author picks it outright. The author of a round's last
-//!   block can still bias the next seed by what it puts in that block (RANDAO's known limit).
+//! - **Randomness.** Each block's author signs, with the Aura key of its slot, a VRF over the
+//!   chain's genesis hash, the slot and the block number, and the node adds it as the
+//!   `note_block_vrf` inherent; the runtime checks it and stores `R(b) = blake2_256(R(b - 1) ‖ VRF
+//!   output)` ([`Randomness`]; `R(b - 1)` alone, hashed with `b`, when a block carries none). A
+//!   round's seed is `R` of its first block's parent. See the [`randomness`] module for what bias a
+//!   withholding author still has: at most one bit a block it authors, never a search.
 //! - **Challenges.** With `span = RoundLength - ResponseWindow` (every answer fits in the round)
 //!   and `q = min(TargetAttestationsPerBlock / N, MaxChallengesPerRound / span, 1)`, block `b` of
-//!   the span challenges `p` when `blake2_256(seed ‖ parent hash of b ‖ p)`, read as a fraction of
-//!   2⁶⁴, is below `q`. Checking one is O(1); nothing stores the assignment. The chain knows how
-//!   many challenges a provider could expect (`q × span`), not how many it got: uptime is `answered
-//!   / expected`.
-//! - **What a block author can still bias.** The parent hash is chosen by the parent block's
-//!   author, and an Aura author can sign its block again and again (sr25519 signatures are
-//!   randomized) to pick, among many hashes, one that makes the next block challenge providers it
-//!   likes. It cannot make anyone miss a challenge they answer, but it can draw challenges, and so
-//!   points, towards its own providers at the blocks after its own. Issue 14 item 4 (a seed from
-//!   VRF outputs no author can grind) is where this is to be closed.
+//!   the span challenges `p` when `blake2_256(R(b - 1) ‖ b ‖ p)`, read as a fraction of 2⁶⁴, is
+//!   below `q`. Checking one is O(1); nothing stores the assignment. The chain knows how many
+//!   challenges a provider could expect (`q × span`), not how many it got: uptime is `answered /
+//!   expected`.
 //! - **Attestations** are general transactions authorized by `#[pallet::authorize]`: one shared
 //!   check runs in the transaction pool and again at dispatch; the pool deduplicates them by the
 //!   tag `(provider, round, challenge_block)`. Applying one is O(1): it updates the provider's
-//!   [`ProviderRounds`] entry, the round's [`Rounds`] totals, the round's [`Leaderboard`] (the
-//!   `MAX_LEADERBOARD_PAGE` best providers, so reading it never reads the whole round) and the seed
-//!   accumulator.
+//!   [`ProviderRounds`] entry, the round's [`Rounds`] totals and the round's [`Leaderboard`] (the
+//!   `MAX_LEADERBOARD_PAGE` best providers, so reading it never reads the whole round).
 //! - **Points** of an answer: `Σ_kind declared(kind) × CapacityWeights(kind)` divided by the
 //!   challenges the provider expects in the round (`q × span`), times the lag factor
 //!   `(ResponseWindow - lag) / ResponseWindow`. A provider that answers every challenge with lag 0
@@ -102,17 +98,14 @@
 //!   node; no status or a major-syncing node means no attestation) and, for every local `sync` key
 //!   of an active provider, submits an attestation signed with that key for each of its challenges
 //!   whose window is still open and that is not answered on chain yet: this block's, and earlier
-//!   ones whose answer missed a block or left the pool. Each attests the challenge block itself
-//!   (number and hash) as the node's best block. It does not attest when the node's best block is
-//!   more than the node's `--attest-max-finality-lag` ahead of its finality, and it never signs two
-//!   hashes at one height (a record per key in the node's offchain storage): see the `offchain`
-//!   module.
+//!   ones whose answer missed a block or left the pool. Each attests the challenge block's number
+//!   and hash as the node has them. It does not attest when the node's best block is more than the
+//!   node's `--attest-max-finality-lag` ahead of its finality, and it never signs two hashes at one
+//!   height (a record per key in the node's offchain storage): see the `offchain` module.
 //! - **Signed payload.** A `sync` key signs the context `proof-of-sync/attest`, this chain's
 //!   genesis hash and the attestation ([`Pallet::signing_payload`]), so a signature made for
 //!   another chain proves nothing here. Two chains started from the same chain spec share a genesis
 //!   hash: never run one `sync` key on both (for example on a relaunched chain).
-//!
-//! [RANDAO]: https://github.com/randao/randao
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -130,6 +123,7 @@ mod impls;
 #[cfg(test)]
 mod mock;
 mod offchain;
+pub mod randomness;
 mod session;
 #[cfg(test)]
 mod tests;
@@ -143,7 +137,10 @@ pub mod pallet {
 	use super::*;
 	use crate::crypto::SyncSignature;
 	use alloc::{boxed::Box, vec::Vec};
-	use frame_support::pallet_prelude::*;
+	use frame_support::{
+		inherent::{InherentData, InherentIdentifier, MakeFatalError, ProvideInherent},
+		pallet_prelude::*,
+	};
 	use frame_system::{offchain::CreateAuthorizedTransaction, pallet_prelude::*};
 	use proof_of_sync_primitives::{
 		Capacity, OnRoundClosed, Points, ProviderRegistry, RoundIndex, MAX_LEADERBOARD_PAGE,
@@ -161,6 +158,10 @@ pub mod pallet {
 	pub trait Config: frame_system::Config + CreateAuthorizedTransaction<Call<Self>> {
 		/// The balance type of provider bonds, as the registry reports them.
 		type Bond: Parameter + Member + MaxEncodedLen + Ord + Copy + Default;
+
+		/// Who authors the block being built: its slot and its Aura key, which signs the block's
+		/// VRF (in the runtime: the Aura authority of the slot).
+		type BlockAuthor: BlockAuthor;
 
 		/// The provider registry: who is active, what they declared, who may be an authority, and
 		/// how to chill or slash one.
@@ -291,10 +292,28 @@ pub mod pallet {
 		OptionQuery,
 	>;
 
-	/// The hash chain over the attestation signatures accepted in the current round. It feeds the
-	/// next round's seed.
+	/// The randomness after each of the last `RoundLength + 1` blocks, `R(block)`: the block's
+	/// author's VRF output folded into its parent's (see the `randomness` module). Block `b`'s
+	/// challenges are drawn from `R(b - 1)`.
+	// Twox64Concat: block numbers are not chosen by users.
 	#[pallet::storage]
-	pub type Accumulator<T: Config> = StorageValue<_, [u8; 32], ValueQuery>;
+	pub type Randomness<T: Config> =
+		StorageMap<_, Twox64Concat, BlockNumberFor<T>, [u8; 32], OptionQuery>;
+
+	/// The validator candidates of each retained round, as the registry listed them when the
+	/// round started (at most `MaxCandidates`): for the whole round they are challenged at the
+	/// candidates' fixed rate (see `Pallet::odds_of`).
+	// Twox64Concat for the round: not chosen by users.
+	#[pallet::storage]
+	pub type RoundCandidates<T: Config> = StorageDoubleMap<
+		_,
+		Twox64Concat,
+		RoundIndex,
+		Blake2_128Concat,
+		T::AccountId,
+		(),
+		OptionQuery,
+	>;
 
 	/// The `MAX_LEADERBOARD_PAGE` providers with the most points in each retained round, most
 	/// points first (ties by account), kept as attestations arrive so that reading a round's
@@ -434,7 +453,7 @@ pub mod pallet {
 		/// by the provider's `sync` key as it is now (a key it replaced does not count).
 		BadSignature,
 		/// The block does not challenge the provider: whether a block challenges a provider is
-		/// decided by the round seed and the block's parent hash. Answer only blocks
+		/// decided by the randomness of the block's parent. Answer only blocks
 		/// `is_challenge` (or the runtime API's `challenges`) names for the provider, once they
 		/// are built.
 		NotChallenged,
@@ -463,6 +482,15 @@ pub mod pallet {
 		ProofFromFuture,
 		/// This equivocation (the provider at that height) was punished already. Nothing to do.
 		AlreadyReported,
+		/// The provider's bond is spent: the report would slash nothing, so it is refused (and
+		/// pays its fee). Nothing to do.
+		NothingToSlash,
+		/// The block author's VRF (`note_block_vrf`) does not verify: it is not the Aura key of
+		/// the block's slot over this chain's genesis hash, the slot and the block number. The
+		/// node adds this inherent itself when it authors; a block with a bad one is invalid.
+		BadBlockVrf,
+		/// The block already carries its author's VRF. One `note_block_vrf` a block.
+		BlockVrfNoted,
 		/// The provider is not to be chilled for being offline: it is not active now (not
 		/// registered, already chilled, or leaving); or its window (its latest closed rounds,
 		/// until they expected `OfflineWindow` challenges) is not complete, because it was not
@@ -483,6 +511,7 @@ pub mod pallet {
 	#[pallet::genesis_build]
 	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
 		fn build(&self) {
+			Pallet::<T>::genesis_randomness_init();
 			// Genesis pallets build in the order the runtime declares them, so pallet-session's
 			// `start_session(0)` may have opened round 0 before the registry registered the
 			// genesis providers. Open it again now that they exist, so round 0 counts and
@@ -495,6 +524,16 @@ pub mod pallet {
 
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		/// Books `on_finalize`'s weight.
+		fn on_initialize(_n: BlockNumberFor<T>) -> Weight {
+			T::WeightInfo::on_finalize()
+		}
+
+		/// Completes the block's randomness if its author sent no VRF and forgets the oldest.
+		fn on_finalize(n: BlockNumberFor<T>) {
+			Self::finalize_randomness(n)
+		}
+
 		fn on_idle(_n: BlockNumberFor<T>, remaining: Weight) -> Weight {
 			Self::do_cleanup(remaining)
 		}
@@ -561,13 +600,12 @@ pub mod pallet {
 		///   submits it on its own.
 		/// - Effect: records the answer in the provider's `ProviderRounds` entry for the round
 		///   (challenge answered, lag, points), adds its points and one attestation to the round's
-		///   `Rounds` totals, updates the round's `Leaderboard`, and folds the signature into
-		///   `Accumulator`, which feeds the next round's seed. The answer earns `capacity points ×
-		///   (ResponseWindow − lag) / ResponseWindow / expected challenges` points, where capacity
-		///   points are `Σ declared capacity × CapacityWeights`, the expected challenges are the
-		///   round's `q × span`, and `lag` is how many blocks lie between the challenge block and
-		///   the block before the one the answer is in (0 when it lands in the next block). No
-		///   money moves.
+		///   `Rounds` totals and updates the round's `Leaderboard`. The answer earns `capacity
+		///   points × (ResponseWindow − lag) / ResponseWindow / expected challenges` points, where
+		///   capacity points are `Σ declared capacity × CapacityWeights`, the expected challenges
+		///   are the round's `q × span`, and `lag` is how many blocks lie between the challenge
+		///   block and the block before the one the answer is in (0 when it lands in the next
+		///   block). No money moves.
 		/// - Events: [`Event::Attested`].
 		/// - Errors: [`Error::WrongRound`], [`Error::NotActiveProvider`], [`Error::NotChallenged`],
 		///   [`Error::TooEarly`], [`Error::TooLate`], [`Error::FinalizedAhead`],
@@ -604,9 +642,9 @@ pub mod pallet {
 		/// - Events: [`Event::EquivocationReported`]. The registry emits its own events for the
 		///   slash (and the chill).
 		/// - Errors: [`Error::NotEquivocation`], [`Error::ProofFromFuture`],
-		///   [`Error::ProofTooOld`], [`Error::AlreadyReported`], [`Error::NoSyncKey`],
-		///   [`Error::BadSignature`]; and the registry's error if it cannot slash the provider (for
-		///   example, it has withdrawn and is no longer registered).
+		///   [`Error::ProofTooOld`], [`Error::AlreadyReported`], [`Error::NothingToSlash`],
+		///   [`Error::NoSyncKey`], [`Error::BadSignature`]; and the registry's error if it cannot
+		///   slash the provider (for example, it has withdrawn and is no longer registered).
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::report_equivocation())]
 		pub fn report_equivocation(
@@ -643,6 +681,46 @@ pub mod pallet {
 			let reporter = ensure_signed(origin)?;
 			let rounds = Self::do_report_offline(reporter, provider)?;
 			Ok((Some(T::WeightInfo::report_offline(rounds)), Pays::No).into())
+		}
+
+		/// The block author's VRF for its block, which makes the block's randomness (see the
+		/// `randomness` module).
+		///
+		/// - Origin: none. An inherent: the authoring node adds it to every block it builds, and it
+		///   is valid in no other way (the transaction pool refuses it).
+		/// - Effect: checks `vrf` against the Aura key of the block's slot over
+		///   `block_vrf_transcript(genesis hash, slot, number)`, and stores `R(now) =
+		///   blake2_256(R(now - 1) ‖ VRF output)` in `Randomness`. In the first block of a round it
+		///   does nothing: that block takes the fallback randomness. No event: it happens in every
+		///   block.
+		/// - Errors: [`Error::BadBlockVrf`], [`Error::BlockVrfNoted`]. A failing inherent makes the
+		///   block invalid.
+		#[pallet::call_index(3)]
+		#[pallet::weight((T::WeightInfo::note_block_vrf(), DispatchClass::Mandatory))]
+		pub fn note_block_vrf(origin: OriginFor<T>, vrf: BlockVrf) -> DispatchResult {
+			ensure_none(origin)?;
+			Self::do_note_block_vrf(vrf)
+		}
+	}
+
+	#[pallet::inherent]
+	impl<T: Config> ProvideInherent for Pallet<T> {
+		type Call = Call<T>;
+		type Error = MakeFatalError<()>;
+		const INHERENT_IDENTIFIER: InherentIdentifier = INHERENT_IDENTIFIER;
+
+		fn create_inherent(data: &InherentData) -> Option<Self::Call> {
+			let vrf = data.get_data::<BlockVrf>(&INHERENT_IDENTIFIER).ok().flatten()?;
+			Some(Call::note_block_vrf { vrf })
+		}
+
+		/// The call checks the VRF itself; an importing node has no VRF of its own to compare.
+		fn check_inherent(_call: &Self::Call, _data: &InherentData) -> Result<(), Self::Error> {
+			Ok(())
+		}
+
+		fn is_inherent(call: &Self::Call) -> bool {
+			matches!(call, Call::note_block_vrf { .. })
 		}
 	}
 }

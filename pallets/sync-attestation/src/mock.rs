@@ -102,6 +102,9 @@ parameter_types! {
 	pub static QueuedAuthorities: Vec<AccountId> = vec![1, 2];
 	/// What `new_session` returned at the last rotation.
 	pub static LastPlanned: Option<Vec<AccountId>> = None;
+	/// The slot and the author key of the block being built.
+	pub static BlockSlot: u64 = 0;
+	pub static AuthorKey: Option<sr25519::Public> = None;
 
 	pub static TargetAttestationsPerBlock: u32 = 1;
 	pub static MaxChallengesPerRound: u32 = 8;
@@ -209,6 +212,18 @@ impl SyncKeys<AccountId> for MockSyncKeys {
 	}
 }
 
+/// The author the tests set with `BlockSlot` and `AuthorKey`.
+pub struct MockBlockAuthor;
+impl crate::BlockAuthor for MockBlockAuthor {
+	fn slot() -> u64 {
+		BlockSlot::get()
+	}
+
+	fn key() -> Option<sr25519::Public> {
+		AuthorKey::get()
+	}
+}
+
 pub struct MockRewards;
 impl OnRoundClosed for MockRewards {
 	fn on_round_closed(round: RoundIndex) -> Weight {
@@ -226,9 +241,15 @@ impl crate::BenchmarkHelper<AccountId> for MockRegistry {
 	fn set_sync_key(who: &AccountId, key: SyncId) {
 		Keys::mutate(|k| k.insert(*who, key));
 	}
+
+	fn set_block_author(key: sr25519::Public, slot: u64) {
+		AuthorKey::set(Some(key));
+		BlockSlot::set(slot);
+	}
 }
 
 impl crate::Config for Test {
+	type BlockAuthor = MockBlockAuthor;
 	type Bond = Bond;
 	type Registry = MockRegistry;
 	type SyncKeys = MockSyncKeys;
@@ -307,9 +328,11 @@ pub fn rotate() {
 	LastPlanned::set(planned);
 }
 
-/// Starts the next block, rotating the round at multiples of `ROUND_LENGTH`.
+/// Finalizes the current block and starts the next one, rotating the round at multiples of
+/// `ROUND_LENGTH`.
 pub fn next_block() {
 	let n = System::block_number() + 1;
+	SyncAttestation::on_finalize(n - 1);
 	System::initialize(&n, &hash_of(n - 1), &Default::default());
 	if n.is_multiple_of(ROUND_LENGTH) {
 		rotate();
@@ -366,6 +389,8 @@ impl ExtBuilder {
 			Authorities::set(vec![1, 2]);
 			QueuedAuthorities::set(vec![1, 2]);
 			LastPlanned::set(None);
+			BlockSlot::set(0);
+			AuthorKey::set(None);
 			TargetAttestationsPerBlock::set(1);
 			MaxChallengesPerRound::set(8);
 			MaxAuthorities::set(3);
@@ -376,7 +401,8 @@ impl ExtBuilder {
 				MockRegistry::register_with(*who, *candidate, BOND, 0);
 				set_key(*who);
 			}
-			// pallet-session's genesis.
+			// This pallet's genesis, then pallet-session's.
+			SyncAttestation::genesis_randomness_init();
 			assert_eq!(SyncAttestation::new_session_genesis(0), None);
 			assert_eq!(SyncAttestation::new_session_genesis(1), None);
 			SyncAttestation::start_session(0);

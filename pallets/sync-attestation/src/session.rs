@@ -12,7 +12,6 @@
 
 use crate::{crypto::SyncId, pallet::*, types::*, weights::WeightInfo, LOG_TARGET};
 use alloc::vec::Vec;
-use codec::Encode;
 use frame_support::{
 	dispatch::DispatchClass,
 	traits::{Get, OneSessionHandler},
@@ -22,7 +21,6 @@ use frame_support::{
 use proof_of_sync_primitives::{
 	cleanup_budget_of, OnRoundClosed, Points, ProviderRegistry, RoundIndex,
 };
-use sp_io::hashing::blake2_256;
 
 impl<T: Config> Pallet<T> {
 	/// Registers weight used by a session hook with `frame_system`.
@@ -33,23 +31,31 @@ impl<T: Config> Pallet<T> {
 		);
 	}
 
-	/// Opens round `index` at the current block: fixes its seed and its challenge odds. O(1).
-	pub(crate) fn open_round(index: RoundIndex) {
-		let previous_seed = CurrentRound::<T>::get().map(|round| round.seed).unwrap_or_default();
-		let parent_hash = frame_system::Pallet::<T>::parent_hash();
-		let accumulator = Accumulator::<T>::take();
-		let seed = (previous_seed, parent_hash, accumulator).using_encoded(blake2_256);
+	/// Opens round `index` at the current block: records its seed (the randomness its first block
+	/// starts from), fixes its challenge odds and records its validator candidates. Returns how
+	/// many candidates it recorded (at most `MaxCandidates`): the only part that is not O(1).
+	pub(crate) fn open_round(index: RoundIndex) -> u32 {
+		let start = frame_system::Pallet::<T>::block_number();
+		// The randomness the round's first block starts from: the round's first challenges are
+		// drawn from it.
+		let seed = Self::randomness_before(start);
 		let providers = T::Registry::active_count();
 		let challenge_odds = Self::challenge_odds(providers);
 		let challenge_span = Self::challenge_span();
-		let start = frame_system::Pallet::<T>::block_number();
 		let info = RoundParams { index, start, seed, challenge_odds, challenge_span, providers };
 		Rounds::<T>::insert(
 			index,
 			RoundSummary { params: info.clone(), total_points: 0, attestations: 0 },
 		);
 		CurrentRound::<T>::put(info);
+		let mut candidates = 0u32;
+		for (who, _) in T::Registry::candidates().into_iter().take(T::MaxCandidates::get() as usize)
+		{
+			RoundCandidates::<T>::insert(index, who, ());
+			candidates = candidates.saturating_add(1);
+		}
 		Self::deposit_event(Event::RoundStarted { round: index, start, challenge_odds });
+		candidates
 	}
 
 	/// Closes round `index`: its points are final. Returns the weight `OnRoundClosed` used.
@@ -187,10 +193,13 @@ impl<T: Config> Pallet<T> {
 			"session {index}: {qualified} qualified candidates, keeping the authorities"
 		);
 		Self::deposit_event(Event::AuthoritySetKept { round: index, qualified });
-		let (kept, dropped): (Vec<T::AccountId>, Vec<T::AccountId>) = incumbents
-			.iter()
-			.cloned()
-			.partition(|who| T::Registry::is_active_in(who, index) && Self::has_keys(who));
+		let (kept, dropped): (Vec<T::AccountId>, Vec<T::AccountId>) =
+			incumbents.iter().cloned().partition(|who| {
+				// Still a candidate with keys (so active and bonded at least the validator
+				// minimum) and active in the planned session.
+				seatable.iter().any(|(_, _, seatable)| seatable == who) &&
+					T::Registry::is_active_in(who, index)
+			});
 		if dropped.is_empty() {
 			return None
 		}
@@ -260,7 +269,14 @@ impl<T: Config> Pallet<T> {
 		if stats.maybe_cursor.is_none() && used < limit {
 			let reports = Reported::<T>::clear_prefix(round, limit - used, None);
 			used = used.saturating_add(reports.loops);
-			if reports.maybe_cursor.is_none() {
+			let candidates = if reports.maybe_cursor.is_none() && used < limit {
+				let candidates = RoundCandidates::<T>::clear_prefix(round, limit - used, None);
+				used = used.saturating_add(candidates.loops);
+				candidates.maybe_cursor.is_none()
+			} else {
+				false
+			};
+			if candidates {
 				Rounds::<T>::remove(round);
 				Leaderboard::<T>::remove(round);
 				NextToClean::<T>::put(round.saturating_add(1));
@@ -290,8 +306,8 @@ impl<T: Config> pallet_session::SessionManager<T::AccountId> for Pallet<T> {
 	}
 
 	fn start_session(start_index: RoundIndex) {
-		Self::open_round(start_index);
-		Self::register_weight(T::WeightInfo::start_session());
+		let candidates = Self::open_round(start_index);
+		Self::register_weight(T::WeightInfo::start_session(candidates));
 	}
 }
 

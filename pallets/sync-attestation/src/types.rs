@@ -238,6 +238,31 @@ pub struct SyncScore {
 	pub share: Perbill,
 }
 
+/// The inherent identifier of the block author's VRF ([`BlockVrf`]).
+pub const INHERENT_IDENTIFIER: frame_support::inherent::InherentIdentifier = *b"syncvrf0";
+
+/// A block author's VRF signature over [`crate::randomness::block_vrf_transcript`] for its
+/// block, as the `note_block_vrf` inherent carries it: the sr25519 VRF pre-output and proof,
+/// as bytes (checked when the inherent is applied).
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug,
+)]
+pub struct BlockVrf {
+	/// The VRF pre-output.
+	pub pre_output: [u8; 32],
+	/// The proof that the pre-output is the author key's for the input.
+	pub proof: [u8; 64],
+}
+
+/// Who authors the block being built (in the runtime: the Aura authority of the block's slot).
+pub trait BlockAuthor {
+	/// The block's slot.
+	fn slot() -> u64;
+
+	/// The author's sr25519 key (its Aura key), if it can be told.
+	fn key() -> Option<sp_core::sr25519::Public>;
+}
+
 /// How the runtime finds providers' `sync` keys (in the runtime: pallet-session's `NextKeys` and
 /// `KeyOwner`).
 pub trait SyncKeys<AccountId> {
@@ -258,6 +283,10 @@ pub trait BenchmarkHelper<AccountId> {
 
 	/// Make `key` the `sync` key of `who`, as seen through `Config::SyncKeys` both ways.
 	fn set_sync_key(who: &AccountId, key: SyncId);
+
+	/// Make `key` the author of the block being built, at slot `slot`, as `Config::BlockAuthor`
+	/// sees it.
+	fn set_block_author(key: sp_core::sr25519::Public, slot: u64);
 }
 
 /// An attestation that passed every check, with what applying it needs.

@@ -46,11 +46,13 @@ pub trait WeightInfo {
 	fn authorize_attest() -> Weight;
 	fn report_equivocation() -> Weight;
 	fn report_offline(r: u32, ) -> Weight;
-	fn start_session() -> Weight;
+	fn start_session(c: u32, ) -> Weight;
 	fn end_session() -> Weight;
 	fn new_session(c: u32, ) -> Weight;
 	fn on_idle_cleanup(n: u32, ) -> Weight;
 	fn round_transition(p: u32, ) -> Weight;
+	fn note_block_vrf() -> Weight;
+	fn on_finalize() -> Weight;
 }
 
 /// Weights for `pallet_sync_attestation` measured with the runtime's own database weights.
@@ -152,12 +154,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Resources::ActiveProviders` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::Rounds` (r:0 w:1)
 	/// Proof: `SyncAttestation::Rounds` (`max_values`: None, `max_size`: Some(84), added: 2559, mode: `MaxEncodedLen`)
-	fn start_session() -> Weight {
+	fn start_session(c: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `291`
 		//  Estimated: `1537`
 		// Minimum execution time: 21_459_000 picoseconds.
 		Weight::from_parts(26_351_000, 1537)
+			.saturating_add(T::DbWeight::get().writes(c.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -264,6 +267,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(11_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
+	fn note_block_vrf() -> Weight {
+		Weight::from_parts(1_000_000_000, 1_600)
+			.saturating_add(T::DbWeight::get().reads(4_u64))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+	}
+	fn on_finalize() -> Weight {
+		Weight::from_parts(10_000_000, 1_600)
+			.saturating_add(T::DbWeight::get().reads(2_u64))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
+	}
 }
 
 /// The same figures with RocksDB's database weights, for tests and mocks (`()`).
@@ -348,8 +361,9 @@ impl WeightInfo for () {
 	/// Proof: `Resources::ActiveProviders` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::Rounds` (r:0 w:1)
 	/// Proof: `SyncAttestation::Rounds` (`max_values`: None, `max_size`: Some(84), added: 2559, mode: `MaxEncodedLen`)
-	fn start_session() -> Weight {
+	fn start_session(c: u32, ) -> Weight {
 		Weight::from_parts(26_351_000, 1537)
+			.saturating_add(RocksDbWeight::get().writes(c.into()))
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
@@ -436,5 +450,15 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(5_246, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(11_u64))
 			.saturating_add(RocksDbWeight::get().writes(6_u64))
+	}
+	fn note_block_vrf() -> Weight {
+		Weight::from_parts(1_000_000_000, 1_600)
+			.saturating_add(RocksDbWeight::get().reads(4_u64))
+			.saturating_add(RocksDbWeight::get().writes(1_u64))
+	}
+	fn on_finalize() -> Weight {
+		Weight::from_parts(10_000_000, 1_600)
+			.saturating_add(RocksDbWeight::get().reads(2_u64))
+			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
 }

@@ -129,6 +129,14 @@ impl pallet_sync_attestation::BenchmarkHelper<AccountId> for BenchmarkHelper {
 		let raw = AsRef::<[u8]>::as_ref(&key).to_vec();
 		pallet_session::KeyOwner::<Runtime>::insert((SYNC_KEY_TYPE, raw), who);
 	}
+
+	fn set_block_author(key: sp_core::sr25519::Public, slot: u64) {
+		let authority: sp_consensus_aura::sr25519::AuthorityId = key.into();
+		pallet_aura::Authorities::<Runtime>::put(frame_support::BoundedVec::truncate_from(
+			alloc::vec![authority,],
+		));
+		pallet_aura::CurrentSlot::<Runtime>::put(sp_consensus_aura::Slot::from(slot));
+	}
 }
 
 #[cfg(feature = "runtime-benchmarks")]
@@ -200,7 +208,8 @@ parameter_types! {
 	/// One session's ranking drops at most a third of the authority set (34 % rounded down is a
 	/// third of any set up to `MAX_AUTHORITIES` = 32 members), and always at least one member.
 	pub const MaxSetShrink: Perbill = Perbill::from_percent(34);
-	/// A provider answering fewer than half its challenges is offline for the round.
+	/// A provider answering fewer than half the challenges it expected over its `OfflineWindow` is
+	/// offline.
 	pub const MinUptime: Perbill = Perbill::from_percent(50);
 	/// Signing two different blocks at one height costs a tenth of the bond...
 	pub const EquivocationSlash: Perbill = Perbill::from_percent(10);
@@ -220,7 +229,24 @@ parameter_types! {
 /// (`tests::rewards_never_outlive_the_points_they_pay_for`).
 pub const HISTORY_DEPTH: u32 = 84;
 
+/// The author of the block being built: the Aura authority of its slot, as Aura's own
+/// `FindAuthor` has it.
+pub struct AuraBlockAuthor;
+impl pallet_sync_attestation::BlockAuthor for AuraBlockAuthor {
+	fn slot() -> u64 {
+		*pallet_aura::CurrentSlot::<Runtime>::get()
+	}
+
+	fn key() -> Option<sp_core::sr25519::Public> {
+		let authorities = pallet_aura::Authorities::<Runtime>::get();
+		let count = u64::try_from(authorities.len()).ok().filter(|n| *n > 0)?;
+		let index = usize::try_from(Self::slot() % count).ok()?;
+		authorities.get(index).map(|id| id.clone().into_inner())
+	}
+}
+
 impl pallet_sync_attestation::Config for Runtime {
+	type BlockAuthor = AuraBlockAuthor;
 	type Bond = Balance;
 	type Registry = Resources;
 	type SyncKeys = SessionSyncKeys;
@@ -234,9 +260,11 @@ impl pallet_sync_attestation::Config for Runtime {
 	type MaxChallengesPerRound = ConstU32<16>;
 	type CapacityWeights = CapacityWeights;
 	type MinUptime = MinUptime;
-	/// An honest provider that answers every challenge falls below `MinUptime` over 32 expected
-	/// challenges with a chance below 0.2 %. Six 10-block rounds on the dev chain.
-	type OfflineWindow = ConstU32<32>;
+	/// Uptime is judged over the rounds that together expected 64 challenges: an honest provider
+	/// that answers 95 % of its challenges falls below `MinUptime` over such a window with a
+	/// chance of about one in a million (a binomial tail at the local chain's odds of 1/3). About
+	/// eleven 10-block rounds for Alice alone on the dev chain.
+	type OfflineWindow = ConstU32<64>;
 	type EquivocationSlash = EquivocationSlash;
 	type ReporterCut = ReporterCut;
 	type MaxAuthorities = ConstU32<{ super::MAX_AUTHORITIES }>;

@@ -52,12 +52,30 @@ impl Chain {
 		let inherent =
 			UncheckedExtrinsic::new_bare(RuntimeCall::Timestamp(TimestampCall::set { now }));
 		assert_ok!(Executive::apply_extrinsic(inherent).expect("the inherent is valid"));
+		// Alice, the only authority, signs her block's VRF, as her node does.
+		let vrf = block_vrf(Sr25519Keyring::Alice, u64::from(slot), n);
+		assert_ok!(Executive::apply_extrinsic(vrf).expect("the VRF inherent is valid"));
 		for xt in xts {
 			let applied = Executive::apply_extrinsic(xt).expect("the transaction is valid");
 			assert_ok!(applied);
 		}
 		self.head = Executive::finalize_block();
 	}
+}
+
+/// The `note_block_vrf` inherent of block `number` at `slot`, signed by `author`'s Aura key.
+fn block_vrf(author: Sr25519Keyring, slot: u64, number: BlockNumber) -> UncheckedExtrinsic {
+	use sp_core::crypto::VrfSecret;
+	let transcript = pallet_sync_attestation::randomness::block_vrf_transcript(
+		Chain::genesis().head.hash().as_ref(),
+		slot,
+		u64::from(number),
+	);
+	let signature = author.pair().vrf_sign(&sp_core::sr25519::vrf::VrfSignData::new(transcript));
+	let vrf = pallet_sync_attestation::BlockVrf::from_signature(&signature);
+	UncheckedExtrinsic::new_bare(RuntimeCall::SyncAttestation(
+		pallet_sync_attestation::Call::note_block_vrf { vrf },
+	))
 }
 
 fn alice() -> AccountId {
@@ -216,5 +234,63 @@ fn a_forged_attestation_is_refused_by_the_transaction_path() {
 			"a bad signature is an invalid transaction"
 		);
 		assert!(Executive::apply_extrinsic(attestation_xt(round.index, first, head)).is_ok());
+	});
+}
+
+/// The attack of issue 14 item 4: a block author grinds its block (it can re-sign its seal as
+/// often as it likes) for randomness that challenges its own providers. The randomness is its
+/// VRF output, one per key and block; another key's VRF makes the block invalid.
+#[test]
+fn the_block_randomness_is_the_authors_vrf_and_no_one_elses() {
+	genesis_of(DEV_RUNTIME_PRESET).execute_with(|| {
+		let mut chain = Chain::genesis();
+		chain.block(vec![]);
+		chain.block(vec![]);
+		let n = chain.head.number;
+		let with_vrf = SyncAttestation::randomness_after(n).expect("kept");
+		let before = SyncAttestation::randomness_after(n - 1).expect("kept");
+		assert_ne!(with_vrf, SyncAttestation::fallback_randomness(&before, n));
+
+		// The next block: Bob's VRF, or Alice's for another slot, is refused and the block with
+		// it invalid; Alice's own, signed twice, gives one randomness.
+		let next = n + 1;
+		let slot = u64::from(next);
+		let header = Header::new(
+			next,
+			Default::default(),
+			Default::default(),
+			chain.head.hash(),
+			Digest {
+				logs: vec![DigestItem::PreRuntime(AURA_ENGINE_ID, Slot::from(slot).encode())],
+			},
+		);
+		Executive::initialize_block(&header);
+		let bad_mandatory =
+			Err(sp_runtime::transaction_validity::TransactionValidityError::Invalid(
+				sp_runtime::transaction_validity::InvalidTransaction::BadMandatory,
+			));
+		assert_eq!(
+			Executive::apply_extrinsic(block_vrf(Sr25519Keyring::Bob, slot, next)),
+			bad_mandatory
+		);
+		assert_eq!(
+			Executive::apply_extrinsic(block_vrf(Sr25519Keyring::Alice, slot + 1, next)),
+			bad_mandatory
+		);
+		let outcome = |xt| {
+			frame_support::storage::with_transaction(|| {
+				let applied = Executive::apply_extrinsic(xt);
+				let randomness = SyncAttestation::randomness_after(next);
+				sp_runtime::TransactionOutcome::Rollback(Ok::<_, sp_runtime::DispatchError>((
+					applied, randomness,
+				)))
+			})
+			.unwrap()
+		};
+		let first = outcome(block_vrf(Sr25519Keyring::Alice, slot, next));
+		let second = outcome(block_vrf(Sr25519Keyring::Alice, slot, next));
+		assert!(matches!(first.0, Ok(Ok(()))));
+		assert!(first.1.is_some());
+		assert_eq!(first.1, second.1, "one VRF output per key and block");
 	});
 }

@@ -62,7 +62,7 @@ fn a_valid_attestation_is_authorized_and_applied() {
 
 		events();
 		assert_ok!(attest_signed(&attestation, signature));
-		// 6 000 capacity points over the 5.33 challenges a provider expects, at lag 0.
+		// A candidate: 6 000 capacity points over the 8 challenges it expects, at lag 0.
 		let offset = (c - round().start) as u32;
 		assert_eq!(
 			ProviderRounds::<Test>::get(1, 1),
@@ -72,11 +72,11 @@ fn a_valid_attestation_is_authorized_and_applied() {
 				recent: 1,
 				lag_sum: 0,
 				finalized_lag_sum: 2,
-				points: POINTS_PER_ANSWER,
+				points: CANDIDATE_POINTS_PER_ANSWER,
 			})
 		);
 		let summary = Rounds::<Test>::get(1).unwrap();
-		assert_eq!((summary.total_points, summary.attestations), (POINTS_PER_ANSWER, 1));
+		assert_eq!((summary.total_points, summary.attestations), (CANDIDATE_POINTS_PER_ANSWER, 1));
 		assert_eq!(
 			events(),
 			vec![Event::Attested {
@@ -84,22 +84,22 @@ fn a_valid_attestation_is_authorized_and_applied() {
 				round: 1,
 				challenge_block: c,
 				lag: 0,
-				points: POINTS_PER_ANSWER
+				points: CANDIDATE_POINTS_PER_ANSWER
 			}]
 		);
 		assert_eq!(
 			SyncAttestation::sync_score(&1, 1),
 			Some(SyncScore {
-				expected_challenges_milli: 5_333,
+				expected_challenges_milli: 8_000,
 				answered: 1,
-				uptime: Perbill::from_rational(1_000_000_000u64, 5_333_333_328),
+				uptime: Perbill::from_rational(1u32, 8),
 				mean_lag: 0,
 				sync: Perbill::one(),
-				points: POINTS_PER_ANSWER,
+				points: CANDIDATE_POINTS_PER_ANSWER,
 				share: Perbill::one(),
 			})
 		);
-		assert_eq!(SyncAttestation::leaderboard(1, 0, 10), vec![(1, POINTS_PER_ANSWER)]);
+		assert_eq!(SyncAttestation::leaderboard(1, 0, 10), vec![(1, CANDIDATE_POINTS_PER_ANSWER)]);
 	});
 }
 
@@ -192,11 +192,11 @@ fn lag_is_what_the_chain_sees_and_lowers_the_points() {
 			.iter()
 			.map(|challenge| {
 				let lag = (c + 3 - challenge) as u32;
-				(lag, Perbill::from_rational(4 - lag, 4) * POINTS_PER_ANSWER)
+				(lag, Perbill::from_rational(4 - lag, 4) * CANDIDATE_POINTS_PER_ANSWER)
 			})
 			.collect();
 		// The first at lag 3: a factor of 1/4.
-		assert_eq!(expected[0], (3, POINTS_PER_ANSWER / 4));
+		assert_eq!(expected[0], (3, CANDIDATE_POINTS_PER_ANSWER / 4));
 		assert_eq!(lags_and_points, expected);
 		let stats = ProviderRounds::<Test>::get(1, 1).unwrap();
 		let points: Points = expected.iter().map(|(_, p)| p).sum();
@@ -209,7 +209,7 @@ fn lag_is_what_the_chain_sees_and_lowers_the_points() {
 		let next = challenges(1).into_iter().find(|b| *b >= c + 4).expect("a later challenge");
 		answer_at(1, next);
 		assert!(
-			matches!(events()[..], [Event::Attested { lag: 0, points, .. }] if points == POINTS_PER_ANSWER)
+			matches!(events()[..], [Event::Attested { lag: 0, points, .. }] if points == CANDIDATE_POINTS_PER_ANSWER)
 		);
 	});
 }
@@ -233,29 +233,33 @@ fn a_late_answer_cannot_claim_to_be_in_sync() {
 				round: 1,
 				challenge_block: c,
 				lag: 2,
-				points: POINTS_PER_ANSWER / 2
+				points: CANDIDATE_POINTS_PER_ANSWER / 2
 			}]
 		);
 	});
 }
 
 /// The attack: a provider that knows its challenge blocks in advance only needs to be online at
-/// them. Whether a block challenges a provider depends on the block's parent hash, which does not
-/// exist before the parent is built.
+/// them. Whether a block challenges a provider depends on the randomness its parent block made,
+/// which does not exist before the parent is built.
 #[test]
 fn a_challenge_is_not_known_before_its_parent_block() {
 	builder().build_and_execute(|| {
 		run_to_round(1);
 		let round = round();
 		let block = round.start + 5;
-		let challenged_by = |salt: u32| {
-			let parent = H256(sp_io::hashing::blake2_256(&salt.encode()));
-			SyncAttestation::is_challenge_after(&1, &round, block, &parent).is_some()
+		let challenged_after = |salt: u32| {
+			let randomness = sp_io::hashing::blake2_256(&salt.encode());
+			SyncAttestation::is_challenge_with(&3, &round, block, &randomness, round.challenge_odds)
+				.is_some()
 		};
-		let draws: Vec<bool> = (0..60).map(challenged_by).collect();
-		// One block number, 60 possible parents: about a third challenge provider 1.
+		let draws: Vec<bool> = (0..60).map(challenged_after).collect();
+		// One block number, 60 possible parents: about a third challenge provider 3.
 		let hits = draws.iter().filter(|hit| **hit).count();
-		assert!((10..=30).contains(&hits), "{hits} of 60 parents challenge provider 1");
+		assert!((10..=30).contains(&hits), "{hits} of 60 parents challenge provider 3");
+		// Until the parent is built, the chain does not say.
+		run_to_block(block - 2);
+		assert_eq!(SyncAttestation::is_challenge(&1, &round, block), None);
 	});
 }
 
@@ -430,5 +434,23 @@ fn refuses_a_second_answer_to_one_challenge() {
 		attestation.finalized_number = c;
 		let invalid = InvalidTransaction::Stale;
 		assert_refused_own(&attestation, Error::<Test>::AlreadyAnswered, invalid);
+	});
+}
+
+/// A provider that is not a candidate expects fewer challenges than a candidate, and each of its
+/// answers is worth more: either way the expected points of a round are the capacity points.
+#[test]
+fn an_answer_is_worth_the_capacity_points_over_the_challenges_expected() {
+	builder().build_and_execute(|| {
+		run_to_round(1);
+		answer_at(3, challenges(3)[0]);
+		assert_eq!(ProviderRounds::<Test>::get(1, 3).unwrap().points, POINTS_PER_ANSWER);
+		let now = System::block_number();
+		let c = challenges(1).into_iter().find(|b| *b >= now).expect("a later challenge");
+		answer_at(1, c);
+		assert_eq!(ProviderRounds::<Test>::get(1, 1).unwrap().points, CANDIDATE_POINTS_PER_ANSWER);
+		// 16 × 1/3 and 16 × 1/2 expected challenges.
+		assert_eq!(POINTS_PER_ANSWER * 16 / 3, CAPACITY_POINTS);
+		assert_eq!(CANDIDATE_POINTS_PER_ANSWER * 8, CAPACITY_POINTS);
 	});
 }

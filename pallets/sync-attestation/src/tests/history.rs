@@ -110,7 +110,7 @@ fn read_helpers() {
 			answer_at(who, challenge);
 		}
 		assert_eq!(SyncAttestation::round_in_progress(), Some(round()));
-		let (two, one) = (2 * POINTS_PER_ANSWER, POINTS_PER_ANSWER);
+		let (two, one) = (2 * CANDIDATE_POINTS_PER_ANSWER, CANDIDATE_POINTS_PER_ANSWER);
 		assert_eq!(SyncAttestation::leaderboard(1, 0, 10), vec![(1, two), (2, one)]);
 		assert_eq!(SyncAttestation::leaderboard(1, 1, 1), vec![(2, one)]);
 		assert_eq!(SyncAttestation::leaderboard(1, 2, 1), vec![]);

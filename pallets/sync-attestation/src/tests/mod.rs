@@ -14,6 +14,7 @@ use sp_runtime::{
 mod attest;
 mod history;
 mod offchain;
+mod randomness;
 mod reports;
 mod rounds;
 mod session;
@@ -28,19 +29,31 @@ fn round() -> RoundParamsOf<Test> {
 	CurrentRound::<Test>::get().expect("a round is running")
 }
 
-/// `who`'s challenge blocks in the current round, as the mock chain will build them (block `n`'s
-/// parent always has hash `hash_of(n - 1)`), earliest first; none if `who` is not active.
+/// `who`'s challenge blocks in the current round, as the mock chain will build them (a block with
+/// no VRF noted takes the fallback randomness), earliest first; none if `who` is not active.
 fn challenges(who: AccountId) -> Vec<BlockNumber> {
-	let round = round();
-	if !MockRegistry::is_active_in(&who, round.index) {
+	if !MockRegistry::is_active_in(&who, round().index) {
 		return Vec::new()
 	}
+	challenge_blocks(who)
+}
+
+/// The blocks of the current round that challenge `who` if it is active, as `challenges`.
+fn challenge_blocks(who: AccountId) -> Vec<BlockNumber> {
+	let round = round();
 	// Block 0 has no parent: it challenges no one.
-	(round.start.max(1)..round.start + BlockNumber::from(round.challenge_span))
-		.filter(|b| {
-			SyncAttestation::is_challenge_after(&who, &round, *b, &hash_of(b - 1)).is_some()
-		})
-		.collect()
+	let first = round.start.max(1);
+	let mut before = SyncAttestation::randomness_after(first - 1).expect("the parent is built");
+	let mut found = Vec::new();
+	for block in first..round.start + BlockNumber::from(round.challenge_span) {
+		let odds = SyncAttestation::odds_of(&who, &round);
+		if SyncAttestation::is_challenge_with(&who, &round, block, &before, odds).is_some() {
+			found.push(block);
+		}
+		before = SyncAttestation::randomness_after(block)
+			.unwrap_or_else(|| SyncAttestation::fallback_randomness(&before, block));
+	}
+	found
 }
 
 /// An honest attestation by `who` of challenge block `challenge` of the current round.
@@ -54,9 +67,14 @@ fn attestation(who: AccountId, challenge: BlockNumber) -> AttestationOf<Test> {
 	}
 }
 
-/// Points of one answer at lag 0 in a mock round with three providers: 6 000 capacity points over
-/// the 16 × 1/3 challenges a provider expects (`6 000 × 10⁹ / (333 333 333 × 16)`).
+/// Points of one answer at lag 0 in a mock round with three providers, for a provider that is
+/// not a validator candidate (3): 6 000 capacity points over the 16 × 1/3 challenges it expects
+/// (`6 000 × 10⁹ / (333 333 333 × 16)`).
 const POINTS_PER_ANSWER: Points = 1_125;
+
+/// The same for a validator candidate (1 and 2): challenged at `MaxChallengesPerRound / span`
+/// = 8/16 a block, so 6 000 points over 8 expected challenges.
+const CANDIDATE_POINTS_PER_ANSWER: Points = 750;
 
 fn authorized() -> RuntimeOrigin {
 	frame_system::RawOrigin::Authorized.into()

@@ -155,6 +155,18 @@ mod equivocation {
 		});
 	}
 
+	/// The attack: drain a sybil's bond with self-reports, then report it at every new height as
+	/// free transactions for ever. A report that slashes nothing is refused and pays its fee.
+	#[test]
+	fn a_report_that_slashes_nothing_is_refused() {
+		builder().build_and_execute(|| {
+			MockRegistry::register_with(9, false, 0, 0);
+			set_key(9);
+			run_to_block(ROUND_LENGTH + 5);
+			assert_noop!(report(proof(9, ROUND_LENGTH + 2, 9)), Error::<Test>::NothingToSlash);
+		});
+	}
+
 	#[test]
 	fn judges_only_retained_rounds() {
 		builder().build_and_execute(|| {
@@ -251,9 +263,10 @@ mod offline {
 			// 50 % minimum, however they are spread over the rounds.
 			give_answers(1, 3, 6);
 			assert_noop!(report(3), Error::<Test>::NotOffline);
-			give_answers(2, 2, 1);
-			give_answers(1, 2, 4);
-			// 5 answers are 47 %.
+			// Candidate 2 is challenged at 8/16 a block: round 2 alone expects 8 challenges and
+			// makes its window, and 3 answers there are 37 %, whatever it did in round 1.
+			give_answers(2, 2, 3);
+			give_answers(1, 2, 8);
 			assert_ok!(report(2));
 		});
 	}

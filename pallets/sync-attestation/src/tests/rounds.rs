@@ -1,11 +1,10 @@
 //! Round seeds, challenge placement and the challenge count.
 
 use super::*;
-use crate::{Accumulator, Event};
+use crate::Event;
 use codec::Encode;
-use frame_support::{assert_noop, assert_ok};
+use frame_support::assert_noop;
 use proof_of_sync_primitives::{ProviderRegistry, RoundClock};
-use sp_core::H256;
 use sp_io::hashing::blake2_256;
 use sp_runtime::Perbill;
 
@@ -25,67 +24,21 @@ fn genesis_opens_round_zero() {
 }
 
 #[test]
-fn round_starts_with_the_seed_of_previous_seed_parent_hash_and_accumulator() {
+fn a_round_starts_from_the_randomness_of_its_first_blocks_parent() {
 	builder().build_and_execute(|| {
-		let seed_0 = round().seed;
+		assert_eq!(round().seed, SyncAttestation::genesis_randomness());
 		run_to_round(1);
-		let expected = (seed_0, hash_of(ROUND_LENGTH - 1), [0u8; 32]).using_encoded(blake2_256);
 		let info = round();
+		let expected = SyncAttestation::randomness_after(ROUND_LENGTH - 1).unwrap();
 		assert_eq!((info.index, info.start, info.seed), (1, ROUND_LENGTH, expected));
 		assert!(events().contains(&Event::RoundStarted {
 			round: 1,
 			start: ROUND_LENGTH,
 			challenge_odds: Perbill::from_rational(1u32, 3)
 		}));
-
-		let seed_1 = info.seed;
 		run_to_round(2);
-		assert_ne!(round().seed, seed_1);
-		assert_ne!(round().seed, seed_0);
+		assert_ne!(round().seed, info.seed);
 	});
-}
-
-#[test]
-fn seed_depends_on_the_parent_hash() {
-	let seed_with_parent = |parent: H256| {
-		let mut seed = [0u8; 32];
-		builder().build_and_execute(|| {
-			run_to_block(ROUND_LENGTH - 1);
-			System::initialize(&ROUND_LENGTH, &parent, &Default::default());
-			rotate();
-			seed = round().seed;
-		});
-		seed
-	};
-	assert_ne!(seed_with_parent(H256::repeat_byte(1)), seed_with_parent(H256::repeat_byte(2)));
-}
-
-#[test]
-fn seed_depends_on_the_attestations_of_the_previous_round() {
-	let seed_after = |answer: bool| {
-		let mut seed = [0u8; 32];
-		builder().build_and_execute(|| {
-			run_to_round(1);
-			if answer {
-				let challenge = challenges(1)[0];
-				run_to_block(challenge + 1);
-				let attestation = attestation(1, challenge);
-				let signature = sign_as(1, &attestation);
-				assert_ok!(attest_signed(&attestation, signature.clone()));
-				// The accumulator chains the accepted signatures.
-				assert_eq!(
-					Accumulator::<Test>::get(),
-					([0u8; 32], &signature).using_encoded(blake2_256)
-				);
-			}
-			run_to_round(2);
-			// Reset for the new round.
-			assert_eq!(Accumulator::<Test>::get(), [0u8; 32]);
-			seed = round().seed;
-		});
-		seed
-	};
-	assert_ne!(seed_after(true), seed_after(false));
 }
 
 #[test]
@@ -177,10 +130,16 @@ fn challenges_per_block_stay_near_the_target_at_any_n() {
 			let mut hits = 0u64;
 			for draw in 0..trials {
 				let block = draw / sample;
-				let parent = H256(blake2_256(&(b"parent", block).encode()));
+				let randomness = blake2_256(&(b"parent", block).encode());
 				let who = draw % sample;
-				hits +=
-					SyncAttestation::is_challenge_after(&who, &round, 1, &parent).is_some() as u64;
+				hits += SyncAttestation::is_challenge_with(
+					&who,
+					&round,
+					1,
+					&randomness,
+					round.challenge_odds,
+				)
+				.is_some() as u64;
 			}
 			let per_block = hits as f64 / trials as f64 * f64::from(providers);
 			let target = f64::from(target).min(f64::from(providers) * 0.5);
@@ -216,10 +175,8 @@ fn only_active_providers_are_challenged() {
 		// Registered during round 1: challenged from round 2 on.
 		MockRegistry::register(7, false);
 		set_key(7);
-		let c = (round().start..round().start + 16)
-			.find(|b| {
-				SyncAttestation::is_challenge_after(&7, &round(), *b, &hash_of(b - 1)).is_some()
-			})
+		let c = *challenge_blocks(7)
+			.first()
 			.expect("a block would challenge 7 if it were active");
 		run_to_block(c + 1);
 		assert!(SyncAttestation::challenges_so_far(&7).is_empty());
@@ -228,5 +185,25 @@ fn only_active_providers_are_challenged() {
 		run_to_round(2);
 		run_to_block(round().start + 15);
 		assert_eq!(SyncAttestation::challenges_so_far(&7), challenges(7));
+	});
+}
+
+/// The attack sampling opened on the authority set: at large `N` a candidate may draw no
+/// challenge in a round, score nothing and lose its seat (or its place on the list) by bad luck.
+/// Candidates are challenged at the fixed rate `MaxChallengesPerRound / span` whatever `N` is,
+/// and an answer is worth their capacity points over that rate, as anyone else's is over theirs.
+#[test]
+fn candidates_are_challenged_at_a_fixed_rate_at_any_n() {
+	builder().build_and_execute(|| {
+		for who in 4..=200 {
+			MockRegistry::register(who, false);
+		}
+		for r in 1..=5 {
+			run_to_round(r);
+			assert_eq!(round().providers, 200);
+			assert_eq!(SyncAttestation::odds_of(&1, &round()), Perbill::from_percent(50));
+			assert_eq!(SyncAttestation::odds_of(&3, &round()), Perbill::from_rational(1u32, 200));
+			assert!(!challenges(1).is_empty() && !challenges(2).is_empty(), "round {r}");
+		}
 	});
 }

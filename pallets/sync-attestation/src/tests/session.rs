@@ -19,7 +19,11 @@ fn closing_a_round_tells_the_rewards_pallet_and_emits_events() {
 		let events = events();
 		assert_eq!(
 			events[0],
-			Event::RoundClosed { round: 1, total_points: POINTS_PER_ANSWER, attestations: 1 }
+			Event::RoundClosed {
+				round: 1,
+				total_points: CANDIDATE_POINTS_PER_ANSWER,
+				attestations: 1
+			}
 		);
 		assert!(matches!(events[1], Event::RoundStarted { round: 2, .. }));
 	});
@@ -34,10 +38,10 @@ fn round_points_are_the_stored_points() {
 		answer_at(first.0, first.1);
 		answer_at(second.0, second.1);
 		run_to_round(2);
-		assert_eq!(SyncAttestation::points_of(1, &1), POINTS_PER_ANSWER);
-		assert_eq!(SyncAttestation::points_of(1, &2), POINTS_PER_ANSWER);
+		assert_eq!(SyncAttestation::points_of(1, &1), CANDIDATE_POINTS_PER_ANSWER);
+		assert_eq!(SyncAttestation::points_of(1, &2), CANDIDATE_POINTS_PER_ANSWER);
 		assert_eq!(SyncAttestation::points_of(1, &3), 0);
-		assert_eq!(SyncAttestation::total_points(1), 2 * POINTS_PER_ANSWER);
+		assert_eq!(SyncAttestation::total_points(1), 2 * CANDIDATE_POINTS_PER_ANSWER);
 		assert_eq!(
 			SyncAttestation::points_of(1, &1),
 			ProviderRounds::<Test>::get(1, 1).unwrap().points
@@ -329,10 +333,10 @@ fn a_round_boundary_registers_its_weight() {
 		run_to_block(ROUND_LENGTH - 1);
 		assert_eq!(*System::block_weight().get(DispatchClass::Mandatory), Default::default());
 		run_to_round(1);
-		// Two candidates ranked.
+		// Two candidates recorded and ranked.
 		let expected = <() as WeightInfo>::end_session()
 			.saturating_add(OnRoundClosedWeight::get())
-			.saturating_add(<() as WeightInfo>::start_session())
+			.saturating_add(<() as WeightInfo>::start_session(2))
 			.saturating_add(<() as WeightInfo>::new_session(2));
 		assert_eq!(*System::block_weight().get(DispatchClass::Mandatory), expected);
 	});

@@ -97,6 +97,18 @@ fn catches_a_leaderboard_that_is_not_the_best_providers() {
 }
 
 #[test]
+fn catches_candidates_of_a_removed_round() {
+	builder().build_and_execute(|| {
+		run_to_round(4);
+		on_idle();
+		assert_eq!(NextToClean::<Test>::get(), 1);
+		assert_catches("a removed round has candidates", || {
+			crate::RoundCandidates::<Test>::insert(0, 1, ());
+		});
+	});
+}
+
+#[test]
 fn catches_a_leaderboard_of_a_removed_round() {
 	builder().build_and_execute(|| {
 		run_to_round(4);
@@ -131,6 +143,7 @@ fn catches_an_expired_round_that_is_not_queued() {
 		// queued one count as expired too.
 		assert_catches("an expired round is not queued", || {
 			Rounds::<Test>::remove(0);
+			let _ = crate::RoundCandidates::<Test>::clear_prefix(0, u32::MAX, None);
 			LastClosedRound::<Test>::put(RoundIndex::MAX);
 			NextToClean::<Test>::put(RoundIndex::MAX - HISTORY_DEPTH + 1);
 			Rounds::<Test>::insert(RoundIndex::MAX - 1, summary);
