@@ -235,6 +235,15 @@ pub trait RoundPoints<AccountId> {
 
 	/// The sum of every provider's points in `round`.
 	fn total_points(round: RoundIndex) -> Points;
+
+	/// The points that count for a validator seat: `who`'s points in `round` if it was a
+	/// validator candidate when the round started, else zero. A provider that was not one is
+	/// challenged at the network's rate, so its points are a lottery (one lucky answer is worth
+	/// many), not the steady evidence a seat is won on. Defaults to `points_of`, for a scorer
+	/// with no candidate class.
+	fn seat_points_of(round: RoundIndex, who: &AccountId) -> Points {
+		Self::points_of(round, who)
+	}
 }
 
 /// Called once when a round closes and its points are final.

@@ -186,7 +186,7 @@ impl<T: Config> Pallet<T> {
 	fn last_closed_points(who: &T::AccountId) -> Points {
 		T::RoundClock::current_round()
 			.checked_sub(1)
-			.map_or(0, |round| T::Points::points_of(round, who))
+			.map_or(0, |round| T::Points::seat_points_of(round, who))
 	}
 
 	/// Why the candidate `who`, whose record is `info`, may no longer be seated, if it may not:

@@ -620,4 +620,12 @@ impl<T: Config> RoundPoints<T::AccountId> for Pallet<T> {
 	fn total_points(round: RoundIndex) -> Points {
 		Rounds::<T>::get(round).map_or(0, |summary| summary.total_points)
 	}
+
+	fn seat_points_of(round: RoundIndex, who: &T::AccountId) -> Points {
+		if RoundCandidates::<T>::contains_key(round, who) {
+			Self::points_of(round, who)
+		} else {
+			0
+		}
+	}
 }

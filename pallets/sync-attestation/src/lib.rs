@@ -485,10 +485,6 @@ pub mod pallet {
 		/// The provider's bond is spent: the report would slash nothing, so it is refused (and
 		/// pays its fee). Nothing to do.
 		NothingToSlash,
-		/// The block author's VRF (`note_block_vrf`) does not verify: it is not the Aura key of
-		/// the block's slot over this chain's genesis hash, the slot and the block number. The
-		/// node adds this inherent itself when it authors; a block with a bad one is invalid.
-		BadBlockVrf,
 		/// The block already carries its author's VRF. One `note_block_vrf` a block.
 		BlockVrfNoted,
 		/// The provider is not to be chilled for being offline: it is not active now (not
@@ -690,11 +686,11 @@ pub mod pallet {
 		///   is valid in no other way (the transaction pool refuses it).
 		/// - Effect: checks `vrf` against the Aura key of the block's slot over
 		///   `block_vrf_transcript(genesis hash, slot, number)`, and stores `R(now) =
-		///   blake2_256(R(now - 1) ‖ VRF output)` in `Randomness`. In the first block of a round it
-		///   does nothing: that block takes the fallback randomness. No event: it happens in every
-		///   block.
-		/// - Errors: [`Error::BadBlockVrf`], [`Error::BlockVrfNoted`]. A failing inherent makes the
-		///   block invalid.
+		///   blake2_256(R(now - 1) ‖ VRF output)` in `Randomness`. A VRF that does not verify
+		///   counts as none, and so does any in the first block of a round: the block then takes
+		///   the fallback randomness in `on_finalize`. No event: it happens in every block.
+		/// - Errors: [`Error::BlockVrfNoted`], for a second one in a block (which makes the block
+		///   invalid).
 		#[pallet::call_index(3)]
 		#[pallet::weight((T::WeightInfo::note_block_vrf(), DispatchClass::Mandatory))]
 		pub fn note_block_vrf(origin: OriginFor<T>, vrf: BlockVrf) -> DispatchResult {

@@ -15,14 +15,22 @@
 //! parent block is built, and not before. `R(0)` is fixed at genesis.
 //!
 //! **What bias is left.** A block's author knows its own VRF output before it publishes, so it
-//! knows the challenges of the block after its own one block early (nobody else does). Its only
-//! levers are to withhold: to leave its VRF out (then `R(b)` is the fallback, a second value it
-//! can choose instead) or not to publish its block at all (then the next slot's author's output
-//! counts). Each is at most one bit of choice per block it authors, at the cost of that block or
-//! of its VRF; it cannot search among many values as it could with the parent hash (an Aura
-//! author can re-sign its seal for as many block hashes as it likes). The first block of a round,
-//! where pallet-session may change the Aura authorities before the inherent runs, takes the
-//! fallback value whatever its author sends.
+//! knows the challenges of the block after its own one block early (nobody else does). It cannot
+//! search among many values, as it could with the parent hash (an Aura author can re-sign its
+//! seal for as many block hashes as it likes); its levers are all forms of withholding, each
+//! giving it one more value to pick from:
+//! - leave its VRF out, or send one that does not verify: the block takes the fallback;
+//! - not publish its block: the next slot's author's output counts instead (that author's, not its
+//!   own, and it loses the block);
+//! - build on an older block: another height, so another VRF input (its block then competes with
+//!   the longer chain and usually loses).
+//!
+//! An author with `k` slots in a row can combine these into about `2^k` candidate values for the
+//! block after the run. What a pick buys is bounded: it steers which providers the next block
+//! challenges, worth at most one expected round's points to each of its own providers it lands
+//! on; validator candidates are challenged at a fixed rate, and their seats rank only points
+//! earned as candidates. The first block of a round, where pallet-session may change the Aura
+//! authorities before the inherent runs, takes the fallback whatever its author sends.
 //!
 //! Randomness is kept for the last `RoundLength + 1` blocks (enough for every challenge of the
 //! round in progress, its first block's parent included, until the round's last block) and
@@ -104,22 +112,34 @@ impl<T: Config> Pallet<T> {
 		if CurrentRound::<T>::get().is_some_and(|round| round.start == now) {
 			return Ok(())
 		}
-		let key = T::BlockAuthor::key().ok_or(Error::<T>::BadBlockVrf)?;
-		let signature = vrf.signature().ok_or(Error::<T>::BadBlockVrf)?;
-		let number: u64 = now.try_into().map_err(|_| Error::<T>::BadBlockVrf)?;
-		let transcript =
-			block_vrf_transcript(Self::genesis_hash().as_ref(), T::BlockAuthor::slot(), number);
-		let sign_data = VrfSignData::new(transcript.clone());
-		ensure!(
-			sp_core::crypto::VrfPublic::vrf_verify(&key, &sign_data, &signature),
-			Error::<T>::BadBlockVrf
-		);
-		let output: [u8; 32] = key
-			.make_bytes(BLOCK_VRF_CONTEXT, &transcript, &signature.pre_output)
-			.map_err(|_| Error::<T>::BadBlockVrf)?;
+		// A VRF that does not verify counts as none: the block takes the fallback. Refusing it
+		// would buy nothing (leaving it out is allowed) and would halt block production if node
+		// and runtime ever disagreed on the input, for example across a runtime upgrade.
+		let Some(output) = Self::verified_output(&vrf, now) else {
+			log::warn!(
+				target: crate::LOG_TARGET,
+				"block {now:?}: the author's VRF does not verify; the block takes the fallback"
+			);
+			return Ok(())
+		};
 		let previous = Self::randomness_before(now);
 		Randomness::<T>::insert(now, (previous, output).using_encoded(blake2_256));
 		Ok(())
+	}
+
+	/// The VRF output `vrf` proves for block `now`, if it is the Aura key of the block's slot
+	/// over this chain's genesis hash, the slot and `now`.
+	fn verified_output(vrf: &BlockVrf, now: BlockNumberFor<T>) -> Option<[u8; 32]> {
+		let key = T::BlockAuthor::key()?;
+		let signature = vrf.signature()?;
+		let number: u64 = now.try_into().ok()?;
+		let transcript =
+			block_vrf_transcript(Self::genesis_hash().as_ref(), T::BlockAuthor::slot(), number);
+		let sign_data = VrfSignData::new(transcript.clone());
+		if !sp_core::crypto::VrfPublic::vrf_verify(&key, &sign_data, &signature) {
+			return None
+		}
+		key.make_bytes(BLOCK_VRF_CONTEXT, &transcript, &signature.pre_output).ok()
 	}
 
 	/// `R(block - 1)`, the randomness `block` starts from; `R(0)` if it is not kept (never on a

@@ -19,7 +19,7 @@ use frame_support::{
 	BoundedVec,
 };
 use proof_of_sync_primitives::{
-	cleanup_budget_of, OnRoundClosed, Points, ProviderRegistry, RoundIndex,
+	cleanup_budget_of, OnRoundClosed, Points, ProviderRegistry, RoundIndex, RoundPoints,
 };
 
 impl<T: Config> Pallet<T> {
@@ -103,9 +103,10 @@ impl<T: Config> Pallet<T> {
 			.into_iter()
 			.filter(|(who, _)| Self::has_keys(who))
 			.map(|(who, bond)| {
-				let points = scored_round
-					.and_then(|round| ProviderRounds::<T>::get(round, &who))
-					.map_or(0, |s| s.points);
+				// Only points earned as a candidate of the round count: see `seat_points_of`.
+				let points = scored_round.map_or(0, |round| {
+					<Self as RoundPoints<T::AccountId>>::seat_points_of(round, &who)
+				});
 				let score = if incumbents.binary_search(&who).is_ok() {
 					points.saturating_add(margin.mul_floor(points))
 				} else {

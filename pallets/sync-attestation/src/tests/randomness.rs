@@ -61,29 +61,42 @@ fn an_author_cannot_grind_the_block_randomness() {
 	assert!(outputs.iter().all(|r| *r == outputs[0]), "{outputs:?}");
 }
 
+/// A VRF of another key, slot or block, or bytes that are no VRF, count as none: the block takes
+/// the fallback, as if its author had left the VRF out (which it may), and stays valid.
 #[test]
-fn refuses_a_vrf_of_another_key_slot_or_block() {
+fn a_vrf_of_another_key_slot_or_block_counts_as_none() {
 	builder().build_and_execute(|| {
 		let author = pair(1);
 		building_block_5(&author);
-		// Another key.
-		assert_noop!(note(vrf_of(&pair(2), 50, 5)), Error::<Test>::BadBlockVrf);
-		// Another slot or block.
-		assert_noop!(note(vrf_of(&author, 51, 5)), Error::<Test>::BadBlockVrf);
-		assert_noop!(note(vrf_of(&author, 50, 6)), Error::<Test>::BadBlockVrf);
-		// Bytes that are no VRF.
 		let garbage = BlockVrf { pre_output: [0xff; 32], proof: [0xff; 64] };
-		assert_noop!(note(garbage), Error::<Test>::BadBlockVrf);
+		for vrf in [
+			// Another key.
+			vrf_of(&pair(2), 50, 5),
+			// Another slot or block.
+			vrf_of(&author, 51, 5),
+			vrf_of(&author, 50, 6),
+			// Bytes that are no VRF.
+			garbage,
+		] {
+			assert_ok!(note(vrf));
+			assert!(!Randomness::<Test>::contains_key(5));
+		}
 		// No author known.
 		AuthorKey::set(None);
-		assert_noop!(note(vrf_of(&author, 50, 5)), Error::<Test>::BadBlockVrf);
+		assert_ok!(note(vrf_of(&author, 50, 5)));
+		assert!(!Randomness::<Test>::contains_key(5));
 		// Not a signed or root call.
 		AuthorKey::set(Some(author.public()));
 		assert_noop!(
 			SyncAttestation::note_block_vrf(RuntimeOrigin::signed(1), vrf_of(&author, 50, 5)),
 			sp_runtime::traits::BadOrigin
 		);
-		assert!(!Randomness::<Test>::contains_key(5));
+		let before = SyncAttestation::randomness_after(4).unwrap();
+		SyncAttestation::on_finalize(5);
+		assert_eq!(
+			SyncAttestation::randomness_after(5),
+			Some(SyncAttestation::fallback_randomness(&before, 5))
+		);
 	});
 }
 

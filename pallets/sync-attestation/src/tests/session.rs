@@ -341,3 +341,43 @@ fn a_round_boundary_registers_its_weight() {
 		assert_eq!(*System::block_weight().get(DispatchClass::Mandatory), expected);
 	});
 }
+
+/// The attack: a provider that is not a candidate is challenged at the network's rate, so at
+/// large `N` one lucky answer is worth many rounds of a candidate's. Opting in after such a
+/// round (or just before the round ends) must not turn that lottery win into a seat: a seat is
+/// ranked on points earned as a candidate of the round only.
+#[test]
+fn a_mid_round_opt_in_does_not_rank_on_a_lottery_answer() {
+	builder().build_and_execute(|| {
+		MaxAuthorities::set(2);
+		for who in 4..=60 {
+			MockRegistry::register_with(who, false, BOND, 0);
+			set_key(who);
+		}
+		run_to_round(1);
+		// A non-candidate challenged in round 1; it answers once.
+		let lucky = (3..=60)
+			.find(|who| !challenges(*who).is_empty())
+			.expect("someone is challenged");
+		let mut answers: Vec<_> = challenges(1)
+			.into_iter()
+			.map(|c| (c, 1))
+			.chain(challenges(2).into_iter().map(|c| (c, 2)))
+			.chain(challenges(lucky).into_iter().take(1).map(|c| (c, lucky)))
+			.collect();
+		answers.sort();
+		for (challenge, who) in answers {
+			if System::block_number() <= challenge + 1 {
+				answer_at(who, challenge);
+			}
+		}
+		let lottery = ProviderRounds::<Test>::get(1, lucky).unwrap().points;
+		let steady = ProviderRounds::<Test>::get(1, 1).map_or(0, |s| s.points);
+		assert!(lottery > 2 * steady, "one lucky answer ({lottery}) beats a round ({steady})");
+		// It opts in before the round ends.
+		Candidates::mutate(|c| c.push(lucky));
+		run_to_round(2);
+		assert_eq!(SyncAttestation::seat_points_of(1, &lucky), 0);
+		assert!(!LastPlanned::get().unwrap_or_else(Authorities::get).contains(&lucky));
+	});
+}
