@@ -89,7 +89,8 @@ pub struct CandidateStanding<Balance> {
 	/// Whether it may be seated: active, bonded at least `MinValidatorBond`, with session keys.
 	/// One that may not is weaker than any that may.
 	pub qualifies: bool,
-	/// Its points in the last closed round (it earns them as a provider, candidate or not).
+	/// Its points in the last closed round that count for a seat: those earned as a candidate
+	/// of that round (`RoundPoints::seat_points_of`).
 	pub points: Points,
 	/// Its bond.
 	pub bond: Balance,

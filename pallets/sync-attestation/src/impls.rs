@@ -43,9 +43,14 @@ impl<T: Config> Pallet<T> {
 	pub fn challenge_odds(providers: u32) -> Perbill {
 		let by_target =
 			Perbill::from_rational(T::TargetAttestationsPerBlock::get(), providers.max(1));
-		let by_cap =
-			Perbill::from_rational(T::MaxChallengesPerRound::get(), Self::challenge_span());
+		let by_cap = Self::most_odds(Self::challenge_span());
 		Perbill::from_parts(by_target.min(by_cap).deconstruct().max(1))
+	}
+
+	/// The most a provider is challenged in a round of `span` challenge blocks:
+	/// `min(MaxChallengesPerRound / span, 1)`, a block.
+	fn most_odds(span: u32) -> Perbill {
+		Perbill::from_rational(T::MaxChallengesPerRound::get(), span.max(1))
 	}
 
 	/// The chance that one block of `round` challenges `who`: the round's `challenge_odds`, or
@@ -56,11 +61,7 @@ impl<T: Config> Pallet<T> {
 	/// `MaxCandidates` of them.
 	pub fn odds_of(who: &T::AccountId, round: &RoundParamsOf<T>) -> Perbill {
 		if RoundCandidates::<T>::contains_key(round.index, who) {
-			let most = Perbill::from_rational(
-				T::MaxChallengesPerRound::get(),
-				round.challenge_span.max(1),
-			);
-			most.max(round.challenge_odds)
+			Self::most_odds(round.challenge_span).max(round.challenge_odds)
 		} else {
 			round.challenge_odds
 		}
@@ -68,9 +69,7 @@ impl<T: Config> Pallet<T> {
 
 	/// The challenges `who` can expect in `round` at its odds, in billionths (at least 1).
 	pub fn expected_challenges_ppb_of(who: &T::AccountId, round: &RoundParamsOf<T>) -> u64 {
-		u64::from(Self::odds_of(who, round).deconstruct())
-			.saturating_mul(u64::from(round.challenge_span))
-			.max(1)
+		round.expected_challenges_ppb_at(Self::odds_of(who, round))
 	}
 
 	/// Whether block `block` of `round` challenges a provider with the odds `odds`, given the
@@ -273,7 +272,7 @@ impl<T: Config> Pallet<T> {
 
 	/// Keeps `round`'s leaderboard, the `MAX_LEADERBOARD_PAGE` providers with the most points,
 	/// in step with `who`'s new total `points`. O(`MAX_LEADERBOARD_PAGE`).
-	fn note_points(round: RoundIndex, who: &T::AccountId, points: Points) {
+	pub(crate) fn note_points(round: RoundIndex, who: &T::AccountId, points: Points) {
 		Leaderboard::<T>::mutate(round, |board| {
 			if let Some(at) = board.iter().position(|(account, _)| account == who) {
 				board.remove(at);

@@ -117,7 +117,13 @@ impl<BlockNumber> RoundParams<BlockNumber> {
 	/// The challenges an active provider can expect in the round, in billionths of a challenge
 	/// (`q × span × 10⁹`). At least 1.
 	pub fn expected_challenges_ppb(&self) -> u64 {
-		u64::from(self.challenge_odds.deconstruct())
+		self.expected_challenges_ppb_at(self.challenge_odds)
+	}
+
+	/// The challenges a provider challenged with `odds` a block can expect in the round, in
+	/// billionths of a challenge (`odds × span × 10⁹`). At least 1.
+	pub fn expected_challenges_ppb_at(&self, odds: Perbill) -> u64 {
+		u64::from(odds.deconstruct())
 			.saturating_mul(u64::from(self.challenge_span))
 			.max(1)
 	}

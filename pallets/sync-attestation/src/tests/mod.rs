@@ -125,11 +125,5 @@ fn give_points(round: RoundIndex, who: AccountId, points: Points) {
 		s.total_points += points;
 		s.attestations += 1;
 	});
-	crate::Leaderboard::<Test>::mutate(round, |board| {
-		board.retain(|(account, _)| *account != who);
-		let at = board
-			.binary_search_by(|(account, p)| points.cmp(p).then_with(|| account.cmp(&who)))
-			.unwrap_or_else(|at| at);
-		board.try_insert(at, (who, points)).expect("room on the mock's leaderboards");
-	});
+	SyncAttestation::note_points(round, &who, points);
 }
