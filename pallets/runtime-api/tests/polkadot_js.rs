@@ -282,8 +282,13 @@ fn generated_types() -> Json {
 	}))
 }
 
+/// The checked-in definitions, found from the manifest directory cargo names when it runs the
+/// test (the one compiled in may be another clone's: clones share the scripts' target directory
+/// and cargo reuses a test binary whose sources did not change).
 fn definitions_path() -> PathBuf {
-	PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../polkadot-js/definitions.json")
+	let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR")
+		.map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
+	manifest_dir.join("../../polkadot-js/definitions.json")
 }
 
 fn checked_in() -> (String, Json) {

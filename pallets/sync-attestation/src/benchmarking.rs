@@ -144,9 +144,10 @@ fn assert_last_event<T: Config>(event: Event<T>) {
 mod benchmarks {
 	use super::*;
 
+	/// A validator candidate's answer: it also records the finalized height it reports.
 	#[benchmark]
 	fn attest() -> Result<(), BenchmarkError> {
-		let (who, key) = provider_with_key::<T>(0, false);
+		let (who, key) = provider_with_key::<T>(0, true);
 		let round = next_round::<T>();
 		let (attestation, signature) = signed_answer::<T>(&who, &key)?;
 		fill_leaderboard::<T>(round);
@@ -156,6 +157,7 @@ mod benchmarks {
 
 		assert!(ProviderRounds::<T>::get(round, &who).is_some_and(|s| s.answered == 1));
 		assert_eq!(Leaderboard::<T>::get(round).first().map(|(first, _)| first), Some(&who));
+		assert!(RoundCandidates::<T>::get(round, &who).is_some_and(|f| !f.is_zero()));
 		Ok(())
 	}
 
@@ -246,9 +248,36 @@ mod benchmarks {
 		assert!(recorded >= 1 && recorded <= listed);
 	}
 
+	/// `a` authorities, none of which authored in the round after missing as many rounds as
+	/// they may: each is benched, and their finalized reports, far behind, make the round a
+	/// finality stall whose base is checked against a full record of set changes.
 	#[benchmark]
-	fn end_session() {
-		let round = <Pallet<T> as RoundClock>::current_round();
+	fn end_session(a: Linear<1, { T::MaxAuthorities::get() }>) {
+		let round = next_round::<T>();
+		let authorities: Vec<T::AccountId> =
+			(0..a).map(|i| account::<T::AccountId>("authority", i, 0)).collect();
+		for who in &authorities {
+			RoundCandidates::<T>::insert(round, who, BlockNumberFor::<T>::one());
+			MissedRounds::<T>::insert(who, T::MaxMissedRounds::get());
+			Strikes::<T>::insert(who, 1);
+		}
+		SetChanges::<T>::put(SetChangeRecord {
+			signalled: BoundedVec::truncate_from(
+				(0..MAX_TRACKED_SET_CHANGES)
+					.map(|_| BlockNumberFor::<T>::zero())
+					.collect::<Vec<_>>(),
+			),
+			last_forced_base: Some(Zero::zero()),
+		});
+		T::BenchmarkHelper::set_authorities(authorities.clone());
+		RoundStartSlot::<T>::put((round, 0));
+		let author = sp_core::sr25519::Public::from_raw([9; 32]);
+		T::BenchmarkHelper::set_block_author(author, u64::from(a).saturating_mul(4));
+		let stall_bound = T::FinalityStallBound::get();
+		let now = frame_system::Pallet::<T>::block_number();
+		frame_system::Pallet::<T>::set_block_number(
+			now.max(stall_bound).saturating_add(stall_bound),
+		);
 
 		#[block]
 		{
@@ -256,6 +285,8 @@ mod benchmarks {
 		}
 
 		assert_eq!(LastClosedRound::<T>::get(), Some(round));
+		assert!(authorities.iter().all(Pallet::<T>::is_benched));
+		assert!(FinalityStall::<T>::get().is_some());
 	}
 
 	/// `c` validator candidates, each with points in the last closed round.
@@ -295,6 +326,7 @@ mod benchmarks {
 				},
 				total_points: 0,
 				attestations: 0,
+				finality_stalled: false,
 			},
 		);
 		for i in 0..n {
@@ -344,9 +376,16 @@ mod benchmarks {
 	}
 
 	/// A block without its author's VRF: the fallback randomness is stored and the oldest
-	/// forgotten.
+	/// forgotten; its author, the slot's authority in a full set, is recorded.
 	#[benchmark]
 	fn on_finalize() {
+		let authorities: Vec<T::AccountId> = (0..T::MaxAuthorities::get())
+			.map(|i| account::<T::AccountId>("authority", i, 0))
+			.collect();
+		let slot = 7u64;
+		let who = authorities[(slot % authorities.len() as u64) as usize].clone();
+		T::BenchmarkHelper::set_authorities(authorities);
+		T::BenchmarkHelper::set_block_author(sp_core::sr25519::Public::from_raw([9; 32]), slot);
 		let length = T::RoundLength::get();
 		let now = length.saturating_mul(3u32.into());
 		let oldest = now.saturating_sub(length).saturating_sub(One::one());
@@ -360,9 +399,51 @@ mod benchmarks {
 
 		assert!(Randomness::<T>::contains_key(now));
 		assert!(!Randomness::<T>::contains_key(oldest));
+		assert!(AuthoredIn::<T>::contains_key(&who));
+	}
+
+	#[benchmark]
+	fn heartbeat() -> Result<(), BenchmarkError> {
+		let (who, beat, signature) = benched_heartbeat::<T>()?;
+
+		#[extrinsic_call]
+		_(RawOrigin::Authorized, beat, signature);
+
+		assert!(!Pallet::<T>::is_benched(&who));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn authorize_heartbeat() -> Result<(), BenchmarkError> {
+		let (_, beat, signature) = benched_heartbeat::<T>()?;
+		let call = Call::<T>::heartbeat { heartbeat: beat, signature };
+		let valid;
+
+		#[block]
+		{
+			valid = call.authorize(TransactionSource::External).ok_or("not authorized")?;
+		}
+
+		assert!(valid.is_ok());
+		Ok(())
 	}
 
 	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);
+}
+
+/// A benched authority with an Aura key in the keystore, and its signed heartbeat.
+fn benched_heartbeat<T: Config>(
+) -> Result<(T::AccountId, HeartbeatOf<T>, sp_core::sr25519::Signature), BenchmarkError> {
+	let who: T::AccountId = account("authority", 0, 0);
+	let key = sp_io::crypto::sr25519_generate(crate::crypto::AURA_KEY_TYPE, None);
+	T::BenchmarkHelper::set_aura_key(&who, key);
+	let round = next_round::<T>();
+	Benched::<T>::insert(&who, round);
+	let heartbeat = Heartbeat { round, authority: who.clone() };
+	let payload = heartbeat.signing_payload(&Pallet::<T>::genesis_hash());
+	let signature = sp_io::crypto::sr25519_sign(crate::crypto::AURA_KEY_TYPE, &key, &payload)
+		.ok_or("the keystore cannot sign")?;
+	Ok((who, heartbeat, signature))
 }
 
 /// Gives `who` `points` in `round` as one answered challenge, keeping the round's totals.

@@ -9,6 +9,10 @@ use sp_core::crypto::KeyTypeId;
 /// The key type of the `sync` key in the node's keystore.
 pub const KEY_TYPE: KeyTypeId = KeyTypeId(*b"sync");
 
+/// The key type of Aura keys in the node's keystore: a benched authority's node signs its
+/// heartbeat with its Aura key.
+pub const AURA_KEY_TYPE: KeyTypeId = sp_core::crypto::key_types::AURA;
+
 mod app {
 	use sp_application_crypto::{app_crypto, sr25519};
 	app_crypto!(sr25519, super::KEY_TYPE);

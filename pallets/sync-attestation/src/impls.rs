@@ -258,6 +258,15 @@ impl<T: Config> Pallet<T> {
 				summary.attestations.saturating_inc();
 			}
 		});
+		// A candidate's finalized height tells the chain whether finality stalled (see the
+		// `liveness` module).
+		RoundCandidates::<T>::mutate_exists(checked.round, &attestation.provider, |finalized| {
+			if let Some(finalized) = finalized {
+				if attestation.finalized_number > *finalized {
+					*finalized = attestation.finalized_number;
+				}
+			}
+		});
 		Self::note_points(checked.round, &attestation.provider, total);
 
 		Self::deposit_event(Event::Attested {
@@ -403,6 +412,11 @@ impl<T: Config> Pallet<T> {
 			ensure!(T::Registry::is_active_in(provider, round), Error::<T>::NotOffline);
 			let summary = Rounds::<T>::get(round).ok_or(Error::<T>::NotOffline)?;
 			rounds.saturating_inc();
+			// Honest nodes stop attesting when finality stalls: such a round judges no one.
+			if summary.finality_stalled {
+				round = round.checked_sub(1).ok_or(Error::<T>::NotOffline)?;
+				continue
+			}
 			expected_ppb
 				.saturating_accrue(Self::expected_challenges_ppb_of(provider, &summary.params));
 			answered.saturating_accrue(

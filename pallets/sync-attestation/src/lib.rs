@@ -57,6 +57,14 @@
 //! (and at least one member): the best of the dropped members that can still sit keep their seats
 //! to make up the difference. The set is never emptied.
 //!
+//! A seat needs a node that authors: an authority that authors none of its Aura slots in more
+//! than `MaxMissedRounds` rounds in a row is benched and not chosen again until its node, run with
+//! `--validator`, sends a heartbeat signed with its Aura key (each bench since it last authored
+//! lasting twice as long). And finality never stalls for good: when the finalized height the
+//! authorities' attestations report trails the chain by more than `FinalityStallBound` at a
+//! round's end, the runtime is told (`OnFinalityStalled`; in the runtime, pallet-grandpa's stall
+//! path forces a set change to the next session's authorities). See the [`liveness`] module.
+//!
 //! Anyone can report a provider that signed two different blocks for one height (it loses
 //! `EquivocationSlash` of its bond and the reporter gets `ReporterCut` of that), or one that
 //! answered fewer than `MinUptime` of the challenges it expected over its latest closed rounds,
@@ -120,6 +128,7 @@ pub use weights::WeightInfo;
 mod benchmarking;
 pub mod crypto;
 mod impls;
+pub mod liveness;
 #[cfg(test)]
 mod mock;
 mod offchain;
@@ -160,8 +169,13 @@ pub mod pallet {
 		type Bond: Parameter + Member + MaxEncodedLen + Ord + Copy + Default;
 
 		/// Who authors the block being built: its slot and its Aura key, which signs the block's
-		/// VRF (in the runtime: the Aura authority of the slot).
-		type BlockAuthor: BlockAuthor;
+		/// VRF (in the runtime: the Aura authority of the slot); and whose Aura keys are whose, to
+		/// tell which authorities author their slots and to check heartbeats.
+		type BlockAuthor: BlockAuthor<Self::AccountId>;
+
+		/// Told when the authorities' reported finality stalled (in the runtime: pallet-grandpa's
+		/// stall path, a forced authority set change at the next session change).
+		type OnFinalityStalled: OnFinalityStalled<BlockNumberFor<Self>>;
 
 		/// The provider registry: who is active, what they declared, who may be an authority, and
 		/// how to chill or slash one.
@@ -254,9 +268,23 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxCleanupPerBlock: Get<u32>;
 
-		/// The transaction-pool priority of attestations.
+		/// The transaction-pool priority of attestations and heartbeats.
 		#[pallet::constant]
 		type AttestationPriority: Get<TransactionPriority>;
+
+		/// How many rounds in a row an authority may have Aura slots in and author none of them:
+		/// one that does so once more is benched (it cannot be chosen again until its node sends a
+		/// heartbeat). A round counts once however many slots it missed, so a pause of the whole
+		/// network does not bench everyone at once.
+		#[pallet::constant]
+		type MaxMissedRounds: Get<u32>;
+
+		/// How far, in blocks, the finalized height the authorities report (the lower median of
+		/// the highest each reported in the round, over those that reported) may trail the chain
+		/// when a round closes before finality counts as stalled. At least `RoundLength`, so the
+		/// stall lasted a whole round.
+		#[pallet::constant]
+		type FinalityStallBound: Get<BlockNumberFor<Self>>;
 
 		/// Weights of this pallet's calls and hooks.
 		type WeightInfo: WeightInfo;
@@ -302,7 +330,9 @@ pub mod pallet {
 
 	/// The validator candidates of each retained round, as the registry listed them when the
 	/// round started (at most `MaxCandidates`): for the whole round they are challenged at the
-	/// candidates' fixed rate (see `Pallet::odds_of`).
+	/// candidates' fixed rate (see `Pallet::odds_of`). The value is the highest finalized block
+	/// the candidate's accepted attestations of the round reported (0 before its first), from
+	/// which the chain tells whether finality stalled.
 	// Twox64Concat for the round: not chosen by users.
 	#[pallet::storage]
 	pub type RoundCandidates<T: Config> = StorageDoubleMap<
@@ -311,9 +341,51 @@ pub mod pallet {
 		RoundIndex,
 		Blake2_128Concat,
 		T::AccountId,
-		(),
+		BlockNumberFor<T>,
 		OptionQuery,
 	>;
+
+	/// The last round in which each authority authored a block (a round's first block, which may
+	/// change the authorities before it is counted, is not counted).
+	#[pallet::storage]
+	pub type AuthoredIn<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, RoundIndex, OptionQuery>;
+
+	/// Rounds in a row in which each authority had Aura slots and authored none, counted at
+	/// round ends; removed once it authors or is benched.
+	#[pallet::storage]
+	pub type MissedRounds<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, u32, OptionQuery>;
+
+	/// How many times each account was benched since it last authored in a round: each time, it
+	/// stays benched twice as long before a heartbeat counts (at most 64 rounds).
+	#[pallet::storage]
+	pub type Strikes<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, u32, OptionQuery>;
+
+	/// The round in progress and the slot of its first block: the slots after it, up to the
+	/// round's last block, are the ones its authorities are judged over.
+	#[pallet::storage]
+	pub type RoundStartSlot<T: Config> = StorageValue<_, (RoundIndex, u64), OptionQuery>;
+
+	/// Authorities benched for authoring nothing in more than `MaxMissedRounds` rounds in a row,
+	/// and the first round in which their heartbeat counts: they are not chosen as authorities
+	/// until their node sends one (`heartbeat`).
+	#[pallet::storage]
+	pub type Benched<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, RoundIndex, OptionQuery>;
+
+	/// While finality is stalled: the finalized height the authorities last reported, the base
+	/// of the forced authority set change. Removed when a round closes with finality in bounds.
+	#[pallet::storage]
+	pub type FinalityStall<T: Config> = StorageValue<_, BlockNumberFor<T>, OptionQuery>;
+
+	/// The blocks at which the latest GRANDPA set changes were signalled (session changes with a
+	/// new set or new keys; at most `MAX_TRACKED_SET_CHANGES`), and the base of the latest forced
+	/// change. A forced change must vote from a base below every standard change a node may not
+	/// have finalized yet (or the node refuses the block), and not below the previous base.
+	#[pallet::storage]
+	pub type SetChanges<T: Config> =
+		StorageValue<_, SetChangeRecord<BlockNumberFor<T>>, ValueQuery>;
 
 	/// The `MAX_LEADERBOARD_PAGE` providers with the most points in each retained round, most
 	/// points first (ties by account), kept as attestations arrive so that reading a round's
@@ -427,6 +499,40 @@ pub mod pallet {
 			/// Who reported it.
 			reporter: T::AccountId,
 		},
+		/// An authority authored none of its Aura slots in more than `MaxMissedRounds` rounds in
+		/// a row: it is not chosen again until its node sends a heartbeat, from round `until` on.
+		/// It keeps the seats already planned (pallet-session plans one session ahead).
+		AuthorityBenched {
+			/// The authority.
+			authority: T::AccountId,
+			/// The round at whose end it was benched.
+			round: RoundIndex,
+			/// The first round in which its heartbeat counts.
+			until: RoundIndex,
+		},
+		/// A benched authority's node proved it runs as a validator: it may be chosen again.
+		HeartbeatReceived {
+			/// The authority.
+			authority: T::AccountId,
+			/// The round of the heartbeat.
+			round: RoundIndex,
+		},
+		/// The finality the authorities report trailed the chain by more than
+		/// `FinalityStallBound` when the round closed: a forced authority set change to the next
+		/// session's authorities is scheduled, voting from `finalized`. The round does not count
+		/// against anyone's uptime.
+		FinalityStalled {
+			/// The round that closed.
+			round: RoundIndex,
+			/// The finalized height the new set votes from.
+			finalized: BlockNumberFor<T>,
+		},
+		/// A round closed with the authorities' reported finality back within
+		/// `FinalityStallBound`.
+		FinalityRecovered {
+			/// The round that closed.
+			round: RoundIndex,
+		},
 	}
 
 	/// Errors of this pallet. For an attestation the transaction pool refuses with
@@ -492,8 +598,18 @@ pub mod pallet {
 		/// until they expected `OfflineWindow` challenges) is not complete, because it was not
 		/// active in all of them or too few rounds are retained; or it answered at least
 		/// `MinUptime` of the challenges it expected in them. Report only a provider that missed
-		/// its challenges over a whole window.
+		/// its challenges over a whole window. Rounds in which finality stalled do not count.
 		NotOffline,
+		/// The heartbeat's authority is not benched: nothing to prove. Send heartbeats only for
+		/// benched authorities (`Benched`). (The pool says `Stale`.)
+		NotBenched,
+		/// The heartbeat's authority is benched until a later round (`Benched` holds the first
+		/// round its heartbeat counts in; each time it is benched again, twice as long). Send it
+		/// then.
+		StillBenched,
+		/// The heartbeat's authority has no Aura key in its session keys, so its heartbeat cannot
+		/// be checked. Set session keys (`session.set_keys`).
+		NoAuthorityKey,
 	}
 
 	/// No settings: the genesis build only re-opens round 0 once the registry is built.
@@ -525,9 +641,11 @@ pub mod pallet {
 			T::WeightInfo::on_finalize()
 		}
 
-		/// Completes the block's randomness if its author sent no VRF and forgets the oldest.
+		/// Completes the block's randomness if its author sent no VRF and forgets the oldest;
+		/// records who authored the block.
 		fn on_finalize(n: BlockNumberFor<T>) {
-			Self::finalize_randomness(n)
+			Self::finalize_randomness(n);
+			Self::note_author(n);
 		}
 
 		fn on_idle(_n: BlockNumberFor<T>, remaining: Weight) -> Weight {
@@ -574,6 +692,10 @@ pub mod pallet {
 				 keeps pace with the records the attestations create"
 			);
 			assert!(T::MaxCandidates::get() > 0, "MaxCandidates must not be zero");
+			assert!(
+				T::FinalityStallBound::get() >= T::RoundLength::get(),
+				"FinalityStallBound must be at least RoundLength: a stall must outlast a round"
+			);
 			assert!(T::MaxCleanupPerBlock::get() > 0, "MaxCleanupPerBlock must not be zero");
 			assert!(!T::CapacityWeights::get().is_zero(), "CapacityWeights must not all be zero");
 		}
@@ -696,6 +818,33 @@ pub mod pallet {
 		pub fn note_block_vrf(origin: OriginFor<T>, vrf: BlockVrf) -> DispatchResult {
 			ensure_none(origin)?;
 			Self::do_note_block_vrf(vrf)
+		}
+
+		/// A benched authority's node proves it runs as a validator again: its offchain worker
+		/// signs `heartbeat` with the authority's Aura key, only on a node started with
+		/// `--validator`.
+		///
+		/// - Origin: none. A general transaction with no signer that pays no fee, let through by
+		///   `#[pallet::authorize]` when `signature` is the Aura key of `heartbeat.authority`'s
+		///   session keys over `heartbeat.signing_payload(genesis hash)` and every check below
+		///   passes. The node submits it on its own.
+		/// - Effect: removes the authority from `Benched`: the session manager may choose it again
+		///   at the next round end. No money moves.
+		/// - Events: [`Event::HeartbeatReceived`].
+		/// - Errors: [`Error::WrongRound`] (the heartbeat names another round than the one in
+		///   progress), [`Error::NotBenched`], [`Error::NoAuthorityKey`], [`Error::BadSignature`].
+		///   The same check runs in the transaction pool.
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::heartbeat())]
+		#[pallet::authorize(Pallet::<T>::authorize_heartbeat)]
+		#[pallet::weight_of_authorize(T::WeightInfo::authorize_heartbeat())]
+		pub fn heartbeat(
+			origin: OriginFor<T>,
+			heartbeat: HeartbeatOf<T>,
+			signature: sp_core::sr25519::Signature,
+		) -> DispatchResult {
+			ensure_authorized(origin)?;
+			Self::do_heartbeat(heartbeat, signature)
 		}
 	}
 

@@ -76,6 +76,11 @@ pub const HISTORY_DEPTH: u32 = 3;
 /// About two rounds of challenges at the mock's odds (1/3 × 16 blocks = 5.3 a round).
 pub const OFFLINE_WINDOW: u32 = 8;
 pub const REPORTER: AccountId = 100;
+/// What the finality tests set `FinalityStallBound` to: finality may trail the chain by a round
+/// and a half.
+pub const STALL_BOUND: BlockNumber = 30;
+/// An authority may author nothing in one round with slots; the second in a row benches it.
+pub const MAX_MISSED_ROUNDS: u32 = 1;
 
 /// A slash the registry was asked for: provider, fraction, reporter and its cut.
 pub type SlashRecord = (AccountId, Perbill, Option<(AccountId, Perbill)>);
@@ -105,6 +110,10 @@ parameter_types! {
 	/// The slot and the author key of the block being built.
 	pub static BlockSlot: u64 = 0;
 	pub static AuthorKey: Option<sr25519::Public> = None;
+	/// The Aura keys of the accounts' session keys.
+	pub static AuraKeys: BTreeMap<AccountId, sr25519::Public> = BTreeMap::new();
+	/// The finalized heights `OnFinalityStalled` was told of.
+	pub static StallsNoted: Vec<BlockNumber> = vec![];
 
 	pub static TargetAttestationsPerBlock: u32 = 1;
 	pub static MaxChallengesPerRound: u32 = 8;
@@ -113,6 +122,8 @@ parameter_types! {
 	/// A third of a set of up to 49 members, rounded down, as in the runtime.
 	pub static MaxSetShrink: Perbill = Perbill::from_percent(34);
 	pub static MaxCleanupPerBlock: u32 = 5;
+	/// Off unless a test sets `STALL_BOUND`: most tests leave authorities silent.
+	pub static FinalityStallBound: BlockNumber = BlockNumber::MAX;
 	pub const RoundLength: BlockNumber = ROUND_LENGTH;
 	pub const CapacityWeights: Capacity = Capacity { compute: 1, storage: 10, bandwidth: 1 };
 	pub const MinUptime: Perbill = Perbill::from_percent(50);
@@ -212,15 +223,31 @@ impl SyncKeys<AccountId> for MockSyncKeys {
 	}
 }
 
-/// The author the tests set with `BlockSlot` and `AuthorKey`.
+/// The author the tests set with `BlockSlot` and `AuthorKey`, and the Aura keys of `AuraKeys`.
 pub struct MockBlockAuthor;
-impl crate::BlockAuthor for MockBlockAuthor {
+impl crate::BlockAuthor<AccountId> for MockBlockAuthor {
 	fn slot() -> u64 {
 		BlockSlot::get()
 	}
 
 	fn key() -> Option<sr25519::Public> {
 		AuthorKey::get()
+	}
+
+	fn owner_of(key: &sr25519::Public) -> Option<AccountId> {
+		AuraKeys::get().into_iter().find(|(_, k)| k == key).map(|(who, _)| who)
+	}
+
+	fn key_of(who: &AccountId) -> Option<sr25519::Public> {
+		AuraKeys::get().get(who).cloned()
+	}
+}
+
+/// Records the stalls it is told of.
+pub struct MockFinalityStall;
+impl crate::OnFinalityStalled<BlockNumber> for MockFinalityStall {
+	fn on_finality_stalled(finalized: BlockNumber) {
+		StallsNoted::mutate(|s| s.push(finalized));
 	}
 }
 
@@ -246,10 +273,19 @@ impl crate::BenchmarkHelper<AccountId> for MockRegistry {
 		AuthorKey::set(Some(key));
 		BlockSlot::set(slot);
 	}
+
+	fn set_aura_key(who: &AccountId, key: sr25519::Public) {
+		AuraKeys::mutate(|k| k.insert(*who, key));
+	}
+
+	fn set_authorities(authorities: Vec<AccountId>) {
+		Authorities::set(authorities);
+	}
 }
 
 impl crate::Config for Test {
 	type BlockAuthor = MockBlockAuthor;
+	type OnFinalityStalled = MockFinalityStall;
 	type Bond = Bond;
 	type Registry = MockRegistry;
 	type SyncKeys = MockSyncKeys;
@@ -272,6 +308,8 @@ impl crate::Config for Test {
 	type HistoryDepth = ConstU32<HISTORY_DEPTH>;
 	type MaxCleanupPerBlock = MaxCleanupPerBlock;
 	type AttestationPriority = AttestationPriority;
+	type MaxMissedRounds = ConstU32<MAX_MISSED_ROUNDS>;
+	type FinalityStallBound = FinalityStallBound;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = MockRegistry;
@@ -280,6 +318,16 @@ impl crate::Config for Test {
 /// The test key pair of `who`.
 pub fn pair(who: AccountId) -> sr25519::Pair {
 	sr25519::Pair::from_seed(&[who as u8; 32])
+}
+
+/// The test Aura key pair of `who` (another seed than its `sync` key's).
+pub fn aura_pair(who: AccountId) -> sr25519::Pair {
+	sr25519::Pair::from_seed(&[(who as u8).wrapping_add(128); 32])
+}
+
+/// Gives `who` its test Aura key.
+pub fn set_aura_key(who: AccountId) {
+	AuraKeys::mutate(|k| k.insert(who, aura_pair(who).public()));
 }
 
 /// The `sync` key of `who`'s test key pair.
@@ -391,12 +439,15 @@ impl ExtBuilder {
 			LastPlanned::set(None);
 			BlockSlot::set(0);
 			AuthorKey::set(None);
+			AuraKeys::set(BTreeMap::new());
+			StallsNoted::set(vec![]);
 			TargetAttestationsPerBlock::set(1);
 			MaxChallengesPerRound::set(8);
 			MaxAuthorities::set(3);
 			MinAuthorities::set(1);
 			MaxSetShrink::set(Perbill::from_percent(34));
 			MaxCleanupPerBlock::set(5);
+			FinalityStallBound::set(BlockNumber::MAX);
 			for (who, candidate) in &self.providers {
 				MockRegistry::register_with(*who, *candidate, BOND, 0);
 				set_key(*who);
@@ -423,7 +474,9 @@ impl ExtBuilder {
 /// For the benchmark test suite.
 #[cfg(feature = "runtime-benchmarks")]
 pub fn new_test_ext() -> sp_io::TestExternalities {
-	ExtBuilder::default().build()
+	let mut ext = ExtBuilder::default().build();
+	ext.execute_with(|| FinalityStallBound::set(STALL_BOUND));
+	ext
 }
 
 /// This pallet's events since the last call (of this or any pallet's `events`), oldest first.

@@ -14,6 +14,11 @@
 //! A node whose best block is more than its `--attest-max-finality-lag` blocks ahead of its own
 //! finality does not attest either: its finality stalled, so it cannot claim to be in sync.
 //!
+//! **Heartbeats.** On a node started with `--validator`, the worker also signs, with the Aura key
+//! of each local authority that is benched for authoring nothing, a heartbeat for the round in
+//! progress (see the `liveness` module), whatever its finality: a validator that comes back
+//! while the network's finality is stalled must be able to prove it.
+//!
 //! **Slashing protection.** Two signed answers naming two hashes at one height are an
 //! equivocation that anyone may report for a slash, and an honest node meets forks (a reorg, an
 //! Aura author that published two blocks for one slot). So the worker records, per local `sync`
@@ -25,7 +30,12 @@
 //! (`purge-chain`) wipes it too, so a wiped node must not run the same `sync` key on the same
 //! chain before the network has finalized past the heights it signed.
 
-use crate::{crypto::SyncId, pallet::*, types::*, LOG_TARGET};
+use crate::{
+	crypto::{SyncId, AURA_KEY_TYPE},
+	pallet::*,
+	types::*,
+	LOG_TARGET,
+};
 use alloc::vec::Vec;
 use codec::Encode;
 use frame_support::traits::Get;
@@ -69,6 +79,9 @@ impl<T: Config> Pallet<T> {
 			log::debug!(target: LOG_TARGET, "block {now:?}: the node is major-syncing; not attesting");
 			return
 		}
+		// Before the finality checks: a benched authority must be able to come back while the
+		// network's finality is stalled (the forced set change that heals it may need it).
+		Self::send_heartbeats();
 		if status.finalized_number > now {
 			log::debug!(target: LOG_TARGET, "block {now:?}: behind the node's finality; not attesting");
 			return
@@ -119,6 +132,39 @@ impl<T: Config> Pallet<T> {
 					);
 				}
 				block = block.saturating_add(One::one());
+			}
+		}
+	}
+
+	/// Sends a heartbeat for each benched authority whose Aura key is in this node's keystore,
+	/// if the node runs as a validator (`--validator`): the node proves it can author again. The
+	/// pool keeps one per authority and round, so sending it each block until it is in costs
+	/// nothing more.
+	fn send_heartbeats() {
+		if !sp_io::offchain::is_validator() {
+			return
+		}
+		let round = <Self as proof_of_sync_primitives::RoundClock>::current_round();
+		for key in sp_io::crypto::sr25519_public_keys(AURA_KEY_TYPE) {
+			let Some(authority) = T::BlockAuthor::owner_of(&key) else { continue };
+			if !Self::is_benched(&authority) || T::BlockAuthor::key_of(&authority) != Some(key) {
+				continue
+			}
+			let heartbeat = Heartbeat { round, authority };
+			let payload = heartbeat.signing_payload(&Self::genesis_hash());
+			let Some(signature) = sp_io::crypto::sr25519_sign(AURA_KEY_TYPE, &key, &payload) else {
+				continue
+			};
+			let call = Call::heartbeat { heartbeat, signature };
+			let xt = <T as CreateAuthorizedTransaction<Call<T>>>::create_authorized_transaction(
+				call.into(),
+			);
+			match SubmitTransaction::<T, Call<T>>::submit_transaction(xt) {
+				Ok(()) => log::info!(target: LOG_TARGET, "round {round}: sent a heartbeat"),
+				Err(()) => log::debug!(
+					target: LOG_TARGET,
+					"round {round}: the pool refused the heartbeat (it may hold one already)"
+				),
 			}
 		}
 	}

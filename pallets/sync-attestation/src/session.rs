@@ -14,10 +14,12 @@ use crate::{crypto::SyncId, pallet::*, types::*, weights::WeightInfo, LOG_TARGET
 use alloc::vec::Vec;
 use frame_support::{
 	dispatch::DispatchClass,
+	pallet_prelude::Zero,
 	traits::{Get, OneSessionHandler},
 	weights::Weight,
 	BoundedVec,
 };
+use frame_system::pallet_prelude::BlockNumberFor;
 use proof_of_sync_primitives::{
 	cleanup_budget_of, OnRoundClosed, Points, ProviderRegistry, RoundIndex, RoundPoints,
 };
@@ -45,13 +47,18 @@ impl<T: Config> Pallet<T> {
 		let info = RoundParams { index, start, seed, challenge_odds, challenge_span, providers };
 		Rounds::<T>::insert(
 			index,
-			RoundSummary { params: info.clone(), total_points: 0, attestations: 0 },
+			RoundSummary {
+				params: info.clone(),
+				total_points: 0,
+				attestations: 0,
+				finality_stalled: false,
+			},
 		);
 		CurrentRound::<T>::put(info);
 		let mut candidates = 0u32;
 		for (who, _) in T::Registry::candidates().into_iter().take(T::MaxCandidates::get() as usize)
 		{
-			RoundCandidates::<T>::insert(index, who, ());
+			RoundCandidates::<T>::insert(index, who, BlockNumberFor::<T>::zero());
 			candidates = candidates.saturating_add(1);
 		}
 		Self::deposit_event(Event::RoundStarted { round: index, start, challenge_odds });
@@ -85,7 +92,10 @@ impl<T: Config> Pallet<T> {
 	/// - The chosen set is at most `max(1, MaxSetShrink × n)` (rounded down) smaller than the
 	///   current set of `n`: if it is smaller still, the current members that can sit but were not
 	///   chosen (they have no points) keep their seats, best bond first, then lowest account, until
-	///   it is not (or none is left). Members that can no longer sit are not held back.
+	///   it is not (or none is left); then, if it is still too small, members benched for authoring
+	///   nothing (see the `liveness` module), best bond first: a pause of the whole network must
+	///   not empty the set at once. Members that can no longer sit for any other reason are not
+	///   held back.
 	/// - The set returned is never empty.
 	pub(crate) fn plan_authorities(index: RoundIndex) -> (Option<Vec<T::AccountId>>, u32) {
 		let candidates: Vec<(T::AccountId, T::Bond)> = T::Registry::candidates()
@@ -98,10 +108,18 @@ impl<T: Config> Pallet<T> {
 		let margin = T::HysteresisMargin::get();
 		let scored_round = LastClosedRound::<T>::get();
 
-		// (effective score, bond, account) of every candidate that can sit, best first.
-		let mut seatable: Vec<(Points, T::Bond, T::AccountId)> = candidates
+		// Candidates with keys that are benched and sit now, best bond first: held back last.
+		let (with_keys, mut benched): (Vec<_>, Vec<_>) = candidates
 			.into_iter()
 			.filter(|(who, _)| Self::has_keys(who))
+			.partition(|(who, _)| !Self::is_benched(who));
+		benched.retain(|(who, _)| incumbents.binary_search(who).is_ok());
+		benched.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+		let benched: Vec<T::AccountId> = benched.into_iter().map(|(who, _)| who).collect();
+
+		// (effective score, bond, account) of every candidate that can sit, best first.
+		let mut seatable: Vec<(Points, T::Bond, T::AccountId)> = with_keys
+			.into_iter()
 			.map(|(who, bond)| {
 				// Only points earned as a candidate of the round count: see `seat_points_of`.
 				let points = scored_round.map_or(0, |round| {
@@ -120,8 +138,13 @@ impl<T: Config> Pallet<T> {
 		let qualified_count = seatable.iter().take_while(|(score, ..)| *score > 0).count();
 
 		if (qualified_count as u32) < T::MinAuthorities::get() {
-			let kept =
-				Self::kept_authorities(index, &incumbents, &seatable, qualified_count as u32);
+			let kept = Self::kept_authorities(
+				index,
+				&incumbents,
+				&seatable,
+				&benched,
+				qualified_count as u32,
+			);
 			return (kept, read)
 		}
 
@@ -140,11 +163,18 @@ impl<T: Config> Pallet<T> {
 			.map(|(_, _, who)| who.clone())
 			.collect();
 		chosen.extend(held);
+		let short = floor.saturating_sub(chosen.len());
+		chosen.extend(benched.iter().take(short).cloned());
 		if chosen.is_empty() {
 			// Not reached while `MinAuthorities` is at least 1 (`integrity_test`); an empty set
 			// would stop the chain.
-			let kept =
-				Self::kept_authorities(index, &incumbents, &seatable, qualified_count as u32);
+			let kept = Self::kept_authorities(
+				index,
+				&incumbents,
+				&seatable,
+				&benched,
+				qualified_count as u32,
+			);
 			return (kept, read)
 		}
 
@@ -161,7 +191,9 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Whether `who` has the keys a seat needs: session keys (without them pallet-session leaves
-	/// it out of the set) and a `sync` key among them (without it, it cannot attest).
+	/// it out of the set) and a `sync` key among them (without it, it cannot attest). A listed
+	/// candidate with keys can sit unless it is benched for authoring nothing (see the `liveness`
+	/// module).
 	fn has_keys(who: &T::AccountId) -> bool {
 		T::Registry::has_session_keys(who) && T::SyncKeys::key_of(who).is_some()
 	}
@@ -176,8 +208,9 @@ impl<T: Config> Pallet<T> {
 
 	/// The set kept when too few candidates qualified (`qualified` of them): the current
 	/// `incumbents` (sorted) less those that can no longer sit in session `index` (chilled,
-	/// leaving or withdrawn, or without keys). `None`, which keeps the set unchanged, if none of
-	/// them has to go.
+	/// leaving or withdrawn, without keys, or benched). `None`, which keeps the set unchanged, if
+	/// none of them has to go. Benched members (`benched`, best first) stay as far as needed to
+	/// drop no more than `MaxSetShrink` of the set.
 	///
 	/// If all of them would go, the best `MaxAuthorities` of the candidates that can sit
 	/// (`seatable`, best first) take over, since pallet-session would leave the key-less ones out
@@ -187,6 +220,7 @@ impl<T: Config> Pallet<T> {
 		index: RoundIndex,
 		incumbents: &[T::AccountId],
 		seatable: &[(Points, T::Bond, T::AccountId)],
+		benched: &[T::AccountId],
 		qualified: u32,
 	) -> Option<Vec<T::AccountId>> {
 		log::info!(
@@ -194,13 +228,18 @@ impl<T: Config> Pallet<T> {
 			"session {index}: {qualified} qualified candidates, keeping the authorities"
 		);
 		Self::deposit_event(Event::AuthoritySetKept { round: index, qualified });
-		let (kept, dropped): (Vec<T::AccountId>, Vec<T::AccountId>) =
+		let (mut kept, mut dropped): (Vec<T::AccountId>, Vec<T::AccountId>) =
 			incumbents.iter().cloned().partition(|who| {
 				// Still a candidate with keys (so active and bonded at least the validator
-				// minimum) and active in the planned session.
+				// minimum), not benched, and active in the planned session.
 				seatable.iter().any(|(_, _, seatable)| seatable == who) &&
 					T::Registry::is_active_in(who, index)
 			});
+		let short = Self::shrink_floor(incumbents.len()).saturating_sub(kept.len());
+		for who in benched.iter().filter(|who| T::Registry::is_active_in(who, index)).take(short) {
+			dropped.retain(|dropped| dropped != who);
+			kept.push(who.clone());
+		}
 		if dropped.is_empty() {
 			return None
 		}
@@ -301,9 +340,12 @@ impl<T: Config> pallet_session::SessionManager<T::AccountId> for Pallet<T> {
 		None
 	}
 
+	/// Judges the ending round's authorities (authorship and finality, see the `liveness`
+	/// module) while pallet-session still has them as its validators, then closes the round.
 	fn end_session(end_index: RoundIndex) {
+		let authorities = Self::judge_authorities(end_index);
 		let closed = Self::close_round(end_index);
-		Self::register_weight(T::WeightInfo::end_session().saturating_add(closed));
+		Self::register_weight(T::WeightInfo::end_session(authorities).saturating_add(closed));
 	}
 
 	fn start_session(start_index: RoundIndex) {
@@ -329,11 +371,16 @@ impl<T: Config> OneSessionHandler<T::AccountId> for Pallet<T> {
 	{
 	}
 
-	fn on_new_session<'a, I>(_changed: bool, _validators: I, _queued_validators: I)
+	/// pallet-grandpa signals a standard set change whenever `changed`: the chain keeps where,
+	/// for the base of a forced change (see the `liveness` module).
+	fn on_new_session<'a, I>(changed: bool, _validators: I, _queued_validators: I)
 	where
 		I: 'a + Iterator<Item = (&'a T::AccountId, SyncId)>,
 		T::AccountId: 'a,
 	{
+		if changed {
+			Self::note_set_change();
+		}
 	}
 
 	fn on_disabled(_validator_index: u32) {}

@@ -143,6 +143,10 @@ pub struct RoundSummary<BlockNumber> {
 	pub total_points: Points,
 	/// How many attestations were accepted.
 	pub attestations: u32,
+	/// Whether the authorities' reported finality trailed the chain by more than
+	/// `FinalityStallBound` when the round closed. Honest nodes stop attesting when their
+	/// finality stalls, so such a round does not count against anyone's uptime.
+	pub finality_stalled: bool,
 }
 
 /// The round record of a runtime.
@@ -260,13 +264,87 @@ pub struct BlockVrf {
 	pub proof: [u8; 64],
 }
 
-/// Who authors the block being built (in the runtime: the Aura authority of the block's slot).
-pub trait BlockAuthor {
+/// Who authors the block being built, and whose Aura keys are whose (in the runtime: the Aura
+/// authority of the block's slot, and the Aura keys of pallet-session's session keys).
+pub trait BlockAuthor<AccountId> {
 	/// The block's slot.
 	fn slot() -> u64;
 
 	/// The author's sr25519 key (its Aura key), if it can be told.
 	fn key() -> Option<sp_core::sr25519::Public>;
+
+	/// The account whose session keys have `key` as their Aura key, if any.
+	fn owner_of(key: &sp_core::sr25519::Public) -> Option<AccountId>;
+
+	/// The Aura key of `who`'s session keys, if it has any.
+	fn key_of(who: &AccountId) -> Option<sp_core::sr25519::Public>;
+}
+
+/// Told when the finality the authorities report has trailed the chain for longer than
+/// `FinalityStallBound` (in the runtime: pallet-grandpa's stall path, which schedules a forced
+/// authority set change at the next session change).
+pub trait OnFinalityStalled<BlockNumber> {
+	/// Finality stalled; `finalized` is the highest block the authorities' nodes are known to
+	/// have finalized (the lower median of their reports), the base a new set votes from.
+	fn on_finality_stalled(finalized: BlockNumber);
+}
+
+impl<BlockNumber> OnFinalityStalled<BlockNumber> for () {
+	fn on_finality_stalled(_finalized: BlockNumber) {}
+}
+
+/// How many GRANDPA set change signals [`SetChangeRecord`] keeps.
+pub const MAX_TRACKED_SET_CHANGES: u32 = 16;
+
+/// Where the latest GRANDPA set changes were signalled, so that a forced change's base is one
+/// every node accepts (see the `liveness` module).
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	PartialEq,
+	Eq,
+	Debug,
+	frame_support::DefaultNoBound,
+)]
+pub struct SetChangeRecord<BlockNumber> {
+	/// The blocks that signalled a standard set change, oldest first.
+	pub signalled: frame_support::BoundedVec<
+		BlockNumber,
+		frame_support::traits::ConstU32<MAX_TRACKED_SET_CHANGES>,
+	>,
+	/// The base of the latest forced change, if any.
+	pub last_forced_base: Option<BlockNumber>,
+}
+
+/// The domain tag in front of every signed heartbeat.
+pub const HEARTBEAT_CONTEXT: &[u8; 23] = b"proof-of-sync/heartbeat";
+
+/// A benched authority's proof that it runs a validator node again: "in round `round`, the node
+/// holding `authority`'s Aura key runs as a validator". Its offchain worker signs it with the Aura
+/// key over [`Heartbeat::signing_payload`], only when the node runs with `--validator`.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug,
+)]
+pub struct Heartbeat<AccountId> {
+	/// The round in progress.
+	pub round: RoundIndex,
+	/// The benched authority.
+	pub authority: AccountId,
+}
+
+/// The heartbeat of a runtime.
+pub type HeartbeatOf<T> = Heartbeat<<T as frame_system::Config>::AccountId>;
+
+impl<AccountId: Encode> Heartbeat<AccountId> {
+	/// The bytes the Aura key signs on the chain whose genesis block is `genesis_hash`: a domain
+	/// tag, the genesis hash, then the SCALE-encoded heartbeat.
+	pub fn signing_payload<Hash: Encode>(&self, genesis_hash: &Hash) -> alloc::vec::Vec<u8> {
+		(HEARTBEAT_CONTEXT, genesis_hash, self).encode()
+	}
 }
 
 /// How the runtime finds providers' `sync` keys (in the runtime: pallet-session's `NextKeys` and
@@ -293,6 +371,13 @@ pub trait BenchmarkHelper<AccountId> {
 	/// Make `key` the author of the block being built, at slot `slot`, as `Config::BlockAuthor`
 	/// sees it.
 	fn set_block_author(key: sp_core::sr25519::Public, slot: u64);
+
+	/// Make `key` the Aura key of `who`, as `Config::BlockAuthor` sees it both ways.
+	fn set_aura_key(who: &AccountId, key: sp_core::sr25519::Public);
+
+	/// Make `authorities` the authorities of the session in progress, as
+	/// `Config::CurrentAuthorities` sees them.
+	fn set_authorities(authorities: alloc::vec::Vec<AccountId>);
 }
 
 /// An attestation that passed every check, with what applying it needs.

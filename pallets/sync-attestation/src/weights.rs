@@ -47,12 +47,14 @@ pub trait WeightInfo {
 	fn report_equivocation() -> Weight;
 	fn report_offline(r: u32, ) -> Weight;
 	fn start_session(c: u32, ) -> Weight;
-	fn end_session() -> Weight;
+	fn end_session(a: u32, ) -> Weight;
 	fn new_session(c: u32, ) -> Weight;
 	fn on_idle_cleanup(n: u32, ) -> Weight;
 	fn round_transition(p: u32, ) -> Weight;
 	fn note_block_vrf() -> Weight;
 	fn on_finalize() -> Weight;
+	fn heartbeat() -> Weight;
+	fn authorize_heartbeat() -> Weight;
 }
 
 /// Weights for `pallet_sync_attestation` measured with the runtime's own database weights.
@@ -64,8 +66,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(231), added: 2706, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::Randomness` (r:1 w:0)
 	/// Proof: `SyncAttestation::Randomness` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
-	/// Storage: `SyncAttestation::RoundCandidates` (r:1 w:0)
-	/// Proof: `SyncAttestation::RoundCandidates` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::RoundCandidates` (r:1 w:1)
+	/// Proof: `SyncAttestation::RoundCandidates` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `System::BlockHash` (r:2 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::ProviderRounds` (r:1 w:1)
@@ -73,17 +75,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Session::NextKeys` (r:1 w:0)
 	/// Proof: `Session::NextKeys` (`max_values`: None, `max_size`: None, mode: `Measured`)
 	/// Storage: `SyncAttestation::Rounds` (r:1 w:1)
-	/// Proof: `SyncAttestation::Rounds` (`max_values`: None, `max_size`: Some(84), added: 2559, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::Rounds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::Leaderboard` (r:1 w:1)
 	/// Proof: `SyncAttestation::Leaderboard` (`max_values`: None, `max_size`: Some(4814), added: 7289, mode: `MaxEncodedLen`)
 	fn attest() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `5986`
-		//  Estimated: `9451`
-		// Minimum execution time: 145_915_000 picoseconds.
-		Weight::from_parts(237_851_000, 9451)
+		//  Measured:  `6029`
+		//  Estimated: `9494`
+		// Minimum execution time: 142_782_000 picoseconds.
+		Weight::from_parts(156_584_000, 9494)
 			.saturating_add(T::DbWeight::get().reads(10_u64))
-			.saturating_add(T::DbWeight::get().writes(3_u64))
+			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
 	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(52), added: 547, mode: `MaxEncodedLen`)
@@ -92,7 +94,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `SyncAttestation::Randomness` (r:1 w:0)
 	/// Proof: `SyncAttestation::Randomness` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::RoundCandidates` (r:1 w:0)
-	/// Proof: `SyncAttestation::RoundCandidates` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::RoundCandidates` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `System::BlockHash` (r:2 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::ProviderRounds` (r:1 w:0)
@@ -101,16 +103,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Session::NextKeys` (`max_values`: None, `max_size`: None, mode: `Measured`)
 	fn authorize_attest() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1038`
+		//  Measured:  `1043`
 		//  Estimated: `6028`
-		// Minimum execution time: 113_446_000 picoseconds.
-		Weight::from_parts(180_784_000, 6028)
+		// Minimum execution time: 106_146_000 picoseconds.
+		Weight::from_parts(113_606_000, 6028)
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 	}
 	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
 	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(52), added: 547, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::Rounds` (r:1 w:0)
-	/// Proof: `SyncAttestation::Rounds` (`max_values`: None, `max_size`: Some(84), added: 2559, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::Rounds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::LastClosedRound` (r:1 w:0)
 	/// Proof: `SyncAttestation::LastClosedRound` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::Reported` (r:1 w:1)
@@ -129,10 +131,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Resources::Candidates` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
 	fn report_equivocation() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1367`
+		//  Measured:  `1368`
 		//  Estimated: `6196`
-		// Minimum execution time: 262_421_000 picoseconds.
-		Weight::from_parts(413_246_000, 6196)
+		// Minimum execution time: 254_678_000 picoseconds.
+		Weight::from_parts(287_074_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(11_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -141,9 +143,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Resources::Providers` (r:1 w:1)
 	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(231), added: 2706, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::Rounds` (r:64 w:0)
-	/// Proof: `SyncAttestation::Rounds` (`max_values`: None, `max_size`: Some(84), added: 2559, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::Rounds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::RoundCandidates` (r:64 w:0)
-	/// Proof: `SyncAttestation::RoundCandidates` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::RoundCandidates` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::ProviderRounds` (r:64 w:0)
 	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(108), added: 2583, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::ActiveProviders` (r:1 w:1)
@@ -153,12 +155,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `r` is `[1, 84]`.
 	fn report_offline(r: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `723 + r * (175 ±0)`
-		//  Estimated: `10548 + r * (2204 ±40)`
-		// Minimum execution time: 60_138_000 picoseconds.
-		Weight::from_parts(116_654_669, 10548)
-			// Standard Error: 137_875
-			.saturating_add(Weight::from_parts(22_741_954, 0).saturating_mul(r.into()))
+		//  Measured:  `727 + r * (176 ±0)`
+		//  Estimated: `10548 + r * (2204 ±58)`
+		// Minimum execution time: 63_046_000 picoseconds.
+		Weight::from_parts(29_404_744, 10548)
+			// Standard Error: 392_737
+			.saturating_add(Weight::from_parts(22_424_934, 0).saturating_mul(r.into()))
 			.saturating_add(T::DbWeight::get().reads(15_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(r.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
@@ -173,9 +175,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Resources::Providers` (r:64 w:0)
 	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(231), added: 2706, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::RoundCandidates` (r:0 w:64)
-	/// Proof: `SyncAttestation::RoundCandidates` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::RoundCandidates` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::Rounds` (r:0 w:1)
-	/// Proof: `SyncAttestation::Rounds` (`max_values`: None, `max_size`: Some(84), added: 2559, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::Rounds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::CurrentRound` (r:0 w:1)
 	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(52), added: 547, mode: `MaxEncodedLen`)
 	/// The range of component `c` is `[1, 64]`.
@@ -183,34 +185,62 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `484 + c * (117 ±0)`
 		//  Estimated: `3803 + c * (2701 ±2)`
-		// Minimum execution time: 50_845_000 picoseconds.
-		Weight::from_parts(95_683_122, 3803)
-			// Standard Error: 106_692
-			.saturating_add(Weight::from_parts(11_544_592, 0).saturating_mul(c.into()))
+		// Minimum execution time: 69_419_000 picoseconds.
+		Weight::from_parts(37_055_241, 3803)
+			// Standard Error: 154_898
+			.saturating_add(Weight::from_parts(10_785_682, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(c.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(c.into())))
 			.saturating_add(Weight::from_parts(0, 2701).saturating_mul(c.into()))
 	}
-	/// Storage: `SyncAttestation::Rounds` (r:1 w:0)
-	/// Proof: `SyncAttestation::Rounds` (`max_values`: None, `max_size`: Some(84), added: 2559, mode: `MaxEncodedLen`)
+	/// Storage: `Session::Validators` (r:1 w:0)
+	/// Proof: `Session::Validators` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
+	/// Storage: `Aura::CurrentSlot` (r:1 w:0)
+	/// Proof: `Aura::CurrentSlot` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::RoundStartSlot` (r:1 w:0)
+	/// Proof: `SyncAttestation::RoundStartSlot` (`max_values`: Some(1), `max_size`: Some(12), added: 507, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::RoundCandidates` (r:32 w:0)
+	/// Proof: `SyncAttestation::RoundCandidates` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::AuthoredIn` (r:32 w:0)
+	/// Proof: `SyncAttestation::AuthoredIn` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::Benched` (r:32 w:32)
+	/// Proof: `SyncAttestation::Benched` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::MissedRounds` (r:32 w:32)
+	/// Proof: `SyncAttestation::MissedRounds` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::Strikes` (r:32 w:32)
+	/// Proof: `SyncAttestation::Strikes` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::SetChanges` (r:1 w:1)
+	/// Proof: `SyncAttestation::SetChanges` (`max_values`: Some(1), `max_size`: Some(70), added: 565, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::Rounds` (r:1 w:1)
+	/// Proof: `SyncAttestation::Rounds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
 	/// Storage: `Rewards::LastAllocatedRound` (r:1 w:1)
 	/// Proof: `Rewards::LastAllocatedRound` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Rewards::Unclaimed` (r:1 w:1)
 	/// Proof: `Rewards::Unclaimed` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	/// Storage: `Rewards::RoundRewards` (r:0 w:1)
 	/// Proof: `Rewards::RoundRewards` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
+	/// Storage: `Grandpa::Stalled` (r:0 w:1)
+	/// Proof: `Grandpa::Stalled` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::FinalityStall` (r:0 w:1)
+	/// Proof: `SyncAttestation::FinalityStall` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::LastClosedRound` (r:0 w:1)
 	/// Proof: `SyncAttestation::LastClosedRound` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
-	fn end_session() -> Weight {
+	/// The range of component `a` is `[1, 32]`.
+	fn end_session(a: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `326`
-		//  Estimated: `3549`
-		// Minimum execution time: 21_740_000 picoseconds.
-		Weight::from_parts(40_185_000, 3549)
-			.saturating_add(T::DbWeight::get().reads(3_u64))
-			.saturating_add(T::DbWeight::get().writes(4_u64))
+		//  Measured:  `1119 + a * (118 ±0)`
+		//  Estimated: `3550 + a * (2539 ±0)`
+		// Minimum execution time: 100_269_000 picoseconds.
+		Weight::from_parts(116_989_464, 3550)
+			// Standard Error: 108_294
+			.saturating_add(Weight::from_parts(43_809_868, 0).saturating_mul(a.into()))
+			.saturating_add(T::DbWeight::get().reads(7_u64))
+			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(a.into())))
+			.saturating_add(T::DbWeight::get().writes(8_u64))
+			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(a.into())))
+			.saturating_add(Weight::from_parts(0, 2539).saturating_mul(a.into()))
 	}
 	/// Storage: `Resources::Candidates` (r:1 w:0)
 	/// Proof: `Resources::Candidates` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
@@ -222,22 +252,24 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `SyncAttestation::LastClosedRound` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Session::NextKeys` (r:64 w:0)
 	/// Proof: `Session::NextKeys` (`max_values`: None, `max_size`: None, mode: `Measured`)
+	/// Storage: `SyncAttestation::Benched` (r:64 w:0)
+	/// Proof: `SyncAttestation::Benched` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::RoundCandidates` (r:64 w:0)
-	/// Proof: `SyncAttestation::RoundCandidates` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::RoundCandidates` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::ProviderRounds` (r:64 w:0)
 	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(108), added: 2583, mode: `MaxEncodedLen`)
 	/// The range of component `c` is `[1, 64]`.
 	fn new_session(c: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `895 + c * (419 ±0)`
-		//  Estimated: `4472 + c * (2889 ±0)`
-		// Minimum execution time: 85_543_000 picoseconds.
-		Weight::from_parts(80_549_206, 4472)
-			// Standard Error: 289_221
-			.saturating_add(Weight::from_parts(38_489_454, 0).saturating_mul(c.into()))
-			.saturating_add(T::DbWeight::get().reads(7_u64))
-			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(c.into())))
-			.saturating_add(Weight::from_parts(0, 2889).saturating_mul(c.into()))
+		//  Measured:  `899 + c * (423 ±0)`
+		//  Estimated: `4476 + c * (2893 ±2)`
+		// Minimum execution time: 117_063_000 picoseconds.
+		Weight::from_parts(214_651_324, 4476)
+			// Standard Error: 597_325
+			.saturating_add(Weight::from_parts(34_705_033, 0).saturating_mul(c.into()))
+			.saturating_add(T::DbWeight::get().reads(8_u64))
+			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(c.into())))
+			.saturating_add(Weight::from_parts(0, 2893).saturating_mul(c.into()))
 	}
 	/// Storage: `SyncAttestation::NextToClean` (r:1 w:0)
 	/// Proof: `SyncAttestation::NextToClean` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
@@ -246,28 +278,38 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `SyncAttestation::ProviderRounds` (r:256 w:256)
 	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(108), added: 2583, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::RoundCandidates` (r:1 w:1)
-	/// Proof: `SyncAttestation::RoundCandidates` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::RoundCandidates` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::Rounds` (r:0 w:1)
-	/// Proof: `SyncAttestation::Rounds` (`max_values`: None, `max_size`: Some(84), added: 2559, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::Rounds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::Leaderboard` (r:0 w:1)
 	/// Proof: `SyncAttestation::Leaderboard` (`max_values`: None, `max_size`: Some(4814), added: 7289, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 256]`.
 	fn on_idle_cleanup(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `307 + n * (85 ±0)`
-		//  Estimated: `3525 + n * (2583 ±0)`
-		// Minimum execution time: 22_504_000 picoseconds.
-		Weight::from_parts(40_992_041, 3525)
-			// Standard Error: 10_865
-			.saturating_add(Weight::from_parts(2_208_228, 0).saturating_mul(n.into()))
+		//  Measured:  `311 + n * (85 ±0)`
+		//  Estimated: `3529 + n * (2583 ±0)`
+		// Minimum execution time: 22_351_000 picoseconds.
+		Weight::from_parts(43_314_919, 3529)
+			// Standard Error: 13_496
+			.saturating_add(Weight::from_parts(1_964_299, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2583).saturating_mul(n.into()))
 	}
+	/// Storage: `Session::Validators` (r:1 w:0)
+	/// Proof: `Session::Validators` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
+	/// Storage: `Aura::CurrentSlot` (r:1 w:0)
+	/// Proof: `Aura::CurrentSlot` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::RoundStartSlot` (r:1 w:0)
+	/// Proof: `SyncAttestation::RoundStartSlot` (`max_values`: Some(1), `max_size`: Some(12), added: 507, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::RoundCandidates` (r:1 w:1)
+	/// Proof: `SyncAttestation::RoundCandidates` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::FinalityStall` (r:1 w:0)
+	/// Proof: `SyncAttestation::FinalityStall` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::Rounds` (r:1 w:1)
-	/// Proof: `SyncAttestation::Rounds` (`max_values`: None, `max_size`: Some(84), added: 2559, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::Rounds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
 	/// Storage: `Rewards::LastAllocatedRound` (r:1 w:1)
 	/// Proof: `Rewards::LastAllocatedRound` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Rewards::Unclaimed` (r:1 w:1)
@@ -280,12 +322,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Resources::Candidates` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::Providers` (r:1 w:0)
 	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(231), added: 2706, mode: `MaxEncodedLen`)
-	/// Storage: `Session::Validators` (r:1 w:0)
-	/// Proof: `Session::Validators` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
 	/// Storage: `Session::NextKeys` (r:1 w:0)
 	/// Proof: `Session::NextKeys` (`max_values`: None, `max_size`: None, mode: `Measured`)
-	/// Storage: `SyncAttestation::RoundCandidates` (r:1 w:1)
-	/// Proof: `SyncAttestation::RoundCandidates` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::Benched` (r:1 w:0)
+	/// Proof: `SyncAttestation::Benched` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::ProviderRounds` (r:1 w:0)
 	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(108), added: 2583, mode: `MaxEncodedLen`)
 	/// Storage: `Rewards::RoundRewards` (r:0 w:1)
@@ -297,13 +337,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `p` is `[1, 10000]`.
 	fn round_transition(p: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2300`
-		//  Estimated: `5662`
-		// Minimum execution time: 97_639_000 picoseconds.
-		Weight::from_parts(272_833_569, 5662)
-			// Standard Error: 605
-			.saturating_add(Weight::from_parts(11_788, 0).saturating_mul(p.into()))
-			.saturating_add(T::DbWeight::get().reads(11_u64))
+		//  Measured:  `2367`
+		//  Estimated: `5729`
+		// Minimum execution time: 113_693_000 picoseconds.
+		Weight::from_parts(317_965_130, 5729)
+			// Standard Error: 711
+			.saturating_add(Weight::from_parts(6_532, 0).saturating_mul(p.into()))
+			.saturating_add(T::DbWeight::get().reads(15_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
 	/// Storage: `SyncAttestation::Randomness` (r:2 w:1)
@@ -320,21 +360,64 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `465`
 		//  Estimated: `6028`
-		// Minimum execution time: 550_637_000 picoseconds.
-		Weight::from_parts(875_317_000, 6028)
+		// Minimum execution time: 560_638_000 picoseconds.
+		Weight::from_parts(621_368_000, 6028)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `SyncAttestation::Randomness` (r:2 w:2)
 	/// Proof: `SyncAttestation::Randomness` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
+	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(52), added: 547, mode: `MaxEncodedLen`)
+	/// Storage: `Aura::CurrentSlot` (r:1 w:0)
+	/// Proof: `Aura::CurrentSlot` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Session::Validators` (r:1 w:0)
+	/// Proof: `Session::Validators` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
+	/// Storage: `SyncAttestation::AuthoredIn` (r:0 w:1)
+	/// Proof: `SyncAttestation::AuthoredIn` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	fn on_finalize() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `247`
+		//  Measured:  `1596`
 		//  Estimated: `6028`
-		// Minimum execution time: 12_720_000 picoseconds.
-		Weight::from_parts(22_655_000, 6028)
-			.saturating_add(T::DbWeight::get().reads(2_u64))
+		// Minimum execution time: 26_689_000 picoseconds.
+		Weight::from_parts(47_724_000, 6028)
+			.saturating_add(T::DbWeight::get().reads(5_u64))
+			.saturating_add(T::DbWeight::get().writes(3_u64))
+	}
+	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
+	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(52), added: 547, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::Benched` (r:1 w:1)
+	/// Proof: `SyncAttestation::Benched` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `Session::NextKeys` (r:1 w:0)
+	/// Proof: `Session::NextKeys` (`max_values`: None, `max_size`: None, mode: `Measured`)
+	/// Storage: `System::BlockHash` (r:1 w:0)
+	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::MissedRounds` (r:0 w:1)
+	/// Proof: `SyncAttestation::MissedRounds` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	fn heartbeat() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `608`
+		//  Estimated: `4073`
+		// Minimum execution time: 95_725_000 picoseconds.
+		Weight::from_parts(171_345_000, 4073)
+			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
+	}
+	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
+	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(52), added: 547, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::Benched` (r:1 w:0)
+	/// Proof: `SyncAttestation::Benched` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `Session::NextKeys` (r:1 w:0)
+	/// Proof: `Session::NextKeys` (`max_values`: None, `max_size`: None, mode: `Measured`)
+	/// Storage: `System::BlockHash` (r:1 w:0)
+	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	fn authorize_heartbeat() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `608`
+		//  Estimated: `4073`
+		// Minimum execution time: 82_631_000 picoseconds.
+		Weight::from_parts(99_063_000, 4073)
+			.saturating_add(T::DbWeight::get().reads(4_u64))
 	}
 }
 
@@ -346,8 +429,8 @@ impl WeightInfo for () {
 	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(231), added: 2706, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::Randomness` (r:1 w:0)
 	/// Proof: `SyncAttestation::Randomness` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
-	/// Storage: `SyncAttestation::RoundCandidates` (r:1 w:0)
-	/// Proof: `SyncAttestation::RoundCandidates` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::RoundCandidates` (r:1 w:1)
+	/// Proof: `SyncAttestation::RoundCandidates` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `System::BlockHash` (r:2 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::ProviderRounds` (r:1 w:1)
@@ -355,13 +438,13 @@ impl WeightInfo for () {
 	/// Storage: `Session::NextKeys` (r:1 w:0)
 	/// Proof: `Session::NextKeys` (`max_values`: None, `max_size`: None, mode: `Measured`)
 	/// Storage: `SyncAttestation::Rounds` (r:1 w:1)
-	/// Proof: `SyncAttestation::Rounds` (`max_values`: None, `max_size`: Some(84), added: 2559, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::Rounds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::Leaderboard` (r:1 w:1)
 	/// Proof: `SyncAttestation::Leaderboard` (`max_values`: None, `max_size`: Some(4814), added: 7289, mode: `MaxEncodedLen`)
 	fn attest() -> Weight {
-		Weight::from_parts(237_851_000, 9451)
+		Weight::from_parts(156_584_000, 9494)
 			.saturating_add(RocksDbWeight::get().reads(10_u64))
-			.saturating_add(RocksDbWeight::get().writes(3_u64))
+			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}
 	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
 	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(52), added: 547, mode: `MaxEncodedLen`)
@@ -370,7 +453,7 @@ impl WeightInfo for () {
 	/// Storage: `SyncAttestation::Randomness` (r:1 w:0)
 	/// Proof: `SyncAttestation::Randomness` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::RoundCandidates` (r:1 w:0)
-	/// Proof: `SyncAttestation::RoundCandidates` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::RoundCandidates` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `System::BlockHash` (r:2 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::ProviderRounds` (r:1 w:0)
@@ -378,13 +461,13 @@ impl WeightInfo for () {
 	/// Storage: `Session::NextKeys` (r:1 w:0)
 	/// Proof: `Session::NextKeys` (`max_values`: None, `max_size`: None, mode: `Measured`)
 	fn authorize_attest() -> Weight {
-		Weight::from_parts(180_784_000, 6028)
+		Weight::from_parts(113_606_000, 6028)
 			.saturating_add(RocksDbWeight::get().reads(8_u64))
 	}
 	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
 	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(52), added: 547, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::Rounds` (r:1 w:0)
-	/// Proof: `SyncAttestation::Rounds` (`max_values`: None, `max_size`: Some(84), added: 2559, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::Rounds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::LastClosedRound` (r:1 w:0)
 	/// Proof: `SyncAttestation::LastClosedRound` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::Reported` (r:1 w:1)
@@ -402,7 +485,7 @@ impl WeightInfo for () {
 	/// Storage: `Resources::Candidates` (r:1 w:1)
 	/// Proof: `Resources::Candidates` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
 	fn report_equivocation() -> Weight {
-		Weight::from_parts(413_246_000, 6196)
+		Weight::from_parts(287_074_000, 6196)
 			.saturating_add(RocksDbWeight::get().reads(11_u64))
 			.saturating_add(RocksDbWeight::get().writes(6_u64))
 	}
@@ -411,9 +494,9 @@ impl WeightInfo for () {
 	/// Storage: `Resources::Providers` (r:1 w:1)
 	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(231), added: 2706, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::Rounds` (r:64 w:0)
-	/// Proof: `SyncAttestation::Rounds` (`max_values`: None, `max_size`: Some(84), added: 2559, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::Rounds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::RoundCandidates` (r:64 w:0)
-	/// Proof: `SyncAttestation::RoundCandidates` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::RoundCandidates` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::ProviderRounds` (r:64 w:0)
 	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(108), added: 2583, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::ActiveProviders` (r:1 w:1)
@@ -422,8 +505,8 @@ impl WeightInfo for () {
 	/// Proof: `Resources::Candidates` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
 	/// The range of component `r` is `[1, 84]`.
 	fn report_offline(r: u32, ) -> Weight {
-		Weight::from_parts(116_654_669, 10548)
-			.saturating_add(Weight::from_parts(22_741_954, 0).saturating_mul(r.into()))
+		Weight::from_parts(29_404_744, 10548)
+			.saturating_add(Weight::from_parts(22_424_934, 0).saturating_mul(r.into()))
 			.saturating_add(RocksDbWeight::get().reads(15_u64))
 			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(r.into())))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
@@ -438,35 +521,62 @@ impl WeightInfo for () {
 	/// Storage: `Resources::Providers` (r:64 w:0)
 	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(231), added: 2706, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::RoundCandidates` (r:0 w:64)
-	/// Proof: `SyncAttestation::RoundCandidates` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::RoundCandidates` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::Rounds` (r:0 w:1)
-	/// Proof: `SyncAttestation::Rounds` (`max_values`: None, `max_size`: Some(84), added: 2559, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::Rounds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::CurrentRound` (r:0 w:1)
 	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(52), added: 547, mode: `MaxEncodedLen`)
 	/// The range of component `c` is `[1, 64]`.
 	fn start_session(c: u32, ) -> Weight {
-		Weight::from_parts(95_683_122, 3803)
-			.saturating_add(Weight::from_parts(11_544_592, 0).saturating_mul(c.into()))
+		Weight::from_parts(37_055_241, 3803)
+			.saturating_add(Weight::from_parts(10_785_682, 0).saturating_mul(c.into()))
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(c.into())))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(c.into())))
 			.saturating_add(Weight::from_parts(0, 2701).saturating_mul(c.into()))
 	}
-	/// Storage: `SyncAttestation::Rounds` (r:1 w:0)
-	/// Proof: `SyncAttestation::Rounds` (`max_values`: None, `max_size`: Some(84), added: 2559, mode: `MaxEncodedLen`)
+	/// Storage: `Session::Validators` (r:1 w:0)
+	/// Proof: `Session::Validators` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
+	/// Storage: `Aura::CurrentSlot` (r:1 w:0)
+	/// Proof: `Aura::CurrentSlot` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::RoundStartSlot` (r:1 w:0)
+	/// Proof: `SyncAttestation::RoundStartSlot` (`max_values`: Some(1), `max_size`: Some(12), added: 507, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::RoundCandidates` (r:32 w:0)
+	/// Proof: `SyncAttestation::RoundCandidates` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::AuthoredIn` (r:32 w:0)
+	/// Proof: `SyncAttestation::AuthoredIn` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::Benched` (r:32 w:32)
+	/// Proof: `SyncAttestation::Benched` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::MissedRounds` (r:32 w:32)
+	/// Proof: `SyncAttestation::MissedRounds` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::Strikes` (r:32 w:32)
+	/// Proof: `SyncAttestation::Strikes` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::SetChanges` (r:1 w:1)
+	/// Proof: `SyncAttestation::SetChanges` (`max_values`: Some(1), `max_size`: Some(70), added: 565, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::Rounds` (r:1 w:1)
+	/// Proof: `SyncAttestation::Rounds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
 	/// Storage: `Rewards::LastAllocatedRound` (r:1 w:1)
 	/// Proof: `Rewards::LastAllocatedRound` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Rewards::Unclaimed` (r:1 w:1)
 	/// Proof: `Rewards::Unclaimed` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	/// Storage: `Rewards::RoundRewards` (r:0 w:1)
 	/// Proof: `Rewards::RoundRewards` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
+	/// Storage: `Grandpa::Stalled` (r:0 w:1)
+	/// Proof: `Grandpa::Stalled` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::FinalityStall` (r:0 w:1)
+	/// Proof: `SyncAttestation::FinalityStall` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::LastClosedRound` (r:0 w:1)
 	/// Proof: `SyncAttestation::LastClosedRound` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
-	fn end_session() -> Weight {
-		Weight::from_parts(40_185_000, 3549)
-			.saturating_add(RocksDbWeight::get().reads(3_u64))
-			.saturating_add(RocksDbWeight::get().writes(4_u64))
+	/// The range of component `a` is `[1, 32]`.
+	fn end_session(a: u32, ) -> Weight {
+		Weight::from_parts(116_989_464, 3550)
+			.saturating_add(Weight::from_parts(43_809_868, 0).saturating_mul(a.into()))
+			.saturating_add(RocksDbWeight::get().reads(7_u64))
+			.saturating_add(RocksDbWeight::get().reads((5_u64).saturating_mul(a.into())))
+			.saturating_add(RocksDbWeight::get().writes(8_u64))
+			.saturating_add(RocksDbWeight::get().writes((3_u64).saturating_mul(a.into())))
+			.saturating_add(Weight::from_parts(0, 2539).saturating_mul(a.into()))
 	}
 	/// Storage: `Resources::Candidates` (r:1 w:0)
 	/// Proof: `Resources::Candidates` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
@@ -478,17 +588,19 @@ impl WeightInfo for () {
 	/// Proof: `SyncAttestation::LastClosedRound` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Session::NextKeys` (r:64 w:0)
 	/// Proof: `Session::NextKeys` (`max_values`: None, `max_size`: None, mode: `Measured`)
+	/// Storage: `SyncAttestation::Benched` (r:64 w:0)
+	/// Proof: `SyncAttestation::Benched` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::RoundCandidates` (r:64 w:0)
-	/// Proof: `SyncAttestation::RoundCandidates` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::RoundCandidates` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::ProviderRounds` (r:64 w:0)
 	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(108), added: 2583, mode: `MaxEncodedLen`)
 	/// The range of component `c` is `[1, 64]`.
 	fn new_session(c: u32, ) -> Weight {
-		Weight::from_parts(80_549_206, 4472)
-			.saturating_add(Weight::from_parts(38_489_454, 0).saturating_mul(c.into()))
-			.saturating_add(RocksDbWeight::get().reads(7_u64))
-			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(c.into())))
-			.saturating_add(Weight::from_parts(0, 2889).saturating_mul(c.into()))
+		Weight::from_parts(214_651_324, 4476)
+			.saturating_add(Weight::from_parts(34_705_033, 0).saturating_mul(c.into()))
+			.saturating_add(RocksDbWeight::get().reads(8_u64))
+			.saturating_add(RocksDbWeight::get().reads((5_u64).saturating_mul(c.into())))
+			.saturating_add(Weight::from_parts(0, 2893).saturating_mul(c.into()))
 	}
 	/// Storage: `SyncAttestation::NextToClean` (r:1 w:0)
 	/// Proof: `SyncAttestation::NextToClean` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
@@ -497,23 +609,33 @@ impl WeightInfo for () {
 	/// Storage: `SyncAttestation::ProviderRounds` (r:256 w:256)
 	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(108), added: 2583, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::RoundCandidates` (r:1 w:1)
-	/// Proof: `SyncAttestation::RoundCandidates` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::RoundCandidates` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::Rounds` (r:0 w:1)
-	/// Proof: `SyncAttestation::Rounds` (`max_values`: None, `max_size`: Some(84), added: 2559, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::Rounds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::Leaderboard` (r:0 w:1)
 	/// Proof: `SyncAttestation::Leaderboard` (`max_values`: None, `max_size`: Some(4814), added: 7289, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 256]`.
 	fn on_idle_cleanup(n: u32, ) -> Weight {
-		Weight::from_parts(40_992_041, 3525)
-			.saturating_add(Weight::from_parts(2_208_228, 0).saturating_mul(n.into()))
+		Weight::from_parts(43_314_919, 3529)
+			.saturating_add(Weight::from_parts(1_964_299, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2583).saturating_mul(n.into()))
 	}
+	/// Storage: `Session::Validators` (r:1 w:0)
+	/// Proof: `Session::Validators` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
+	/// Storage: `Aura::CurrentSlot` (r:1 w:0)
+	/// Proof: `Aura::CurrentSlot` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::RoundStartSlot` (r:1 w:0)
+	/// Proof: `SyncAttestation::RoundStartSlot` (`max_values`: Some(1), `max_size`: Some(12), added: 507, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::RoundCandidates` (r:1 w:1)
+	/// Proof: `SyncAttestation::RoundCandidates` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::FinalityStall` (r:1 w:0)
+	/// Proof: `SyncAttestation::FinalityStall` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::Rounds` (r:1 w:1)
-	/// Proof: `SyncAttestation::Rounds` (`max_values`: None, `max_size`: Some(84), added: 2559, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::Rounds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
 	/// Storage: `Rewards::LastAllocatedRound` (r:1 w:1)
 	/// Proof: `Rewards::LastAllocatedRound` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Rewards::Unclaimed` (r:1 w:1)
@@ -526,12 +648,10 @@ impl WeightInfo for () {
 	/// Proof: `Resources::Candidates` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::Providers` (r:1 w:0)
 	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(231), added: 2706, mode: `MaxEncodedLen`)
-	/// Storage: `Session::Validators` (r:1 w:0)
-	/// Proof: `Session::Validators` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
 	/// Storage: `Session::NextKeys` (r:1 w:0)
 	/// Proof: `Session::NextKeys` (`max_values`: None, `max_size`: None, mode: `Measured`)
-	/// Storage: `SyncAttestation::RoundCandidates` (r:1 w:1)
-	/// Proof: `SyncAttestation::RoundCandidates` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::Benched` (r:1 w:0)
+	/// Proof: `SyncAttestation::Benched` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::ProviderRounds` (r:1 w:0)
 	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(108), added: 2583, mode: `MaxEncodedLen`)
 	/// Storage: `Rewards::RoundRewards` (r:0 w:1)
@@ -542,9 +662,9 @@ impl WeightInfo for () {
 	/// Proof: `SyncAttestation::LastClosedRound` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// The range of component `p` is `[1, 10000]`.
 	fn round_transition(p: u32, ) -> Weight {
-		Weight::from_parts(272_833_569, 5662)
-			.saturating_add(Weight::from_parts(11_788, 0).saturating_mul(p.into()))
-			.saturating_add(RocksDbWeight::get().reads(11_u64))
+		Weight::from_parts(317_965_130, 5729)
+			.saturating_add(Weight::from_parts(6_532, 0).saturating_mul(p.into()))
+			.saturating_add(RocksDbWeight::get().reads(15_u64))
 			.saturating_add(RocksDbWeight::get().writes(7_u64))
 	}
 	/// Storage: `SyncAttestation::Randomness` (r:2 w:1)
@@ -558,15 +678,50 @@ impl WeightInfo for () {
 	/// Storage: `System::BlockHash` (r:1 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	fn note_block_vrf() -> Weight {
-		Weight::from_parts(875_317_000, 6028)
+		Weight::from_parts(621_368_000, 6028)
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	/// Storage: `SyncAttestation::Randomness` (r:2 w:2)
 	/// Proof: `SyncAttestation::Randomness` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
+	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(52), added: 547, mode: `MaxEncodedLen`)
+	/// Storage: `Aura::CurrentSlot` (r:1 w:0)
+	/// Proof: `Aura::CurrentSlot` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Session::Validators` (r:1 w:0)
+	/// Proof: `Session::Validators` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
+	/// Storage: `SyncAttestation::AuthoredIn` (r:0 w:1)
+	/// Proof: `SyncAttestation::AuthoredIn` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	fn on_finalize() -> Weight {
-		Weight::from_parts(22_655_000, 6028)
-			.saturating_add(RocksDbWeight::get().reads(2_u64))
+		Weight::from_parts(47_724_000, 6028)
+			.saturating_add(RocksDbWeight::get().reads(5_u64))
+			.saturating_add(RocksDbWeight::get().writes(3_u64))
+	}
+	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
+	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(52), added: 547, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::Benched` (r:1 w:1)
+	/// Proof: `SyncAttestation::Benched` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `Session::NextKeys` (r:1 w:0)
+	/// Proof: `Session::NextKeys` (`max_values`: None, `max_size`: None, mode: `Measured`)
+	/// Storage: `System::BlockHash` (r:1 w:0)
+	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::MissedRounds` (r:0 w:1)
+	/// Proof: `SyncAttestation::MissedRounds` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	fn heartbeat() -> Weight {
+		Weight::from_parts(171_345_000, 4073)
+			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
+	}
+	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
+	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(52), added: 547, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::Benched` (r:1 w:0)
+	/// Proof: `SyncAttestation::Benched` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `Session::NextKeys` (r:1 w:0)
+	/// Proof: `Session::NextKeys` (`max_values`: None, `max_size`: None, mode: `Measured`)
+	/// Storage: `System::BlockHash` (r:1 w:0)
+	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	fn authorize_heartbeat() -> Weight {
+		Weight::from_parts(99_063_000, 4073)
+			.saturating_add(RocksDbWeight::get().reads(4_u64))
 	}
 }

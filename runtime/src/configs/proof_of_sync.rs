@@ -14,9 +14,11 @@ use sp_runtime::{
 };
 
 use crate::{
-	AccountId, Balance, Balances, Resources, Rewards, Runtime, RuntimeCall, RuntimeHoldReason,
-	Session, TxExtension, UncheckedExtrinsic, DSYNC, ROUND_LENGTH,
+	AccountId, Balance, Balances, BlockNumber, Resources, Rewards, Runtime, RuntimeCall,
+	RuntimeHoldReason, RuntimeOrigin, Session, TxExtension, UncheckedExtrinsic, DSYNC,
+	ROUND_LENGTH,
 };
+use sp_runtime::RuntimeAppPublic as _;
 
 /// Rounds are sessions: the round index is the session index.
 pub struct SessionRoundClock;
@@ -130,6 +132,24 @@ impl pallet_sync_attestation::BenchmarkHelper<AccountId> for BenchmarkHelper {
 		pallet_session::KeyOwner::<Runtime>::insert((SYNC_KEY_TYPE, raw), who);
 	}
 
+	fn set_aura_key(who: &AccountId, key: sp_core::sr25519::Public) {
+		use pallet_resources::BenchmarkHelper as _;
+		if pallet_session::NextKeys::<Runtime>::get(who).is_none() {
+			Self::set_session_keys(who);
+		}
+		pallet_session::NextKeys::<Runtime>::mutate(who, |keys| {
+			if let Some(keys) = keys {
+				keys.aura = key.into();
+			}
+		});
+		let id = sp_consensus_aura::sr25519::AuthorityId::ID;
+		pallet_session::KeyOwner::<Runtime>::insert((id, key.0.to_vec()), who);
+	}
+
+	fn set_authorities(authorities: Vec<AccountId>) {
+		pallet_session::Validators::<Runtime>::put(authorities);
+	}
+
 	fn set_block_author(key: sp_core::sr25519::Public, slot: u64) {
 		let authority: sp_consensus_aura::sr25519::AuthorityId = key.into();
 		pallet_aura::Authorities::<Runtime>::put(frame_support::BoundedVec::truncate_from(
@@ -172,6 +192,7 @@ impl pallet_rewards::BenchmarkHelper<AccountId> for BenchmarkHelper {
 				params: info,
 				total_points: 0,
 				attestations: 0,
+				finality_stalled: false,
 			});
 			summary.total_points = total;
 		});
@@ -230,9 +251,9 @@ parameter_types! {
 pub const HISTORY_DEPTH: u32 = 84;
 
 /// The author of the block being built: the Aura authority of its slot, as Aura's own
-/// `FindAuthor` has it.
+/// `FindAuthor` has it; accounts' Aura keys are those of their session keys.
 pub struct AuraBlockAuthor;
-impl pallet_sync_attestation::BlockAuthor for AuraBlockAuthor {
+impl pallet_sync_attestation::BlockAuthor<AccountId> for AuraBlockAuthor {
 	fn slot() -> u64 {
 		*pallet_aura::CurrentSlot::<Runtime>::get()
 	}
@@ -243,10 +264,31 @@ impl pallet_sync_attestation::BlockAuthor for AuraBlockAuthor {
 		let index = usize::try_from(Self::slot() % count).ok()?;
 		authorities.get(index).map(|id| id.clone().into_inner())
 	}
+
+	fn owner_of(key: &sp_core::sr25519::Public) -> Option<AccountId> {
+		Session::key_owner(sp_consensus_aura::sr25519::AuthorityId::ID, key.as_ref())
+	}
+
+	fn key_of(who: &AccountId) -> Option<sp_core::sr25519::Public> {
+		pallet_session::NextKeys::<Runtime>::get(who).map(|keys| keys.aura.into_inner())
+	}
+}
+
+/// A finality stall the sync attestations show goes down pallet-grandpa's stall path: at the next
+/// session change it schedules a forced change to that session's authorities, voting from the
+/// reported finalized height, applied by nodes on import (no finality needed).
+pub struct GrandpaStallRecovery;
+impl pallet_sync_attestation::OnFinalityStalled<BlockNumber> for GrandpaStallRecovery {
+	fn on_finality_stalled(finalized: BlockNumber) {
+		// Root passes `note_stalled`'s only check; the change waits no further blocks.
+		let _ =
+			pallet_grandpa::Pallet::<Runtime>::note_stalled(RuntimeOrigin::root(), 0, finalized);
+	}
 }
 
 impl pallet_sync_attestation::Config for Runtime {
 	type BlockAuthor = AuraBlockAuthor;
+	type OnFinalityStalled = GrandpaStallRecovery;
 	type Bond = Balance;
 	type Registry = Resources;
 	type SyncKeys = SessionSyncKeys;
@@ -275,6 +317,12 @@ impl pallet_sync_attestation::Config for Runtime {
 	type HistoryDepth = ConstU32<HISTORY_DEPTH>;
 	type MaxCleanupPerBlock = ConstU32<256>;
 	type AttestationPriority = AttestationPriority;
+	/// An authority that authors none of its slots in two rounds in a row is benched.
+	type MaxMissedRounds = ConstU32<1>;
+	/// Finality may trail the chain by three rounds (three minutes) before the chain forces a
+	/// GRANDPA set change; with its voters up GRANDPA finalizes within a few blocks, and the
+	/// reports of a round trail its end by up to about ten.
+	type FinalityStallBound = ConstU32<{ 3 * ROUND_LENGTH }>;
 	type WeightInfo = pallet_sync_attestation::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = BenchmarkHelper;

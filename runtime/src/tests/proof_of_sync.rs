@@ -2,7 +2,7 @@
 //! several rounds, points, rewards, and the authority set.
 
 use codec::Encode;
-use frame_support::{assert_noop, assert_ok};
+use frame_support::{assert_noop, assert_ok, traits::Get};
 use frame_system::offchain::CreateAuthorizedTransaction;
 use pallet_sync_attestation::{crypto::SyncSignature, Attestation};
 use sp_consensus_aura::{Slot, AURA_ENGINE_ID};
@@ -89,12 +89,22 @@ fn alice() -> AccountId {
 /// `frame_system` keeps as block 0's from block 1 on (at genesis it holds a placeholder, and a
 /// node's offchain worker never signs before block 1).
 fn attestation_xt(round: u32, challenge_block: BlockNumber, head: Hash) -> UncheckedExtrinsic {
+	attestation_finalized_xt(round, challenge_block, head, challenge_block.saturating_sub(1))
+}
+
+/// The same, reporting `finalized` as the node's finalized block.
+fn attestation_finalized_xt(
+	round: u32,
+	challenge_block: BlockNumber,
+	head: Hash,
+	finalized: BlockNumber,
+) -> UncheckedExtrinsic {
 	let attestation = Attestation {
 		round,
 		challenge_block,
 		provider: alice(),
 		block_hash: head,
-		finalized_number: challenge_block.saturating_sub(1),
+		finalized_number: finalized,
 	};
 	let signature: SyncSignature = Sr25519Keyring::Alice
 		.pair()
@@ -109,13 +119,23 @@ fn attestation_xt(round: u32, challenge_block: BlockNumber, head: Hash) -> Unche
 
 /// Runs the chain to `last`, with Alice answering each of her challenges in the block after it.
 fn run_with_alice_attesting(chain: &mut Chain, last: BlockNumber) -> u32 {
+	run_with_alice_reporting(chain, last, |challenge| challenge.saturating_sub(1))
+}
+
+/// The same, Alice's node reporting `finalized(challenge)` as its finalized block.
+fn run_with_alice_reporting(
+	chain: &mut Chain,
+	last: BlockNumber,
+	finalized: impl Fn(BlockNumber) -> BlockNumber,
+) -> u32 {
 	let mut answered = 0;
 	while chain.head.number < last {
 		let parent = chain.head.number;
 		let round = SyncAttestation::round_in_progress().expect("a round is running");
 		let xts = if SyncAttestation::is_challenge(&alice(), &round, parent).is_some() {
 			answered += 1;
-			vec![attestation_xt(round.index, parent, chain.head.hash())]
+			let head = chain.head.hash();
+			vec![attestation_finalized_xt(round.index, parent, head, finalized(parent).min(parent))]
 		} else {
 			vec![]
 		};
@@ -288,5 +308,60 @@ fn the_block_randomness_is_the_authors_vrf_and_no_one_elses() {
 		assert!(matches!(first.0, Ok(Ok(()))));
 		assert!(first.1.is_some());
 		assert_eq!(first.1, second.1, "one VRF output per key and block");
+	});
+}
+
+/// GRANDPA stalls on a live chain: Alice's node keeps reporting block 3 as finalized. At the
+/// first round end where that trails by more than `FinalityStallBound`, the runtime goes down
+/// pallet-grandpa's stall path by itself (no root call): the same session change schedules a
+/// forced change voting from block 3, and that block's header carries the `ForcedChange` log
+/// nodes apply on import. Meanwhile Alice authors every block and is never benched.
+#[test]
+fn a_finality_stall_makes_grandpa_force_a_set_change() {
+	use sp_consensus_grandpa::{ConsensusLog, GRANDPA_ENGINE_ID};
+	genesis_of(DEV_RUNTIME_PRESET).execute_with(|| {
+		let mut chain = Chain::genesis();
+		const STUCK: BlockNumber = 3;
+		let mut stalled_at = None;
+		while stalled_at.is_none() && chain.head.number < 6 * ROUND_LENGTH {
+			let next = chain.head.number + 1;
+			run_with_alice_reporting(&mut chain, next, |_| STUCK);
+			if events().iter().any(|e| {
+				matches!(
+					e,
+					RuntimeEvent::SyncAttestation(
+						pallet_sync_attestation::Event::FinalityStalled { finalized: STUCK, .. }
+					)
+				)
+			}) {
+				stalled_at = Some(chain.head.number);
+			}
+		}
+		let stalled_at = stalled_at.expect("the stall is seen");
+		let bound = <Runtime as pallet_sync_attestation::Config>::FinalityStallBound::get();
+		assert!(stalled_at - STUCK > bound, "not before the bound");
+		assert!(stalled_at - STUCK <= bound + ROUND_LENGTH, "at the first round end after it");
+		let forced = chain.head.digest().logs().iter().find_map(|log| {
+			log.consensus_try_to::<ConsensusLog<BlockNumber>>(&GRANDPA_ENGINE_ID)
+				.and_then(|log| match log {
+					ConsensusLog::ForcedChange(median, change) => Some((median, change)),
+					_ => None,
+				})
+		});
+		let (median, change) = forced.expect("the block signals a forced change");
+		assert_eq!(median, STUCK);
+		assert_eq!(change.delay, 0);
+		assert_eq!(change.next_authorities.len(), 1, "to the session's authorities: Alice");
+		assert!(events().iter().any(|e| matches!(
+			e,
+			RuntimeEvent::Grandpa(pallet_grandpa::Event::NewAuthorities { .. })
+		)));
+		assert!(!SyncAttestation::is_benched(&alice()));
+		assert_eq!(
+			pallet_sync_attestation::AuthoredIn::<Runtime>::get(alice()),
+			Some(Session::current_index() - 1),
+			"Alice's blocks are counted as hers"
+		);
+		SyncAttestation::do_try_state().expect("sync-attestation invariants");
 	});
 }

@@ -13,6 +13,7 @@ use sp_runtime::{
 
 mod attest;
 mod history;
+mod liveness;
 mod offchain;
 mod randomness;
 mod reports;

@@ -352,3 +352,43 @@ fn submits_nothing_for_keys_of_inactive_providers_or_no_one() {
 		assert!(pool().is_empty());
 	});
 }
+
+/// The heartbeats submitted to the pool.
+fn submitted_heartbeats(
+	pool: &impl Fn() -> Vec<Vec<u8>>,
+) -> Vec<(crate::HeartbeatOf<Test>, sp_core::sr25519::Signature)> {
+	submitted(pool)
+		.into_iter()
+		.filter_map(|xt| match xt.function {
+			RuntimeCall::SyncAttestation(crate::Call::heartbeat { heartbeat, signature }) =>
+				Some((heartbeat, signature)),
+			_ => None,
+		})
+		.collect()
+}
+
+/// A benched authority's validator node sends a heartbeat signed with its Aura key, even while
+/// its finality is too far behind to attest (the stall its recovery may need it for); the chain
+/// takes it. A node whose authority is not benched sends none.
+#[test]
+fn a_benched_authoritys_node_sends_a_heartbeat() {
+	let (mut ext, pool) = offchain_ext();
+	ext.execute_with(|| {
+		let aura = sp_io::crypto::sr25519_generate(crate::crypto::AURA_KEY_TYPE, None);
+		AuraKeys::mutate(|k| k.insert(1, aura));
+		run_to_round(1);
+		publish_status_with_lag(false, 0, 4);
+		run_worker_at(ROUND_LENGTH + 1);
+		assert!(pool().is_empty(), "not benched: nothing to prove");
+
+		crate::Benched::<Test>::insert(1, 0);
+		SyncAttestation::offchain_worker(ROUND_LENGTH + 1);
+		let heartbeats = submitted_heartbeats(&pool);
+		assert_eq!(heartbeats.len(), 1);
+		assert_eq!(submitted(&pool).len(), 1, "no attestation: finality is too far behind");
+		let (heartbeat, signature) = heartbeats[0].clone();
+		assert_eq!(heartbeat, crate::Heartbeat { round: 1, authority: 1 });
+		assert_ok!(SyncAttestation::heartbeat(authorized(), heartbeat, signature));
+		assert!(!SyncAttestation::is_benched(&1));
+	});
+}

@@ -333,8 +333,8 @@ fn a_round_boundary_registers_its_weight() {
 		run_to_block(ROUND_LENGTH - 1);
 		assert_eq!(*System::block_weight().get(DispatchClass::Mandatory), Default::default());
 		run_to_round(1);
-		// Two candidates recorded and ranked.
-		let expected = <() as WeightInfo>::end_session()
+		// Two authorities judged, two candidates recorded and ranked.
+		let expected = <() as WeightInfo>::end_session(2)
 			.saturating_add(OnRoundClosedWeight::get())
 			.saturating_add(<() as WeightInfo>::start_session(2))
 			.saturating_add(<() as WeightInfo>::new_session(2));

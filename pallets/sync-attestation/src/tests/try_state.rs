@@ -103,7 +103,7 @@ fn catches_candidates_of_a_removed_round() {
 		on_idle();
 		assert_eq!(NextToClean::<Test>::get(), 1);
 		assert_catches("a removed round has candidates", || {
-			crate::RoundCandidates::<Test>::insert(0, 1, ());
+			crate::RoundCandidates::<Test>::insert(0, 1, 0);
 		});
 	});
 }
