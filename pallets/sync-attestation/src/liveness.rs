@@ -22,24 +22,30 @@
 //! silent it finalizes nothing, and a standard set change (the only way to drop the silent ones)
 //! waits for finality itself. Attestations carry each node's finalized height, and the round's
 //! validator candidates are challenged at a fixed rate, so the chain knows the finality the
-//! authorities see: when a round closes it takes, over the session's authorities that reported a
-//! finalized height in the round ([`RoundCandidates`]), the lower median of the highest each
-//! reported. When that trails the chain by more than `FinalityStallBound`, it marks the round as
-//! stalled (nobody's uptime is judged on it) and tells `OnFinalityStalled` (in the runtime:
-//! pallet-grandpa's stall path, which schedules a forced change to the next session's
-//! authorities). A forced change applies when its block is imported, without finality, and never
-//! reverts a finalized block. Its base (where the new set votes from) is the median, lowered
+//! authorities see: when a round closes it takes, from the session's authorities, the highest
+//! non-zero finalized height each reported in the round ([`RoundCandidates`]). A stall starts when
+//! at least two thirds of the authorities reported and at least two thirds of the reports trail
+//! the chain by more than `FinalityStallBound`: the round is marked stalled (nobody's uptime is
+//! judged on it) and `OnFinalityStalled` is told (in the runtime: pallet-grandpa's stall path,
+//! which schedules a forced change to the next session's authorities). A forced change applies
+//! when its block is imported, without finality, and never reverts a finalized block. Its base
+//! (where the new set votes from) is the highest of the stale two thirds of the reports, lowered
 //! below the first standard set change signalled after the lower third of the reports
-//! ([`SetChanges`]): a node that has not finalized a standard change below the base refuses the
-//! block, which would halt the chain. It is never below the previous forced base (nodes keep
-//! their set changes in block order). While no authority reports at all (nodes stop attesting
-//! once their finality lags more than their `--attest-max-finality-lag`), the stall stays as the
-//! last round with reports left it; a chain where nobody ever reported is never judged stalled.
+//! ([`SetChanges`]), since a node that has not finalized a standard change below the base refuses
+//! the block; and it is never below the previous forced base (nodes keep their set changes in
+//! block order). The base stays fixed for the whole stall, and every round end forces a change
+//! again (nodes stop attesting once their finality lags more than their
+//! `--attest-max-finality-lag`, so the stall outlasts the reports) until at least two thirds of
+//! the authorities report finality within the bound again. A chain where nobody reports (no
+//! offchain workers) is never judged stalled.
 //!
-//! **What it costs an attacker.** Moving the lower median takes half of the reporting
-//! authorities; moving the lower third, a third. Low reports make the chain force a change to the
-//! set pallet-session chose anyway, from a lower base (safe for every node). An authority that
-//! authors but withholds its GRANDPA votes is not caught here: the chain cannot see votes.
+//! **What it costs an attacker.** Starting a stall on a healthy chain takes two thirds of the
+//! reports; hiding one, or ending one, about a third of the authorities (fewer if others are
+//! down), who could stall GRANDPA outright anyway. A forced change goes to the set pallet-session
+//! chose anyway. A third of the reports can lower a base below a set change honest nodes finalized;
+//! they then record their set changes out of order, which misleads their finality proofs, not their
+//! consensus. An authority that authors but withholds its GRANDPA votes is not caught here: the
+//! chain cannot see votes.
 
 use crate::{pallet::*, types::*, LOG_TARGET};
 use alloc::vec::Vec;
@@ -56,6 +62,11 @@ pub const HEARTBEAT_TAG_PREFIX: &str = "SyncHeartbeat";
 
 /// The longest a bench lasts before a heartbeat counts, in rounds.
 pub const MAX_BENCH_ROUNDS: u32 = 64;
+
+/// Two thirds of `count`, rounded up.
+pub fn two_thirds(count: u32) -> u32 {
+	count.saturating_mul(2).saturating_add(2) / 3
+}
 
 /// How many slots in `(after, upto]` belong to the authority at `index` of a set of `count`
 /// (Aura gives slot `s` to the authority at `s % count`).
@@ -143,36 +154,54 @@ impl<T: Config> Pallet<T> {
 				MissedRounds::<T>::insert(who, missed);
 			}
 		}
-		Self::judge_finality(index, reports);
-		authorities.len() as u32
+		let read = u32::try_from(authorities.len()).unwrap_or(u32::MAX);
+		Self::judge_finality(index, reports, read);
+		read
 	}
 
-	/// Tells from the authorities' finalized-height `reports` of round `index` whether finality
-	/// stalled; if so, marks the round and tells `OnFinalityStalled` the base to vote from.
-	fn judge_finality(index: RoundIndex, mut reports: Vec<BlockNumberFor<T>>) {
+	/// Tells from the authorities' finalized-height `reports` of round `index` (non-zero ones,
+	/// from `authorities` authorities) whether finality stalled; if so, marks the round and tells
+	/// `OnFinalityStalled` the base to vote from.
+	///
+	/// - A stall starts when at least two thirds of the session's authorities reported and at least
+	///   two thirds of the reports trail the chain by more than `FinalityStallBound`. Its base is
+	///   the highest of those two thirds (see [`Self::forced_change_base`]), fixed for the whole
+	///   stall: later reports cannot raise it.
+	/// - It ends only when at least two thirds of the session's authorities report finality within
+	///   the bound; until then every round end forces a change again from the same base.
+	fn judge_finality(index: RoundIndex, mut reports: Vec<BlockNumberFor<T>>, authorities: u32) {
 		let now = frame_system::Pallet::<T>::block_number();
-		let base = if reports.is_empty() {
-			// Nodes stop attesting once their finality lags far enough behind: the stall stays as
-			// it was. Before any stall, nothing can be told.
-			match FinalityStall::<T>::get() {
-				Some(base) => base,
-				None => return,
-			}
-		} else {
-			reports.sort();
-			let last = reports.len() - 1;
-			let (median, lower_third) = (reports[last / 2], reports[last / 3]);
-			if now.saturating_sub(median) <= T::FinalityStallBound::get() {
-				if FinalityStall::<T>::take().is_some() {
+		let bound = T::FinalityStallBound::get();
+		let stale = |report: &BlockNumberFor<T>| now.saturating_sub(*report) > bound;
+		let quorum = two_thirds(authorities).max(1);
+		let base = match FinalityStall::<T>::get() {
+			Some(base) => {
+				let fresh = reports.iter().filter(|report| !stale(report)).count() as u32;
+				if fresh >= quorum {
+					FinalityStall::<T>::kill();
 					Self::deposit_event(Event::FinalityRecovered { round: index });
+					return
 				}
-				return
-			}
-			Self::forced_change_base(median, lower_third)
+				base
+			},
+			None => {
+				let reported = reports.len() as u32;
+				let stale_count = reports.iter().filter(|report| stale(report)).count() as u32;
+				let needed = two_thirds(reported);
+				if reported < quorum || reported == 0 || stale_count < needed {
+					return
+				}
+				reports.sort();
+				// `needed` is at least 1 and at most the number of reports.
+				let highest_stale = reports[needed.saturating_sub(1) as usize];
+				let lower_third = reports[(reports.len() - 1) / 3];
+				let base = Self::forced_change_base(highest_stale, lower_third);
+				if !stale(&base) {
+					return
+				}
+				base
+			},
 		};
-		if now.saturating_sub(base) <= T::FinalityStallBound::get() {
-			return
-		}
 		FinalityStall::<T>::put(base);
 		SetChanges::<T>::mutate(|changes| changes.last_forced_base = Some(base));
 		Rounds::<T>::mutate(index, |summary| {
@@ -189,15 +218,16 @@ impl<T: Config> Pallet<T> {
 		Self::deposit_event(Event::FinalityStalled { round: index, finalized: base });
 	}
 
-	/// The base of a forced change: `median`, but below the first standard set change signalled
-	/// after `lower_third` (which at least a third of the reports do not reach, so nodes may not
-	/// have finalized it), and not below the previous forced base.
+	/// The base of a forced change: `reported` (a finalized height at least a third of the
+	/// reports reach), but below the first standard set change signalled after `lower_third`
+	/// (which at least a third of the reports do not pass, so nodes may not have finalized that
+	/// change), and not below the previous forced base.
 	fn forced_change_base(
-		median: BlockNumberFor<T>,
+		reported: BlockNumberFor<T>,
 		lower_third: BlockNumberFor<T>,
 	) -> BlockNumberFor<T> {
 		let changes = SetChanges::<T>::get();
-		let mut base = median;
+		let mut base = reported;
 		if let Some(next) = changes.signalled.iter().find(|signal| **signal > lower_third) {
 			base = base.min(next.saturating_sub(One::one()));
 		}

@@ -164,7 +164,13 @@ impl<T: Config> Pallet<T> {
 			.collect();
 		chosen.extend(held);
 		let short = floor.saturating_sub(chosen.len());
-		chosen.extend(benched.iter().take(short).cloned());
+		chosen.extend(
+			benched
+				.iter()
+				.filter(|who| T::Registry::is_active_in(who, index))
+				.take(short)
+				.cloned(),
+		);
 		if chosen.is_empty() {
 			// Not reached while `MinAuthorities` is at least 1 (`integrity_test`); an empty set
 			// would stop the chain.
@@ -235,10 +241,16 @@ impl<T: Config> Pallet<T> {
 				seatable.iter().any(|(_, _, seatable)| seatable == who) &&
 					T::Registry::is_active_in(who, index)
 			});
-		let short = Self::shrink_floor(incumbents.len()).saturating_sub(kept.len());
-		for who in benched.iter().filter(|who| T::Registry::is_active_in(who, index)).take(short) {
-			dropped.retain(|dropped| dropped != who);
-			kept.push(who.clone());
+		// Benched members are held back only beside members that can sit: a set of benched
+		// members alone would author nothing.
+		if !kept.is_empty() {
+			let short = Self::shrink_floor(incumbents.len()).saturating_sub(kept.len());
+			for who in
+				benched.iter().filter(|who| T::Registry::is_active_in(who, index)).take(short)
+			{
+				dropped.retain(|dropped| dropped != who);
+				kept.push(who.clone());
+			}
 		}
 		if dropped.is_empty() {
 			return None

@@ -404,18 +404,60 @@ fn a_minority_reporting_a_stall_forces_nothing() {
 	});
 }
 
-/// Authorities whose nodes are down report nothing and count for nothing: those left decide.
-/// Their finality is stuck too (GRANDPA needs the others), so the stall is seen.
+/// An authority whose node is down reports nothing: the two left, two thirds of the set, see
+/// the stall (their finality is stuck too: GRANDPA needs all three).
 #[test]
-fn the_authorities_left_decide_when_the_others_are_down() {
+fn the_authorities_left_see_the_stall_when_one_is_down() {
 	check(seated_three(), || {
 		FinalityStallBound::set(STALL_BOUND);
 		for round in 1..3 {
 			run_to_round(round);
-			answer_round(&[(1, stuck)]);
+			answer_round(&[(1, stuck), (2, stuck)]);
 		}
 		run_to_round(3);
 		assert_eq!(StallsNoted::get(), vec![STUCK]);
+	});
+}
+
+/// Attack: a lone authority, while the others are silent, reports whatever finality suits it, to
+/// start a stall (and choose its base) on its own. Fewer than two thirds of the authorities
+/// reported: nothing is told.
+#[test]
+fn a_lone_reporter_cannot_start_a_stall() {
+	check(seated_three(), || {
+		FinalityStallBound::set(STALL_BOUND);
+		for round in 1..4 {
+			run_to_round(round);
+			answer_round(&[(1, stuck)]);
+		}
+		run_to_round(4);
+		assert!(StallsNoted::get().is_empty());
+	});
+}
+
+/// Attack: once the honest nodes stop attesting in a long stall, one authority reports finality
+/// moving again, to end the recovery (or to move its base above a set change no node can
+/// finalize, which would make the forced change's block unimportable). The stall ends only when
+/// two thirds of the authorities report fresh finality, and its base never moves.
+#[test]
+fn one_authority_cannot_end_a_stall_or_move_its_base() {
+	check(seated_three(), || {
+		FinalityStallBound::set(STALL_BOUND);
+		for round in 1..3 {
+			run_to_round(round);
+			answer_round(&[(1, stuck), (2, stuck), (3, stuck)]);
+		}
+		run_to_round(3);
+		assert_eq!(StallsNoted::get(), vec![STUCK]);
+		SyncAttestation::note_set_change();
+		events();
+		for round in 3..5 {
+			answer_round(&[(1, claims_all)]);
+			run_to_round(round + 1);
+		}
+		assert_eq!(StallsNoted::get(), vec![STUCK, STUCK, STUCK]);
+		assert!(!events().contains(&Event::FinalityRecovered { round: 4 }));
+		assert_eq!(FinalityStall::<Test>::get(), Some(STUCK));
 	});
 }
 

@@ -381,3 +381,18 @@ fn a_mid_round_opt_in_does_not_rank_on_a_lottery_answer() {
 		assert!(!LastPlanned::get().unwrap_or_else(Authorities::get).contains(&lucky));
 	});
 }
+
+/// A kept set is never made of benched members alone (they author nothing): with the other
+/// member chilled and no candidate with points, candidates that can sit take over instead.
+#[test]
+fn a_kept_set_is_never_benched_members_alone() {
+	builder().build_and_execute(|| {
+		Authorities::set(vec![1, 2, 3]);
+		MockRegistry::register_with(3, true, BOND, 0);
+		closed_round_with(&[]);
+		crate::Benched::<Test>::insert(1, 5);
+		crate::Benched::<Test>::insert(2, 5);
+		assert_ok!(MockRegistry::chill(&3));
+		assert_eq!(SyncAttestation::new_session(3), Some(vec![4, 5]));
+	});
+}
