@@ -24,7 +24,8 @@
 //! validator candidates are challenged at a fixed rate, so the chain knows the finality the
 //! authorities see: when a round closes it takes, from the session's authorities, the highest
 //! non-zero finalized height each reported in the round ([`RoundCandidates`]). A stall starts when
-//! at least two thirds of the authorities reported and at least two thirds of the reports trail
+//! at least two thirds of the authorities that authored in the round (a node that is down counts
+//! for nothing) reported and at least two thirds of the reports trail
 //! the chain by more than `FinalityStallBound`: the round is marked stalled (nobody's uptime is
 //! judged on it) and `OnFinalityStalled` is told (in the runtime: pallet-grandpa's stall path,
 //! which schedules a forced change to the next session's authorities). A forced change applies
@@ -36,8 +37,8 @@
 //! block order). The base stays fixed for the whole stall, and every round end forces a change
 //! again (nodes stop attesting once their finality lags more than their
 //! `--attest-max-finality-lag`, so the stall outlasts the reports) until at least two thirds of
-//! the authorities report finality within the bound again. A chain where nobody reports (no
-//! offchain workers) is never judged stalled.
+//! the authorities that authored report finality within the bound again. A chain where nobody
+//! reports (no offchain workers) is never judged stalled.
 //!
 //! **What it costs an attacker.** Starting a stall on a healthy chain takes two thirds of the
 //! reports; hiding one, or ending one, about a third of the authorities (fewer if others are
@@ -117,13 +118,18 @@ impl<T: Config> Pallet<T> {
 			.filter(|(round, _)| *round == index)
 			.map(|(_, slot)| slot);
 		let mut reports: Vec<BlockNumberFor<T>> = Vec::with_capacity(authorities.len());
+		let mut live = 0u32;
 		for (position, who) in authorities.iter().enumerate() {
 			if let Some(report) = RoundCandidates::<T>::get(index, who).filter(|r| !r.is_zero()) {
 				reports.push(report);
 			}
+			let authored = AuthoredIn::<T>::get(who) == Some(index);
+			if authored {
+				live.saturating_inc();
+			}
 			// Round 0 has no first block of its own: nobody is judged on it.
 			let Some(first_slot) = first_slot else { continue };
-			if AuthoredIn::<T>::get(who) == Some(index) {
+			if authored {
 				MissedRounds::<T>::remove(who);
 				Strikes::<T>::remove(who);
 				continue
@@ -155,20 +161,24 @@ impl<T: Config> Pallet<T> {
 			}
 		}
 		let read = u32::try_from(authorities.len()).unwrap_or(u32::MAX);
-		Self::judge_finality(index, reports, read);
+		// The quorum counts the authorities that authored in the round: nodes that are down
+		// neither author nor report, and must not keep the others from healing finality. A round
+		// without attributed blocks (round 0) counts them all.
+		let voters = if live == 0 { read } else { live };
+		Self::judge_finality(index, reports, voters);
 		read
 	}
 
-	/// Tells from the authorities' finalized-height `reports` of round `index` (non-zero ones,
-	/// from `authorities` authorities) whether finality stalled; if so, marks the round and tells
-	/// `OnFinalityStalled` the base to vote from.
+	/// Tells from the authorities' finalized-height `reports` of round `index` (non-zero ones)
+	/// whether finality stalled; if so, marks the round and tells `OnFinalityStalled` the base to
+	/// vote from. `authorities` is how many authorities authored in the round.
 	///
-	/// - A stall starts when at least two thirds of the session's authorities reported and at least
-	///   two thirds of the reports trail the chain by more than `FinalityStallBound`. Its base is
-	///   the highest of those two thirds (see [`Self::forced_change_base`]), fixed for the whole
-	///   stall: later reports cannot raise it.
-	/// - It ends only when at least two thirds of the session's authorities report finality within
-	///   the bound; until then every round end forces a change again from the same base.
+	/// - A stall starts when at least two thirds of those authorities reported and at least two
+	///   thirds of the reports trail the chain by more than `FinalityStallBound`. Its base is the
+	///   highest of those two thirds (see [`Self::forced_change_base`]), fixed for the whole stall:
+	///   later reports cannot raise it.
+	/// - It ends only when at least two thirds of those authorities report finality within the
+	///   bound; until then every round end forces a change again from the same base.
 	fn judge_finality(index: RoundIndex, mut reports: Vec<BlockNumberFor<T>>, authorities: u32) {
 		let now = frame_system::Pallet::<T>::block_number();
 		let bound = T::FinalityStallBound::get();
