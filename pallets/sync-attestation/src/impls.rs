@@ -199,7 +199,7 @@ impl<T: Config> Pallet<T> {
 		signature: &SyncSignature,
 	) -> TransactionValidityWithRefund {
 		let checked = Self::check_attestation(attestation, signature)
-			.map_err(|error| Self::validity_error(&error, attestation))?;
+			.map_err(|error| Self::validity_error(&error, attestation.round))?;
 		let now = frame_system::Pallet::<T>::block_number();
 		// Blocks left in the window, the one being built included.
 		let longevity: u64 =
@@ -217,18 +217,16 @@ impl<T: Config> Pallet<T> {
 		Ok((validity, Weight::zero()))
 	}
 
-	/// How the transaction pool is told why an attestation is refused. Timing errors are `Stale`
-	/// or `Future`, a bad signature `BadProof`, and every other error `Custom(i)` with `i` the
-	/// error's index in [`Error`].
-	pub fn validity_error(
-		error: &Error<T>,
-		attestation: &AttestationOf<T>,
-	) -> TransactionValidityError {
+	/// How the transaction pool is told why an attestation or heartbeat naming `round` is
+	/// refused. Timing errors are `Stale` or `Future`, a bad signature `BadProof`, and every
+	/// other error `Custom(i)` with `i` the error's index in [`Error`].
+	pub fn validity_error(error: &Error<T>, round: RoundIndex) -> TransactionValidityError {
 		let invalid = match error {
-			Error::<T>::WrongRound if attestation.round < <Self as RoundClock>::current_round() =>
+			Error::<T>::WrongRound if round < <Self as RoundClock>::current_round() =>
 				InvalidTransaction::Stale,
 			Error::<T>::WrongRound | Error::<T>::TooEarly => InvalidTransaction::Future,
-			Error::<T>::TooLate | Error::<T>::AlreadyAnswered => InvalidTransaction::Stale,
+			Error::<T>::TooLate | Error::<T>::AlreadyAnswered | Error::<T>::NotBenched =>
+				InvalidTransaction::Stale,
 			Error::<T>::BadSignature => InvalidTransaction::BadProof,
 			other => InvalidTransaction::Custom(other.using_encoded(|bytes| bytes[0])),
 		};

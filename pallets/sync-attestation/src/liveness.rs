@@ -288,17 +288,8 @@ impl<T: Config> Pallet<T> {
 		heartbeat: &HeartbeatOf<T>,
 		signature: &sp_core::sr25519::Signature,
 	) -> TransactionValidityWithRefund {
-		Self::check_heartbeat(heartbeat, signature).map_err(|error| {
-			let invalid = match error {
-				Error::<T>::WrongRound
-					if heartbeat.round > <Self as RoundClock>::current_round() =>
-					InvalidTransaction::Future,
-				Error::<T>::WrongRound | Error::<T>::NotBenched => InvalidTransaction::Stale,
-				Error::<T>::BadSignature => InvalidTransaction::BadProof,
-				other => InvalidTransaction::Custom(other.using_encoded(|bytes| bytes[0])),
-			};
-			TransactionValidityError::from(invalid)
-		})?;
+		Self::check_heartbeat(heartbeat, signature)
+			.map_err(|error| Self::validity_error(&error, heartbeat.round))?;
 		let now = frame_system::Pallet::<T>::block_number();
 		let round_end = CurrentRound::<T>::get()
 			.map_or(now, |round| round.start.saturating_add(T::RoundLength::get()));
