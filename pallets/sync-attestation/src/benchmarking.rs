@@ -97,6 +97,22 @@ fn fill_leaderboard<T: Config>(round: RoundIndex) {
 	);
 }
 
+/// Records `count` new `sync` keys (in the keystore) as having signed `who`'s attestations since
+/// `round`, oldest first; returns them.
+fn record_signing_keys<T: Config>(
+	who: &T::AccountId,
+	count: u32,
+	round: RoundIndex,
+) -> Result<Vec<SyncId>, BenchmarkError> {
+	let keys: Vec<SyncId> = (0..count).map(|_| SyncId::generate_pair(None)).collect();
+	let recorded = SigningKeysOf::<T>::try_from(
+		keys.iter().map(|key| (key.clone(), round)).collect::<Vec<_>>(),
+	)
+	.map_err(|_| "more keys than MaxSigningKeys")?;
+	SigningKeys::<T>::insert(who, recorded);
+	Ok(keys)
+}
+
 /// Two signed attestations by `who` of one block with different hashes.
 fn equivocation<T: Config>(
 	who: &T::AccountId,
@@ -144,11 +160,13 @@ fn assert_last_event<T: Config>(event: Event<T>) {
 mod benchmarks {
 	use super::*;
 
-	/// A validator candidate's answer: it also records the finalized height it reports.
+	/// A validator candidate's answer: it also records the finalized height it reports, and its
+	/// key is new, so it is added to the most keys the provider may have signed with.
 	#[benchmark]
 	fn attest() -> Result<(), BenchmarkError> {
 		let (who, key) = provider_with_key::<T>(0, true);
 		let round = next_round::<T>();
+		record_signing_keys::<T>(&who, T::MaxSigningKeys::get().saturating_sub(1), round)?;
 		let (attestation, signature) = signed_answer::<T>(&who, &key)?;
 		fill_leaderboard::<T>(round);
 
@@ -158,13 +176,16 @@ mod benchmarks {
 		assert!(ProviderRounds::<T>::get(round, &who).is_some_and(|s| s.answered == 1));
 		assert_eq!(Leaderboard::<T>::get(round).first().map(|(first, _)| first), Some(&who));
 		assert!(RoundCandidates::<T>::get(round, &who).is_some_and(|f| !f.is_zero()));
+		assert_eq!(SigningKeys::<T>::get(&who).last(), Some(&(key, round)));
 		Ok(())
 	}
 
+	/// The key is new: the provider's recorded keys are read and the new record is built.
 	#[benchmark]
 	fn authorize_attest() -> Result<(), BenchmarkError> {
 		let (who, key) = provider_with_key::<T>(0, false);
-		next_round::<T>();
+		let round = next_round::<T>();
+		record_signing_keys::<T>(&who, T::MaxSigningKeys::get().saturating_sub(1), round)?;
 		let (attestation, signature) = signed_answer::<T>(&who, &key)?;
 		let call = Call::<T>::attest { attestation, signature };
 		let valid;
@@ -178,12 +199,16 @@ mod benchmarks {
 		Ok(())
 	}
 
+	/// The provider signed with the oldest of the most keys it may have signed with, and has
+	/// another now: every key is tried.
 	#[benchmark]
 	fn report_equivocation() -> Result<(), BenchmarkError> {
 		// A candidate: a slash below the validator bond also takes it off the list.
-		let (who, key) = provider_with_key::<T>(0, true);
+		let (who, _key_now) = provider_with_key::<T>(0, true);
 		let round = next_round::<T>();
-		let (first, second) = equivocation::<T>(&who, &key, round)?;
+		let recorded = record_signing_keys::<T>(&who, T::MaxSigningKeys::get(), round)?;
+		let oldest = recorded.first().ok_or("MaxSigningKeys is zero")?;
+		let (first, second) = equivocation::<T>(&who, oldest, round)?;
 		let number = first.0.challenge_block;
 		let reporter: T::AccountId = whitelisted_caller();
 

@@ -1,7 +1,11 @@
 //! Challenges, the attestation check, the permissionless reports, the read helpers and the traits
 //! the other pallets see.
 
-use crate::{crypto::SyncSignature, pallet::*, types::*};
+use crate::{
+	crypto::{SyncId, SyncSignature},
+	pallet::*,
+	types::*,
+};
 use alloc::vec::Vec;
 use codec::Encode;
 use frame_support::{ensure, pallet_prelude::*, traits::Get};
@@ -145,7 +149,7 @@ impl<T: Config> Pallet<T> {
 	pub fn check_attestation(
 		attestation: &AttestationOf<T>,
 		signature: &SyncSignature,
-	) -> Result<CheckedAttestation<BlockNumberFor<T>>, Error<T>> {
+	) -> Result<CheckedAttestation<BlockNumberFor<T>, SigningKeysOf<T>>, Error<T>> {
 		let round = CurrentRound::<T>::get().ok_or(Error::<T>::WrongRound)?;
 		ensure!(attestation.round == round.index, Error::<T>::WrongRound);
 		let provider = &attestation.provider;
@@ -176,6 +180,7 @@ impl<T: Config> Pallet<T> {
 			),
 			Error::<T>::BadSignature
 		);
+		let signing_keys = Self::signing_keys_with(provider, key, round.index)?;
 
 		// `challenge < now`, so `now - 1 - challenge` does not underflow; it is below
 		// `ResponseWindow`.
@@ -188,7 +193,37 @@ impl<T: Config> Pallet<T> {
 			lag,
 			finalized_lag,
 			deadline,
+			signing_keys,
 		})
+	}
+
+	/// `provider`'s `SigningKeys` once `key` signs one of its attestations in `round`: `None` if
+	/// `key` is the newest recorded already (nothing to write), else the record with `key` added
+	/// and the keys whose last round has expired removed. `TooManySigningKeys` if that is more
+	/// than `MaxSigningKeys` keys.
+	pub(crate) fn signing_keys_with(
+		provider: &T::AccountId,
+		key: SyncId,
+		round: RoundIndex,
+	) -> Result<Option<SigningKeysOf<T>>, Error<T>> {
+		let recorded = SigningKeys::<T>::get(provider);
+		if recorded.last().is_some_and(|(newest, _)| *newest == key) {
+			return Ok(None)
+		}
+		// A key's last round is at most its successor's first, so a key may go once that round
+		// has expired. The newest key's successor is `key`, first used in `round`.
+		let successors_first: Vec<RoundIndex> =
+			recorded.iter().skip(1).map(|(_, first)| *first).chain([round]).collect();
+		let mut kept: Vec<(SyncId, RoundIndex)> = recorded
+			.into_iter()
+			.zip(successors_first)
+			.filter(|(_, last)| Self::is_retained(*last))
+			.map(|(entry, _)| entry)
+			.collect();
+		kept.push((key, round));
+		SigningKeysOf::<T>::try_from(kept)
+			.map(Some)
+			.map_err(|_| Error::<T>::TooManySigningKeys)
 	}
 
 	/// The transaction-pool validity of `attest`: the shared check, then a transaction that
@@ -239,6 +274,9 @@ impl<T: Config> Pallet<T> {
 		signature: SyncSignature,
 	) -> DispatchResult {
 		let checked = Self::check_attestation(&attestation, &signature)?;
+		if let Some(keys) = checked.signing_keys {
+			SigningKeys::<T>::insert(&attestation.provider, keys);
+		}
 		let points = Self::lag_factor(checked.lag)
 			.mul_floor(Self::points_per_answer(&attestation.provider, checked.expected_ppb));
 
@@ -350,15 +388,27 @@ impl<T: Config> Pallet<T> {
 		ensure!(Self::is_retained(round), Error::<T>::ProofTooOld);
 		let offence = (first.provider.clone(), height);
 		ensure!(!Reported::<T>::contains_key(round, &offence), Error::<T>::AlreadyReported);
-		let key = T::SyncKeys::key_of(&first.provider).ok_or(Error::<T>::NoSyncKey)?;
+		// The provider's key now, and every key that signed its accepted attestations in the
+		// retained rounds, newest first: replacing a key does not escape the slash.
+		let recorded = SigningKeys::<T>::get(&first.provider);
+		let mut keys: Vec<SyncId> = T::SyncKeys::key_of(&first.provider)
+			.into_iter()
+			.chain(recorded.into_iter().rev().map(|(key, _)| key))
+			.collect();
+		// The key now is usually the newest recorded: check it once.
+		keys.dedup();
+		ensure!(!keys.is_empty(), Error::<T>::NoSyncKey);
 		// Both signatures are over this chain's payload: read its genesis hash once.
 		let genesis_hash = Self::genesis_hash();
-		let signed = |attestation: &AttestationOf<T>, signature: &SyncSignature| {
-			let payload = attestation.signing_payload(&genesis_hash);
-			sp_runtime::RuntimeAppPublic::verify(&key, &payload, signature)
-		};
+		let (first_payload, second_payload) =
+			(first.signing_payload(&genesis_hash), second.signing_payload(&genesis_hash));
+		// One key must have signed both: a key that replaced another keeps its own record of
+		// what it signed, so an honest node may sign a height again with its new key.
 		ensure!(
-			signed(&first, &first_signature) && signed(&second, &second_signature),
+			keys.iter().any(|key| {
+				sp_runtime::RuntimeAppPublic::verify(key, &first_payload, &first_signature) &&
+					sp_runtime::RuntimeAppPublic::verify(key, &second_payload, &second_signature)
+			}),
 			Error::<T>::BadSignature
 		);
 
@@ -591,6 +641,15 @@ impl<T: Config> Pallet<T> {
 			ensure!(
 				round >= next_to_clean,
 				TryRuntimeError::Other("a removed round has a leaderboard")
+			);
+		}
+		let now = <Self as RoundClock>::current_round();
+		for (_, keys) in SigningKeys::<T>::iter() {
+			ensure!(!keys.is_empty(), TryRuntimeError::Other("an empty record of signing keys"));
+			ensure!(
+				keys.windows(2).all(|pair| pair[0].1 <= pair[1].1 && pair[0].0 != pair[1].0) &&
+					keys.iter().all(|(_, first)| *first <= now),
+				TryRuntimeError::Other("a record of signing keys is out of order")
 			);
 		}
 		ensure!(

@@ -234,6 +234,13 @@ pub mod pallet {
 		#[pallet::constant]
 		type ReporterCut: Get<Perbill>;
 
+		/// The most `sync` keys a provider's accepted attestations may have been signed with
+		/// over the retained rounds (`SigningKeys`): an attestation by one more key is refused
+		/// (`TooManySigningKeys`) until the oldest key's last round expires. At least 2, so a
+		/// provider can always replace its key.
+		#[pallet::constant]
+		type MaxSigningKeys: Get<u32>;
+
 		/// The most authorities the session manager chooses.
 		#[pallet::constant]
 		type MaxAuthorities: Get<u32>;
@@ -279,10 +286,11 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxMissedRounds: Get<u32>;
 
-		/// How far, in blocks, the finalized height the authorities report (the lower median of
-		/// the highest each reported in the round, over those that reported) may trail the chain
-		/// when a round closes before finality counts as stalled. At least `RoundLength`, so the
-		/// stall lasted a whole round.
+		/// How far, in blocks, the finalized height an authority reports (the highest it reported
+		/// in the round) may trail the chain when a round closes: when two thirds of the reports
+		/// trail by more than this, from at least two thirds of the authorities that authored in
+		/// the round, finality counts as stalled (see the `liveness` module). At least
+		/// `RoundLength`, so the stall lasted a whole round.
 		#[pallet::constant]
 		type FinalityStallBound: Get<BlockNumberFor<Self>>;
 
@@ -408,6 +416,16 @@ pub mod pallet {
 	/// `LastClosedRound - HistoryDepth` have expired and are being removed in `on_idle`.
 	#[pallet::storage]
 	pub type NextToClean<T: Config> = StorageValue<_, RoundIndex, ValueQuery>;
+
+	/// The `sync` keys that signed each provider's accepted attestations, oldest first, each with
+	/// the round it first signed one in (a key's last round is before its successor's first).
+	/// `report_equivocation` checks a proof against these as well as the provider's key now, so
+	/// replacing a key does not escape the slash. A key is forgotten, when the provider's next key
+	/// is recorded, once its last round has expired: no proof of a height it signed while in use
+	/// can be judged any more. The newest key stays.
+	#[pallet::storage]
+	pub type SigningKeys<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, SigningKeysOf<T>, ValueQuery>;
 
 	/// Equivocations already punished: `(round of the height, (provider, height))`. Kept as long
 	/// as the round.
@@ -550,13 +568,15 @@ pub mod pallet {
 		NotActiveProvider,
 		/// The provider has no `sync` key. Set session keys that include one
 		/// (`session.set_keys`). For `report_equivocation`: the reported provider has no `sync`
-		/// key now, so its signatures cannot be checked.
+		/// key now and none signed its attestations in the retained rounds, so its signatures
+		/// cannot be checked.
 		NoSyncKey,
 		/// The signature is not the provider's `sync` key over this attestation on this chain:
 		/// wrong key, forged, or signed for another chain (the payload names the genesis hash).
 		/// Sign `Pallet::signing_payload` of the attestation with the key in the session keys.
-		/// (The pool says `BadProof`.) For `report_equivocation`: one of the two signatures is not
-		/// by the provider's `sync` key as it is now (a key it replaced does not count).
+		/// (The pool says `BadProof`.) For `report_equivocation`: the two signatures are not both
+		/// by one of the provider's `sync` keys: its key now or one that signed its accepted
+		/// attestations in the retained rounds (`SigningKeys`).
 		BadSignature,
 		/// The block does not challenge the provider: whether a block challenges a provider is
 		/// decided by the randomness of the block's parent. Answer only blocks
@@ -610,6 +630,12 @@ pub mod pallet {
 		/// The heartbeat's authority has no Aura key in its session keys, so its heartbeat cannot
 		/// be checked. Set session keys (`session.set_keys`).
 		NoAuthorityKey,
+		/// The provider's accepted attestations in the retained rounds were signed with
+		/// `MaxSigningKeys` different `sync` keys already, and this one is new: every key stays
+		/// answerable for equivocation while its rounds are retained. Wait until the oldest key's
+		/// last round expires (`HistoryDepth` rounds after it), or sign with the key recorded
+		/// last (`session.set_keys` with it again).
+		TooManySigningKeys,
 	}
 
 	/// No settings: the genesis build only re-opens round 0 once the registry is built.
@@ -680,6 +706,10 @@ pub mod pallet {
 				"TargetAttestationsPerBlock must not be zero"
 			);
 			assert!(T::OfflineWindow::get() >= 1, "OfflineWindow must be at least 1");
+			assert!(
+				T::MaxSigningKeys::get() >= 2,
+				"MaxSigningKeys must be at least 2, so a provider can replace its sync key"
+			);
 			assert!(
 				u64::from(T::OfflineWindow::get()) <=
 					u64::from(T::HistoryDepth::get()) *
@@ -756,7 +786,9 @@ pub mod pallet {
 		///   runtime, the reward pot). A provider left active with less than the registry's minimum
 		///   bond is chilled. The offence is recorded in `Reported` under the provider and the
 		///   height (whatever rounds the attestations name), so it is punished once. Both
-		///   signatures are checked against the provider's `sync` key as it is now.
+		///   signatures must be by one of the provider's `sync` keys: its key now, or one that
+		///   signed its accepted attestations in the retained rounds (`SigningKeys`), so replacing
+		///   the key does not escape the slash.
 		/// - Events: [`Event::EquivocationReported`]. The registry emits its own events for the
 		///   slash (and the chill).
 		/// - Errors: [`Error::NotEquivocation`], [`Error::ProofFromFuture`],

@@ -81,6 +81,8 @@ pub const REPORTER: AccountId = 100;
 pub const STALL_BOUND: BlockNumber = 30;
 /// An authority may author nothing in one round with slots; the second in a row benches it.
 pub const MAX_MISSED_ROUNDS: u32 = 1;
+/// The most `sync` keys a provider's attestations may be signed with over the retained rounds.
+pub const MAX_SIGNING_KEYS: u32 = 3;
 
 /// A slash the registry was asked for: provider, fraction, reporter and its cut.
 pub type SlashRecord = (AccountId, Perbill, Option<(AccountId, Perbill)>);
@@ -300,6 +302,7 @@ impl crate::Config for Test {
 	type OfflineWindow = ConstU32<OFFLINE_WINDOW>;
 	type EquivocationSlash = EquivocationSlash;
 	type ReporterCut = ReporterCut;
+	type MaxSigningKeys = ConstU32<MAX_SIGNING_KEYS>;
 	type MaxAuthorities = MaxAuthorities;
 	type MinAuthorities = MinAuthorities;
 	type MaxSetShrink = MaxSetShrink;

@@ -91,6 +91,11 @@ pub type AttestationOf<T> = Attestation<
 /// One signed attestation, as given to `report_equivocation`.
 pub type SignedAttestationOf<T> = (AttestationOf<T>, SyncSignature);
 
+/// The `sync` keys that signed a provider's accepted attestations, oldest first, each with the
+/// round it first signed one in (see `SigningKeys`).
+pub type SigningKeysOf<T> =
+	frame_support::BoundedVec<(SyncId, RoundIndex), <T as crate::Config>::MaxSigningKeys>;
+
 /// What a round was started with: the figures that decide every challenge in it. The round in
 /// progress is `CurrentRound`; the runtime API's `RoundInfo` adds its totals and length.
 #[derive(
@@ -382,7 +387,7 @@ pub trait BenchmarkHelper<AccountId> {
 
 /// An attestation that passed every check, with what applying it needs.
 #[derive(Clone, PartialEq, Eq, Debug)]
-pub struct CheckedAttestation<BlockNumber> {
+pub struct CheckedAttestation<BlockNumber, SigningKeys> {
 	/// The round in progress.
 	pub round: RoundIndex,
 	/// The challenges a provider can expect in the round, in billionths.
@@ -396,4 +401,6 @@ pub struct CheckedAttestation<BlockNumber> {
 	pub finalized_lag: u32,
 	/// The last block the attestation may be included in.
 	pub deadline: BlockNumber,
+	/// The provider's `SigningKeys` once this attestation is applied, if its key is new there.
+	pub signing_keys: Option<SigningKeys>,
 }

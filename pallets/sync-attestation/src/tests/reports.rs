@@ -1,13 +1,14 @@
 //! `report_equivocation` and `report_offline`.
 
 use super::*;
-use crate::{Error, Event, Reported};
+use crate::{Error, Event, Reported, SigningKeys};
+use codec::Encode;
 use frame_support::{
 	assert_noop, assert_ok,
 	dispatch::{DispatchResultWithPostInfo, Pays},
 };
 use sp_core::H256;
-use sp_runtime::{traits::BadOrigin, Perbill};
+use sp_runtime::{traits::BadOrigin, transaction_validity::InvalidTransaction, Perbill};
 
 mod equivocation {
 	use super::*;
@@ -189,6 +190,120 @@ mod equivocation {
 			run_to_block(ROUND_LENGTH + 5);
 			let proof = proof(1, 2 * ROUND_LENGTH + 2, 1);
 			assert_noop!(report(proof), Error::<Test>::ProofFromFuture);
+		});
+	}
+
+	/// Makes the test key pair of `signer` the `sync` key of `who` (`session.set_keys`).
+	fn replace_key(who: AccountId, signer: AccountId) {
+		Keys::mutate(|k| k.insert(who, sync_id(signer)));
+	}
+
+	/// Answers `who`'s challenge `challenge`, signed by the test key pair of `signer`, in the
+	/// block after it.
+	fn answer_signed_by(
+		signer: AccountId,
+		who: AccountId,
+		challenge: BlockNumber,
+	) -> DispatchResult {
+		run_to_block(challenge + 1);
+		let attestation = attestation(who, challenge);
+		attest_signed(&attestation, sign_as(signer, &attestation))
+	}
+
+	/// Attack: a provider signs two blocks at one height, and replaces its `sync` key
+	/// (`session.set_keys`) before anyone reports it, so the proof no longer matches its key.
+	/// Every key that signed its accepted attestations stays answerable while its rounds are
+	/// retained.
+	#[test]
+	fn replacing_the_sync_key_does_not_escape_the_slash() {
+		builder().build_and_execute(|| {
+			run_to_round(1);
+			let challenge = challenges(1)[0];
+			assert_ok!(answer_signed_by(1, 1, challenge));
+			assert_eq!(SigningKeys::<Test>::get(1).into_inner(), vec![(sync_id(1), 1)]);
+			// The equivocation, signed with the key of the time; then the key is replaced.
+			let evidence = proof(1, challenge, 1);
+			replace_key(1, 11);
+			run_to_round(2);
+			assert_ok!(report(evidence));
+			assert_eq!(Slashes::get().len(), 1);
+			// A key that replaced it and signed an answer is recorded after it; both count.
+			assert_ok!(answer_signed_by(11, 1, challenges(1)[0]));
+			assert_eq!(
+				SigningKeys::<Test>::get(1).into_inner(),
+				vec![(sync_id(1), 1), (sync_id(11), 2)]
+			);
+			replace_key(1, 12);
+			assert_ok!(report(proof(1, round().start + 1, 11)));
+			assert_ok!(report(proof(1, round().start + 2, 1)));
+			// A key the provider never had is not its key.
+			assert_noop!(report(proof(1, round().start + 3, 13)), Error::<Test>::BadSignature);
+			// Its key now counts though it signed nothing on chain yet.
+			assert_ok!(report(proof(1, round().start + 3, 12)));
+			// With no key now, the recorded ones still do.
+			purge_keys(1);
+			assert_ok!(report(proof(1, round().start + 4, 11)));
+		});
+	}
+
+	/// Attack on an honest provider: it replaced its key, and its node, whose record of signed
+	/// heights is per key, signed a height again with the new key after a reorg. A signature by
+	/// each of two of its keys at one height is not one key signing two blocks.
+	#[test]
+	fn two_keys_of_one_provider_at_one_height_are_no_equivocation() {
+		builder().build_and_execute(|| {
+			run_to_round(1);
+			assert_ok!(answer_signed_by(1, 1, challenges(1)[0]));
+			replace_key(1, 11);
+			let (first, mut second) = proof(1, ROUND_LENGTH + 2, 1);
+			second.1 = sign_as(11, &second.0);
+			assert_noop!(report((first, second)), Error::<Test>::BadSignature);
+		});
+	}
+
+	/// Attack: a provider rotates through many keys, hoping the record of its keys overflows
+	/// and forgets the one it equivocated with. A key beyond `MaxSigningKeys` in the retained
+	/// rounds is refused (in the pool and in the block) until the oldest key's rounds expire.
+	#[test]
+	fn a_provider_signs_with_at_most_max_signing_keys_while_they_are_retained() {
+		builder().build_and_execute(|| {
+			run_to_round(1);
+			let blocks = challenges(1);
+			assert!(blocks.len() > MAX_SIGNING_KEYS as usize, "enough challenges");
+			let signers: Vec<AccountId> = (11..11 + MAX_SIGNING_KEYS as AccountId).collect();
+			for (signer, challenge) in signers.iter().zip(&blocks) {
+				replace_key(1, *signer);
+				assert_ok!(answer_signed_by(*signer, 1, *challenge));
+			}
+			let extra = 11 + MAX_SIGNING_KEYS as AccountId;
+			replace_key(1, extra);
+			let next = blocks[MAX_SIGNING_KEYS as usize];
+			run_to_block(next + 1);
+			let answer = attestation(1, next);
+			let index = Error::<Test>::TooManySigningKeys.using_encoded(|bytes| bytes[0]);
+			assert_eq!(
+				authorize(&answer, sign_as(extra, &answer)),
+				Err(InvalidTransaction::Custom(index).into())
+			);
+			assert_noop!(
+				attest_signed(&answer, sign_as(extra, &answer)),
+				Error::<Test>::TooManySigningKeys
+			);
+			// The key recorded last may still sign.
+			replace_key(1, signers[signers.len() - 1]);
+			assert_ok!(answer_signed_by(signers[signers.len() - 1], 1, next));
+			// Once round 1 has expired, no proof of a height its keys signed in it can be judged:
+			// the new key replaces all but the newest.
+			run_to_round(1 + HISTORY_DEPTH + 1);
+			replace_key(1, extra);
+			assert_ok!(answer_signed_by(extra, 1, challenges(1)[0]));
+			assert_eq!(
+				SigningKeys::<Test>::get(1).into_inner(),
+				vec![
+					(sync_id(signers[signers.len() - 1]), 1),
+					(sync_id(extra), 1 + HISTORY_DEPTH + 1)
+				]
+			);
 		});
 	}
 

@@ -174,3 +174,17 @@ fn catches_a_current_round_without_a_record() {
 		assert_catches("the current round has no record", || Rounds::<Test>::remove(0));
 	});
 }
+
+#[test]
+fn catches_a_record_of_signing_keys_out_of_order() {
+	builder().build_and_execute(|| {
+		run_to_round(1);
+		assert_catches("a record of signing keys is out of order", || {
+			let keys = vec![(sync_id(2), 1), (sync_id(1), 0)];
+			crate::SigningKeys::<Test>::insert(
+				1,
+				crate::SigningKeysOf::<Test>::truncate_from(keys),
+			);
+		});
+	});
+}
