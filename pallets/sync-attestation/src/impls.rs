@@ -133,10 +133,16 @@ impl<T: Config> Pallet<T> {
 		})
 	}
 
-	/// What an answer with sync lag `lag` is worth, relative to one with no lag:
-	/// `(ResponseWindow - lag) / ResponseWindow`.
+	/// The blocks of lag an answer can be charged for: `ResponseWindow - SyncLagGrace` (at
+	/// least 1).
+	pub(crate) fn charged_window() -> u32 {
+		T::ResponseWindow::get().saturating_sub(T::SyncLagGrace::get()).max(1)
+	}
+
+	/// What an answer with sync lag `lag` is worth, relative to one with no lag: `(W - lag) / W`
+	/// with `W` the [`Self::charged_window`].
 	pub fn lag_factor(lag: u32) -> Perbill {
-		let window = T::ResponseWindow::get().max(1);
+		let window = Self::charged_window();
 		Perbill::from_rational(window.saturating_sub(lag), window)
 	}
 
@@ -144,8 +150,8 @@ impl<T: Config> Pallet<T> {
 	/// (`authorize`) and the dispatch. The cheap checks come first; the signature last.
 	///
 	/// The sync lag is what the chain sees: the blocks between the challenge block and the block
-	/// before the one being built, which will include the answer. The attester names nothing
-	/// but the challenge block's hash and its own finalized block.
+	/// before the one being built, which will include the answer, less `SyncLagGrace`. The
+	/// attester names nothing but the challenge block's hash and its own finalized block.
 	pub fn check_attestation(
 		attestation: &AttestationOf<T>,
 		signature: &SyncSignature,
@@ -183,8 +189,12 @@ impl<T: Config> Pallet<T> {
 		let signing_keys = Self::signing_keys_with(provider, key, round.index)?;
 
 		// `challenge < now`, so `now - 1 - challenge` does not underflow; it is below
-		// `ResponseWindow`.
-		let lag = now.saturating_sub(One::one()).saturating_sub(challenge).saturated_into();
+		// `ResponseWindow`, and the lag below `ResponseWindow - SyncLagGrace`.
+		let lag = now
+			.saturating_sub(One::one())
+			.saturating_sub(challenge)
+			.saturated_into::<u32>()
+			.saturating_sub(T::SyncLagGrace::get());
 		let finalized_lag = challenge.saturating_sub(attestation.finalized_number).saturated_into();
 		Ok(CheckedAttestation {
 			round: round.index,
@@ -195,6 +205,37 @@ impl<T: Config> Pallet<T> {
 			deadline,
 			signing_keys,
 		})
+	}
+
+	/// The `sync` keys `provider` may have had in `round`, newest first; `NoSyncKey` if it has
+	/// none on record and none now. They are its recorded `SigningKeys` and its key now. A key was
+	/// in use from its predecessor's first round (it replaced a key in use then) to its
+	/// successor's first round (the successor signed once it had replaced it), both included; the
+	/// newest recorded key and the key now may be in use until now. So a key is not judged for
+	/// rounds after its successor's first: a key stolen and replaced cannot be used against its
+	/// former owner's later heights once the new key has signed.
+	pub(crate) fn keys_in_use(
+		provider: &T::AccountId,
+		round: RoundIndex,
+	) -> Result<Vec<SyncId>, Error<T>> {
+		let mut keys: Vec<(SyncId, RoundIndex)> = SigningKeys::<T>::get(provider).into_inner();
+		if let Some(now) = T::SyncKeys::key_of(provider) {
+			if keys.last().is_none_or(|(newest, _)| *newest != now) {
+				// Not recorded yet: it replaced the newest recorded key after that one's first
+				// round.
+				keys.push((now, RoundIndex::MAX));
+			}
+		}
+		ensure!(!keys.is_empty(), Error::<T>::NoSyncKey);
+		let mut in_use = Vec::with_capacity(keys.len());
+		for (index, (key, _)) in keys.iter().enumerate().rev() {
+			let from = index.checked_sub(1).and_then(|before| keys.get(before)).map_or(0, |k| k.1);
+			let until = keys.get(index.saturating_add(1)).map_or(RoundIndex::MAX, |k| k.1);
+			if from <= round && round <= until {
+				in_use.push(key.clone());
+			}
+		}
+		Ok(in_use)
 	}
 
 	/// `provider`'s `SigningKeys` once `key` signs one of its attestations in `round`: `None` if
@@ -388,16 +429,7 @@ impl<T: Config> Pallet<T> {
 		ensure!(Self::is_retained(round), Error::<T>::ProofTooOld);
 		let offence = (first.provider.clone(), height);
 		ensure!(!Reported::<T>::contains_key(round, &offence), Error::<T>::AlreadyReported);
-		// The provider's key now, and every key that signed its accepted attestations in the
-		// retained rounds, newest first: replacing a key does not escape the slash.
-		let recorded = SigningKeys::<T>::get(&first.provider);
-		let mut keys: Vec<SyncId> = T::SyncKeys::key_of(&first.provider)
-			.into_iter()
-			.chain(recorded.into_iter().rev().map(|(key, _)| key))
-			.collect();
-		// The key now is usually the newest recorded: check it once.
-		keys.dedup();
-		ensure!(!keys.is_empty(), Error::<T>::NoSyncKey);
+		let keys = Self::keys_in_use(&first.provider, round)?;
 		// Both signatures are over this chain's payload: read its genesis hash once.
 		let genesis_hash = Self::genesis_hash();
 		let (first_payload, second_payload) =
@@ -537,7 +569,7 @@ impl<T: Config> Pallet<T> {
 			None => return None,
 		};
 		let expected_ppb = Self::expected_challenges_ppb_of(who, &summary.params);
-		let window = u64::from(T::ResponseWindow::get().max(1));
+		let window = u64::from(Self::charged_window());
 		let answered = u64::from(stats.answered);
 		let (mean_lag, sync) = if answered.is_zero() {
 			(0, Perbill::zero())

@@ -92,9 +92,11 @@
 //!   [`ProviderRounds`] entry, the round's [`Rounds`] totals and the round's [`Leaderboard`] (the
 //!   `MAX_LEADERBOARD_PAGE` best providers, so reading it never reads the whole round).
 //! - **Points** of an answer: `Σ_kind declared(kind) × CapacityWeights(kind)` divided by the
-//!   challenges the provider expects in the round (`q × span`), times the lag factor
-//!   `(ResponseWindow - lag) / ResponseWindow`. A provider that answers every challenge with lag 0
-//!   earns, on average, its full capacity points a round.
+//!   challenges the provider expects in the round (`q × span`), times the lag factor `(W - lag) /
+//!   W` with `W = ResponseWindow - SyncLagGrace`. The lag is counted from the block `SyncLagGrace`
+//!   blocks after the earliest an answer can be in, so one author that leaves an answer out costs
+//!   it nothing. A provider that answers every challenge with lag 0 earns, on average, its full
+//!   capacity points a round.
 //! - **Round boundaries** (pallet-session's `end_session`, `start_session`, `new_session`) do O(1)
 //!   work, except the authority ranking, which is bounded by `MaxCandidates`. Their weight is
 //!   registered with `frame_system` as they run. Old rounds' records are removed lazily in
@@ -196,9 +198,17 @@ pub mod pallet {
 		type RoundLength: Get<BlockNumberFor<Self>>;
 
 		/// Blocks after a challenge block in which its answer must be included (at most 64). Also
-		/// the lag at which an answer would be worth nothing.
+		/// (with `SyncLagGrace` added to the lag) the lag at which an answer would be worth
+		/// nothing.
 		#[pallet::constant]
 		type ResponseWindow: Get<u32>;
+
+		/// Blocks of lag an answer is not charged for: the lag counts from the block
+		/// `1 + SyncLagGrace` blocks after the challenge block. A block author that leaves a
+		/// rival's answer out of its block (or one that missed its gossip) then costs it
+		/// nothing; one more block does. Below `ResponseWindow`.
+		#[pallet::constant]
+		type SyncLagGrace: Get<u32>;
 
 		/// The number of attestations per block the challenge count aims at.
 		#[pallet::constant]
@@ -418,11 +428,13 @@ pub mod pallet {
 	pub type NextToClean<T: Config> = StorageValue<_, RoundIndex, ValueQuery>;
 
 	/// The `sync` keys that signed each provider's accepted attestations, oldest first, each with
-	/// the round it first signed one in (a key's last round is before its successor's first).
-	/// `report_equivocation` checks a proof against these as well as the provider's key now, so
-	/// replacing a key does not escape the slash. A key is forgotten, when the provider's next key
-	/// is recorded, once its last round has expired: no proof of a height it signed while in use
-	/// can be judged any more. The newest key stays.
+	/// the round it first signed one in. A key was the provider's from its predecessor's first
+	/// round to its successor's first round. `report_equivocation` checks a proof about a height
+	/// against the keys in use in the height's round, these and the provider's key now, so
+	/// replacing a key that signed on chain does not escape the slash, and a replaced key cannot
+	/// be used against heights after its successor's first round. A key is forgotten, when the
+	/// provider's next key is recorded, once its last round has expired: no proof of a height it
+	/// signed while in use can be judged any more. The newest key stays.
 	#[pallet::storage]
 	pub type SigningKeys<T: Config> =
 		StorageMap<_, Blake2_128Concat, T::AccountId, SigningKeysOf<T>, ValueQuery>;
@@ -462,7 +474,7 @@ pub mod pallet {
 			/// The challenge answered.
 			challenge_block: BlockNumberFor<T>,
 			/// The sync lag the chain measured: blocks between the challenge block and the block
-			/// before the one the answer is in.
+			/// before the one the answer is in, less `SyncLagGrace`.
 			lag: u32,
 			/// The points the answer earned.
 			points: Points,
@@ -575,8 +587,8 @@ pub mod pallet {
 		/// wrong key, forged, or signed for another chain (the payload names the genesis hash).
 		/// Sign `Pallet::signing_payload` of the attestation with the key in the session keys.
 		/// (The pool says `BadProof`.) For `report_equivocation`: the two signatures are not both
-		/// by one of the provider's `sync` keys: its key now or one that signed its accepted
-		/// attestations in the retained rounds (`SigningKeys`).
+		/// by one of the provider's `sync` keys in use in the height's round: its key now or one
+		/// that signed its accepted attestations (`SigningKeys`).
 		BadSignature,
 		/// The block does not challenge the provider: whether a block challenges a provider is
 		/// decided by the randomness of the block's parent. Answer only blocks
@@ -691,6 +703,10 @@ pub mod pallet {
 				window <= 64,
 				"ResponseWindow must be at most 64 (answers are tracked in a u64)"
 			);
+			assert!(
+				T::SyncLagGrace::get() < window,
+				"SyncLagGrace must be below ResponseWindow: an answer's lag must be able to count"
+			);
 			assert!(T::MaxChallengesPerRound::get() >= 1, "MaxChallengesPerRound must not be zero");
 			assert!(T::MinAuthorities::get() >= 1, "MinAuthorities must be at least 1");
 			assert!(
@@ -749,11 +765,11 @@ pub mod pallet {
 		/// - Effect: records the answer in the provider's `ProviderRounds` entry for the round
 		///   (challenge answered, lag, points), adds its points and one attestation to the round's
 		///   `Rounds` totals and updates the round's `Leaderboard`. The answer earns `capacity
-		///   points × (ResponseWindow − lag) / ResponseWindow / expected challenges` points, where
-		///   capacity points are `Σ declared capacity × CapacityWeights`, the expected challenges
-		///   are the round's `q × span`, and `lag` is how many blocks lie between the challenge
-		///   block and the block before the one the answer is in (0 when it lands in the next
-		///   block). No money moves.
+		///   points × (W − lag) / W / expected challenges` points, where `W` is `ResponseWindow −
+		///   SyncLagGrace`, capacity points are `Σ declared capacity × CapacityWeights`, the
+		///   expected challenges are the round's `q × span`, and `lag` is how many blocks lie
+		///   between the challenge block and the block before the one the answer is in, less
+		///   `SyncLagGrace` (0 when it lands within `1 + SyncLagGrace` blocks). No money moves.
 		/// - Events: [`Event::Attested`].
 		/// - Errors: [`Error::WrongRound`], [`Error::NotActiveProvider`], [`Error::NotChallenged`],
 		///   [`Error::TooEarly`], [`Error::TooLate`], [`Error::FinalizedAhead`],
@@ -786,9 +802,9 @@ pub mod pallet {
 		///   runtime, the reward pot). A provider left active with less than the registry's minimum
 		///   bond is chilled. The offence is recorded in `Reported` under the provider and the
 		///   height (whatever rounds the attestations name), so it is punished once. Both
-		///   signatures must be by one of the provider's `sync` keys: its key now, or one that
-		///   signed its accepted attestations in the retained rounds (`SigningKeys`), so replacing
-		///   the key does not escape the slash.
+		///   signatures must be by one of the provider's `sync` keys in use in the height's round:
+		///   its key now, or one that signed its accepted attestations (`SigningKeys`, which says
+		///   when each was in use), so replacing the key does not escape the slash.
 		/// - Events: [`Event::EquivocationReported`]. The registry emits its own events for the
 		///   slash (and the chill).
 		/// - Errors: [`Error::NotEquivocation`], [`Error::ProofFromFuture`],

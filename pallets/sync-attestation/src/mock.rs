@@ -123,6 +123,8 @@ parameter_types! {
 	pub static MinAuthorities: u32 = 1;
 	/// A third of a set of up to 49 members, rounded down, as in the runtime.
 	pub static MaxSetShrink: Perbill = Perbill::from_percent(34);
+	/// No grace by default, so lags in tests are the blocks the answer waited.
+	pub static SyncLagGrace: u32 = 0;
 	pub static MaxCleanupPerBlock: u32 = 5;
 	/// Off unless a test sets `STALL_BOUND`: most tests leave authorities silent.
 	pub static FinalityStallBound: BlockNumber = BlockNumber::MAX;
@@ -295,6 +297,7 @@ impl crate::Config for Test {
 	type CurrentAuthorities = Authorities;
 	type RoundLength = RoundLength;
 	type ResponseWindow = ConstU32<RESPONSE_WINDOW>;
+	type SyncLagGrace = SyncLagGrace;
 	type TargetAttestationsPerBlock = TargetAttestationsPerBlock;
 	type MaxChallengesPerRound = MaxChallengesPerRound;
 	type CapacityWeights = CapacityWeights;
@@ -449,6 +452,7 @@ impl ExtBuilder {
 			MaxAuthorities::set(3);
 			MinAuthorities::set(1);
 			MaxSetShrink::set(Perbill::from_percent(34));
+			SyncLagGrace::set(0);
 			MaxCleanupPerBlock::set(5);
 			FinalityStallBound::set(BlockNumber::MAX);
 			for (who, candidate) in &self.providers {

@@ -183,7 +183,7 @@ pub struct ProviderRoundStats {
 	/// Bit `i` is set once the challenge at offset `answered_upto - 1 - i` was answered.
 	pub recent: u64,
 	/// The sum of the answers' sync lags (blocks between the challenge and the block before the
-	/// answer's), in blocks.
+	/// answer's, less `SyncLagGrace`), in blocks.
 	pub lag_sum: u64,
 	/// The sum over the answers of how far the attested finalized block was behind the challenge
 	/// block.
@@ -245,7 +245,8 @@ pub struct SyncScore {
 	pub uptime: Perbill,
 	/// The mean sync lag of the answers, in blocks.
 	pub mean_lag: u32,
-	/// The mean lag factor of the answers: 100 % at lag 0, falling towards 0 at `ResponseWindow`.
+	/// The mean lag factor of the answers: 100 % at lag 0, falling towards 0 at
+	/// `ResponseWindow - SyncLagGrace`.
 	pub sync: Perbill,
 	/// The points earned.
 	pub points: Points,
@@ -395,7 +396,8 @@ pub struct CheckedAttestation<BlockNumber, SigningKeys> {
 	/// The challenge block's offset from the round's first block.
 	pub offset: u32,
 	/// The sync lag the chain measured: blocks between the challenge block and the block before
-	/// the one the answer is included in (0 for an answer in the next block).
+	/// the one the answer is included in, less `SyncLagGrace` (0 for an answer within
+	/// `1 + SyncLagGrace` blocks).
 	pub lag: u32,
 	/// How far the attested finalized block is behind the challenge block.
 	pub finalized_lag: u32,

@@ -74,18 +74,22 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(108), added: 2583, mode: `MaxEncodedLen`)
 	/// Storage: `Session::NextKeys` (r:1 w:0)
 	/// Proof: `Session::NextKeys` (`max_values`: None, `max_size`: None, mode: `Measured`)
+	/// Storage: `SyncAttestation::SigningKeys` (r:1 w:1)
+	/// Proof: `SyncAttestation::SigningKeys` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::LastClosedRound` (r:1 w:0)
+	/// Proof: `SyncAttestation::LastClosedRound` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::Rounds` (r:1 w:1)
 	/// Proof: `SyncAttestation::Rounds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::Leaderboard` (r:1 w:1)
 	/// Proof: `SyncAttestation::Leaderboard` (`max_values`: None, `max_size`: Some(4814), added: 7289, mode: `MaxEncodedLen`)
 	fn attest() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `6029`
-		//  Estimated: `9494`
-		// Minimum execution time: 142_782_000 picoseconds.
-		Weight::from_parts(156_584_000, 9494)
-			.saturating_add(T::DbWeight::get().reads(10_u64))
-			.saturating_add(T::DbWeight::get().writes(4_u64))
+		//  Measured:  `6211`
+		//  Estimated: `9676`
+		// Minimum execution time: 162_723_000 picoseconds.
+		Weight::from_parts(183_954_000, 9676)
+			.saturating_add(T::DbWeight::get().reads(12_u64))
+			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
 	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
 	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(52), added: 547, mode: `MaxEncodedLen`)
@@ -101,13 +105,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(108), added: 2583, mode: `MaxEncodedLen`)
 	/// Storage: `Session::NextKeys` (r:1 w:0)
 	/// Proof: `Session::NextKeys` (`max_values`: None, `max_size`: None, mode: `Measured`)
+	/// Storage: `SyncAttestation::SigningKeys` (r:1 w:0)
+	/// Proof: `SyncAttestation::SigningKeys` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::LastClosedRound` (r:1 w:0)
+	/// Proof: `SyncAttestation::LastClosedRound` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn authorize_attest() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1043`
+		//  Measured:  `1225`
 		//  Estimated: `6028`
-		// Minimum execution time: 106_146_000 picoseconds.
-		Weight::from_parts(113_606_000, 6028)
-			.saturating_add(T::DbWeight::get().reads(8_u64))
+		// Minimum execution time: 118_710_000 picoseconds.
+		Weight::from_parts(138_343_000, 6028)
+			.saturating_add(T::DbWeight::get().reads(10_u64))
 	}
 	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
 	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(52), added: 547, mode: `MaxEncodedLen`)
@@ -117,6 +125,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `SyncAttestation::LastClosedRound` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::Reported` (r:1 w:1)
 	/// Proof: `SyncAttestation::Reported` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::SigningKeys` (r:1 w:0)
+	/// Proof: `SyncAttestation::SigningKeys` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
 	/// Storage: `Session::NextKeys` (r:1 w:0)
 	/// Proof: `Session::NextKeys` (`max_values`: None, `max_size`: None, mode: `Measured`)
 	/// Storage: `System::BlockHash` (r:1 w:0)
@@ -131,11 +141,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Resources::Candidates` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
 	fn report_equivocation() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1368`
+		//  Measured:  `1586`
 		//  Estimated: `6196`
-		// Minimum execution time: 254_678_000 picoseconds.
-		Weight::from_parts(287_074_000, 6196)
-			.saturating_add(T::DbWeight::get().reads(11_u64))
+		// Minimum execution time: 503_176_000 picoseconds.
+		Weight::from_parts(752_258_000, 6196)
+			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
 	/// Storage: `SyncAttestation::LastClosedRound` (r:1 w:0)
@@ -156,11 +166,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn report_offline(r: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `727 + r * (176 ±0)`
-		//  Estimated: `10548 + r * (2204 ±58)`
-		// Minimum execution time: 63_046_000 picoseconds.
-		Weight::from_parts(29_404_744, 10548)
-			// Standard Error: 392_737
-			.saturating_add(Weight::from_parts(22_424_934, 0).saturating_mul(r.into()))
+		//  Estimated: `10548 + r * (2204 ±57)`
+		// Minimum execution time: 88_425_000 picoseconds.
+		Weight::from_parts(145_001_902, 10548)
+			// Standard Error: 225_583
+			.saturating_add(Weight::from_parts(22_083_906, 0).saturating_mul(r.into()))
 			.saturating_add(T::DbWeight::get().reads(15_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(r.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
@@ -185,10 +195,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `484 + c * (117 ±0)`
 		//  Estimated: `3803 + c * (2701 ±2)`
-		// Minimum execution time: 69_419_000 picoseconds.
-		Weight::from_parts(37_055_241, 3803)
-			// Standard Error: 154_898
-			.saturating_add(Weight::from_parts(10_785_682, 0).saturating_mul(c.into()))
+		// Minimum execution time: 65_803_000 picoseconds.
+		Weight::from_parts(139_392_283, 3803)
+			// Standard Error: 163_438
+			.saturating_add(Weight::from_parts(6_916_391, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(c.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
@@ -211,6 +221,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `SyncAttestation::MissedRounds` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::Strikes` (r:32 w:32)
 	/// Proof: `SyncAttestation::Strikes` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::FinalityStall` (r:1 w:1)
+	/// Proof: `SyncAttestation::FinalityStall` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::SetChanges` (r:1 w:1)
 	/// Proof: `SyncAttestation::SetChanges` (`max_values`: Some(1), `max_size`: Some(70), added: 565, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::Rounds` (r:1 w:1)
@@ -223,8 +235,6 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Rewards::RoundRewards` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	/// Storage: `Grandpa::Stalled` (r:0 w:1)
 	/// Proof: `Grandpa::Stalled` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
-	/// Storage: `SyncAttestation::FinalityStall` (r:0 w:1)
-	/// Proof: `SyncAttestation::FinalityStall` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::LastClosedRound` (r:0 w:1)
 	/// Proof: `SyncAttestation::LastClosedRound` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// The range of component `a` is `[1, 32]`.
@@ -232,11 +242,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1119 + a * (118 ±0)`
 		//  Estimated: `3550 + a * (2539 ±0)`
-		// Minimum execution time: 100_269_000 picoseconds.
-		Weight::from_parts(116_989_464, 3550)
-			// Standard Error: 108_294
-			.saturating_add(Weight::from_parts(43_809_868, 0).saturating_mul(a.into()))
-			.saturating_add(T::DbWeight::get().reads(7_u64))
+		// Minimum execution time: 97_996_000 picoseconds.
+		Weight::from_parts(102_056_626, 3550)
+			// Standard Error: 231_641
+			.saturating_add(Weight::from_parts(38_765_566, 0).saturating_mul(a.into()))
+			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(a.into())))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
 			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(a.into())))
@@ -262,11 +272,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn new_session(c: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `899 + c * (423 ±0)`
-		//  Estimated: `4476 + c * (2893 ±2)`
-		// Minimum execution time: 117_063_000 picoseconds.
-		Weight::from_parts(214_651_324, 4476)
-			// Standard Error: 597_325
-			.saturating_add(Weight::from_parts(34_705_033, 0).saturating_mul(c.into()))
+		//  Estimated: `4476 + c * (2893 ±0)`
+		// Minimum execution time: 81_678_000 picoseconds.
+		Weight::from_parts(45_383_110, 4476)
+			// Standard Error: 492_153
+			.saturating_add(Weight::from_parts(34_396_093, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(c.into())))
 			.saturating_add(Weight::from_parts(0, 2893).saturating_mul(c.into()))
@@ -288,10 +298,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `311 + n * (85 ±0)`
 		//  Estimated: `3529 + n * (2583 ±0)`
-		// Minimum execution time: 22_351_000 picoseconds.
-		Weight::from_parts(43_314_919, 3529)
-			// Standard Error: 13_496
-			.saturating_add(Weight::from_parts(1_964_299, 0).saturating_mul(n.into()))
+		// Minimum execution time: 23_054_000 picoseconds.
+		Weight::from_parts(27_438_897, 3529)
+			// Standard Error: 15_032
+			.saturating_add(Weight::from_parts(1_952_296, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
@@ -306,6 +316,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `SyncAttestation::RoundStartSlot` (`max_values`: Some(1), `max_size`: Some(12), added: 507, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::RoundCandidates` (r:1 w:1)
 	/// Proof: `SyncAttestation::RoundCandidates` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::AuthoredIn` (r:1 w:0)
+	/// Proof: `SyncAttestation::AuthoredIn` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::FinalityStall` (r:1 w:0)
 	/// Proof: `SyncAttestation::FinalityStall` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::Rounds` (r:1 w:1)
@@ -339,11 +351,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `2367`
 		//  Estimated: `5729`
-		// Minimum execution time: 113_693_000 picoseconds.
-		Weight::from_parts(317_965_130, 5729)
-			// Standard Error: 711
-			.saturating_add(Weight::from_parts(6_532, 0).saturating_mul(p.into()))
-			.saturating_add(T::DbWeight::get().reads(15_u64))
+		// Minimum execution time: 196_180_000 picoseconds.
+		Weight::from_parts(290_804_013, 5729)
+			// Standard Error: 629
+			.saturating_add(Weight::from_parts(8_948, 0).saturating_mul(p.into()))
+			.saturating_add(T::DbWeight::get().reads(16_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
 	/// Storage: `SyncAttestation::Randomness` (r:2 w:1)
@@ -360,8 +372,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `465`
 		//  Estimated: `6028`
-		// Minimum execution time: 560_638_000 picoseconds.
-		Weight::from_parts(621_368_000, 6028)
+		// Minimum execution time: 562_402_000 picoseconds.
+		Weight::from_parts(821_763_000, 6028)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -379,8 +391,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1596`
 		//  Estimated: `6028`
-		// Minimum execution time: 26_689_000 picoseconds.
-		Weight::from_parts(47_724_000, 6028)
+		// Minimum execution time: 26_646_000 picoseconds.
+		Weight::from_parts(44_356_000, 6028)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -398,8 +410,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `608`
 		//  Estimated: `4073`
-		// Minimum execution time: 95_725_000 picoseconds.
-		Weight::from_parts(171_345_000, 4073)
+		// Minimum execution time: 95_007_000 picoseconds.
+		Weight::from_parts(165_708_000, 4073)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -415,8 +427,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `608`
 		//  Estimated: `4073`
-		// Minimum execution time: 82_631_000 picoseconds.
-		Weight::from_parts(99_063_000, 4073)
+		// Minimum execution time: 80_100_000 picoseconds.
+		Weight::from_parts(127_707_000, 4073)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 	}
 }
@@ -437,14 +449,18 @@ impl WeightInfo for () {
 	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(108), added: 2583, mode: `MaxEncodedLen`)
 	/// Storage: `Session::NextKeys` (r:1 w:0)
 	/// Proof: `Session::NextKeys` (`max_values`: None, `max_size`: None, mode: `Measured`)
+	/// Storage: `SyncAttestation::SigningKeys` (r:1 w:1)
+	/// Proof: `SyncAttestation::SigningKeys` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::LastClosedRound` (r:1 w:0)
+	/// Proof: `SyncAttestation::LastClosedRound` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::Rounds` (r:1 w:1)
 	/// Proof: `SyncAttestation::Rounds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::Leaderboard` (r:1 w:1)
 	/// Proof: `SyncAttestation::Leaderboard` (`max_values`: None, `max_size`: Some(4814), added: 7289, mode: `MaxEncodedLen`)
 	fn attest() -> Weight {
-		Weight::from_parts(156_584_000, 9494)
-			.saturating_add(RocksDbWeight::get().reads(10_u64))
-			.saturating_add(RocksDbWeight::get().writes(4_u64))
+		Weight::from_parts(183_954_000, 9676)
+			.saturating_add(RocksDbWeight::get().reads(12_u64))
+			.saturating_add(RocksDbWeight::get().writes(5_u64))
 	}
 	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
 	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(52), added: 547, mode: `MaxEncodedLen`)
@@ -460,9 +476,13 @@ impl WeightInfo for () {
 	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(108), added: 2583, mode: `MaxEncodedLen`)
 	/// Storage: `Session::NextKeys` (r:1 w:0)
 	/// Proof: `Session::NextKeys` (`max_values`: None, `max_size`: None, mode: `Measured`)
+	/// Storage: `SyncAttestation::SigningKeys` (r:1 w:0)
+	/// Proof: `SyncAttestation::SigningKeys` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::LastClosedRound` (r:1 w:0)
+	/// Proof: `SyncAttestation::LastClosedRound` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn authorize_attest() -> Weight {
-		Weight::from_parts(113_606_000, 6028)
-			.saturating_add(RocksDbWeight::get().reads(8_u64))
+		Weight::from_parts(138_343_000, 6028)
+			.saturating_add(RocksDbWeight::get().reads(10_u64))
 	}
 	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
 	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(52), added: 547, mode: `MaxEncodedLen`)
@@ -472,6 +492,8 @@ impl WeightInfo for () {
 	/// Proof: `SyncAttestation::LastClosedRound` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::Reported` (r:1 w:1)
 	/// Proof: `SyncAttestation::Reported` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::SigningKeys` (r:1 w:0)
+	/// Proof: `SyncAttestation::SigningKeys` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
 	/// Storage: `Session::NextKeys` (r:1 w:0)
 	/// Proof: `Session::NextKeys` (`max_values`: None, `max_size`: None, mode: `Measured`)
 	/// Storage: `System::BlockHash` (r:1 w:0)
@@ -485,8 +507,8 @@ impl WeightInfo for () {
 	/// Storage: `Resources::Candidates` (r:1 w:1)
 	/// Proof: `Resources::Candidates` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
 	fn report_equivocation() -> Weight {
-		Weight::from_parts(287_074_000, 6196)
-			.saturating_add(RocksDbWeight::get().reads(11_u64))
+		Weight::from_parts(752_258_000, 6196)
+			.saturating_add(RocksDbWeight::get().reads(12_u64))
 			.saturating_add(RocksDbWeight::get().writes(6_u64))
 	}
 	/// Storage: `SyncAttestation::LastClosedRound` (r:1 w:0)
@@ -505,8 +527,8 @@ impl WeightInfo for () {
 	/// Proof: `Resources::Candidates` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
 	/// The range of component `r` is `[1, 84]`.
 	fn report_offline(r: u32, ) -> Weight {
-		Weight::from_parts(29_404_744, 10548)
-			.saturating_add(Weight::from_parts(22_424_934, 0).saturating_mul(r.into()))
+		Weight::from_parts(145_001_902, 10548)
+			.saturating_add(Weight::from_parts(22_083_906, 0).saturating_mul(r.into()))
 			.saturating_add(RocksDbWeight::get().reads(15_u64))
 			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(r.into())))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
@@ -528,8 +550,8 @@ impl WeightInfo for () {
 	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(52), added: 547, mode: `MaxEncodedLen`)
 	/// The range of component `c` is `[1, 64]`.
 	fn start_session(c: u32, ) -> Weight {
-		Weight::from_parts(37_055_241, 3803)
-			.saturating_add(Weight::from_parts(10_785_682, 0).saturating_mul(c.into()))
+		Weight::from_parts(139_392_283, 3803)
+			.saturating_add(Weight::from_parts(6_916_391, 0).saturating_mul(c.into()))
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(c.into())))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
@@ -552,6 +574,8 @@ impl WeightInfo for () {
 	/// Proof: `SyncAttestation::MissedRounds` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::Strikes` (r:32 w:32)
 	/// Proof: `SyncAttestation::Strikes` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::FinalityStall` (r:1 w:1)
+	/// Proof: `SyncAttestation::FinalityStall` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::SetChanges` (r:1 w:1)
 	/// Proof: `SyncAttestation::SetChanges` (`max_values`: Some(1), `max_size`: Some(70), added: 565, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::Rounds` (r:1 w:1)
@@ -564,15 +588,13 @@ impl WeightInfo for () {
 	/// Proof: `Rewards::RoundRewards` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	/// Storage: `Grandpa::Stalled` (r:0 w:1)
 	/// Proof: `Grandpa::Stalled` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
-	/// Storage: `SyncAttestation::FinalityStall` (r:0 w:1)
-	/// Proof: `SyncAttestation::FinalityStall` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::LastClosedRound` (r:0 w:1)
 	/// Proof: `SyncAttestation::LastClosedRound` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// The range of component `a` is `[1, 32]`.
 	fn end_session(a: u32, ) -> Weight {
-		Weight::from_parts(116_989_464, 3550)
-			.saturating_add(Weight::from_parts(43_809_868, 0).saturating_mul(a.into()))
-			.saturating_add(RocksDbWeight::get().reads(7_u64))
+		Weight::from_parts(102_056_626, 3550)
+			.saturating_add(Weight::from_parts(38_765_566, 0).saturating_mul(a.into()))
+			.saturating_add(RocksDbWeight::get().reads(8_u64))
 			.saturating_add(RocksDbWeight::get().reads((5_u64).saturating_mul(a.into())))
 			.saturating_add(RocksDbWeight::get().writes(8_u64))
 			.saturating_add(RocksDbWeight::get().writes((3_u64).saturating_mul(a.into())))
@@ -596,8 +618,8 @@ impl WeightInfo for () {
 	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(108), added: 2583, mode: `MaxEncodedLen`)
 	/// The range of component `c` is `[1, 64]`.
 	fn new_session(c: u32, ) -> Weight {
-		Weight::from_parts(214_651_324, 4476)
-			.saturating_add(Weight::from_parts(34_705_033, 0).saturating_mul(c.into()))
+		Weight::from_parts(45_383_110, 4476)
+			.saturating_add(Weight::from_parts(34_396_093, 0).saturating_mul(c.into()))
 			.saturating_add(RocksDbWeight::get().reads(8_u64))
 			.saturating_add(RocksDbWeight::get().reads((5_u64).saturating_mul(c.into())))
 			.saturating_add(Weight::from_parts(0, 2893).saturating_mul(c.into()))
@@ -616,8 +638,8 @@ impl WeightInfo for () {
 	/// Proof: `SyncAttestation::Leaderboard` (`max_values`: None, `max_size`: Some(4814), added: 7289, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 256]`.
 	fn on_idle_cleanup(n: u32, ) -> Weight {
-		Weight::from_parts(43_314_919, 3529)
-			.saturating_add(Weight::from_parts(1_964_299, 0).saturating_mul(n.into()))
+		Weight::from_parts(27_438_897, 3529)
+			.saturating_add(Weight::from_parts(1_952_296, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
@@ -632,6 +654,8 @@ impl WeightInfo for () {
 	/// Proof: `SyncAttestation::RoundStartSlot` (`max_values`: Some(1), `max_size`: Some(12), added: 507, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::RoundCandidates` (r:1 w:1)
 	/// Proof: `SyncAttestation::RoundCandidates` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::AuthoredIn` (r:1 w:0)
+	/// Proof: `SyncAttestation::AuthoredIn` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::FinalityStall` (r:1 w:0)
 	/// Proof: `SyncAttestation::FinalityStall` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::Rounds` (r:1 w:1)
@@ -662,9 +686,9 @@ impl WeightInfo for () {
 	/// Proof: `SyncAttestation::LastClosedRound` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// The range of component `p` is `[1, 10000]`.
 	fn round_transition(p: u32, ) -> Weight {
-		Weight::from_parts(317_965_130, 5729)
-			.saturating_add(Weight::from_parts(6_532, 0).saturating_mul(p.into()))
-			.saturating_add(RocksDbWeight::get().reads(15_u64))
+		Weight::from_parts(290_804_013, 5729)
+			.saturating_add(Weight::from_parts(8_948, 0).saturating_mul(p.into()))
+			.saturating_add(RocksDbWeight::get().reads(16_u64))
 			.saturating_add(RocksDbWeight::get().writes(7_u64))
 	}
 	/// Storage: `SyncAttestation::Randomness` (r:2 w:1)
@@ -678,7 +702,7 @@ impl WeightInfo for () {
 	/// Storage: `System::BlockHash` (r:1 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	fn note_block_vrf() -> Weight {
-		Weight::from_parts(621_368_000, 6028)
+		Weight::from_parts(821_763_000, 6028)
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
@@ -693,7 +717,7 @@ impl WeightInfo for () {
 	/// Storage: `SyncAttestation::AuthoredIn` (r:0 w:1)
 	/// Proof: `SyncAttestation::AuthoredIn` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	fn on_finalize() -> Weight {
-		Weight::from_parts(47_724_000, 6028)
+		Weight::from_parts(44_356_000, 6028)
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
@@ -708,7 +732,7 @@ impl WeightInfo for () {
 	/// Storage: `SyncAttestation::MissedRounds` (r:0 w:1)
 	/// Proof: `SyncAttestation::MissedRounds` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	fn heartbeat() -> Weight {
-		Weight::from_parts(171_345_000, 4073)
+		Weight::from_parts(165_708_000, 4073)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
@@ -721,7 +745,7 @@ impl WeightInfo for () {
 	/// Storage: `System::BlockHash` (r:1 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	fn authorize_heartbeat() -> Weight {
-		Weight::from_parts(99_063_000, 4073)
+		Weight::from_parts(127_707_000, 4073)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 	}
 }

@@ -297,6 +297,9 @@ impl pallet_sync_attestation::Config for Runtime {
 	type RoundLength = ConstU32<ROUND_LENGTH>;
 	/// An answer must land within 4 blocks of its challenge.
 	type ResponseWindow = ConstU32<4>;
+	/// An answer one block late (an author left it out, or it missed its gossip) loses nothing;
+	/// each block after that a third.
+	type SyncLagGrace = ConstU32<1>;
 	/// About one attestation per block, whatever the number of providers.
 	type TargetAttestationsPerBlock = ConstU32<1>;
 	type MaxChallengesPerRound = ConstU32<16>;

@@ -171,6 +171,37 @@ fn needs_the_authorized_origin() {
 	});
 }
 
+/// Attack: a block author leaves a rival's answer out of its block, so it lands one block later
+/// at a higher lag and earns less. With `SyncLagGrace` = 1 that block costs nothing; a second
+/// does, the same for everyone.
+#[test]
+fn an_author_that_leaves_an_answer_out_of_one_block_costs_it_nothing() {
+	builder().build_and_execute(|| {
+		SyncLagGrace::set(1);
+		let c = at_first_challenge();
+		// In the block after the next one: one block later than it could be.
+		run_to_block(c + 2);
+		events();
+		assert_ok!(attest(&attestation(1, c)));
+		assert!(
+			matches!(events()[..], [Event::Attested { lag: 0, points, .. }] if points == CANDIDATE_POINTS_PER_ANSWER),
+			"an answer one block late earns full points"
+		);
+		// Two blocks late: one block of lag over the grace, a third of the points lost
+		// (`(4 - 1 - 1) / (4 - 1)`).
+		let next = challenges(1).into_iter().find(|b| *b > c).expect("a later challenge");
+		run_to_block(next + 3);
+		events();
+		assert_ok!(attest(&attestation(1, next)));
+		let expected = Perbill::from_rational(2u32, 3).mul_floor(CANDIDATE_POINTS_PER_ANSWER);
+		assert!(
+			matches!(events()[..], [Event::Attested { lag: 1, points, .. }] if points == expected),
+			"{:?}",
+			events()
+		);
+	});
+}
+
 #[test]
 fn lag_is_what_the_chain_sees_and_lowers_the_points() {
 	builder().build_and_execute(|| {

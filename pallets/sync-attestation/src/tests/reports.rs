@@ -212,8 +212,8 @@ mod equivocation {
 
 	/// Attack: a provider signs two blocks at one height, and replaces its `sync` key
 	/// (`session.set_keys`) before anyone reports it, so the proof no longer matches its key.
-	/// Every key that signed its accepted attestations stays answerable while its rounds are
-	/// retained.
+	/// Every key that signed its accepted attestations stays answerable for the rounds it was in
+	/// use while they are retained.
 	#[test]
 	fn replacing_the_sync_key_does_not_escape_the_slash() {
 		builder().build_and_execute(|| {
@@ -227,22 +227,45 @@ mod equivocation {
 			run_to_round(2);
 			assert_ok!(report(evidence));
 			assert_eq!(Slashes::get().len(), 1);
-			// A key that replaced it and signed an answer is recorded after it; both count.
+			// The key now counts from the replaced key's first round, though it signed nothing on
+			// chain yet.
+			assert_ok!(report(proof(1, ROUND_LENGTH + 3, 11)));
+			// Once it signs an answer it is recorded after the first; both count for round 2,
+			// where one replaced the other.
 			assert_ok!(answer_signed_by(11, 1, challenges(1)[0]));
 			assert_eq!(
 				SigningKeys::<Test>::get(1).into_inner(),
 				vec![(sync_id(1), 1), (sync_id(11), 2)]
 			);
-			replace_key(1, 12);
-			assert_ok!(report(proof(1, round().start + 1, 11)));
-			assert_ok!(report(proof(1, round().start + 2, 1)));
+			assert_ok!(report(proof(1, 2 * ROUND_LENGTH + 1, 11)));
+			assert_ok!(report(proof(1, 2 * ROUND_LENGTH + 2, 1)));
 			// A key the provider never had is not its key.
-			assert_noop!(report(proof(1, round().start + 3, 13)), Error::<Test>::BadSignature);
-			// Its key now counts though it signed nothing on chain yet.
-			assert_ok!(report(proof(1, round().start + 3, 12)));
-			// With no key now, the recorded ones still do.
+			assert_noop!(report(proof(1, 2 * ROUND_LENGTH + 3, 13)), Error::<Test>::BadSignature);
+			// With no key now, the recorded ones still count.
 			purge_keys(1);
-			assert_ok!(report(proof(1, round().start + 4, 11)));
+			assert_ok!(report(proof(1, 2 * ROUND_LENGTH + 3, 11)));
+		});
+	}
+
+	/// Attack on an honest provider: its old `sync` key leaked, it replaced the key, and the thief
+	/// signs pairs of blocks with the old key at every later height to have it slashed. The old
+	/// key is judged only up to the round in which the new key first signed.
+	#[test]
+	fn a_replaced_key_cannot_slash_heights_after_its_successor_signed() {
+		builder().build_and_execute(|| {
+			run_to_round(1);
+			assert_ok!(answer_signed_by(1, 1, challenges(1)[0]));
+			replace_key(1, 11);
+			run_to_round(2);
+			assert_ok!(answer_signed_by(11, 1, challenges(1)[0]));
+			run_to_round(3);
+			let in_round = |round: u64, offset: u64| round * ROUND_LENGTH + offset;
+			assert_noop!(report(proof(1, in_round(3, 1), 1)), Error::<Test>::BadSignature);
+			// The new key is judged from the old one's first round on.
+			assert_noop!(report(proof(1, in_round(0, 5), 11)), Error::<Test>::BadSignature);
+			assert_ok!(report(proof(1, in_round(3, 1), 11)));
+			assert_ok!(report(proof(1, in_round(1, 2), 1)));
+			assert_ok!(report(proof(1, in_round(1, 3), 11)));
 		});
 	}
 
@@ -292,6 +315,15 @@ mod equivocation {
 			// The key recorded last may still sign.
 			replace_key(1, signers[signers.len() - 1]);
 			assert_ok!(answer_signed_by(signers[signers.len() - 1], 1, next));
+			// While round 1 is retained, its keys are kept and the new key is refused.
+			run_to_round(1 + HISTORY_DEPTH);
+			replace_key(1, extra);
+			let answer = attestation(1, challenges(1)[0]);
+			run_to_block(answer.challenge_block + 1);
+			assert_noop!(
+				attest_signed(&answer, sign_as(extra, &answer)),
+				Error::<Test>::TooManySigningKeys
+			);
 			// Once round 1 has expired, no proof of a height its keys signed in it can be judged:
 			// the new key replaces all but the newest.
 			run_to_round(1 + HISTORY_DEPTH + 1);
