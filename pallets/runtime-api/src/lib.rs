@@ -121,7 +121,8 @@ pub struct ScoreBreakdown<Balance> {
 	pub answered: u32,
 	/// `answered / expected`, at most 100 %, in parts per billion.
 	pub uptime: Perbill,
-	/// Mean sync lag of its answers, in blocks.
+	/// Mean sync lag of its answers, in blocks, not counting the `SyncLagGrace` blocks an
+	/// answer is not charged for.
 	pub mean_lag: u32,
 	/// Mean lag factor of its answers (100 % at lag 0), in parts per billion.
 	pub sync: Perbill,

@@ -207,7 +207,7 @@ impl<T: Config> Pallet<T> {
 		})
 	}
 
-	/// The `sync` keys `provider` may have had in `round`, newest first; `NoSyncKey` if it has
+	/// The `sync` keys `provider` may have had in `round`, each once; `NoSyncKey` if it has
 	/// none on record and none now. They are its recorded `SigningKeys` and its key now. A key was
 	/// in use from its predecessor's first round (it replaced a key in use then) to its
 	/// successor's first round (the successor signed once it had replaced it), both included; the
@@ -235,6 +235,9 @@ impl<T: Config> Pallet<T> {
 				in_use.push(key.clone());
 			}
 		}
+		// A key used more than once may be in use in one round twice: check it once.
+		in_use.sort();
+		in_use.dedup();
 		Ok(in_use)
 	}
 
@@ -617,6 +620,8 @@ impl<T: Config> Pallet<T> {
 	/// - every provider record of a retained round remembers answers only inside the round's
 	///   challenge span, no more of them than it counts, and has answers if and only if it
 	///   remembers one;
+	/// - every record of signing keys is non-empty, in order of first round (none after the current
+	///   round), with no key recorded twice in a row;
 	/// - at most `HistoryDepth` closed rounds plus the current one are kept, besides expired ones
 	///   still queued for removal, and nothing is kept of rounds already removed;
 	/// - the current round's odds and span are the ones its constants give.

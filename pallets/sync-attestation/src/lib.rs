@@ -90,7 +90,8 @@
 //!   check runs in the transaction pool and again at dispatch; the pool deduplicates them by the
 //!   tag `(provider, round, challenge_block)`. Applying one is O(1): it updates the provider's
 //!   [`ProviderRounds`] entry, the round's [`Rounds`] totals and the round's [`Leaderboard`] (the
-//!   `MAX_LEADERBOARD_PAGE` best providers, so reading it never reads the whole round).
+//!   `MAX_LEADERBOARD_PAGE` best providers, so reading it never reads the whole round), and, when
+//!   the provider signed with a new key, its bounded [`SigningKeys`].
 //! - **Points** of an answer: `Σ_kind declared(kind) × CapacityWeights(kind)` divided by the
 //!   challenges the provider expects in the round (`q × span`), times the lag factor `(W - lag) /
 //!   W` with `W = ResponseWindow - SyncLagGrace`. The lag is counted from the block `SyncLagGrace`
@@ -244,10 +245,11 @@ pub mod pallet {
 		#[pallet::constant]
 		type ReporterCut: Get<Perbill>;
 
-		/// The most `sync` keys a provider's accepted attestations may have been signed with
-		/// over the retained rounds (`SigningKeys`): an attestation by one more key is refused
-		/// (`TooManySigningKeys`) until the oldest key's last round expires. At least 2, so a
-		/// provider can always replace its key.
+		/// The most entries of a provider's `SigningKeys`: each time its accepted attestations
+		/// are signed with another key than the last one recorded (a key used again counts
+		/// again), an entry is added, and the entries whose last round has expired go. An
+		/// attestation that would need one more is refused (`TooManySigningKeys`) until the oldest
+		/// entry's last round expires. At least 2, so a provider can always replace its key.
 		#[pallet::constant]
 		type MaxSigningKeys: Get<u32>;
 
@@ -580,8 +582,7 @@ pub mod pallet {
 		NotActiveProvider,
 		/// The provider has no `sync` key. Set session keys that include one
 		/// (`session.set_keys`). For `report_equivocation`: the reported provider has no `sync`
-		/// key now and none signed its attestations in the retained rounds, so its signatures
-		/// cannot be checked.
+		/// key now and none on record in `SigningKeys`, so its signatures cannot be checked.
 		NoSyncKey,
 		/// The signature is not the provider's `sync` key over this attestation on this chain:
 		/// wrong key, forged, or signed for another chain (the payload names the genesis hash).
@@ -642,11 +643,11 @@ pub mod pallet {
 		/// The heartbeat's authority has no Aura key in its session keys, so its heartbeat cannot
 		/// be checked. Set session keys (`session.set_keys`).
 		NoAuthorityKey,
-		/// The provider's accepted attestations in the retained rounds were signed with
-		/// `MaxSigningKeys` different `sync` keys already, and this one is new: every key stays
-		/// answerable for equivocation while its rounds are retained. Wait until the oldest key's
-		/// last round expires (`HistoryDepth` rounds after it), or sign with the key recorded
-		/// last (`session.set_keys` with it again).
+		/// The provider's `SigningKeys` holds `MaxSigningKeys` entries whose rounds are still
+		/// retained, and this attestation is signed with another key than the last one recorded:
+		/// every key stays answerable for equivocation while its rounds are retained. Wait until
+		/// the oldest entry's last round (its successor's first) expires, `HistoryDepth` rounds
+		/// after it; meanwhile only the key recorded last is accepted.
 		TooManySigningKeys,
 	}
 
@@ -774,8 +775,9 @@ pub mod pallet {
 		/// - Errors: [`Error::WrongRound`], [`Error::NotActiveProvider`], [`Error::NotChallenged`],
 		///   [`Error::TooEarly`], [`Error::TooLate`], [`Error::FinalizedAhead`],
 		///   [`Error::WrongHash`], [`Error::AlreadyAnswered`], [`Error::NoSyncKey`],
-		///   [`Error::BadSignature`]. The same check runs in the transaction pool (see [`Error`]
-		///   for what the pool says), so a failing attestation does not get into a block.
+		///   [`Error::BadSignature`], [`Error::TooManySigningKeys`]. The same check runs in the
+		///   transaction pool (see [`Error`] for what the pool says), so a failing attestation does
+		///   not get into a block.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::attest())]
 		#[pallet::authorize(Pallet::<T>::authorize_attestation)]

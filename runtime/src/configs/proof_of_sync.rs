@@ -312,9 +312,9 @@ impl pallet_sync_attestation::Config for Runtime {
 	type OfflineWindow = ConstU32<64>;
 	type EquivocationSlash = EquivocationSlash;
 	type ReporterCut = ReporterCut;
-	/// A provider may sign with four `sync` keys in `HistoryDepth` rounds (84 minutes): it can
-	/// replace a lost key three times in that span; each key stays answerable for equivocation.
-	type MaxSigningKeys = ConstU32<4>;
+	/// A provider may sign with eight `sync` keys in `HistoryDepth` rounds (84 minutes): it can
+	/// replace a lost key seven times in that span; each key stays answerable for equivocation.
+	type MaxSigningKeys = ConstU32<8>;
 	type MaxAuthorities = ConstU32<{ super::MAX_AUTHORITIES }>;
 	type MinAuthorities = ConstU32<1>;
 	type MaxSetShrink = MaxSetShrink;

@@ -199,6 +199,10 @@ fn an_author_that_leaves_an_answer_out_of_one_block_costs_it_nothing() {
 			"{:?}",
 			events()
 		);
+		// The score's sync factor is the mean lag factor over the same window: (1 + 2/3) / 2.
+		let score = SyncAttestation::sync_score(&1, 1).expect("a retained round");
+		assert_eq!((score.answered, score.mean_lag), (2, 0));
+		assert_eq!(score.sync, Perbill::from_rational(5u32, 6));
 	});
 }
 

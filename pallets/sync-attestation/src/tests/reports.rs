@@ -269,6 +269,36 @@ mod equivocation {
 		});
 	}
 
+	/// A key used again after another (A, B, A) is judged for each stint: the rounds between its
+	/// stints belong to the other key alone.
+	#[test]
+	fn a_key_used_again_is_judged_for_each_of_its_stints() {
+		builder().build_and_execute(|| {
+			for (round, signer) in [(1, 1), (2, 11), (3, 1)] {
+				run_to_round(round);
+				replace_key(1, signer);
+				assert_ok!(answer_signed_by(signer, 1, challenges(1)[0]));
+			}
+			assert_eq!(
+				SigningKeys::<Test>::get(1).into_inner(),
+				vec![(sync_id(1), 1), (sync_id(11), 2), (sync_id(1), 3)]
+			);
+			run_to_round(4);
+			replace_key(1, 12);
+			run_to_round(5);
+			let in_round = |round: u64| round * ROUND_LENGTH + 1;
+			// Key 1: rounds up to 2 (its first stint) and from 2 (its second).
+			assert_ok!(report(proof(1, in_round(2), 1)));
+			assert_ok!(report(proof(1, in_round(3), 1)));
+			// Key 11: from round 1 to round 3.
+			assert_ok!(report(proof(1, in_round(3) + 1, 11)));
+			assert_noop!(report(proof(1, in_round(4), 11)), Error::<Test>::BadSignature);
+			// Key 12, not recorded: from key 1's second first round on.
+			assert_ok!(report(proof(1, in_round(4), 12)));
+			assert_noop!(report(proof(1, in_round(2) + 1, 12)), Error::<Test>::BadSignature);
+		});
+	}
+
 	/// Attack on an honest provider: it replaced its key, and its node, whose record of signed
 	/// heights is per key, signed a height again with the new key after a reorg. A signature by
 	/// each of two of its keys at one height is not one key signing two blocks.
