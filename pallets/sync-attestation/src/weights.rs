@@ -75,7 +75,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Session::NextKeys` (r:1 w:0)
 	/// Proof: `Session::NextKeys` (`max_values`: None, `max_size`: None, mode: `Measured`)
 	/// Storage: `SyncAttestation::SigningKeys` (r:1 w:1)
-	/// Proof: `SyncAttestation::SigningKeys` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::SigningKeys` (`max_values`: None, `max_size`: Some(337), added: 2812, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::LastClosedRound` (r:1 w:0)
 	/// Proof: `SyncAttestation::LastClosedRound` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::Rounds` (r:1 w:1)
@@ -84,10 +84,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `SyncAttestation::Leaderboard` (`max_values`: None, `max_size`: Some(4814), added: 7289, mode: `MaxEncodedLen`)
 	fn attest() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `6211`
-		//  Estimated: `9676`
-		// Minimum execution time: 162_723_000 picoseconds.
-		Weight::from_parts(183_954_000, 9676)
+		//  Measured:  `6355`
+		//  Estimated: `9820`
+		// Minimum execution time: 183_831_000 picoseconds.
+		Weight::from_parts(320_513_000, 9820)
 			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -106,15 +106,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Session::NextKeys` (r:1 w:0)
 	/// Proof: `Session::NextKeys` (`max_values`: None, `max_size`: None, mode: `Measured`)
 	/// Storage: `SyncAttestation::SigningKeys` (r:1 w:0)
-	/// Proof: `SyncAttestation::SigningKeys` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::SigningKeys` (`max_values`: None, `max_size`: Some(337), added: 2812, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::LastClosedRound` (r:1 w:0)
 	/// Proof: `SyncAttestation::LastClosedRound` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn authorize_attest() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1225`
+		//  Measured:  `1369`
 		//  Estimated: `6028`
-		// Minimum execution time: 118_710_000 picoseconds.
-		Weight::from_parts(138_343_000, 6028)
+		// Minimum execution time: 146_187_000 picoseconds.
+		Weight::from_parts(216_812_000, 6028)
 			.saturating_add(T::DbWeight::get().reads(10_u64))
 	}
 	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
@@ -126,7 +126,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `SyncAttestation::Reported` (r:1 w:1)
 	/// Proof: `SyncAttestation::Reported` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::SigningKeys` (r:1 w:0)
-	/// Proof: `SyncAttestation::SigningKeys` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::SigningKeys` (`max_values`: None, `max_size`: Some(337), added: 2812, mode: `MaxEncodedLen`)
 	/// Storage: `Session::NextKeys` (r:1 w:0)
 	/// Proof: `Session::NextKeys` (`max_values`: None, `max_size`: None, mode: `Measured`)
 	/// Storage: `System::BlockHash` (r:1 w:0)
@@ -141,10 +141,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Resources::Candidates` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
 	fn report_equivocation() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1586`
+		//  Measured:  `1730`
 		//  Estimated: `6196`
-		// Minimum execution time: 503_176_000 picoseconds.
-		Weight::from_parts(752_258_000, 6196)
+		// Minimum execution time: 341_089_000 picoseconds.
+		Weight::from_parts(737_798_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -166,11 +166,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn report_offline(r: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `727 + r * (176 ±0)`
-		//  Estimated: `10548 + r * (2204 ±57)`
-		// Minimum execution time: 88_425_000 picoseconds.
-		Weight::from_parts(145_001_902, 10548)
-			// Standard Error: 225_583
-			.saturating_add(Weight::from_parts(22_083_906, 0).saturating_mul(r.into()))
+		//  Estimated: `10548 + r * (2204 ±58)`
+		// Minimum execution time: 75_066_000 picoseconds.
+		Weight::from_parts(166_454_566, 10548)
+			// Standard Error: 269_818
+			.saturating_add(Weight::from_parts(22_586_897, 0).saturating_mul(r.into()))
 			.saturating_add(T::DbWeight::get().reads(15_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(r.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
@@ -195,10 +195,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `484 + c * (117 ±0)`
 		//  Estimated: `3803 + c * (2701 ±2)`
-		// Minimum execution time: 65_803_000 picoseconds.
-		Weight::from_parts(139_392_283, 3803)
-			// Standard Error: 163_438
-			.saturating_add(Weight::from_parts(6_916_391, 0).saturating_mul(c.into()))
+		// Minimum execution time: 63_161_000 picoseconds.
+		Weight::from_parts(93_160_204, 3803)
+			// Standard Error: 173_650
+			.saturating_add(Weight::from_parts(9_551_630, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(c.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
@@ -242,10 +242,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1119 + a * (118 ±0)`
 		//  Estimated: `3550 + a * (2539 ±0)`
-		// Minimum execution time: 97_996_000 picoseconds.
-		Weight::from_parts(102_056_626, 3550)
-			// Standard Error: 231_641
-			.saturating_add(Weight::from_parts(38_765_566, 0).saturating_mul(a.into()))
+		// Minimum execution time: 96_712_000 picoseconds.
+		Weight::from_parts(104_921_396, 3550)
+			// Standard Error: 303_264
+			.saturating_add(Weight::from_parts(40_320_508, 0).saturating_mul(a.into()))
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(a.into())))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
@@ -272,11 +272,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn new_session(c: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `899 + c * (423 ±0)`
-		//  Estimated: `4476 + c * (2893 ±0)`
-		// Minimum execution time: 81_678_000 picoseconds.
-		Weight::from_parts(45_383_110, 4476)
-			// Standard Error: 492_153
-			.saturating_add(Weight::from_parts(34_396_093, 0).saturating_mul(c.into()))
+		//  Estimated: `4476 + c * (2893 ±2)`
+		// Minimum execution time: 79_728_000 picoseconds.
+		Weight::from_parts(14_398_970, 4476)
+			// Standard Error: 503_090
+			.saturating_add(Weight::from_parts(36_011_512, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(c.into())))
 			.saturating_add(Weight::from_parts(0, 2893).saturating_mul(c.into()))
@@ -298,10 +298,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `311 + n * (85 ±0)`
 		//  Estimated: `3529 + n * (2583 ±0)`
-		// Minimum execution time: 23_054_000 picoseconds.
-		Weight::from_parts(27_438_897, 3529)
-			// Standard Error: 15_032
-			.saturating_add(Weight::from_parts(1_952_296, 0).saturating_mul(n.into()))
+		// Minimum execution time: 22_751_000 picoseconds.
+		Weight::from_parts(30_052_278, 3529)
+			// Standard Error: 10_958
+			.saturating_add(Weight::from_parts(1_544_699, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
@@ -351,10 +351,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `2367`
 		//  Estimated: `5729`
-		// Minimum execution time: 196_180_000 picoseconds.
-		Weight::from_parts(290_804_013, 5729)
-			// Standard Error: 629
-			.saturating_add(Weight::from_parts(8_948, 0).saturating_mul(p.into()))
+		// Minimum execution time: 114_761_000 picoseconds.
+		Weight::from_parts(318_730_794, 5729)
+			// Standard Error: 715
+			.saturating_add(Weight::from_parts(6_312, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(16_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -372,8 +372,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `465`
 		//  Estimated: `6028`
-		// Minimum execution time: 562_402_000 picoseconds.
-		Weight::from_parts(821_763_000, 6028)
+		// Minimum execution time: 548_030_000 picoseconds.
+		Weight::from_parts(591_859_000, 6028)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -391,8 +391,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1596`
 		//  Estimated: `6028`
-		// Minimum execution time: 26_646_000 picoseconds.
-		Weight::from_parts(44_356_000, 6028)
+		// Minimum execution time: 26_316_000 picoseconds.
+		Weight::from_parts(30_795_000, 6028)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -410,8 +410,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `608`
 		//  Estimated: `4073`
-		// Minimum execution time: 95_007_000 picoseconds.
-		Weight::from_parts(165_708_000, 4073)
+		// Minimum execution time: 90_005_000 picoseconds.
+		Weight::from_parts(99_234_000, 4073)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -427,8 +427,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `608`
 		//  Estimated: `4073`
-		// Minimum execution time: 80_100_000 picoseconds.
-		Weight::from_parts(127_707_000, 4073)
+		// Minimum execution time: 78_779_000 picoseconds.
+		Weight::from_parts(84_549_000, 4073)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 	}
 }
@@ -450,7 +450,7 @@ impl WeightInfo for () {
 	/// Storage: `Session::NextKeys` (r:1 w:0)
 	/// Proof: `Session::NextKeys` (`max_values`: None, `max_size`: None, mode: `Measured`)
 	/// Storage: `SyncAttestation::SigningKeys` (r:1 w:1)
-	/// Proof: `SyncAttestation::SigningKeys` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::SigningKeys` (`max_values`: None, `max_size`: Some(337), added: 2812, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::LastClosedRound` (r:1 w:0)
 	/// Proof: `SyncAttestation::LastClosedRound` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::Rounds` (r:1 w:1)
@@ -458,7 +458,7 @@ impl WeightInfo for () {
 	/// Storage: `SyncAttestation::Leaderboard` (r:1 w:1)
 	/// Proof: `SyncAttestation::Leaderboard` (`max_values`: None, `max_size`: Some(4814), added: 7289, mode: `MaxEncodedLen`)
 	fn attest() -> Weight {
-		Weight::from_parts(183_954_000, 9676)
+		Weight::from_parts(320_513_000, 9820)
 			.saturating_add(RocksDbWeight::get().reads(12_u64))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
 	}
@@ -477,11 +477,11 @@ impl WeightInfo for () {
 	/// Storage: `Session::NextKeys` (r:1 w:0)
 	/// Proof: `Session::NextKeys` (`max_values`: None, `max_size`: None, mode: `Measured`)
 	/// Storage: `SyncAttestation::SigningKeys` (r:1 w:0)
-	/// Proof: `SyncAttestation::SigningKeys` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::SigningKeys` (`max_values`: None, `max_size`: Some(337), added: 2812, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::LastClosedRound` (r:1 w:0)
 	/// Proof: `SyncAttestation::LastClosedRound` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn authorize_attest() -> Weight {
-		Weight::from_parts(138_343_000, 6028)
+		Weight::from_parts(216_812_000, 6028)
 			.saturating_add(RocksDbWeight::get().reads(10_u64))
 	}
 	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
@@ -493,7 +493,7 @@ impl WeightInfo for () {
 	/// Storage: `SyncAttestation::Reported` (r:1 w:1)
 	/// Proof: `SyncAttestation::Reported` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::SigningKeys` (r:1 w:0)
-	/// Proof: `SyncAttestation::SigningKeys` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::SigningKeys` (`max_values`: None, `max_size`: Some(337), added: 2812, mode: `MaxEncodedLen`)
 	/// Storage: `Session::NextKeys` (r:1 w:0)
 	/// Proof: `Session::NextKeys` (`max_values`: None, `max_size`: None, mode: `Measured`)
 	/// Storage: `System::BlockHash` (r:1 w:0)
@@ -507,7 +507,7 @@ impl WeightInfo for () {
 	/// Storage: `Resources::Candidates` (r:1 w:1)
 	/// Proof: `Resources::Candidates` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
 	fn report_equivocation() -> Weight {
-		Weight::from_parts(752_258_000, 6196)
+		Weight::from_parts(737_798_000, 6196)
 			.saturating_add(RocksDbWeight::get().reads(12_u64))
 			.saturating_add(RocksDbWeight::get().writes(6_u64))
 	}
@@ -527,8 +527,8 @@ impl WeightInfo for () {
 	/// Proof: `Resources::Candidates` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
 	/// The range of component `r` is `[1, 84]`.
 	fn report_offline(r: u32, ) -> Weight {
-		Weight::from_parts(145_001_902, 10548)
-			.saturating_add(Weight::from_parts(22_083_906, 0).saturating_mul(r.into()))
+		Weight::from_parts(166_454_566, 10548)
+			.saturating_add(Weight::from_parts(22_586_897, 0).saturating_mul(r.into()))
 			.saturating_add(RocksDbWeight::get().reads(15_u64))
 			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(r.into())))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
@@ -550,8 +550,8 @@ impl WeightInfo for () {
 	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(52), added: 547, mode: `MaxEncodedLen`)
 	/// The range of component `c` is `[1, 64]`.
 	fn start_session(c: u32, ) -> Weight {
-		Weight::from_parts(139_392_283, 3803)
-			.saturating_add(Weight::from_parts(6_916_391, 0).saturating_mul(c.into()))
+		Weight::from_parts(93_160_204, 3803)
+			.saturating_add(Weight::from_parts(9_551_630, 0).saturating_mul(c.into()))
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(c.into())))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
@@ -592,8 +592,8 @@ impl WeightInfo for () {
 	/// Proof: `SyncAttestation::LastClosedRound` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// The range of component `a` is `[1, 32]`.
 	fn end_session(a: u32, ) -> Weight {
-		Weight::from_parts(102_056_626, 3550)
-			.saturating_add(Weight::from_parts(38_765_566, 0).saturating_mul(a.into()))
+		Weight::from_parts(104_921_396, 3550)
+			.saturating_add(Weight::from_parts(40_320_508, 0).saturating_mul(a.into()))
 			.saturating_add(RocksDbWeight::get().reads(8_u64))
 			.saturating_add(RocksDbWeight::get().reads((5_u64).saturating_mul(a.into())))
 			.saturating_add(RocksDbWeight::get().writes(8_u64))
@@ -618,8 +618,8 @@ impl WeightInfo for () {
 	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(108), added: 2583, mode: `MaxEncodedLen`)
 	/// The range of component `c` is `[1, 64]`.
 	fn new_session(c: u32, ) -> Weight {
-		Weight::from_parts(45_383_110, 4476)
-			.saturating_add(Weight::from_parts(34_396_093, 0).saturating_mul(c.into()))
+		Weight::from_parts(14_398_970, 4476)
+			.saturating_add(Weight::from_parts(36_011_512, 0).saturating_mul(c.into()))
 			.saturating_add(RocksDbWeight::get().reads(8_u64))
 			.saturating_add(RocksDbWeight::get().reads((5_u64).saturating_mul(c.into())))
 			.saturating_add(Weight::from_parts(0, 2893).saturating_mul(c.into()))
@@ -638,8 +638,8 @@ impl WeightInfo for () {
 	/// Proof: `SyncAttestation::Leaderboard` (`max_values`: None, `max_size`: Some(4814), added: 7289, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 256]`.
 	fn on_idle_cleanup(n: u32, ) -> Weight {
-		Weight::from_parts(27_438_897, 3529)
-			.saturating_add(Weight::from_parts(1_952_296, 0).saturating_mul(n.into()))
+		Weight::from_parts(30_052_278, 3529)
+			.saturating_add(Weight::from_parts(1_544_699, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
@@ -686,8 +686,8 @@ impl WeightInfo for () {
 	/// Proof: `SyncAttestation::LastClosedRound` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// The range of component `p` is `[1, 10000]`.
 	fn round_transition(p: u32, ) -> Weight {
-		Weight::from_parts(290_804_013, 5729)
-			.saturating_add(Weight::from_parts(8_948, 0).saturating_mul(p.into()))
+		Weight::from_parts(318_730_794, 5729)
+			.saturating_add(Weight::from_parts(6_312, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(16_u64))
 			.saturating_add(RocksDbWeight::get().writes(7_u64))
 	}
@@ -702,7 +702,7 @@ impl WeightInfo for () {
 	/// Storage: `System::BlockHash` (r:1 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	fn note_block_vrf() -> Weight {
-		Weight::from_parts(821_763_000, 6028)
+		Weight::from_parts(591_859_000, 6028)
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
@@ -717,7 +717,7 @@ impl WeightInfo for () {
 	/// Storage: `SyncAttestation::AuthoredIn` (r:0 w:1)
 	/// Proof: `SyncAttestation::AuthoredIn` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	fn on_finalize() -> Weight {
-		Weight::from_parts(44_356_000, 6028)
+		Weight::from_parts(30_795_000, 6028)
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
@@ -732,7 +732,7 @@ impl WeightInfo for () {
 	/// Storage: `SyncAttestation::MissedRounds` (r:0 w:1)
 	/// Proof: `SyncAttestation::MissedRounds` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	fn heartbeat() -> Weight {
-		Weight::from_parts(165_708_000, 4073)
+		Weight::from_parts(99_234_000, 4073)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
@@ -745,7 +745,7 @@ impl WeightInfo for () {
 	/// Storage: `System::BlockHash` (r:1 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	fn authorize_heartbeat() -> Weight {
-		Weight::from_parts(127_707_000, 4073)
+		Weight::from_parts(84_549_000, 4073)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 	}
 }
