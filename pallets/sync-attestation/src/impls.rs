@@ -243,8 +243,8 @@ impl<T: Config> Pallet<T> {
 
 	/// `provider`'s `SigningKeys` once `key` signs one of its attestations in `round`: `None` if
 	/// `key` is the newest recorded already (nothing to write), else the record with `key` added
-	/// and the keys whose last round has expired removed. `TooManySigningKeys` if that is more
-	/// than `MaxSigningKeys` keys.
+	/// and the entries whose last round has expired removed. `TooManySigningKeys` if that is more
+	/// than `MaxSigningKeys` entries.
 	pub(crate) fn signing_keys_with(
 		provider: &T::AccountId,
 		key: SyncId,
