@@ -227,14 +227,10 @@ impl<T: Config> Pallet<T> {
 			}
 		}
 		ensure!(!keys.is_empty(), Error::<T>::NoSyncKey);
-		let mut in_use = Vec::with_capacity(keys.len());
-		for (index, (key, _)) in keys.iter().enumerate().rev() {
-			let from = index.checked_sub(1).and_then(|before| keys.get(before)).map_or(0, |k| k.1);
-			let until = keys.get(index.saturating_add(1)).map_or(RoundIndex::MAX, |k| k.1);
-			if from <= round && round <= until {
-				in_use.push(key.clone());
-			}
-		}
+		let mut in_use: Vec<SyncId> = stints(&keys)
+			.filter(|(_, from, until)| *from <= round && round <= *until)
+			.map(|((key, _), _, _)| key.clone())
+			.collect();
 		// A key used more than once may be in use in one round twice: check it once.
 		in_use.sort();
 		in_use.dedup();
@@ -250,21 +246,17 @@ impl<T: Config> Pallet<T> {
 		key: SyncId,
 		round: RoundIndex,
 	) -> Result<Option<SigningKeysOf<T>>, Error<T>> {
-		let recorded = SigningKeys::<T>::get(provider);
-		if recorded.last().is_some_and(|(newest, _)| *newest == key) {
+		let mut keys = SigningKeys::<T>::get(provider).into_inner();
+		if keys.last().is_some_and(|(newest, _)| *newest == key) {
 			return Ok(None)
 		}
-		// A key's last round is at most its successor's first, so a key may go once that round
-		// has expired. The newest key's successor is `key`, first used in `round`.
-		let successors_first: Vec<RoundIndex> =
-			recorded.iter().skip(1).map(|(_, first)| *first).chain([round]).collect();
-		let mut kept: Vec<(SyncId, RoundIndex)> = recorded
-			.into_iter()
-			.zip(successors_first)
-			.filter(|(_, last)| Self::is_retained(*last))
-			.map(|(entry, _)| entry)
+		keys.push((key, round));
+		// An entry may go once its last round (its successor's first) has expired; the new one,
+		// the newest, stays.
+		let kept: Vec<(SyncId, RoundIndex)> = stints(&keys)
+			.filter(|(_, _, until)| Self::is_retained(*until))
+			.map(|(entry, _, _)| entry.clone())
 			.collect();
-		kept.push((key, round));
 		SigningKeysOf::<T>::try_from(kept)
 			.map(Some)
 			.map_err(|_| Error::<T>::TooManySigningKeys)
@@ -735,4 +727,18 @@ impl<T: Config> RoundPoints<T::AccountId> for Pallet<T> {
 			0
 		}
 	}
+}
+
+/// The stints of a record of `sync` keys (`SigningKeys`, oldest first, each with its first round):
+/// each entry with the rounds it may have been in use, from its predecessor's first round (0 for
+/// the oldest) to its successor's first round (`RoundIndex::MAX` for the newest), both included.
+/// The one statement of that rule, for `report_equivocation` and for pruning the record.
+fn stints(
+	keys: &[(SyncId, RoundIndex)],
+) -> impl Iterator<Item = (&(SyncId, RoundIndex), RoundIndex, RoundIndex)> + '_ {
+	keys.iter().enumerate().map(move |(index, entry)| {
+		let from = index.checked_sub(1).and_then(|before| keys.get(before)).map_or(0, |k| k.1);
+		let until = keys.get(index.saturating_add(1)).map_or(RoundIndex::MAX, |k| k.1);
+		(entry, from, until)
+	})
 }
