@@ -64,7 +64,8 @@ impl ResourceKind {
 		[ResourceKind::Compute, ResourceKind::Storage, ResourceKind::Bandwidth];
 }
 
-/// The capacity a provider declares, one figure per [`ResourceKind`]. Nothing measures it yet.
+/// A capacity, one figure per [`ResourceKind`]: what a provider declares, or what its verifiers
+/// measured.
 #[derive(
 	Encode,
 	Decode,
@@ -202,8 +203,19 @@ pub trait ProviderRegistry<AccountId, Balance> {
 	/// How many providers are active now. Kept as a counter: O(1).
 	fn active_count() -> u32;
 
-	/// The capacity `who` declared, if it is a provider.
-	fn declared_capacity(who: &AccountId) -> Option<Capacity>;
+	/// The capacity `who` declared for `round` (a change takes effect at the round after the
+	/// one it was made in), if it is a provider.
+	fn declared_capacity(who: &AccountId, round: RoundIndex) -> Option<Capacity>;
+
+	/// How many provider slots there are: every provider has one below this, fixed for as long as
+	/// it is registered, and a slot is reused only after its provider withdrew. O(1).
+	fn slot_count() -> u32;
+
+	/// The provider in `slot`, if the slot is filled.
+	fn provider_in_slot(slot: u32) -> Option<AccountId>;
+
+	/// The slot of `who`, if it is a provider.
+	fn slot_of(who: &AccountId) -> Option<u32>;
 
 	/// The validator candidates that may become authorities now (active, opted in, bonded at least
 	/// the validator minimum), each with its bond. Bounded by the registry's candidate limit.

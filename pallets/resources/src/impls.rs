@@ -87,9 +87,12 @@ impl<T: Config> Pallet<T> {
 		ensure!(!capacity.is_zero(), Error::<T>::NoCapacity);
 		ensure!(bond >= T::MinProviderBond::get(), Error::<T>::BondTooLow);
 		Self::hold_bond(who, bond)?;
+		let slot = Self::take_slot(who);
 		let info = ProviderRecord {
 			endpoint,
 			capacity,
+			next_capacity: None,
+			slot,
 			bond,
 			status: ProviderStatus::Active,
 			active_since,
@@ -98,6 +101,33 @@ impl<T: Config> Pallet<T> {
 		Providers::<T>::insert(who, info);
 		ActiveProviders::<T>::mutate(|n| n.saturating_inc());
 		Ok(())
+	}
+
+	/// Puts `who` in a slot: the most recently freed one, else a new one. There are at most as
+	/// many slots as providers ever held at once, so at most `MaxProviders`.
+	fn take_slot(who: &T::AccountId) -> u32 {
+		let free = FreeSlotCount::<T>::get();
+		let slot = match free.checked_sub(1).and_then(FreeSlots::<T>::take) {
+			Some(slot) => {
+				FreeSlotCount::<T>::put(free - 1);
+				slot
+			},
+			None => SlotCount::<T>::mutate(|count| {
+				let slot = *count;
+				count.saturating_inc();
+				slot
+			}),
+		};
+		ProviderSlots::<T>::insert(slot, who);
+		slot
+	}
+
+	/// Frees `slot` for a later registration.
+	fn free_slot(slot: u32) {
+		ProviderSlots::<T>::remove(slot);
+		let free = FreeSlotCount::<T>::get();
+		FreeSlots::<T>::insert(free, slot);
+		FreeSlotCount::<T>::put(free.saturating_add(1));
 	}
 
 	/// Registers a genesis provider: active from round 0, bond held, optionally a candidate.
@@ -130,12 +160,16 @@ impl<T: Config> Pallet<T> {
 
 	pub(crate) fn do_update_capacity(who: T::AccountId, capacity: Capacity) -> DispatchResult {
 		ensure!(!capacity.is_zero(), Error::<T>::NoCapacity);
+		let now = T::RoundClock::current_round();
+		let from = now.saturating_add(1);
 		Providers::<T>::try_mutate(&who, |info| {
 			let info = info.as_mut().ok_or(Error::<T>::NotProvider)?;
-			info.capacity = capacity;
+			// A change that took effect already becomes the capacity in effect.
+			info.capacity = info.capacity_in(now);
+			info.next_capacity = Some((from, capacity));
 			Ok::<_, DispatchError>(())
 		})?;
-		Self::deposit_event(Event::CapacityUpdated { provider: who, capacity });
+		Self::deposit_event(Event::CapacityUpdated { provider: who, capacity, from });
 		Ok(())
 	}
 
@@ -293,6 +327,7 @@ impl<T: Config> Pallet<T> {
 		let amount =
 			T::Currency::release(&HoldReason::ProviderBond.into(), &who, held, Precision::Exact)?;
 		Providers::<T>::remove(&who);
+		Self::free_slot(info.slot);
 		Self::deposit_event(Event::Withdrawn { provider: who, amount });
 		Ok(())
 	}
@@ -379,14 +414,18 @@ impl<T: Config> Pallet<T> {
 	/// - every record's bond is what is held from its account under `ProviderBond`;
 	/// - at most `MaxProviders` records;
 	/// - every candidate is a registered provider that is neither leaving nor chilled, and appears
-	///   once.
+	///   once;
+	/// - every provider's slot holds it, every slot below `SlotCount` is either filled or free
+	///   (once), and none above it is used.
 	#[cfg(any(test, feature = "std", feature = "try-runtime"))]
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 		use sp_runtime::TryRuntimeError;
 		let mut active = 0u32;
 		let mut records = 0u32;
+		let mut slots_hold_them = true;
 		for (who, info) in Providers::<T>::iter() {
 			records.saturating_inc();
+			slots_hold_them &= ProviderSlots::<T>::get(info.slot).as_ref() == Some(&who);
 			if info.status == ProviderStatus::Active {
 				active.saturating_inc();
 			}
@@ -404,6 +443,35 @@ impl<T: Config> Pallet<T> {
 		ensure!(
 			active == ActiveProviders::<T>::get(),
 			TryRuntimeError::Other("ActiveProviders differs from the Active records")
+		);
+		ensure!(slots_hold_them, TryRuntimeError::Other("a provider's slot does not hold it"));
+		let slots = SlotCount::<T>::get();
+		let filled = ProviderSlots::<T>::iter_keys().try_fold(0u32, |n, slot| {
+			ensure!(slot < slots, TryRuntimeError::Other("a slot above SlotCount is filled"));
+			Ok::<_, TryRuntimeError>(n.saturating_add(1))
+		})?;
+		ensure!(filled == records, TryRuntimeError::Other("filled slots differ from providers"));
+		let free_count = FreeSlotCount::<T>::get();
+		let mut free: Vec<u32> = Vec::new();
+		for position in 0..free_count {
+			let slot = FreeSlots::<T>::get(position)
+				.ok_or(TryRuntimeError::Other("a free slot is missing from the stack"))?;
+			ensure!(
+				slot < slots && !ProviderSlots::<T>::contains_key(slot),
+				TryRuntimeError::Other("a free slot is filled or above SlotCount")
+			);
+			free.push(slot);
+		}
+		free.sort_unstable();
+		free.dedup();
+		ensure!(
+			free.len() as u32 == free_count &&
+				FreeSlots::<T>::iter_keys().count() as u32 == free_count,
+			TryRuntimeError::Other("the free slot stack holds a slot twice or stray entries")
+		);
+		ensure!(
+			filled.saturating_add(free_count) == slots,
+			TryRuntimeError::Other("a slot below SlotCount is neither filled nor free")
 		);
 		let candidates = Candidates::<T>::get();
 		for (i, c) in candidates.iter().enumerate() {
@@ -435,8 +503,20 @@ impl<T: Config> ProviderRegistry<T::AccountId, BalanceOf<T>> for Pallet<T> {
 		ActiveProviders::<T>::get()
 	}
 
-	fn declared_capacity(who: &T::AccountId) -> Option<Capacity> {
-		Providers::<T>::get(who).map(|info| info.capacity)
+	fn declared_capacity(who: &T::AccountId, round: RoundIndex) -> Option<Capacity> {
+		Providers::<T>::get(who).map(|info| info.capacity_in(round))
+	}
+
+	fn slot_count() -> u32 {
+		SlotCount::<T>::get()
+	}
+
+	fn provider_in_slot(slot: u32) -> Option<T::AccountId> {
+		ProviderSlots::<T>::get(slot)
+	}
+
+	fn slot_of(who: &T::AccountId) -> Option<u32> {
+		Providers::<T>::get(who).map(|info| info.slot)
 	}
 
 	fn candidates() -> Vec<(T::AccountId, BalanceOf<T>)> {

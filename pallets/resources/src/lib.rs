@@ -13,8 +13,11 @@
 //! capacity for each resource kind and puts up a bond of at least `MinProviderBond`, which stays
 //! held in its account (a named hold, `ProviderBond`) for as long as it is registered. From the
 //! next round on it is **active**: it is challenged to show it follows the chain, scored, and paid
-//! for its points. The declared capacity is taken as given: nothing measures it, and it only weighs
-//! the provider's points. Nothing leases the resources out yet (the `usage` pallet is not built).
+//! for its points. The declared capacity is an upper bound, not a claim that counts: the
+//! sync-attestation pallet's verifiers, drawn each round from the providers' slots, measure what a
+//! provider really offers, and only that, up to the declared figure, weighs its points. A change of
+//! the declared capacity takes effect at the next round. Nothing leases the resources out yet (the
+//! `usage` pallet is not built).
 //!
 //! A provider whose bond reaches `MinValidatorBond` and who has set its session keys may opt in as
 //! a **validator candidate**; at each round boundary the sync-attestation pallet ranks the active
@@ -35,7 +38,9 @@
 //! taking part until it calls `reactivate`. Missed challenges alone chill no one. A provider
 //! reported for signing two different blocks at one height (sync-attestation's
 //! `report_equivocation`) loses part of its bond, and is chilled too if it was active and its bond
-//! falls below `MinProviderBond`. That equivocation is the only fraud the chain detects.
+//! falls below `MinProviderBond`. So does a verifier whose quality reports overstated what the
+//! majority of a target's verifiers measured, `MaxOutlierStrikes` times within `HistoryDepth`
+//! rounds. Those are the frauds the chain detects.
 //!
 //! To leave, a provider calls `leave`; its bond stays held, and can still be slashed for an
 //! equivocation, for `UnbondingRounds` rounds, after which `withdraw` releases it.
@@ -180,6 +185,28 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type ActiveProviders<T: Config> = StorageValue<_, u32, ValueQuery>;
 
+	/// The provider in each slot. A provider takes a slot when it registers and keeps it until it
+	/// withdraws; a freed slot goes to a later registration (`FreeSlots`). No provider ever moves
+	/// to another slot, so the verifiers the round seed draws from slots (sync-attestation) stay
+	/// put for the whole round: a slot filled during a round holds a provider that is not active
+	/// until the next.
+	#[pallet::storage]
+	pub type ProviderSlots<T: Config> = StorageMap<_, Twox64Concat, u32, T::AccountId, OptionQuery>;
+
+	/// How many slots have ever been used: every slot below it is filled or free. At most
+	/// `MaxProviders`.
+	#[pallet::storage]
+	pub type SlotCount<T: Config> = StorageValue<_, u32, ValueQuery>;
+
+	/// The slots freed by `withdraw`, as a stack: position `i < FreeSlotCount` holds a free slot.
+	/// Registration takes the top one before it opens a new slot.
+	#[pallet::storage]
+	pub type FreeSlots<T: Config> = StorageMap<_, Twox64Concat, u32, u32, OptionQuery>;
+
+	/// How many slots `FreeSlots` holds.
+	#[pallet::storage]
+	pub type FreeSlotCount<T: Config> = StorageValue<_, u32, ValueQuery>;
+
 	/// The providers that opted in as validator candidates.
 	#[pallet::storage]
 	pub type Candidates<T: Config> =
@@ -204,12 +231,14 @@ pub mod pallet {
 			/// The provider's account.
 			provider: T::AccountId,
 		},
-		/// A provider changed its declared capacity.
+		/// A provider changed its declared capacity; the new figures count from round `from` on.
 		CapacityUpdated {
 			/// The provider's account.
 			provider: T::AccountId,
 			/// The new declared capacity.
 			capacity: Capacity,
+			/// The first round the new capacity is declared for (the next round).
+			from: RoundIndex,
 		},
 		/// A provider added to its bond.
 		BondIncreased {
@@ -388,10 +417,11 @@ pub mod pallet {
 		/// - Effect: holds `bond` (in plancks, at least `MinProviderBond`) from the caller's free
 		///   balance under the `ProviderBond` hold and stores its record, `Active`, with `endpoint`
 		///   (printable ASCII, at most `MaxEndpointLen` bytes) and the declared `capacity` (compute
-		///   in milli-vCPU, storage in GiB, bandwidth in Mbit/s; not all zero). The capacity is
-		///   taken as given: nothing measures it. The provider takes part in rounds from the next
-		///   round on. The caller must keep at least the existential deposit spendable besides the
-		///   bond.
+		///   in milli-vCPU, storage in GiB, bandwidth in Mbit/s; not all zero). The capacity is an
+		///   upper bound: only what the round's verifiers measure, up to the declared figure, earns
+		///   points. The provider takes a slot (`ProviderSlots`) and takes part in rounds from the
+		///   next round on. The caller must keep at least the existential deposit spendable besides
+		///   the bond.
 		/// - Events: [`Event::ProviderRegistered`].
 		/// - Errors: [`Error::AlreadyRegistered`], [`Error::TooManyProviders`],
 		///   [`Error::EndpointTooLong`], [`Error::InvalidEndpoint`], [`Error::NoCapacity`],
@@ -427,10 +457,11 @@ pub mod pallet {
 		/// Change the caller's declared capacity.
 		///
 		/// - Origin: signed by the provider.
-		/// - Effect: replaces the declared capacity in the caller's record with `capacity` (compute
-		///   in milli-vCPU, storage in GiB, bandwidth in Mbit/s; not all zero). It is taken as
-		///   given: nothing measures it. Answers to sync challenges accepted from now on earn
-		///   points for the new capacity. Allowed whatever the provider's state. No money moves.
+		/// - Effect: declares `capacity` (compute in milli-vCPU, storage in GiB, bandwidth in
+		///   Mbit/s; not all zero) from the next round on; the round in progress keeps the figures
+		///   it started with. A later call before then replaces this one. Declared capacity is an
+		///   upper bound: only what the round's verifiers measure, up to the declared figure, earns
+		///   points. Allowed whatever the provider's state. No money moves.
 		/// - Events: [`Event::CapacityUpdated`].
 		/// - Errors: [`Error::NoCapacity`], [`Error::NotProvider`].
 		#[pallet::call_index(2)]

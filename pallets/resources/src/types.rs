@@ -34,8 +34,16 @@ pub struct ProviderRecord<Balance, Endpoint> {
 	/// Where the provider's node serves challenges and resources, for example
 	/// `http://203.0.113.7:30555`.
 	pub endpoint: Endpoint,
-	/// The capacity the provider declared for each resource kind.
+	/// The capacity the provider declared for each resource kind, in effect since the provider
+	/// registered or since `next_capacity` took effect.
 	pub capacity: Capacity,
+	/// A declared capacity that replaces `capacity` from the round given on: `update_capacity`
+	/// takes effect at the next round, so every figure of a round (what verifiers probe, what
+	/// counts) is fixed when the round starts. Folded into `capacity` at the next change.
+	pub next_capacity: Option<(RoundIndex, Capacity)>,
+	/// The provider's place in the registry's slots (`ProviderSlots`), from which the round seed
+	/// draws verifiers. Fixed for as long as the record exists.
+	pub slot: u32,
 	/// The bond held from the provider's account under `HoldReason::ProviderBond`.
 	pub bond: Balance,
 	/// Where the provider is in its lifecycle.
@@ -48,6 +56,14 @@ pub struct ProviderRecord<Balance, Endpoint> {
 }
 
 impl<Balance, Endpoint> ProviderRecord<Balance, Endpoint> {
+	/// The capacity declared for `round`: `next_capacity` from its round on, else `capacity`.
+	pub fn capacity_in(&self, round: RoundIndex) -> Capacity {
+		match self.next_capacity {
+			Some((from, next)) if round >= from => next,
+			_ => self.capacity,
+		}
+	}
+
 	/// Whether the provider takes part in `round`.
 	pub fn is_active_in(&self, round: RoundIndex) -> bool {
 		self.status == ProviderStatus::Active && self.active_since <= round

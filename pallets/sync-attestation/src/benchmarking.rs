@@ -348,6 +348,7 @@ mod benchmarks {
 					challenge_odds: Perbill::one(),
 					challenge_span: 1,
 					providers: n,
+					slots: n,
 				},
 				total_points: 0,
 				attestations: 0,
@@ -453,7 +454,130 @@ mod benchmarks {
 		Ok(())
 	}
 
+	/// The report that completes a target's set: medians over `MaxVerifiersPerTarget` reports,
+	/// every report judged, the last one overstated and its verifier's last strike, so it is
+	/// slashed; a full leaderboard to re-sort.
+	#[benchmark]
+	fn report_quality() -> Result<(), BenchmarkError> {
+		let (target, verifiers, keys) = target_with_verifiers::<T>()?;
+		let round = <Pallet<T> as RoundClock>::current_round();
+		fill_leaderboard::<T>(round);
+		let Some((liar, earlier)) = verifiers.split_last() else {
+			return Err("no verifiers".into())
+		};
+		for (verifier, key) in earlier.iter().zip(&keys) {
+			let (report, signature) = signed_report::<T>(verifier, key, &target, honest())?;
+			Pallet::<T>::do_report_quality(report, signature)?;
+		}
+		OutlierStrikes::<T>::insert(liar, (T::MaxOutlierStrikes::get().saturating_sub(1), round));
+		let liar_key = keys.last().ok_or("no verifier keys")?;
+		let inflated = Measurement {
+			measured: proof_of_sync_primitives::Capacity {
+				compute: u64::MAX,
+				storage: u64::MAX,
+				bandwidth: u64::MAX,
+			},
+			..honest()
+		};
+		let (report, signature) = signed_report::<T>(liar, liar_key, &target, inflated)?;
+
+		#[extrinsic_call]
+		_(RawOrigin::Authorized, report, signature);
+
+		let record = QualityReports::<T>::get(round, &target);
+		assert!(record.judged);
+		assert_eq!(OutlierStrikes::<T>::get(liar), None);
+		Ok(())
+	}
+
+	/// The pool's check of the report that completes a target's set.
+	#[benchmark]
+	fn authorize_report_quality() -> Result<(), BenchmarkError> {
+		let (target, verifiers, keys) = target_with_verifiers::<T>()?;
+		let Some((last, earlier)) = verifiers.split_last() else {
+			return Err("no verifiers".into())
+		};
+		for (verifier, key) in earlier.iter().zip(&keys) {
+			let (report, signature) = signed_report::<T>(verifier, key, &target, honest())?;
+			Pallet::<T>::do_report_quality(report, signature)?;
+		}
+		let key = keys.last().ok_or("no verifier keys")?;
+		let (report, signature) = signed_report::<T>(last, key, &target, honest())?;
+		let call = Call::<T>::report_quality { report, signature };
+		let valid;
+
+		#[block]
+		{
+			valid = call.authorize(TransactionSource::External).ok_or("not authorized")?;
+		}
+
+		assert!(valid.is_ok());
+		Ok(())
+	}
+
 	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);
+}
+
+/// A target, its verifiers and their `sync` keys.
+type TargetAndVerifiers<T> = (
+	<T as frame_system::Config>::AccountId,
+	Vec<<T as frame_system::Config>::AccountId>,
+	Vec<SyncId>,
+);
+
+/// A measurement an honest verifier could make.
+fn honest() -> Measurement {
+	Measurement {
+		reachable: true,
+		latency_ms: 1,
+		measured: proof_of_sync_primitives::Capacity { compute: 1, storage: 1, bandwidth: 1 },
+	}
+}
+
+/// `MaxVerifiersPerTarget + 1` providers with keys, active in a new round: a target, its
+/// verifiers (as many as `MaxVerifiersPerTarget`) and their keys, in the same order.
+fn target_with_verifiers<T: Config>() -> Result<TargetAndVerifiers<T>, BenchmarkError> {
+	let count = T::MaxVerifiersPerTarget::get().saturating_add(1);
+	let providers: Vec<_> = (0..count).map(|i| provider_with_key::<T>(1_000 + i, false)).collect();
+	next_round::<T>();
+	let round = CurrentRound::<T>::get().ok_or("no round")?;
+	let (target, _) = providers.first().ok_or("no providers")?.clone();
+	let verifiers = Pallet::<T>::verifiers_of(&target, &round).into_inner();
+	if verifiers.len() as u32 != T::MaxVerifiersPerTarget::get() {
+		return Err("the target does not have MaxVerifiersPerTarget verifiers".into())
+	}
+	// A verifier registered before (at genesis) gets a key in the keystore too.
+	let keys = verifiers
+		.iter()
+		.map(|v| match providers.iter().find(|(who, _)| who == v) {
+			Some((_, key)) => key.clone(),
+			None => {
+				let key = SyncId::generate_pair(None);
+				T::BenchmarkHelper::set_sync_key(v, key.clone());
+				key
+			},
+		})
+		.collect();
+	Ok((target, verifiers, keys))
+}
+
+/// `verifier`'s report about `target` in the round in progress, signed with `key`.
+fn signed_report<T: Config>(
+	verifier: &T::AccountId,
+	key: &SyncId,
+	target: &T::AccountId,
+	measurement: Measurement,
+) -> Result<(QualityReportOf<T>, crypto::SyncSignature), BenchmarkError> {
+	let report = QualityReport {
+		round: <Pallet<T> as RoundClock>::current_round(),
+		verifier: verifier.clone(),
+		target: target.clone(),
+		measurement,
+	};
+	let signature = key
+		.sign(&report.signing_payload(&Pallet::<T>::genesis_hash()))
+		.ok_or("the keystore cannot sign")?;
+	Ok((report, signature))
 }
 
 /// A benched authority with an Aura key in the keystore, and its signed heartbeat.

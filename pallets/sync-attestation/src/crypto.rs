@@ -27,3 +27,6 @@ pub type SyncSignature = app::Signature;
 /// The domain tag in front of every signed attestation, so a `sync` signature can never be taken
 /// for a signature over anything else.
 pub const ATTESTATION_CONTEXT: &[u8; 20] = b"proof-of-sync/attest";
+
+/// The domain tag in front of every signed quality report.
+pub const QUALITY_CONTEXT: &[u8; 21] = b"proof-of-sync/quality";

@@ -11,8 +11,7 @@ use codec::Encode;
 use frame_support::{ensure, pallet_prelude::*, traits::Get};
 use frame_system::pallet_prelude::BlockNumberFor;
 use proof_of_sync_primitives::{
-	Points, ProviderRegistry, ResourceKind, RoundClock, RoundIndex, RoundPoints,
-	MAX_LEADERBOARD_PAGE,
+	Points, ProviderRegistry, RoundClock, RoundIndex, RoundPoints, MAX_LEADERBOARD_PAGE,
 };
 use sp_io::hashing::blake2_256;
 use sp_runtime::{
@@ -114,23 +113,12 @@ impl<T: Config> Pallet<T> {
 		Self::is_challenge_with(who, round, block, &randomness, Self::odds_of(who, round))
 	}
 
-	/// The points one answer with no lag earns in a round: the provider's capacity points
-	/// divided by the challenges it can expect in the round, so that its expected points for the
-	/// round are its capacity points whatever the number of providers.
-	pub fn points_per_answer(who: &T::AccountId, expected_ppb: u64) -> Points {
-		Self::capacity_points(who).saturating_mul(1_000_000_000) / Points::from(expected_ppb.max(1))
-	}
-
-	/// The points a provider's declared capacity is worth in one round:
-	/// `Σ_kind declared(kind) × CapacityWeights(kind)`.
-	pub fn capacity_points(who: &T::AccountId) -> Points {
-		let Some(declared) = T::Registry::declared_capacity(who) else { return 0 };
-		let weights = T::CapacityWeights::get();
-		ResourceKind::ALL.iter().fold(0, |sum: Points, kind| {
-			sum.saturating_add(
-				Points::from(declared.of(*kind)).saturating_mul(Points::from(weights.of(*kind))),
-			)
-		})
+	/// The sync credit one answer with no lag earns: a round's worth ([`CREDIT_UNIT`]) divided
+	/// by the challenges the provider can expect in the round (`expected_ppb` billionths), so
+	/// that its expected credit for the round is one round's worth whatever the number of
+	/// providers.
+	pub fn credit_per_answer(expected_ppb: u64) -> u128 {
+		CREDIT_UNIT.saturating_mul(1_000_000_000) / u128::from(expected_ppb.max(1))
 	}
 
 	/// The blocks of lag an answer can be charged for: `ResponseWindow - SyncLagGrace` (at
@@ -313,20 +301,16 @@ impl<T: Config> Pallet<T> {
 		if let Some(keys) = checked.signing_keys {
 			SigningKeys::<T>::insert(&attestation.provider, keys);
 		}
-		let points = Self::lag_factor(checked.lag)
-			.mul_floor(Self::points_per_answer(&attestation.provider, checked.expected_ppb));
-
-		let total = ProviderRounds::<T>::mutate(checked.round, &attestation.provider, |stats| {
-			let stats = stats.get_or_insert_with(Default::default);
+		let credit =
+			Self::lag_factor(checked.lag).mul_floor(Self::credit_per_answer(checked.expected_ppb));
+		let points = Self::update_stats(checked.round, &attestation.provider, |stats| {
 			stats.record_answer(checked.offset);
 			stats.lag_sum.saturating_accrue(checked.lag.into());
 			stats.finalized_lag_sum.saturating_accrue(checked.finalized_lag.into());
-			stats.points.saturating_accrue(points);
-			stats.points
+			stats.sync_credit.saturating_accrue(credit);
 		});
 		Rounds::<T>::mutate(checked.round, |summary| {
 			if let Some(summary) = summary {
-				summary.total_points.saturating_accrue(points);
 				summary.attestations.saturating_inc();
 			}
 		});
@@ -339,7 +323,6 @@ impl<T: Config> Pallet<T> {
 				}
 			}
 		});
-		Self::note_points(checked.round, &attestation.provider, total);
 
 		Self::deposit_event(Event::Attested {
 			provider: attestation.provider,
@@ -614,6 +597,10 @@ impl<T: Config> Pallet<T> {
 	///   remembers one;
 	/// - every record of signing keys is non-empty, in order of first round (none after the current
 	///   round), with no key recorded twice in a row;
+	/// - every retained round's quality reports about a target come from distinct verifiers other
+	///   than the target, no more than its `slots` (at most `MaxVerifiersPerTarget`), with the
+	///   medians of the reports, and the target's capacity points are at least what those medians
+	///   count for; nothing is kept of the reports or penalties of removed rounds;
 	/// - at most `HistoryDepth` closed rounds plus the current one are kept, besides expired ones
 	///   still queued for removal, and nothing is kept of rounds already removed;
 	/// - the current round's odds and span are the ones its constants give.
@@ -672,6 +659,7 @@ impl<T: Config> Pallet<T> {
 				TryRuntimeError::Other("a removed round has a leaderboard")
 			);
 		}
+		Self::try_state_reports(next_to_clean)?;
 		let now = <Self as RoundClock>::current_round();
 		for (_, keys) in SigningKeys::<T>::iter() {
 			ensure!(!keys.is_empty(), TryRuntimeError::Other("an empty record of signing keys"));
@@ -708,6 +696,64 @@ impl<T: Config> Pallet<T> {
 impl<T: Config> RoundClock for Pallet<T> {
 	fn current_round() -> RoundIndex {
 		CurrentRound::<T>::get().map_or(0, |round| round.index)
+	}
+}
+
+impl<T: Config> Pallet<T> {
+	/// The quality report invariants of [`Self::do_try_state`].
+	#[cfg(any(test, feature = "std", feature = "try-runtime"))]
+	fn try_state_reports(next_to_clean: RoundIndex) -> Result<(), sp_runtime::TryRuntimeError> {
+		use crate::verification::lower_median;
+		use proof_of_sync_primitives::{Capacity, ResourceKind};
+		use sp_runtime::TryRuntimeError;
+		for (round, target, record) in QualityReports::<T>::iter() {
+			ensure!(
+				round >= next_to_clean,
+				TryRuntimeError::Other("a removed round has quality reports")
+			);
+			let slots = record.slots as usize;
+			let verifiers: Vec<_> = record.reports.iter().map(|(v, _)| v).collect();
+			ensure!(
+				!verifiers.is_empty() &&
+					verifiers.len() <= slots &&
+					record.slots <= T::MaxVerifiersPerTarget::get() &&
+					!verifiers.contains(&&target) &&
+					verifiers.iter().enumerate().all(|(i, v)| !verifiers[i + 1..].contains(v)),
+				TryRuntimeError::Other("a target's quality reports are not from its verifiers")
+			);
+			let median = |kind: ResourceKind| {
+				lower_median(
+					record.reports.iter().map(|(_, m)| m.measured.of(kind)).collect(),
+					slots,
+				)
+			};
+			let measured = Capacity {
+				compute: median(ResourceKind::Compute),
+				storage: median(ResourceKind::Storage),
+				bandwidth: median(ResourceKind::Bandwidth),
+			};
+			let quality = lower_median(
+				record.reports.iter().map(|(_, m)| Self::quality_of(m)).collect(),
+				slots,
+			);
+			ensure!(
+				record.measured == measured && record.quality == quality,
+				TryRuntimeError::Other("a target's medians differ from its quality reports")
+			);
+			let counted = Self::counted_capacity_points(&target, round, &measured, quality);
+			let points = ProviderRounds::<T>::get(round, &target).map_or(0, |s| s.capacity_points);
+			ensure!(
+				points >= counted,
+				TryRuntimeError::Other("a target's capacity points are below its medians'")
+			);
+		}
+		for (round, _, _) in Penalties::<T>::iter() {
+			ensure!(
+				round >= next_to_clean,
+				TryRuntimeError::Other("a removed round has penalties")
+			);
+		}
+		Ok(())
 	}
 }
 

@@ -140,6 +140,7 @@ mod session;
 #[cfg(test)]
 mod tests;
 pub mod types;
+pub mod verification;
 pub mod weights;
 
 const LOG_TARGET: &str = "runtime::sync-attestation";
@@ -223,6 +224,39 @@ pub mod pallet {
 		/// Points per declared unit of each resource kind, for an answer with no lag.
 		#[pallet::constant]
 		type CapacityWeights: Get<Capacity>;
+
+		/// The points a round's worth of sync (every expected challenge answered with no lag)
+		/// earns whatever the provider's capacity: what being an in-sync node is worth. Measured
+		/// capacity adds its capacity points on top.
+		#[pallet::constant]
+		type BasePoints: Get<Points>;
+
+		/// How many verifiers each target has in a round, at most (fewer when some of the ring
+		/// positions after it hold providers that are not active). At least 1.
+		#[pallet::constant]
+		type MaxVerifiersPerTarget: Get<u32>;
+
+		/// The liveness latency, in milliseconds, at which a report's quality reaches 0; it falls
+		/// linearly from 100 % at 0 ms.
+		#[pallet::constant]
+		type MaxProbeLatency: Get<u32>;
+
+		/// How far from its kind's median a reported figure may lie, as a part of the median,
+		/// before the report is an outlier.
+		#[pallet::constant]
+		type ReportTolerance: Get<Perbill>;
+
+		/// The part of a verifier's points in the next round it forfeits per outlier report.
+		#[pallet::constant]
+		type OutlierPenalty: Get<Perbill>;
+
+		/// How many overstated reports within `HistoryDepth` rounds get a verifier slashed.
+		#[pallet::constant]
+		type MaxOutlierStrikes: Get<u32>;
+
+		/// The part of its bond a verifier loses at `MaxOutlierStrikes` overstated reports.
+		#[pallet::constant]
+		type OutlierSlash: Get<Perbill>;
 
 		/// The uptime (challenges answered / challenges expected) below which a provider counts
 		/// as offline over its `OfflineWindow`.
@@ -441,6 +475,39 @@ pub mod pallet {
 	pub type SigningKeys<T: Config> =
 		StorageMap<_, Blake2_128Concat, T::AccountId, SigningKeysOf<T>, ValueQuery>;
 
+	/// What the verifiers of a round reported about each target, with the medians: `(round,
+	/// target)`. Kept as long as the round.
+	#[pallet::storage]
+	pub type QualityReports<T: Config> = StorageDoubleMap<
+		_,
+		Twox64Concat,
+		RoundIndex,
+		Blake2_128Concat,
+		T::AccountId,
+		TargetReportsOf<T>,
+		ValueQuery,
+	>;
+
+	/// How many of a verifier's reports were outliers, by the round in which they cost it
+	/// (`OutlierPenalty` each): `(round, verifier)`, written in the round before. Kept as long as
+	/// the round.
+	#[pallet::storage]
+	pub type Penalties<T: Config> = StorageDoubleMap<
+		_,
+		Twox64Concat,
+		RoundIndex,
+		Blake2_128Concat,
+		T::AccountId,
+		u32,
+		ValueQuery,
+	>;
+
+	/// A verifier's overstated reports: how many, since which round. Counting starts again once
+	/// `HistoryDepth` rounds passed since the first, and after a slash.
+	#[pallet::storage]
+	pub type OutlierStrikes<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, (u32, RoundIndex), OptionQuery>;
+
 	/// Equivocations already punished: `(round of the height, (provider, height))`. Kept as long
 	/// as the round.
 	// Twox64Concat for the round: not chosen by users.
@@ -565,6 +632,50 @@ pub mod pallet {
 			/// The round that closed.
 			round: RoundIndex,
 		},
+		/// A verifier reported what it measured at a target's resource endpoint; the target's
+		/// medians and capacity points for the round are now as given.
+		QualityReported {
+			/// The round.
+			round: RoundIndex,
+			/// The verifier.
+			verifier: T::AccountId,
+			/// The provider probed.
+			target: T::AccountId,
+			/// What the verifier measured.
+			measurement: Measurement,
+			/// The target's median measured capacity so far.
+			measured: Capacity,
+			/// The target's median quality so far.
+			quality: Perbill,
+			/// The capacity points the medians count for: `Σ_kind min(declared, measured) ×
+			/// CapacityWeights(kind) × quality`.
+			capacity_points: Points,
+		},
+		/// A verifier's report lay outside `ReportTolerance` of its target's medians: it forfeits
+		/// `OutlierPenalty` of its points in the next round.
+		OutlierReport {
+			/// The round of the report.
+			round: RoundIndex,
+			/// The verifier.
+			verifier: T::AccountId,
+			/// The provider it reported about.
+			target: T::AccountId,
+			/// Whether it claimed more than the median (a strike towards a slash) rather than
+			/// less.
+			overstated: bool,
+		},
+		/// A verifier overstated `MaxOutlierStrikes` reports within `HistoryDepth` rounds and was
+		/// slashed.
+		VerifierSlashed {
+			/// The verifier.
+			verifier: T::AccountId,
+			/// The round of its last overstated report.
+			round: RoundIndex,
+			/// How many overstated reports it made.
+			strikes: u32,
+			/// The amount slashed from its bond.
+			slashed: T::Bond,
+		},
 	}
 
 	/// Errors of this pallet. For an attestation the transaction pool refuses with
@@ -649,6 +760,19 @@ pub mod pallet {
 		/// the oldest entry's last round (its successor's first) expires, `HistoryDepth` rounds
 		/// after it; meanwhile only the key recorded last is accepted.
 		TooManySigningKeys,
+		/// The quality report is about the verifier itself. Nobody verifies itself: report only
+		/// about the targets the round assigned (`targets_of`).
+		SelfReport,
+		/// The verifier is not one of the target's verifiers in this round: not an active
+		/// provider, or not in the ring positions the round seed gave the target. Report only
+		/// about the targets the round assigned (`targets_of`).
+		NotAssigned,
+		/// The verifier reported about this target in this round already. One report per target
+		/// and round. (The pool says `Custom`, with this error's index.)
+		DuplicateReport,
+		/// The report says the target was unreachable but gives measured capacity. Report an
+		/// unreachable target with all figures zero.
+		InconsistentReport,
 	}
 
 	/// No settings: the genesis build only re-opens round 0 once the registry is built.
@@ -745,6 +869,12 @@ pub mod pallet {
 			);
 			assert!(T::MaxCleanupPerBlock::get() > 0, "MaxCleanupPerBlock must not be zero");
 			assert!(!T::CapacityWeights::get().is_zero(), "CapacityWeights must not all be zero");
+			assert!(
+				T::MaxVerifiersPerTarget::get() >= 1,
+				"MaxVerifiersPerTarget must be at least 1"
+			);
+			assert!(T::MaxProbeLatency::get() >= 1, "MaxProbeLatency must not be zero");
+			assert!(T::MaxOutlierStrikes::get() >= 1, "MaxOutlierStrikes must not be zero");
 		}
 
 		#[cfg(feature = "try-runtime")]
@@ -895,6 +1025,42 @@ pub mod pallet {
 		) -> DispatchResult {
 			ensure_authorized(origin)?;
 			Self::do_heartbeat(heartbeat, signature)
+		}
+
+		/// A verifier reports what it measured at one of its targets' resource endpoints this
+		/// round. The verifier's node probes each target the round assigns it (`targets_of`) and
+		/// submits one report per target on its own.
+		///
+		/// - Origin: none. A general transaction with no signer that pays no fee, let through by
+		///   `#[pallet::authorize]` when `signature` is the verifier's `sync` key over
+		///   `report.signing_payload(genesis hash)` and every check below passes.
+		/// - Effect: records the report in `QualityReports` under the round and the target, takes
+		///   the target's lower medians again over the verifiers it had at its first report (a
+		///   missing report counts as zero), and raises the target's capacity points for the round
+		///   to `Σ_kind min(declared, median) × CapacityWeights(kind) × median quality` (its
+		///   points, the round's total and leaderboard follow). When all of the target's verifiers
+		///   (at least three) reported, judges each report: one outside `ReportTolerance` of the
+		///   medians costs its verifier `OutlierPenalty` of its points in the next round, and one
+		///   that overstated is a strike; `MaxOutlierStrikes` strikes within `HistoryDepth` rounds
+		///   slash `OutlierSlash` of the verifier's bond. No other money moves.
+		/// - Events: [`Event::QualityReported`]; [`Event::OutlierReport`] for each outlier and
+		///   [`Event::VerifierSlashed`] for a slash (the registry emits its own).
+		/// - Errors: [`Error::WrongRound`] (another round than the one in progress),
+		///   [`Error::SelfReport`], [`Error::InconsistentReport`], [`Error::NotActiveProvider`]
+		///   (the target is not active), [`Error::NotAssigned`], [`Error::DuplicateReport`],
+		///   [`Error::NoSyncKey`], [`Error::BadSignature`]. The same check runs in the transaction
+		///   pool.
+		#[pallet::call_index(5)]
+		#[pallet::weight(T::WeightInfo::report_quality())]
+		#[pallet::authorize(Pallet::<T>::authorize_quality_report)]
+		#[pallet::weight_of_authorize(T::WeightInfo::authorize_report_quality())]
+		pub fn report_quality(
+			origin: OriginFor<T>,
+			report: QualityReportOf<T>,
+			signature: SyncSignature,
+		) -> DispatchResult {
+			ensure_authorized(origin)?;
+			Self::do_report_quality(report, signature)
 		}
 	}
 

@@ -94,11 +94,17 @@ pub struct MockProvider {
 	pub active_since: RoundIndex,
 	pub chilled: bool,
 	pub bond: Bond,
+	/// Its registry slot: providers take slots in the order they register, and keep them.
+	pub slot: u32,
+	/// A declared capacity from a round on, as the registry's `update_capacity` makes it.
+	pub next_capacity: Option<(RoundIndex, Capacity)>,
 }
 
 parameter_types! {
 	pub static Providers: BTreeMap<AccountId, MockProvider> = BTreeMap::new();
 	pub static Candidates: Vec<AccountId> = vec![];
+	/// The slot the next new provider takes.
+	pub static NextSlot: u32 = 0;
 	pub static Chilled: Vec<AccountId> = vec![];
 	pub static Slashes: Vec<SlashRecord> = vec![];
 	pub static Keys: BTreeMap<AccountId, SyncId> = BTreeMap::new();
@@ -130,6 +136,13 @@ parameter_types! {
 	pub static FinalityStallBound: BlockNumber = BlockNumber::MAX;
 	pub const RoundLength: BlockNumber = ROUND_LENGTH;
 	pub const CapacityWeights: Capacity = Capacity { compute: 1, storage: 10, bandwidth: 1 };
+	/// As much as the test capacity is worth, so that a round of sync alone earns what the tests
+	/// of sync expect: `CAPACITY_POINTS`.
+	pub const BasePoints: u128 = BASE_POINTS;
+	pub const MaxProbeLatency: u32 = 1_000;
+	pub const ReportTolerance: Perbill = Perbill::from_percent(20);
+	pub const OutlierPenalty: Perbill = Perbill::from_percent(10);
+	pub const OutlierSlash: Perbill = Perbill::from_percent(5);
 	pub const MinUptime: Perbill = Perbill::from_percent(50);
 	pub const EquivocationSlash: Perbill = Perbill::from_percent(10);
 	pub const ReporterCut: Perbill = Perbill::from_percent(50);
@@ -143,6 +156,12 @@ pub fn capacity() -> Capacity {
 	Capacity { compute: 4_000, storage: 100, bandwidth: 1_000 }
 }
 pub const CAPACITY_POINTS: u128 = 6_000;
+/// What a round of sync alone earns in the mock (`BasePoints`).
+pub const BASE_POINTS: u128 = CAPACITY_POINTS;
+/// Each target's verifiers, at most.
+pub const MAX_VERIFIERS: u32 = 3;
+/// Overstated reports within `HistoryDepth` rounds that get a verifier slashed.
+pub const MAX_OUTLIER_STRIKES: u32 = 2;
 pub const BOND: Bond = 10_000;
 
 pub struct MockRegistry;
@@ -154,7 +173,21 @@ impl MockRegistry {
 
 	pub fn register_with(who: AccountId, candidate: bool, bond: Bond, active_since: RoundIndex) {
 		Providers::mutate(|p| {
-			p.insert(who, MockProvider { capacity: capacity(), active_since, chilled: false, bond })
+			let slot = p.get(&who).map_or(NextSlot::get(), |known| known.slot);
+			if slot == NextSlot::get() {
+				NextSlot::set(slot + 1);
+			}
+			p.insert(
+				who,
+				MockProvider {
+					capacity: capacity(),
+					active_since,
+					chilled: false,
+					bond,
+					slot,
+					next_capacity: None,
+				},
+			)
 		});
 		if candidate {
 			Candidates::mutate(|c| c.push(who));
@@ -171,8 +204,23 @@ impl ProviderRegistry<AccountId, Bond> for MockRegistry {
 		Providers::get().values().filter(|p| !p.chilled).count() as u32
 	}
 
-	fn declared_capacity(who: &AccountId) -> Option<Capacity> {
-		Providers::get().get(who).map(|p| p.capacity)
+	fn declared_capacity(who: &AccountId, round: RoundIndex) -> Option<Capacity> {
+		Providers::get().get(who).map(|p| match p.next_capacity {
+			Some((from, next)) if round >= from => next,
+			_ => p.capacity,
+		})
+	}
+
+	fn slot_count() -> u32 {
+		NextSlot::get()
+	}
+
+	fn provider_in_slot(slot: u32) -> Option<AccountId> {
+		Providers::get().into_iter().find(|(_, p)| p.slot == slot).map(|(who, _)| who)
+	}
+
+	fn slot_of(who: &AccountId) -> Option<u32> {
+		Providers::get().get(who).map(|p| p.slot)
 	}
 
 	fn candidates() -> Vec<(AccountId, Bond)> {
@@ -301,6 +349,13 @@ impl crate::Config for Test {
 	type TargetAttestationsPerBlock = TargetAttestationsPerBlock;
 	type MaxChallengesPerRound = MaxChallengesPerRound;
 	type CapacityWeights = CapacityWeights;
+	type BasePoints = BasePoints;
+	type MaxVerifiersPerTarget = ConstU32<MAX_VERIFIERS>;
+	type MaxProbeLatency = MaxProbeLatency;
+	type ReportTolerance = ReportTolerance;
+	type OutlierPenalty = OutlierPenalty;
+	type MaxOutlierStrikes = ConstU32<MAX_OUTLIER_STRIKES>;
+	type OutlierSlash = OutlierSlash;
 	type MinUptime = MinUptime;
 	type OfflineWindow = ConstU32<OFFLINE_WINDOW>;
 	type EquivocationSlash = EquivocationSlash;
@@ -435,6 +490,7 @@ impl ExtBuilder {
 		ext.register_extension(KeystoreExt::new(MemoryKeystore::new()));
 		ext.execute_with(|| {
 			Providers::set(BTreeMap::new());
+			NextSlot::set(0);
 			Candidates::set(vec![]);
 			Chilled::set(vec![]);
 			Slashes::set(vec![]);

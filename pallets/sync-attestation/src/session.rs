@@ -44,7 +44,9 @@ impl<T: Config> Pallet<T> {
 		let providers = T::Registry::active_count();
 		let challenge_odds = Self::challenge_odds(providers);
 		let challenge_span = Self::challenge_span();
-		let info = RoundParams { index, start, seed, challenge_odds, challenge_span, providers };
+		let slots = T::Registry::slot_count();
+		let info =
+			RoundParams { index, start, seed, challenge_odds, challenge_span, providers, slots };
 		Rounds::<T>::insert(
 			index,
 			RoundSummary {
@@ -319,16 +321,24 @@ impl<T: Config> Pallet<T> {
 		let stats = ProviderRounds::<T>::clear_prefix(round, limit, None);
 		let mut used = stats.loops;
 		if stats.maybe_cursor.is_none() && used < limit {
-			let reports = Reported::<T>::clear_prefix(round, limit - used, None);
-			used = used.saturating_add(reports.loops);
-			let candidates = if reports.maybe_cursor.is_none() && used < limit {
-				let candidates = RoundCandidates::<T>::clear_prefix(round, limit - used, None);
-				used = used.saturating_add(candidates.loops);
-				candidates.maybe_cursor.is_none()
-			} else {
-				false
-			};
-			if candidates {
+			// Each prefix in turn, the next only once the one before is empty.
+			let mut done = true;
+			for clear in [
+				|round, limit| Reported::<T>::clear_prefix(round, limit, None),
+				|round, limit| RoundCandidates::<T>::clear_prefix(round, limit, None),
+				|round, limit| QualityReports::<T>::clear_prefix(round, limit, None),
+				|round, limit| Penalties::<T>::clear_prefix(round, limit, None),
+			] as [fn(RoundIndex, u32) -> sp_io::MultiRemovalResults; 4]
+			{
+				if !done || used >= limit {
+					done = false;
+					break
+				}
+				let result = clear(round, limit - used);
+				used = used.saturating_add(result.loops);
+				done = result.maybe_cursor.is_none();
+			}
+			if done {
 				Rounds::<T>::remove(round);
 				Leaderboard::<T>::remove(round);
 				NextToClean::<T>::put(round.saturating_add(1));

@@ -1,10 +1,10 @@
 //! The records the pallet keeps, the attestation a provider signs, and the traits it needs from
 //! the runtime.
 
-use crate::crypto::{SyncId, SyncSignature, ATTESTATION_CONTEXT};
+use crate::crypto::{SyncId, SyncSignature, ATTESTATION_CONTEXT, QUALITY_CONTEXT};
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use frame_system::pallet_prelude::BlockNumberFor;
-use proof_of_sync_primitives::{Points, RoundIndex};
+use proof_of_sync_primitives::{Capacity, Points, RoundIndex};
 use scale_info::TypeInfo;
 use sp_runtime::{traits::Saturating, Perbill};
 
@@ -116,6 +116,9 @@ pub struct RoundParams<BlockNumber> {
 	pub challenge_span: u32,
 	/// How many providers were active when the round started (`N`).
 	pub providers: u32,
+	/// How many provider slots the registry had when the round started: the round seed permutes
+	/// them to draw every target's verifiers (see the `verification` module).
+	pub slots: u32,
 }
 
 impl<BlockNumber> RoundParams<BlockNumber> {
@@ -188,9 +191,24 @@ pub struct ProviderRoundStats {
 	/// The sum over the answers of how far the attested finalized block was behind the challenge
 	/// block.
 	pub finalized_lag_sum: u64,
-	/// The points earned.
+	/// The answers' lag factors, each divided by the challenges the provider could expect in the
+	/// round, in billionths ([`CREDIT_UNIT`] is one round's worth: every expected challenge
+	/// answered with no lag). This is `uptime × sync`.
+	pub sync_credit: u128,
+	/// What the round's verifiers measured, as points: `Σ_kind min(declared, median measured) ×
+	/// CapacityWeights(kind) × median quality`. Zero until reports arrive; it never falls within
+	/// the round (see the `verification` module).
+	pub capacity_points: Points,
+	/// The part of the round's points the provider forfeits for its quality reports of the round
+	/// before that lay outside `ReportTolerance` of their target's median (`OutlierPenalty` each).
+	pub penalty: Perbill,
+	/// The points earned: `sync_credit × (BasePoints + capacity_points) × (1 − penalty)`.
 	pub points: Points,
 }
+
+/// One round's worth of [`ProviderRoundStats::sync_credit`]: a provider that answered every
+/// challenge it could expect with no lag has this much credit.
+pub const CREDIT_UNIT: u128 = 1_000_000_000;
 
 impl ProviderRoundStats {
 	/// Whether the challenge at `offset` from the round's first block was answered, as far as the
@@ -253,6 +271,96 @@ pub struct SyncScore {
 	/// The provider's part of the round's total points.
 	pub share: Perbill,
 }
+
+/// A verifier's report of what it measured at one target's resource endpoint in one round:
+/// "in round `round`, I (`verifier`) probed `target`: it was reachable or not, answered in
+/// `latency_ms`, and I measured `measured`". Signed with the verifier's `sync` key over
+/// [`QualityReport::signing_payload`].
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug,
+)]
+pub struct QualityReport<AccountId> {
+	/// The round in progress, whose seed assigned the verifier to the target.
+	pub round: RoundIndex,
+	/// The verifier: an active provider the round assigned to `target`.
+	pub verifier: AccountId,
+	/// The provider probed.
+	pub target: AccountId,
+	/// What the verifier measured.
+	pub measurement: Measurement,
+}
+
+/// The quality report of a runtime.
+pub type QualityReportOf<T> = QualityReport<<T as frame_system::Config>::AccountId>;
+
+impl<AccountId: Encode> QualityReport<AccountId> {
+	/// The bytes the verifier's `sync` key signs on the chain whose genesis block is
+	/// `genesis_hash`: a domain tag, the genesis hash, then the SCALE-encoded report.
+	pub fn signing_payload<Hash: Encode>(&self, genesis_hash: &Hash) -> alloc::vec::Vec<u8> {
+		(QUALITY_CONTEXT, genesis_hash, self).encode()
+	}
+}
+
+/// What one verifier measured at a target's resource endpoint.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Default,
+)]
+pub struct Measurement {
+	/// Whether the endpoint answered the liveness challenge with the target's `sync` key. An
+	/// unreachable target has nothing measured: `measured` must be zero.
+	pub reachable: bool,
+	/// How long the liveness challenge took to answer, in milliseconds.
+	pub latency_ms: u32,
+	/// The capacity measured: compute in milli-vCPU, storage in GiB (in the chain's storage
+	/// unit), bandwidth in Mbit/s.
+	pub measured: Capacity,
+}
+
+/// What the round's verifiers reported about one target. Created by the first report.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	frame_support::CloneNoBound,
+	frame_support::PartialEqNoBound,
+	frame_support::EqNoBound,
+	frame_support::DebugNoBound,
+	frame_support::DefaultNoBound,
+)]
+#[scale_info(skip_type_params(T))]
+pub struct TargetReports<T: crate::Config> {
+	/// How many verifiers the target had when the first report arrived: the medians are taken
+	/// over this many reports, a missing one counting as nothing measured. Verifiers only drop out
+	/// during a round (new providers join at the next), so no more reports than this arrive.
+	pub slots: u32,
+	/// The reports, in the order they arrived.
+	pub reports: frame_support::BoundedVec<
+		(<T as frame_system::Config>::AccountId, Measurement),
+		<T as crate::Config>::MaxVerifiersPerTarget,
+	>,
+	/// The lower median of each kind's measured figure over `slots`.
+	pub measured: Capacity,
+	/// The lower median of the reports' quality (reachability × latency factor) over `slots`.
+	pub quality: Perbill,
+	/// Whether the reports were judged against their medians: once every verifier reported,
+	/// if there were at least three.
+	pub judged: bool,
+}
+
+/// The reports about one target of a runtime.
+pub type TargetReportsOf<T> = TargetReports<T>;
 
 /// The inherent identifier of the block author's VRF ([`BlockVrf`]).
 pub const INHERENT_IDENTIFIER: frame_support::inherent::InherentIdentifier = *b"syncvrf0";

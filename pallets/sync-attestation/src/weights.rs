@@ -55,6 +55,8 @@ pub trait WeightInfo {
 	fn on_finalize() -> Weight;
 	fn heartbeat() -> Weight;
 	fn authorize_heartbeat() -> Weight;
+	fn report_quality() -> Weight;
+	fn authorize_report_quality() -> Weight;
 }
 
 /// Weights for `pallet_sync_attestation` measured with the runtime's own database weights.
@@ -431,6 +433,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		Weight::from_parts(84_549_000, 4073)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 	}
+	fn report_quality() -> Weight {
+		Weight::from_parts(400_000_000, 12000)
+			.saturating_add(T::DbWeight::get().reads(16_u64))
+			.saturating_add(T::DbWeight::get().writes(6_u64))
+	}
+	fn authorize_report_quality() -> Weight {
+		Weight::from_parts(250_000_000, 10000)
+			.saturating_add(T::DbWeight::get().reads(12_u64))
+	}
 }
 
 /// The same figures with RocksDB's database weights, for tests and mocks (`()`).
@@ -747,5 +758,14 @@ impl WeightInfo for () {
 	fn authorize_heartbeat() -> Weight {
 		Weight::from_parts(84_549_000, 4073)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
+	}
+	fn report_quality() -> Weight {
+		Weight::from_parts(400_000_000, 12000)
+			.saturating_add(RocksDbWeight::get().reads(16_u64))
+			.saturating_add(RocksDbWeight::get().writes(6_u64))
+	}
+	fn authorize_report_quality() -> Weight {
+		Weight::from_parts(250_000_000, 10000)
+			.saturating_add(RocksDbWeight::get().reads(12_u64))
 	}
 }

@@ -186,6 +186,7 @@ impl pallet_rewards::BenchmarkHelper<AccountId> for BenchmarkHelper {
 			challenge_odds: Perbill::one(),
 			challenge_span: 1,
 			providers: 1,
+			slots: 1,
 		};
 		pallet_sync_attestation::Rounds::<Runtime>::mutate(round, |summary| {
 			let summary = summary.get_or_insert(RoundSummary {
@@ -224,6 +225,17 @@ parameter_types! {
 	/// Points per unit of each resource kind: a vCPU (1 000 milli-vCPU), 100 GiB and 1 Gbit/s
 	/// weigh the same.
 	pub const CapacityWeights: Capacity = Capacity { compute: 1, storage: 10, bandwidth: 1 };
+	/// What a round of sync alone is worth: a sixth of what a genesis provider's capacity
+	/// (`GENESIS_CAPACITY`, 6 000 points) earns once verifiers measured it.
+	pub const BasePoints: proof_of_sync_primitives::Points = 1_000;
+	/// A liveness answer that takes two seconds is worth nothing.
+	pub const MaxProbeLatency: u32 = 2_000;
+	/// A reported figure more than half its median away from it is an outlier.
+	pub const ReportTolerance: Perbill = Perbill::from_percent(50);
+	/// Each outlier report costs a tenth of the verifier's points in the next round...
+	pub const OutlierPenalty: Perbill = Perbill::from_percent(10);
+	/// ...and three overstated ones within `HistoryDepth` rounds a twentieth of its bond.
+	pub const OutlierSlash: Perbill = Perbill::from_percent(5);
 	/// A challenger replaces an incumbent authority only with 10 % more points.
 	pub const HysteresisMargin: Perbill = Perbill::from_percent(10);
 	/// One session's ranking drops at most a third of the authority set (34 % rounded down is a
@@ -304,6 +316,14 @@ impl pallet_sync_attestation::Config for Runtime {
 	type TargetAttestationsPerBlock = ConstU32<1>;
 	type MaxChallengesPerRound = ConstU32<16>;
 	type CapacityWeights = CapacityWeights;
+	type BasePoints = BasePoints;
+	/// Three verifiers a target: a lie needs two of them.
+	type MaxVerifiersPerTarget = ConstU32<3>;
+	type MaxProbeLatency = MaxProbeLatency;
+	type ReportTolerance = ReportTolerance;
+	type OutlierPenalty = OutlierPenalty;
+	type MaxOutlierStrikes = ConstU32<3>;
+	type OutlierSlash = OutlierSlash;
 	type MinUptime = MinUptime;
 	/// Uptime is judged over the rounds that together expected 64 challenges: an honest provider
 	/// that answers 95 % of its challenges falls below `MinUptime` over such a window with a

@@ -100,3 +100,42 @@ fn bad_reactivate_changes_nothing() {
 		assert_noop!(Resources::reactivate(RuntimeOrigin::signed(1)), Error::<Test>::NotChilled);
 	});
 }
+
+#[test]
+fn a_withdrawn_providers_slot_goes_to_the_next_registration_and_no_one_moves() {
+	builder().build_and_execute(|| {
+		// Provider 1 is in slot 0 from genesis; 2, 3 and 4 take slots 1, 2 and 3.
+		for who in 2..=4 {
+			register(who, MIN_PROVIDER_BOND);
+		}
+		assert_eq!(Resources::slot_count(), 4);
+		assert_eq!(
+			(0..4).map(Resources::provider_in_slot).collect::<Vec<_>>(),
+			[Some(1), Some(2), Some(3), Some(4)]
+		);
+
+		// 2 and 3 leave and withdraw: their slots are freed, and 4 keeps slot 3.
+		MockRoundClock::set(1);
+		for who in [2, 3] {
+			assert_ok!(Resources::leave(RuntimeOrigin::signed(who)));
+		}
+		MockRoundClock::set(1 + UNBONDING_ROUNDS);
+		for who in [2, 3] {
+			assert_ok!(Resources::withdraw(RuntimeOrigin::signed(who)));
+		}
+		assert_eq!(Resources::provider_in_slot(1), None);
+		assert_eq!(Resources::provider_in_slot(2), None);
+		assert_eq!(Resources::slot_of(&4), Some(3));
+		assert_eq!(Resources::slot_count(), 4);
+
+		// The last freed slot is taken first, then the other, then a new one.
+		for who in [5, 6, 7] {
+			register(who, MIN_PROVIDER_BOND);
+		}
+		assert_eq!(Resources::slot_of(&5), Some(2));
+		assert_eq!(Resources::slot_of(&6), Some(1));
+		assert_eq!(Resources::slot_of(&7), Some(4));
+		assert_eq!(Resources::slot_count(), 5);
+		assert_eq!(Resources::slot_of(&2), None);
+	});
+}

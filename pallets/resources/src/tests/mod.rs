@@ -2,7 +2,7 @@
 
 use crate::{
 	mock::*, CandidateRemovalReason, Candidates, Error, Event, HoldReason, ProviderRecord,
-	ProviderStatus, Providers,
+	ProviderSlots, ProviderStatus, Providers,
 };
 use frame_support::{
 	assert_noop, assert_ok,

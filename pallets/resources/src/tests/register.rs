@@ -14,6 +14,9 @@ fn holds_the_bond_and_activates_next_round() {
 			Some(ProviderRecord {
 				endpoint: endpoint().try_into().unwrap(),
 				capacity: capacity(),
+				next_capacity: None,
+				// Provider 1 is in slot 0, from genesis.
+				slot: 1,
 				bond: MIN_PROVIDER_BOND,
 				status: ProviderStatus::Active,
 				active_since: 5,
@@ -26,7 +29,8 @@ fn holds_the_bond_and_activates_next_round() {
 		// Not part of the round that is running, only of the next one.
 		assert!(!Resources::is_active_in(&2, 4));
 		assert!(Resources::is_active_in(&2, 5));
-		assert_eq!(Resources::declared_capacity(&2), Some(capacity()));
+		assert_eq!(Resources::declared_capacity(&2, 5), Some(capacity()));
+		assert_eq!(ProviderSlots::<Test>::get(1), Some(2));
 		assert_eq!(
 			events(),
 			vec![Event::ProviderRegistered {

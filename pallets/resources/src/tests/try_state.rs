@@ -125,3 +125,31 @@ fn catches_a_candidate_that_is_chilled() {
 		});
 	});
 }
+
+#[test]
+fn catches_slots_out_of_step_with_the_providers() {
+	builder().build_and_execute(|| {
+		register(2, MIN_PROVIDER_BOND);
+		assert_catches("a provider's slot does not hold it", || {
+			crate::ProviderSlots::<Test>::insert(1, 1);
+			crate::ProviderSlots::<Test>::insert(0, 2);
+		});
+		assert_catches("a slot above SlotCount is filled", || {
+			crate::SlotCount::<Test>::put(1);
+		});
+		assert_catches("a slot below SlotCount is neither filled nor free", || {
+			crate::SlotCount::<Test>::put(3);
+		});
+		assert_catches("a free slot is filled or above SlotCount", || {
+			crate::SlotCount::<Test>::put(3);
+			crate::FreeSlots::<Test>::insert(0, 1);
+			crate::FreeSlotCount::<Test>::put(1);
+		});
+		assert_catches("the free slot stack holds a slot twice or stray entries", || {
+			crate::SlotCount::<Test>::put(3);
+			crate::FreeSlots::<Test>::insert(0, 2);
+			crate::FreeSlots::<Test>::insert(1, 2);
+			crate::FreeSlotCount::<Test>::put(1);
+		});
+	});
+}

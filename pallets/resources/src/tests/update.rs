@@ -5,6 +5,7 @@ use super::*;
 #[test]
 fn endpoint_and_capacity() {
 	builder().build_and_execute(|| {
+		MockRoundClock::set(3);
 		let new_capacity = Capacity { compute: 1, storage: 0, bandwidth: 0 };
 		assert_ok!(Resources::update_endpoint(
 			RuntimeOrigin::signed(1),
@@ -13,14 +14,41 @@ fn endpoint_and_capacity() {
 		assert_ok!(Resources::update_capacity(RuntimeOrigin::signed(1), new_capacity));
 		let info = Providers::<Test>::get(1).unwrap();
 		assert_eq!(info.endpoint.into_inner(), b"https://provider.example:443".to_vec());
-		assert_eq!(info.capacity, new_capacity);
 		assert_eq!(
 			events(),
 			vec![
 				Event::EndpointUpdated { provider: 1 },
-				Event::CapacityUpdated { provider: 1, capacity: new_capacity },
+				Event::CapacityUpdated { provider: 1, capacity: new_capacity, from: 4 },
 			]
 		);
+		// The round in progress keeps the capacity it started with.
+		assert_eq!(Resources::declared_capacity(&1, 3), Some(capacity()));
+		assert_eq!(Resources::declared_capacity(&1, 4), Some(new_capacity));
+	});
+}
+
+#[test]
+fn a_capacity_change_takes_effect_at_the_next_round() {
+	builder().build_and_execute(|| {
+		let first = Capacity { compute: 1, storage: 0, bandwidth: 0 };
+		let second = Capacity { compute: 2, storage: 0, bandwidth: 0 };
+		let third = Capacity { compute: 3, storage: 0, bandwidth: 0 };
+		MockRoundClock::set(3);
+		assert_ok!(Resources::update_capacity(RuntimeOrigin::signed(1), first));
+		// A second change in the same round replaces the first before it took effect.
+		assert_ok!(Resources::update_capacity(RuntimeOrigin::signed(1), second));
+		assert_eq!(Resources::declared_capacity(&1, 3), Some(capacity()));
+		assert_eq!(Resources::declared_capacity(&1, 4), Some(second));
+
+		// A change in round 6 keeps round 6 at the figure that took effect in round 4.
+		MockRoundClock::set(6);
+		assert_ok!(Resources::update_capacity(RuntimeOrigin::signed(1), third));
+		let info = Providers::<Test>::get(1).unwrap();
+		assert_eq!(info.capacity, second);
+		assert_eq!(info.next_capacity, Some((7, third)));
+		assert_eq!(Resources::declared_capacity(&1, 6), Some(second));
+		assert_eq!(Resources::declared_capacity(&1, 7), Some(third));
+		assert_eq!(Resources::declared_capacity(&2, 7), None);
 	});
 }
 

@@ -72,6 +72,9 @@ fn a_valid_attestation_is_authorized_and_applied() {
 				recent: 1,
 				lag_sum: 0,
 				finalized_lag_sum: 2,
+				sync_credit: CREDIT_UNIT / 8,
+				capacity_points: 0,
+				penalty: Perbill::zero(),
 				points: CANDIDATE_POINTS_PER_ANSWER,
 			})
 		);

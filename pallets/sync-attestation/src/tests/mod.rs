@@ -2,7 +2,7 @@
 
 use crate::{
 	crypto::SyncSignature, mock::*, Attestation, AttestationOf, CurrentRound, ProviderRoundStats,
-	ProviderRounds, RoundParamsOf, Rounds,
+	ProviderRounds, RoundParamsOf, Rounds, CREDIT_UNIT,
 };
 use frame_support::traits::Authorize;
 use proof_of_sync_primitives::{Points, ProviderRegistry, RoundIndex};
@@ -20,6 +20,7 @@ mod reports;
 mod rounds;
 mod session;
 mod try_state;
+mod verification;
 
 fn builder() -> ExtBuilder {
 	ExtBuilder::default()

@@ -121,6 +121,7 @@ fn challenges_per_block_stay_near_the_target_at_any_n() {
 				challenge_odds: SyncAttestation::challenge_odds(providers),
 				challenge_span: 16,
 				providers,
+				slots: providers,
 			};
 			// Draws over many (parent hash, provider) pairs: enough for about 200 expected
 			// challenges, at most 4 million. `N × q` is the expected challenges per block.

@@ -188,3 +188,67 @@ fn catches_a_record_of_signing_keys_out_of_order() {
 		});
 	});
 }
+
+#[test]
+fn catches_quality_reports_out_of_step() {
+	use crate::{Measurement, Penalties, QualityReports};
+	use proof_of_sync_primitives::Capacity;
+	use sp_core::Pair;
+	builder()
+		.providers((1..=5).map(|who| (who, false)).collect())
+		.build_and_execute(|| {
+			run_to_round(1);
+			let round = round();
+			let target = 1;
+			let v = SyncAttestation::verifiers_of(&target, &round);
+			let measured = Capacity { compute: 1, storage: 1, bandwidth: 1 };
+			let found = Measurement { reachable: true, latency_ms: 0, measured };
+			for verifier in &v {
+				let report = crate::QualityReport {
+					round: 1,
+					verifier: *verifier,
+					target,
+					measurement: found,
+				};
+				let signature = pair(*verifier)
+					.sign(&report.signing_payload(&SyncAttestation::genesis_hash()))
+					.into();
+				frame_support::assert_ok!(SyncAttestation::report_quality(
+					authorized(),
+					report,
+					signature
+				));
+			}
+			assert_catches("a target's quality reports are not from its verifiers", || {
+				QualityReports::<Test>::mutate(1, target, |r| {
+					let first = r.reports[0];
+					r.reports[1] = first;
+				});
+			});
+			assert_catches("a target's quality reports are not from its verifiers", || {
+				QualityReports::<Test>::mutate(1, target, |r| r.reports[0].0 = target);
+			});
+			assert_catches("a target's medians differ from its quality reports", || {
+				QualityReports::<Test>::mutate(1, target, |r| r.measured.storage += 1);
+			});
+			assert_catches("a target's capacity points are below its medians'", || {
+				ProviderRounds::<Test>::mutate(1, target, |s| {
+					let s = s.as_mut().unwrap();
+					s.capacity_points = 0;
+				});
+			});
+			run_to_round(5);
+			for _ in 0..5 {
+				on_idle();
+			}
+			assert!(NextToClean::<Test>::get() >= 2);
+			assert_catches("a removed round has quality reports", || {
+				QualityReports::<Test>::insert(1, target, QualityReports::<Test>::get(4, 9));
+				QualityReports::<Test>::mutate(1, target, |r| {
+					r.slots = 1;
+					r.reports.try_push((2, Measurement::default())).unwrap();
+				});
+			});
+			assert_catches("a removed round has penalties", || Penalties::<Test>::insert(1, 2, 1));
+		});
+}
