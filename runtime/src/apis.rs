@@ -119,6 +119,7 @@ impl_runtime_apis! {
 		}
 	}
 
+	#[api_version(2)]
 	impl proof_of_sync_runtime_api::ProofOfSyncApi<Block, AccountId, Balance, BlockNumber>
 		for Runtime
 	{
@@ -153,6 +154,23 @@ impl_runtime_apis! {
 			page_size: u32,
 		) -> Vec<proof_of_sync_runtime_api::LeaderboardEntry<AccountId>> {
 			crate::views::leaderboard(round, page, page_size)
+		}
+
+		fn verifier_assignments(
+			verifier: AccountId,
+		) -> Vec<proof_of_sync_runtime_api::Assignment<AccountId>> {
+			crate::views::verifier_assignments(verifier)
+		}
+
+		fn verifiers(target: AccountId) -> Vec<AccountId> {
+			crate::views::verifiers(target)
+		}
+
+		fn quality_reports(
+			target: AccountId,
+			round: proof_of_sync_runtime_api::RoundIndex,
+		) -> Option<proof_of_sync_runtime_api::TargetQuality<AccountId>> {
+			crate::views::quality_reports(target, round)
 		}
 	}
 

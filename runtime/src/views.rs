@@ -3,9 +3,10 @@
 
 use alloc::vec::Vec;
 use pallet_sync_attestation::SyncKeys;
-use proof_of_sync_primitives::ProviderRegistry;
+use proof_of_sync_primitives::{Capacity, ProviderRegistry, ResourceKind, RoundClock};
 use proof_of_sync_runtime_api::{
-	LeaderboardEntry, PendingReward, ProviderInfo, RoundIndex, RoundInfo, ScoreBreakdown,
+	Assignment, LeaderboardEntry, PendingReward, ProviderInfo, QualityReportInfo, RoundIndex,
+	RoundInfo, ScoreBreakdown, TargetQuality,
 };
 
 use crate::{
@@ -37,9 +38,13 @@ pub fn round_info() -> Option<RoundInfo<BlockNumber>> {
 /// A provider's record.
 pub fn provider(who: AccountId) -> Option<ProviderInfo<Balance>> {
 	let info = Resources::provider(&who)?;
+	let now = <SyncAttestation as RoundClock>::current_round();
+	let capacity = info.capacity_in(now);
+	let next = info.capacity_in(now.saturating_add(1));
 	Some(ProviderInfo {
 		endpoint: info.endpoint.into_inner(),
-		capacity: info.capacity,
+		capacity,
+		next_capacity: (next != capacity).then_some(next),
 		bond: info.bond,
 		status: info.status,
 		active_since: info.active_since,
@@ -60,6 +65,11 @@ pub fn score_breakdown(who: AccountId, round: RoundIndex) -> Option<ScoreBreakdo
 	let score = SyncAttestation::sync_score(&who, round)?;
 	let total_points =
 		SyncAttestation::round_summary(round).map_or(0, |summary| summary.total_points);
+	let record = SyncAttestation::round_record(round, &who).unwrap_or_default();
+	let reports = SyncAttestation::quality_reports(round, &who);
+	let declared =
+		<Resources as ProviderRegistry<_, _>>::declared_capacity(&who, round).unwrap_or_default();
+	let counted = |kind| declared.of(kind).min(reports.measured.of(kind));
 	Some(ScoreBreakdown {
 		round,
 		closed: SyncAttestation::is_closed(round),
@@ -68,6 +78,17 @@ pub fn score_breakdown(who: AccountId, round: RoundIndex) -> Option<ScoreBreakdo
 		uptime: score.uptime,
 		mean_lag: score.mean_lag,
 		sync: score.sync,
+		base_points: crate::configs::BasePoints::get(),
+		declared,
+		measured: reports.measured,
+		counted: Capacity {
+			compute: counted(ResourceKind::Compute),
+			storage: counted(ResourceKind::Storage),
+			bandwidth: counted(ResourceKind::Bandwidth),
+		},
+		quality: reports.quality,
+		capacity_points: record.capacity_points,
+		penalty: record.penalty,
 		points: score.points,
 		total_points,
 		share: score.share,
@@ -94,4 +115,54 @@ pub fn leaderboard(
 		.into_iter()
 		.map(|(account, points)| LeaderboardEntry { account, points })
 		.collect()
+}
+
+/// The targets `verifier` probes in the round in progress, with their endpoints.
+pub fn verifier_assignments(verifier: AccountId) -> Vec<Assignment<AccountId>> {
+	let Some(round) = SyncAttestation::round_in_progress() else { return Vec::new() };
+	SyncAttestation::targets_of(&verifier, &round)
+		.into_iter()
+		.filter_map(|target| {
+			let info = Resources::provider(&target)?;
+			Some(Assignment {
+				round: round.index,
+				declared: info.capacity_in(round.index),
+				endpoint: info.endpoint.into_inner(),
+				target,
+			})
+		})
+		.collect()
+}
+
+/// The verifiers of `target` in the round in progress.
+pub fn verifiers(target: AccountId) -> Vec<AccountId> {
+	SyncAttestation::round_in_progress()
+		.map(|round| SyncAttestation::verifiers_of(&target, &round).into_inner())
+		.unwrap_or_default()
+}
+
+/// What `round`'s verifiers reported about `target`.
+pub fn quality_reports(target: AccountId, round: RoundIndex) -> Option<TargetQuality<AccountId>> {
+	let params = SyncAttestation::round_params(round)?;
+	let record = SyncAttestation::quality_reports(round, &target);
+	Some(TargetQuality {
+		round,
+		verifiers: SyncAttestation::verifiers_of(&target, &params).into_inner(),
+		slots: record.slots,
+		reports: record
+			.reports
+			.iter()
+			.map(|(verifier, m)| QualityReportInfo {
+				verifier: verifier.clone(),
+				reachable: m.reachable,
+				latency_ms: m.latency_ms,
+				measured: m.measured,
+				quality: SyncAttestation::quality_of(m),
+			})
+			.collect(),
+		measured: record.measured,
+		quality: record.quality,
+		judged: record.judged,
+		target,
+	})
 }

@@ -14,6 +14,9 @@
 //! | `proofOfSync_scoreBreakdown(account, round?, at?)` | its score for a round (default: the last closed one) |
 //! | `proofOfSync_pendingRewards(account, at?)` | rewards it may claim, per round |
 //! | `proofOfSync_leaderboard(round?, page?, pageSize?, at?)` | a round's best providers by points |
+//! | `proofOfSync_verifierAssignments(account, at?)` | the targets it probes this round, with their endpoints |
+//! | `proofOfSync_verifiers(account, at?)` | its verifiers this round |
+//! | `proofOfSync_qualityReports(account, round?, at?)` | what a round's verifiers reported about it (default: the round in progress) |
 //! | `proofOfSync_subscribeRounds` | the round in progress, then every new round |
 
 use std::{fmt::Display, str::FromStr, sync::Arc};
@@ -28,8 +31,8 @@ use jsonrpsee::{
 };
 use proof_of_sync_runtime_api::RoundIndex;
 pub use proof_of_sync_runtime_api::{
-	LeaderboardEntry, PendingReward, ProofOfSyncApi as ProofOfSyncRuntimeApi, ProviderInfo,
-	RoundInfo, ScoreBreakdown, MAX_LEADERBOARD_PAGE,
+	Assignment, LeaderboardEntry, PendingReward, ProofOfSyncApi as ProofOfSyncRuntimeApi,
+	ProviderInfo, RoundInfo, ScoreBreakdown, TargetQuality, MAX_LEADERBOARD_PAGE,
 };
 use sc_client_api::BlockchainEvents;
 use sc_rpc::{
@@ -109,6 +112,29 @@ pub trait ProofOfSyncApi<BlockHash, AccountId, Balance, BlockNumber> {
 		page_size: Option<u32>,
 		at: Option<BlockHash>,
 	) -> RpcResult<Vec<LeaderboardEntry<AccountId>>>;
+
+	/// The targets `verifier` is assigned to probe in the round in progress, with their
+	/// endpoints and declared capacity; empty if it is not an active provider of the round.
+	#[method(name = "proofOfSync_verifierAssignments")]
+	fn verifier_assignments(
+		&self,
+		verifier: AccountId,
+		at: Option<BlockHash>,
+	) -> RpcResult<Vec<Assignment<AccountId>>>;
+
+	/// The verifiers of `target` in the round in progress.
+	#[method(name = "proofOfSync_verifiers")]
+	fn verifiers(&self, target: AccountId, at: Option<BlockHash>) -> RpcResult<Vec<AccountId>>;
+
+	/// What `round`'s verifiers reported about `target` (default: the round in progress), with
+	/// the medians that count, or `null` if the round is not kept.
+	#[method(name = "proofOfSync_qualityReports")]
+	fn quality_reports(
+		&self,
+		target: AccountId,
+		round: Option<RoundIndex>,
+		at: Option<BlockHash>,
+	) -> RpcResult<Option<TargetQuality<AccountId>>>;
 
 	/// Notifies the round in progress at the next new best block, then every new round.
 	#[subscription(
@@ -234,6 +260,43 @@ where
 		self.client
 			.runtime_api()
 			.leaderboard(at, round, page.unwrap_or(0), page_size)
+			.map_err(runtime_error)
+	}
+
+	fn verifier_assignments(
+		&self,
+		verifier: AccountId,
+		at: Option<Block::Hash>,
+	) -> RpcResult<Vec<Assignment<AccountId>>> {
+		self.client
+			.runtime_api()
+			.verifier_assignments(self.at(at), verifier)
+			.map_err(runtime_error)
+	}
+
+	fn verifiers(&self, target: AccountId, at: Option<Block::Hash>) -> RpcResult<Vec<AccountId>> {
+		self.client.runtime_api().verifiers(self.at(at), target).map_err(runtime_error)
+	}
+
+	fn quality_reports(
+		&self,
+		target: AccountId,
+		round: Option<RoundIndex>,
+		at: Option<Block::Hash>,
+	) -> RpcResult<Option<TargetQuality<AccountId>>> {
+		let at = self.at(at);
+		let round = match round {
+			Some(round) => round,
+			None => self
+				.client
+				.runtime_api()
+				.round_info(at)
+				.map_err(runtime_error)?
+				.map_or(0, |info| info.index),
+		};
+		self.client
+			.runtime_api()
+			.quality_reports(at, target, round)
 			.map_err(runtime_error)
 	}
 

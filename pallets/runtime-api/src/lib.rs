@@ -2,9 +2,10 @@
 //!
 //! What a client may read about Proof of Sync without knowing the runtime's storage layout: the
 //! round in progress, a provider's record, its score breakdown for a round, its pending rewards,
-//! and the leaderboard of a round. The runtime implements [`ProofOfSyncApi`] for every Proof of
-//! Sync pallet at once; the node's `proofOfSync_*` RPC methods (crate `proof-of-sync-rpc`) return
-//! its results as they are, and any client can call it through `state_call`.
+//! the leaderboard of a round, and who verifies whom with what they reported. The runtime
+//! implements [`ProofOfSyncApi`] for every Proof of Sync pallet at once; the node's `proofOfSync_*`
+//! RPC methods (crate `proof-of-sync-rpc`) return its results as they are, and any client can call
+//! it through `state_call`.
 //!
 //! The types here are the only definition of each read concept. Under `std` they serialize to the
 //! JSON the RPC returns: field names in camelCase, balances and points (which outgrow JavaScript
@@ -78,8 +79,12 @@ pub struct ProviderInfo<Balance> {
 	/// Where the provider's node serves (printable ASCII; a string in JSON).
 	#[cfg_attr(feature = "std", serde(with = "as_text"))]
 	pub endpoint: Vec<u8>,
-	/// The declared capacity.
+	/// The capacity declared for the round in progress: an upper bound on what counts, which
+	/// the provider's verifiers measure.
 	pub capacity: Capacity,
+	/// A declared capacity that takes effect at the next round, if the provider changed it in
+	/// this one.
+	pub next_capacity: Option<Capacity>,
 	/// The bond held (a decimal string in JSON).
 	#[cfg_attr(feature = "std", serde(with = "as_string"))]
 	pub bond: Balance,
@@ -126,7 +131,27 @@ pub struct ScoreBreakdown<Balance> {
 	pub mean_lag: u32,
 	/// Mean lag factor of its answers (100 % at lag 0), in parts per billion.
 	pub sync: Perbill,
-	/// Points it earned (a decimal string in JSON).
+	/// What a round of sync alone is worth (`BasePoints`; a decimal string in JSON).
+	#[cfg_attr(feature = "std", serde(with = "as_string"))]
+	pub base_points: Points,
+	/// The capacity it declared for the round.
+	pub declared: Capacity,
+	/// The capacity its verifiers measured: each kind's lower median over its verifiers, a
+	/// missing report counting as zero.
+	pub measured: Capacity,
+	/// The capacity that counts: the smaller of declared and measured, kind by kind.
+	pub counted: Capacity,
+	/// The lower median of its verifiers' quality (reachability × latency factor).
+	pub quality: Perbill,
+	/// What the counted capacity is worth: `Σ counted × CapacityWeights × quality` (a decimal
+	/// string in JSON).
+	#[cfg_attr(feature = "std", serde(with = "as_string"))]
+	pub capacity_points: Points,
+	/// The part of its points it forfeits for outlier reports it made as a verifier in the round
+	/// before.
+	pub penalty: Perbill,
+	/// Points it earned: `uptime × sync × (base points + capacity points) × (1 − penalty)`, as
+	/// the answers came (a decimal string in JSON).
 	#[cfg_attr(feature = "std", serde(with = "as_string"))]
 	pub points: Points,
 	/// Points everyone earned (a decimal string in JSON).
@@ -163,6 +188,64 @@ pub struct PendingReward<Balance> {
 	pub amount: Balance,
 }
 
+/// A target a verifier is assigned to probe in the round in progress.
+#[derive(Encode, Decode, TypeInfo, Clone, PartialEq, Eq, Debug)]
+#[cfg_attr(feature = "std", derive(Serialize, Deserialize))]
+#[cfg_attr(feature = "std", serde(rename_all = "camelCase"))]
+pub struct Assignment<AccountId> {
+	/// The round.
+	pub round: RoundIndex,
+	/// The provider to probe.
+	pub target: AccountId,
+	/// Where its node serves its resource endpoint (printable ASCII; a string in JSON).
+	#[cfg_attr(feature = "std", serde(with = "as_text"))]
+	pub endpoint: Vec<u8>,
+	/// The capacity it declared for the round: there is no point measuring beyond it.
+	pub declared: Capacity,
+}
+
+/// One verifier's report about a target.
+#[derive(Encode, Decode, TypeInfo, Clone, PartialEq, Eq, Debug)]
+#[cfg_attr(feature = "std", derive(Serialize, Deserialize))]
+#[cfg_attr(feature = "std", serde(rename_all = "camelCase"))]
+pub struct QualityReportInfo<AccountId> {
+	/// The verifier.
+	pub verifier: AccountId,
+	/// Whether the target's endpoint answered its liveness challenge.
+	pub reachable: bool,
+	/// How long the liveness answer took, in milliseconds.
+	pub latency_ms: u32,
+	/// What it measured: compute in milli-vCPU, storage in GiB, bandwidth in Mbit/s.
+	pub measured: Capacity,
+	/// The report's quality: 0 if unreachable, else falling from 100 % at 0 ms to 0 at
+	/// `MaxProbeLatency`.
+	pub quality: Perbill,
+}
+
+/// What a round's verifiers reported about one target, and the medians that count.
+#[derive(Encode, Decode, TypeInfo, Clone, PartialEq, Eq, Debug)]
+#[cfg_attr(feature = "std", derive(Serialize, Deserialize))]
+#[cfg_attr(feature = "std", serde(rename_all = "camelCase"))]
+pub struct TargetQuality<AccountId> {
+	/// The round.
+	pub round: RoundIndex,
+	/// The target.
+	pub target: AccountId,
+	/// Its verifiers in the round, as the registry stands now (a verifier that was chilled or
+	/// left since is no longer one).
+	pub verifiers: Vec<AccountId>,
+	/// Over how many reports the medians are taken: its verifiers when the first report came.
+	pub slots: u32,
+	/// The reports, in the order they came.
+	pub reports: Vec<QualityReportInfo<AccountId>>,
+	/// Each kind's lower median over `slots` reports, a missing report counting as zero.
+	pub measured: Capacity,
+	/// The lower median of the reports' quality.
+	pub quality: Perbill,
+	/// Whether the reports were judged against the medians (once all of at least three came).
+	pub judged: bool,
+}
+
 /// One line of a round's leaderboard.
 #[derive(Encode, Decode, TypeInfo, Clone, PartialEq, Eq, Debug)]
 #[cfg_attr(feature = "std", derive(Serialize, Deserialize))]
@@ -176,7 +259,11 @@ pub struct LeaderboardEntry<AccountId> {
 }
 
 sp_api::decl_runtime_apis! {
-	/// Read access to Proof of Sync: rounds, providers, scores, rewards.
+	/// Read access to Proof of Sync: rounds, providers, scores, rewards, verifiers.
+	///
+	/// Version 2 added the verifier methods, `ProviderInfo::next_capacity` and the capacity
+	/// fields of `ScoreBreakdown` (no chain ran version 1 with them missing).
+	#[api_version(2)]
 	pub trait ProofOfSyncApi<AccountId, Balance, BlockNumber>
 	where
 		AccountId: Codec,
@@ -204,6 +291,17 @@ sp_api::decl_runtime_apis! {
 		/// best [`MAX_LEADERBOARD_PAGE`] providers of a round are kept, so pages past the first
 		/// at the largest size are empty. Empty once the round is no longer retained.
 		fn leaderboard(round: RoundIndex, page: u32, page_size: u32) -> Vec<LeaderboardEntry<AccountId>>;
+
+		/// The targets `verifier` is assigned to probe in the round in progress, with their
+		/// endpoints: empty if it is not an active provider of the round.
+		fn verifier_assignments(verifier: AccountId) -> Vec<Assignment<AccountId>>;
+
+		/// The verifiers of `target` in the round in progress: empty if it is not an active
+		/// provider of the round.
+		fn verifiers(target: AccountId) -> Vec<AccountId>;
+
+		/// What `round`'s verifiers reported about `target`, if the round is kept.
+		fn quality_reports(target: AccountId, round: RoundIndex) -> Option<TargetQuality<AccountId>>;
 	}
 }
 

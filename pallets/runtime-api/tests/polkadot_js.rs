@@ -10,8 +10,8 @@
 use std::{fmt::Write, path::PathBuf};
 
 use proof_of_sync_runtime_api::{
-	Capacity, LeaderboardEntry, PendingReward, ProviderInfo, ProviderStatus, RoundInfo,
-	ScoreBreakdown,
+	Assignment, Capacity, LeaderboardEntry, PendingReward, ProviderInfo, ProviderStatus,
+	QualityReportInfo, RoundInfo, ScoreBreakdown, TargetQuality,
 };
 use scale_info::{form::MetaForm, Field, Type, TypeDef, TypeDefPrimitive, TypeInfo};
 use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
@@ -171,7 +171,7 @@ fn camel_case(snake: &str) -> String {
 }
 
 /// The read types the file defines, under `ProofOfSync<name>`.
-const READ_TYPES: [&str; 7] = [
+const READ_TYPES: [&str; 10] = [
 	"Capacity",
 	"ProviderStatus",
 	"RoundInfo",
@@ -179,6 +179,9 @@ const READ_TYPES: [&str; 7] = [
 	"ScoreBreakdown",
 	"PendingReward",
 	"LeaderboardEntry",
+	"Assignment",
+	"QualityReportInfo",
+	"TargetQuality",
 ];
 
 /// The runtime's generic parameters keep the names polkadot.js gives them; the runtime's test
@@ -196,9 +199,12 @@ fn js_type(field: &Field<MetaForm>) -> String {
 	if GENERIC_PARAMS.contains(&spelled) {
 		return spelled.into();
 	}
-	if let Some(inner) = spelled.strip_prefix("Option<").and_then(|s| s.strip_suffix('>')) {
-		if GENERIC_PARAMS.contains(&inner) {
-			return format!("Option<{inner}>");
+	for wrapper in ["Option", "Vec"] {
+		let inner = spelled.strip_prefix(wrapper).and_then(|s| s.strip_prefix('<'));
+		if let Some(inner) = inner.and_then(|s| s.strip_suffix('>')) {
+			if GENERIC_PARAMS.contains(&inner) {
+				return format!("{wrapper}<{inner}>");
+			}
 		}
 	}
 	resolve(&field.ty.type_info())
@@ -223,6 +229,7 @@ fn resolve(ty: &Type<MetaForm>) -> String {
 				TypeDef::Primitive(TypeDefPrimitive::U8)
 			) =>
 			"Text".into(),
+		(TypeDef::Sequence(seq), _) => format!("Vec<{}>", resolve(&seq.type_param.type_info())),
 		(TypeDef::Variant(_), Some("Option")) => {
 			let inner = ty.type_params[0].ty.expect("Option has a type parameter").type_info();
 			format!("Option<{}>", resolve(&inner))
@@ -269,6 +276,9 @@ fn generated_types() -> Json {
 		ScoreBreakdown::<u128>::type_info(),
 		PendingReward::<u128>::type_info(),
 		LeaderboardEntry::<AccountId32>::type_info(),
+		Assignment::<AccountId32>::type_info(),
+		QualityReportInfo::<AccountId32>::type_info(),
+		TargetQuality::<AccountId32>::type_info(),
 	];
 	let names: Vec<_> =
 		types.iter().map(|ty| ty.path.ident().expect("read types are named")).collect();
@@ -368,6 +378,13 @@ fn check_json(types: &Json, ty: &str, json: &Json, at: &str) {
 		}
 		return;
 	}
+	if let Some(inner) = ty.strip_prefix("Vec<").and_then(|s| s.strip_suffix('>')) {
+		let Json::Arr(items) = json else { panic!("{at} ({ty}) must be an array: {json:?}") };
+		for (i, item) in items.iter().enumerate() {
+			check_json(types, inner, item, &format!("{at}[{i}]"));
+		}
+		return;
+	}
 	match ty {
 		"u64" | "u128" | "Balance" => match json {
 			Json::Str(s) if s.parse::<u128>().is_ok() => {},
@@ -451,6 +468,7 @@ fn serde_json_matches_the_definitions() {
 	let provider = ProviderInfo::<u128> {
 		endpoint: b"http://127.0.0.1:30555".to_vec(),
 		capacity: Capacity { compute: u64::MAX, storage: 2, bandwidth: 3 },
+		next_capacity: Some(Capacity { compute: 1, storage: 2, bandwidth: u64::MAX }),
 		bond: big,
 		status: ProviderStatus::Leaving { until_round: 9 },
 		active_since: 1,
@@ -467,6 +485,13 @@ fn serde_json_matches_the_definitions() {
 		uptime: Perbill::from_percent(83),
 		mean_lag: 1,
 		sync: Perbill::from_percent(90),
+		base_points: 1_000,
+		declared: Capacity { compute: 4_000, storage: 100, bandwidth: 1_000 },
+		measured: Capacity { compute: 2_000, storage: 100, bandwidth: u64::MAX },
+		counted: Capacity { compute: 2_000, storage: 100, bandwidth: 1_000 },
+		quality: Perbill::from_percent(95),
+		capacity_points: big,
+		penalty: Perbill::from_percent(10),
 		points: big,
 		total_points: big,
 		share: Perbill::one(),
@@ -475,6 +500,30 @@ fn serde_json_matches_the_definitions() {
 	};
 	let pending = PendingReward::<u128> { round: 3, amount: big };
 	let entry = LeaderboardEntry { account: AccountId32::new([1; 32]), points: big };
+	let alice = AccountId32::new([1; 32]);
+	let bob = AccountId32::new([2; 32]);
+	let assignment = Assignment {
+		round: 3,
+		target: bob.clone(),
+		endpoint: b"http://127.0.0.1:30555".to_vec(),
+		declared: Capacity { compute: 4_000, storage: 100, bandwidth: u64::MAX },
+	};
+	let quality = TargetQuality {
+		round: 3,
+		target: bob.clone(),
+		verifiers: vec![alice.clone()],
+		slots: 2,
+		reports: vec![QualityReportInfo {
+			verifier: alice,
+			reachable: true,
+			latency_ms: 3,
+			measured: Capacity { compute: 1, storage: 2, bandwidth: u64::MAX },
+			quality: Perbill::from_percent(99),
+		}],
+		measured: Capacity::default(),
+		quality: Perbill::zero(),
+		judged: false,
+	};
 
 	for (name, json) in [
 		("RoundInfo", serialized(&round)),
@@ -482,6 +531,8 @@ fn serde_json_matches_the_definitions() {
 		("ScoreBreakdown", serialized(&score)),
 		("PendingReward", serialized(&pending)),
 		("LeaderboardEntry", serialized(&entry)),
+		("Assignment", serialized(&assignment)),
+		("TargetQuality", serialized(&quality)),
 	] {
 		check_json(&types, &format!("{PREFIX}{name}"), &json, name);
 	}
@@ -492,6 +543,8 @@ fn serde_json_matches_the_definitions() {
 	}
 	let json = serialized(RoundInfo::<u32> { last_closed: None, ..round.clone() });
 	check_json(&types, "ProofOfSyncRoundInfo", &json, "RoundInfo");
+	let json = serialized(ProviderInfo { next_capacity: None, ..provider.clone() });
+	check_json(&types, "ProofOfSyncProviderInfo", &json, "ProviderInfo");
 	let json = serialized(ScoreBreakdown::<u128> { reward: None, ..score.clone() });
 	check_json(&types, "ProofOfSyncScoreBreakdown", &json, "ScoreBreakdown");
 
@@ -515,4 +568,7 @@ fn serde_json_matches_the_definitions() {
 	let back: ScoreBreakdown<u128> =
 		serde_json::from_str(&serde_json::to_string(&score).unwrap()).unwrap();
 	assert_eq!(back, score);
+	let back: TargetQuality<AccountId32> =
+		serde_json::from_str(&serde_json::to_string(&quality).unwrap()).unwrap();
+	assert_eq!(back, quality);
 }

@@ -477,9 +477,15 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// What the verifiers of `round` reported about `target`, with the medians.
+	/// What the verifiers of `round` reported about `target`, with the medians (empty if none
+	/// did or the round is not kept).
 	pub fn quality_reports(round: RoundIndex, target: &T::AccountId) -> TargetReportsOf<T> {
 		QualityReports::<T>::get(round, target)
+	}
+
+	/// `who`'s record of `round`, if it earned anything or was reported about in it.
+	pub fn round_record(round: RoundIndex, who: &T::AccountId) -> Option<ProviderRoundStats> {
+		ProviderRounds::<T>::get(round, who)
 	}
 
 	/// The round's params if `round` is the round in progress or a retained one.
