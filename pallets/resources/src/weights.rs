@@ -60,63 +60,71 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Session::CurrentIndex` (r:1 w:0)
 	/// Proof: `Session::CurrentIndex` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
 	/// Storage: `Resources::Providers` (r:1 w:1)
-	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(231), added: 2706, mode: `MaxEncodedLen`)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(264), added: 2739, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::CounterForProviders` (r:1 w:1)
 	/// Proof: `Resources::CounterForProviders` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
+	/// Storage: `Resources::FreeSlotCount` (r:1 w:1)
+	/// Proof: `Resources::FreeSlotCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Resources::FreeSlots` (r:1 w:1)
+	/// Proof: `Resources::FreeSlots` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::ActiveProviders` (r:1 w:1)
 	/// Proof: `Resources::ActiveProviders` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Resources::ProviderSlots` (r:0 w:1)
+	/// Proof: `Resources::ProviderSlots` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	fn register() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `628`
-		//  Estimated: `3696`
-		// Minimum execution time: 83_026_000 picoseconds.
-		Weight::from_parts(149_269_000, 3696)
-			.saturating_add(T::DbWeight::get().reads(6_u64))
-			.saturating_add(T::DbWeight::get().writes(5_u64))
+		//  Measured:  `710`
+		//  Estimated: `3729`
+		// Minimum execution time: 94_094_000 picoseconds.
+		Weight::from_parts(171_411_000, 3729)
+			.saturating_add(T::DbWeight::get().reads(8_u64))
+			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
 	/// Storage: `Resources::Providers` (r:1 w:1)
-	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(231), added: 2706, mode: `MaxEncodedLen`)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(264), added: 2739, mode: `MaxEncodedLen`)
 	fn update_endpoint() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `366`
-		//  Estimated: `3696`
-		// Minimum execution time: 16_526_000 picoseconds.
-		Weight::from_parts(33_342_000, 3696)
+		//  Measured:  `394`
+		//  Estimated: `3729`
+		// Minimum execution time: 17_597_000 picoseconds.
+		Weight::from_parts(33_856_000, 3729)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
+	/// Storage: `Session::CurrentIndex` (r:1 w:0)
+	/// Proof: `Session::CurrentIndex` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
 	/// Storage: `Resources::Providers` (r:1 w:1)
-	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(231), added: 2706, mode: `MaxEncodedLen`)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(264), added: 2739, mode: `MaxEncodedLen`)
 	fn update_capacity() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `366`
-		//  Estimated: `3696`
-		// Minimum execution time: 16_023_000 picoseconds.
-		Weight::from_parts(21_675_000, 3696)
-			.saturating_add(T::DbWeight::get().reads(1_u64))
+		//  Measured:  `601`
+		//  Estimated: `3729`
+		// Minimum execution time: 20_666_000 picoseconds.
+		Weight::from_parts(31_806_000, 3729)
+			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Resources::Providers` (r:1 w:1)
-	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(231), added: 2706, mode: `MaxEncodedLen`)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(264), added: 2739, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
 	fn bond_extra() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `633`
-		//  Estimated: `3696`
-		// Minimum execution time: 111_559_000 picoseconds.
-		Weight::from_parts(146_036_000, 3696)
+		//  Measured:  `661`
+		//  Estimated: `3729`
+		// Minimum execution time: 73_780_000 picoseconds.
+		Weight::from_parts(91_049_000, 3729)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	/// Storage: `Resources::Providers` (r:65 w:0)
-	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(231), added: 2706, mode: `MaxEncodedLen`)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(264), added: 2739, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::Candidates` (r:1 w:1)
 	/// Proof: `Resources::Candidates` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
 	/// Storage: `Session::NextKeys` (r:65 w:0)
@@ -124,50 +132,50 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Session::CurrentIndex` (r:1 w:0)
 	/// Proof: `Session::CurrentIndex` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
 	/// Storage: `SyncAttestation::RoundCandidates` (r:65 w:0)
-	/// Proof: `SyncAttestation::RoundCandidates` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::RoundCandidates` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::ProviderRounds` (r:1 w:0)
-	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(108), added: 2583, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(144), added: 2619, mode: `MaxEncodedLen`)
 	fn opt_in_validator() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `17822`
-		//  Estimated: `179687`
-		// Minimum execution time: 948_505_000 picoseconds.
-		Weight::from_parts(1_516_767_000, 179687)
+		//  Measured:  `27511`
+		//  Estimated: `189376`
+		// Minimum execution time: 958_572_000 picoseconds.
+		Weight::from_parts(1_461_930_000, 189376)
 			.saturating_add(T::DbWeight::get().reads(198_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Resources::Providers` (r:1 w:0)
-	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(231), added: 2706, mode: `MaxEncodedLen`)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(264), added: 2739, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::Candidates` (r:1 w:1)
 	/// Proof: `Resources::Candidates` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
 	fn opt_out_validator() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2829`
-		//  Estimated: `3696`
-		// Minimum execution time: 40_366_000 picoseconds.
-		Weight::from_parts(66_739_000, 3696)
+		//  Measured:  `2889`
+		//  Estimated: `3729`
+		// Minimum execution time: 55_248_000 picoseconds.
+		Weight::from_parts(96_477_000, 3729)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Session::CurrentIndex` (r:1 w:0)
 	/// Proof: `Session::CurrentIndex` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
 	/// Storage: `Resources::Providers` (r:1 w:1)
-	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(231), added: 2706, mode: `MaxEncodedLen`)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(264), added: 2739, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::ActiveProviders` (r:1 w:1)
 	/// Proof: `Resources::ActiveProviders` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::Candidates` (r:1 w:1)
 	/// Proof: `Resources::Candidates` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
 	fn leave() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3199`
-		//  Estimated: `4684`
-		// Minimum execution time: 54_663_000 picoseconds.
-		Weight::from_parts(72_445_000, 4684)
+		//  Measured:  `3265`
+		//  Estimated: `4750`
+		// Minimum execution time: 68_592_000 picoseconds.
+		Weight::from_parts(114_243_000, 4750)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	/// Storage: `Resources::Providers` (r:1 w:1)
-	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(231), added: 2706, mode: `MaxEncodedLen`)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(264), added: 2739, mode: `MaxEncodedLen`)
 	/// Storage: `Session::CurrentIndex` (r:1 w:0)
 	/// Proof: `Session::CurrentIndex` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
@@ -176,42 +184,48 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::CounterForProviders` (r:1 w:1)
 	/// Proof: `Resources::CounterForProviders` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Resources::FreeSlotCount` (r:1 w:1)
+	/// Proof: `Resources::FreeSlotCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Resources::FreeSlots` (r:0 w:1)
+	/// Proof: `Resources::FreeSlots` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
+	/// Storage: `Resources::ProviderSlots` (r:0 w:1)
+	/// Proof: `Resources::ProviderSlots` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	fn withdraw() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `844`
-		//  Estimated: `3696`
-		// Minimum execution time: 70_443_000 picoseconds.
-		Weight::from_parts(99_068_000, 3696)
-			.saturating_add(T::DbWeight::get().reads(5_u64))
-			.saturating_add(T::DbWeight::get().writes(4_u64))
+		//  Measured:  `872`
+		//  Estimated: `3729`
+		// Minimum execution time: 77_620_000 picoseconds.
+		Weight::from_parts(135_038_000, 3729)
+			.saturating_add(T::DbWeight::get().reads(6_u64))
+			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
 	/// Storage: `Session::CurrentIndex` (r:1 w:0)
 	/// Proof: `Session::CurrentIndex` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
 	/// Storage: `Resources::Providers` (r:1 w:1)
-	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(231), added: 2706, mode: `MaxEncodedLen`)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(264), added: 2739, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::ActiveProviders` (r:1 w:1)
 	/// Proof: `Resources::ActiveProviders` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn reactivate() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `587`
-		//  Estimated: `3696`
-		// Minimum execution time: 23_098_000 picoseconds.
-		Weight::from_parts(40_071_000, 3696)
+		//  Measured:  `615`
+		//  Estimated: `3729`
+		// Minimum execution time: 24_182_000 picoseconds.
+		Weight::from_parts(41_831_000, 3729)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Storage: `Resources::Candidates` (r:1 w:1)
 	/// Proof: `Resources::Candidates` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::Providers` (r:1 w:0)
-	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(231), added: 2706, mode: `MaxEncodedLen`)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(264), added: 2739, mode: `MaxEncodedLen`)
 	/// Storage: `Session::NextKeys` (r:1 w:0)
 	/// Proof: `Session::NextKeys` (`max_values`: None, `max_size`: None, mode: `Measured`)
 	fn remove_candidate() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3678`
-		//  Estimated: `7143`
-		// Minimum execution time: 59_808_000 picoseconds.
-		Weight::from_parts(110_168_000, 7143)
+		//  Measured:  `3743`
+		//  Estimated: `7208`
+		// Minimum execution time: 77_635_000 picoseconds.
+		Weight::from_parts(119_183_000, 7208)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -222,47 +236,55 @@ impl WeightInfo for () {
 	/// Storage: `Session::CurrentIndex` (r:1 w:0)
 	/// Proof: `Session::CurrentIndex` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
 	/// Storage: `Resources::Providers` (r:1 w:1)
-	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(231), added: 2706, mode: `MaxEncodedLen`)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(264), added: 2739, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::CounterForProviders` (r:1 w:1)
 	/// Proof: `Resources::CounterForProviders` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
+	/// Storage: `Resources::FreeSlotCount` (r:1 w:1)
+	/// Proof: `Resources::FreeSlotCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Resources::FreeSlots` (r:1 w:1)
+	/// Proof: `Resources::FreeSlots` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::ActiveProviders` (r:1 w:1)
 	/// Proof: `Resources::ActiveProviders` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Resources::ProviderSlots` (r:0 w:1)
+	/// Proof: `Resources::ProviderSlots` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	fn register() -> Weight {
-		Weight::from_parts(149_269_000, 3696)
-			.saturating_add(RocksDbWeight::get().reads(6_u64))
-			.saturating_add(RocksDbWeight::get().writes(5_u64))
+		Weight::from_parts(171_411_000, 3729)
+			.saturating_add(RocksDbWeight::get().reads(8_u64))
+			.saturating_add(RocksDbWeight::get().writes(8_u64))
 	}
 	/// Storage: `Resources::Providers` (r:1 w:1)
-	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(231), added: 2706, mode: `MaxEncodedLen`)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(264), added: 2739, mode: `MaxEncodedLen`)
 	fn update_endpoint() -> Weight {
-		Weight::from_parts(33_342_000, 3696)
+		Weight::from_parts(33_856_000, 3729)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
+	/// Storage: `Session::CurrentIndex` (r:1 w:0)
+	/// Proof: `Session::CurrentIndex` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
 	/// Storage: `Resources::Providers` (r:1 w:1)
-	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(231), added: 2706, mode: `MaxEncodedLen`)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(264), added: 2739, mode: `MaxEncodedLen`)
 	fn update_capacity() -> Weight {
-		Weight::from_parts(21_675_000, 3696)
-			.saturating_add(RocksDbWeight::get().reads(1_u64))
+		Weight::from_parts(31_806_000, 3729)
+			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Resources::Providers` (r:1 w:1)
-	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(231), added: 2706, mode: `MaxEncodedLen`)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(264), added: 2739, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
 	fn bond_extra() -> Weight {
-		Weight::from_parts(146_036_000, 3696)
+		Weight::from_parts(91_049_000, 3729)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	/// Storage: `Resources::Providers` (r:65 w:0)
-	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(231), added: 2706, mode: `MaxEncodedLen`)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(264), added: 2739, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::Candidates` (r:1 w:1)
 	/// Proof: `Resources::Candidates` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
 	/// Storage: `Session::NextKeys` (r:65 w:0)
@@ -270,38 +292,38 @@ impl WeightInfo for () {
 	/// Storage: `Session::CurrentIndex` (r:1 w:0)
 	/// Proof: `Session::CurrentIndex` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
 	/// Storage: `SyncAttestation::RoundCandidates` (r:65 w:0)
-	/// Proof: `SyncAttestation::RoundCandidates` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::RoundCandidates` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::ProviderRounds` (r:1 w:0)
-	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(108), added: 2583, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(144), added: 2619, mode: `MaxEncodedLen`)
 	fn opt_in_validator() -> Weight {
-		Weight::from_parts(1_516_767_000, 179687)
+		Weight::from_parts(1_461_930_000, 189376)
 			.saturating_add(RocksDbWeight::get().reads(198_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Resources::Providers` (r:1 w:0)
-	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(231), added: 2706, mode: `MaxEncodedLen`)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(264), added: 2739, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::Candidates` (r:1 w:1)
 	/// Proof: `Resources::Candidates` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
 	fn opt_out_validator() -> Weight {
-		Weight::from_parts(66_739_000, 3696)
+		Weight::from_parts(96_477_000, 3729)
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Session::CurrentIndex` (r:1 w:0)
 	/// Proof: `Session::CurrentIndex` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
 	/// Storage: `Resources::Providers` (r:1 w:1)
-	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(231), added: 2706, mode: `MaxEncodedLen`)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(264), added: 2739, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::ActiveProviders` (r:1 w:1)
 	/// Proof: `Resources::ActiveProviders` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::Candidates` (r:1 w:1)
 	/// Proof: `Resources::Candidates` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
 	fn leave() -> Weight {
-		Weight::from_parts(72_445_000, 4684)
+		Weight::from_parts(114_243_000, 4750)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	/// Storage: `Resources::Providers` (r:1 w:1)
-	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(231), added: 2706, mode: `MaxEncodedLen`)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(264), added: 2739, mode: `MaxEncodedLen`)
 	/// Storage: `Session::CurrentIndex` (r:1 w:0)
 	/// Proof: `Session::CurrentIndex` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
@@ -310,30 +332,36 @@ impl WeightInfo for () {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::CounterForProviders` (r:1 w:1)
 	/// Proof: `Resources::CounterForProviders` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Resources::FreeSlotCount` (r:1 w:1)
+	/// Proof: `Resources::FreeSlotCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Resources::FreeSlots` (r:0 w:1)
+	/// Proof: `Resources::FreeSlots` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
+	/// Storage: `Resources::ProviderSlots` (r:0 w:1)
+	/// Proof: `Resources::ProviderSlots` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	fn withdraw() -> Weight {
-		Weight::from_parts(99_068_000, 3696)
-			.saturating_add(RocksDbWeight::get().reads(5_u64))
-			.saturating_add(RocksDbWeight::get().writes(4_u64))
+		Weight::from_parts(135_038_000, 3729)
+			.saturating_add(RocksDbWeight::get().reads(6_u64))
+			.saturating_add(RocksDbWeight::get().writes(7_u64))
 	}
 	/// Storage: `Session::CurrentIndex` (r:1 w:0)
 	/// Proof: `Session::CurrentIndex` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
 	/// Storage: `Resources::Providers` (r:1 w:1)
-	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(231), added: 2706, mode: `MaxEncodedLen`)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(264), added: 2739, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::ActiveProviders` (r:1 w:1)
 	/// Proof: `Resources::ActiveProviders` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn reactivate() -> Weight {
-		Weight::from_parts(40_071_000, 3696)
+		Weight::from_parts(41_831_000, 3729)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
 	/// Storage: `Resources::Candidates` (r:1 w:1)
 	/// Proof: `Resources::Candidates` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::Providers` (r:1 w:0)
-	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(231), added: 2706, mode: `MaxEncodedLen`)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(264), added: 2739, mode: `MaxEncodedLen`)
 	/// Storage: `Session::NextKeys` (r:1 w:0)
 	/// Proof: `Session::NextKeys` (`max_values`: None, `max_size`: None, mode: `Measured`)
 	fn remove_candidate() -> Weight {
-		Weight::from_parts(110_168_000, 7143)
+		Weight::from_parts(119_183_000, 7208)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}

@@ -63,9 +63,9 @@ pub trait WeightInfo {
 pub struct SubstrateWeight<T>(PhantomData<T>);
 impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
-	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(52), added: 547, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(56), added: 551, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::Providers` (r:1 w:0)
-	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(231), added: 2706, mode: `MaxEncodedLen`)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(264), added: 2739, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::Randomness` (r:1 w:0)
 	/// Proof: `SyncAttestation::Randomness` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::RoundCandidates` (r:1 w:1)
@@ -73,30 +73,32 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::BlockHash` (r:2 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::ProviderRounds` (r:1 w:1)
-	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(108), added: 2583, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(144), added: 2619, mode: `MaxEncodedLen`)
 	/// Storage: `Session::NextKeys` (r:1 w:0)
 	/// Proof: `Session::NextKeys` (`max_values`: None, `max_size`: None, mode: `Measured`)
 	/// Storage: `SyncAttestation::SigningKeys` (r:1 w:1)
 	/// Proof: `SyncAttestation::SigningKeys` (`max_values`: None, `max_size`: Some(337), added: 2812, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::LastClosedRound` (r:1 w:0)
 	/// Proof: `SyncAttestation::LastClosedRound` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::Penalties` (r:1 w:0)
+	/// Proof: `SyncAttestation::Penalties` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::Rounds` (r:1 w:1)
-	/// Proof: `SyncAttestation::Rounds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::Rounds` (`max_values`: None, `max_size`: Some(89), added: 2564, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::Leaderboard` (r:1 w:1)
 	/// Proof: `SyncAttestation::Leaderboard` (`max_values`: None, `max_size`: Some(4814), added: 7289, mode: `MaxEncodedLen`)
 	fn attest() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `6355`
-		//  Estimated: `9820`
-		// Minimum execution time: 183_831_000 picoseconds.
-		Weight::from_parts(320_513_000, 9820)
-			.saturating_add(T::DbWeight::get().reads(12_u64))
+		//  Measured:  `6391`
+		//  Estimated: `9856`
+		// Minimum execution time: 208_691_000 picoseconds.
+		Weight::from_parts(362_848_000, 9856)
+			.saturating_add(T::DbWeight::get().reads(13_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
 	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
-	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(52), added: 547, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(56), added: 551, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::Providers` (r:1 w:0)
-	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(231), added: 2706, mode: `MaxEncodedLen`)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(264), added: 2739, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::Randomness` (r:1 w:0)
 	/// Proof: `SyncAttestation::Randomness` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::RoundCandidates` (r:1 w:0)
@@ -104,7 +106,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::BlockHash` (r:2 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::ProviderRounds` (r:1 w:0)
-	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(108), added: 2583, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(144), added: 2619, mode: `MaxEncodedLen`)
 	/// Storage: `Session::NextKeys` (r:1 w:0)
 	/// Proof: `Session::NextKeys` (`max_values`: None, `max_size`: None, mode: `Measured`)
 	/// Storage: `SyncAttestation::SigningKeys` (r:1 w:0)
@@ -113,16 +115,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `SyncAttestation::LastClosedRound` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn authorize_attest() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1369`
+		//  Measured:  `1401`
 		//  Estimated: `6028`
-		// Minimum execution time: 146_187_000 picoseconds.
-		Weight::from_parts(216_812_000, 6028)
+		// Minimum execution time: 155_413_000 picoseconds.
+		Weight::from_parts(237_599_000, 6028)
 			.saturating_add(T::DbWeight::get().reads(10_u64))
 	}
 	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
-	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(52), added: 547, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(56), added: 551, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::Rounds` (r:1 w:0)
-	/// Proof: `SyncAttestation::Rounds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::Rounds` (`max_values`: None, `max_size`: Some(89), added: 2564, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::LastClosedRound` (r:1 w:0)
 	/// Proof: `SyncAttestation::LastClosedRound` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::Reported` (r:1 w:1)
@@ -134,7 +136,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::BlockHash` (r:1 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::Providers` (r:1 w:1)
-	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(231), added: 2706, mode: `MaxEncodedLen`)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(264), added: 2739, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:2 w:2)
@@ -143,23 +145,23 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Resources::Candidates` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
 	fn report_equivocation() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1730`
+		//  Measured:  `1803`
 		//  Estimated: `6196`
-		// Minimum execution time: 341_089_000 picoseconds.
-		Weight::from_parts(737_798_000, 6196)
+		// Minimum execution time: 346_544_000 picoseconds.
+		Weight::from_parts(794_567_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
 	/// Storage: `SyncAttestation::LastClosedRound` (r:1 w:0)
 	/// Proof: `SyncAttestation::LastClosedRound` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::Providers` (r:1 w:1)
-	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(231), added: 2706, mode: `MaxEncodedLen`)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(264), added: 2739, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::Rounds` (r:64 w:0)
-	/// Proof: `SyncAttestation::Rounds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::Rounds` (`max_values`: None, `max_size`: Some(89), added: 2564, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::RoundCandidates` (r:64 w:0)
 	/// Proof: `SyncAttestation::RoundCandidates` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::ProviderRounds` (r:64 w:0)
-	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(108), added: 2583, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(144), added: 2619, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::ActiveProviders` (r:1 w:1)
 	/// Proof: `Resources::ActiveProviders` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::Candidates` (r:1 w:1)
@@ -167,45 +169,47 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `r` is `[1, 84]`.
 	fn report_offline(r: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `727 + r * (176 ±0)`
-		//  Estimated: `10548 + r * (2204 ±58)`
-		// Minimum execution time: 75_066_000 picoseconds.
-		Weight::from_parts(166_454_566, 10548)
-			// Standard Error: 269_818
-			.saturating_add(Weight::from_parts(22_586_897, 0).saturating_mul(r.into()))
+		//  Measured:  `793 + r * (180 ±0)`
+		//  Estimated: `10681 + r * (2235 ±59)`
+		// Minimum execution time: 71_867_000 picoseconds.
+		Weight::from_parts(235_323_563, 10681)
+			// Standard Error: 427_963
+			.saturating_add(Weight::from_parts(20_026_699, 0).saturating_mul(r.into()))
 			.saturating_add(T::DbWeight::get().reads(15_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(r.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
-			.saturating_add(Weight::from_parts(0, 2204).saturating_mul(r.into()))
+			.saturating_add(Weight::from_parts(0, 2235).saturating_mul(r.into()))
 	}
 	/// Storage: `SyncAttestation::Randomness` (r:1 w:0)
 	/// Proof: `SyncAttestation::Randomness` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::ActiveProviders` (r:1 w:0)
 	/// Proof: `Resources::ActiveProviders` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Resources::SlotCount` (r:1 w:0)
+	/// Proof: `Resources::SlotCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::Candidates` (r:1 w:0)
 	/// Proof: `Resources::Candidates` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::Providers` (r:64 w:0)
-	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(231), added: 2706, mode: `MaxEncodedLen`)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(264), added: 2739, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::RoundCandidates` (r:0 w:64)
 	/// Proof: `SyncAttestation::RoundCandidates` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::Rounds` (r:0 w:1)
-	/// Proof: `SyncAttestation::Rounds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::Rounds` (`max_values`: None, `max_size`: Some(89), added: 2564, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::CurrentRound` (r:0 w:1)
-	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(52), added: 547, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(56), added: 551, mode: `MaxEncodedLen`)
 	/// The range of component `c` is `[1, 64]`.
 	fn start_session(c: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `484 + c * (117 ±0)`
-		//  Estimated: `3803 + c * (2701 ±2)`
-		// Minimum execution time: 63_161_000 picoseconds.
-		Weight::from_parts(93_160_204, 3803)
-			// Standard Error: 173_650
-			.saturating_add(Weight::from_parts(9_551_630, 0).saturating_mul(c.into()))
-			.saturating_add(T::DbWeight::get().reads(4_u64))
+		//  Measured:  `507 + c * (165 ±0)`
+		//  Estimated: `3837 + c * (2734 ±2)`
+		// Minimum execution time: 62_662_000 picoseconds.
+		Weight::from_parts(86_956_334, 3837)
+			// Standard Error: 145_857
+			.saturating_add(Weight::from_parts(12_353_106, 0).saturating_mul(c.into()))
+			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(c.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(c.into())))
-			.saturating_add(Weight::from_parts(0, 2701).saturating_mul(c.into()))
+			.saturating_add(Weight::from_parts(0, 2734).saturating_mul(c.into()))
 	}
 	/// Storage: `Session::Validators` (r:1 w:0)
 	/// Proof: `Session::Validators` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
@@ -228,7 +232,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `SyncAttestation::SetChanges` (r:1 w:1)
 	/// Proof: `SyncAttestation::SetChanges` (`max_values`: Some(1), `max_size`: Some(70), added: 565, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::Rounds` (r:1 w:1)
-	/// Proof: `SyncAttestation::Rounds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::Rounds` (`max_values`: None, `max_size`: Some(89), added: 2564, mode: `MaxEncodedLen`)
 	/// Storage: `Rewards::LastAllocatedRound` (r:1 w:1)
 	/// Proof: `Rewards::LastAllocatedRound` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Rewards::Unclaimed` (r:1 w:1)
@@ -242,12 +246,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `a` is `[1, 32]`.
 	fn end_session(a: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1119 + a * (118 ±0)`
-		//  Estimated: `3550 + a * (2539 ±0)`
-		// Minimum execution time: 96_712_000 picoseconds.
-		Weight::from_parts(104_921_396, 3550)
-			// Standard Error: 303_264
-			.saturating_add(Weight::from_parts(40_320_508, 0).saturating_mul(a.into()))
+		//  Measured:  `1123 + a * (118 ±0)`
+		//  Estimated: `3554 + a * (2539 ±0)`
+		// Minimum execution time: 105_708_000 picoseconds.
+		Weight::from_parts(165_502_672, 3554)
+			// Standard Error: 241_038
+			.saturating_add(Weight::from_parts(42_838_923, 0).saturating_mul(a.into()))
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(a.into())))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
@@ -257,7 +261,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Resources::Candidates` (r:1 w:0)
 	/// Proof: `Resources::Candidates` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::Providers` (r:64 w:0)
-	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(231), added: 2706, mode: `MaxEncodedLen`)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(264), added: 2739, mode: `MaxEncodedLen`)
 	/// Storage: `Session::Validators` (r:1 w:0)
 	/// Proof: `Session::Validators` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
 	/// Storage: `SyncAttestation::LastClosedRound` (r:1 w:0)
@@ -269,46 +273,46 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `SyncAttestation::RoundCandidates` (r:64 w:0)
 	/// Proof: `SyncAttestation::RoundCandidates` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::ProviderRounds` (r:64 w:0)
-	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(108), added: 2583, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(144), added: 2619, mode: `MaxEncodedLen`)
 	/// The range of component `c` is `[1, 64]`.
 	fn new_session(c: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `899 + c * (423 ±0)`
-		//  Estimated: `4476 + c * (2893 ±2)`
-		// Minimum execution time: 79_728_000 picoseconds.
-		Weight::from_parts(14_398_970, 4476)
-			// Standard Error: 503_090
-			.saturating_add(Weight::from_parts(36_011_512, 0).saturating_mul(c.into()))
+		//  Measured:  `921 + c * (508 ±0)`
+		//  Estimated: `4498 + c * (2978 ±0)`
+		// Minimum execution time: 148_288_000 picoseconds.
+		Weight::from_parts(86_550_895, 4498)
+			// Standard Error: 593_281
+			.saturating_add(Weight::from_parts(42_360_654, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(c.into())))
-			.saturating_add(Weight::from_parts(0, 2893).saturating_mul(c.into()))
+			.saturating_add(Weight::from_parts(0, 2978).saturating_mul(c.into()))
 	}
 	/// Storage: `SyncAttestation::NextToClean` (r:1 w:0)
 	/// Proof: `SyncAttestation::NextToClean` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::LastClosedRound` (r:1 w:0)
 	/// Proof: `SyncAttestation::LastClosedRound` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::ProviderRounds` (r:256 w:256)
-	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(108), added: 2583, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(144), added: 2619, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::RoundCandidates` (r:1 w:1)
 	/// Proof: `SyncAttestation::RoundCandidates` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::Rounds` (r:0 w:1)
-	/// Proof: `SyncAttestation::Rounds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::Rounds` (`max_values`: None, `max_size`: Some(89), added: 2564, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::Leaderboard` (r:0 w:1)
 	/// Proof: `SyncAttestation::Leaderboard` (`max_values`: None, `max_size`: Some(4814), added: 7289, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 256]`.
 	fn on_idle_cleanup(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `311 + n * (85 ±0)`
-		//  Estimated: `3529 + n * (2583 ±0)`
-		// Minimum execution time: 22_751_000 picoseconds.
-		Weight::from_parts(30_052_278, 3529)
-			// Standard Error: 10_958
-			.saturating_add(Weight::from_parts(1_544_699, 0).saturating_mul(n.into()))
+		//  Estimated: `3529 + n * (2619 ±0)`
+		// Minimum execution time: 39_465_000 picoseconds.
+		Weight::from_parts(57_378_922, 3529)
+			// Standard Error: 7_745
+			.saturating_add(Weight::from_parts(2_255_674, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 2583).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 2619).saturating_mul(n.into()))
 	}
 	/// Storage: `Session::Validators` (r:1 w:0)
 	/// Proof: `Session::Validators` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
@@ -323,7 +327,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `SyncAttestation::FinalityStall` (r:1 w:0)
 	/// Proof: `SyncAttestation::FinalityStall` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::Rounds` (r:1 w:1)
-	/// Proof: `SyncAttestation::Rounds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::Rounds` (`max_values`: None, `max_size`: Some(89), added: 2564, mode: `MaxEncodedLen`)
 	/// Storage: `Rewards::LastAllocatedRound` (r:1 w:1)
 	/// Proof: `Rewards::LastAllocatedRound` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Rewards::Unclaimed` (r:1 w:1)
@@ -332,38 +336,40 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `SyncAttestation::Randomness` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::ActiveProviders` (r:1 w:0)
 	/// Proof: `Resources::ActiveProviders` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Resources::SlotCount` (r:1 w:0)
+	/// Proof: `Resources::SlotCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::Candidates` (r:1 w:0)
 	/// Proof: `Resources::Candidates` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::Providers` (r:1 w:0)
-	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(231), added: 2706, mode: `MaxEncodedLen`)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(264), added: 2739, mode: `MaxEncodedLen`)
 	/// Storage: `Session::NextKeys` (r:1 w:0)
 	/// Proof: `Session::NextKeys` (`max_values`: None, `max_size`: None, mode: `Measured`)
 	/// Storage: `SyncAttestation::Benched` (r:1 w:0)
 	/// Proof: `SyncAttestation::Benched` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::ProviderRounds` (r:1 w:0)
-	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(108), added: 2583, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(144), added: 2619, mode: `MaxEncodedLen`)
 	/// Storage: `Rewards::RoundRewards` (r:0 w:1)
 	/// Proof: `Rewards::RoundRewards` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::CurrentRound` (r:0 w:1)
-	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(52), added: 547, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(56), added: 551, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::LastClosedRound` (r:0 w:1)
 	/// Proof: `SyncAttestation::LastClosedRound` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// The range of component `p` is `[1, 10000]`.
 	fn round_transition(p: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2367`
-		//  Estimated: `5729`
-		// Minimum execution time: 114_761_000 picoseconds.
-		Weight::from_parts(318_730_794, 5729)
-			// Standard Error: 715
-			.saturating_add(Weight::from_parts(6_312, 0).saturating_mul(p.into()))
-			.saturating_add(T::DbWeight::get().reads(16_u64))
+		//  Measured:  `2437`
+		//  Estimated: `5799`
+		// Minimum execution time: 160_631_000 picoseconds.
+		Weight::from_parts(358_075_111, 5799)
+			// Standard Error: 702
+			.saturating_add(Weight::from_parts(9_092, 0).saturating_mul(p.into()))
+			.saturating_add(T::DbWeight::get().reads(17_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
 	/// Storage: `SyncAttestation::Randomness` (r:2 w:1)
 	/// Proof: `SyncAttestation::Randomness` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
-	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(52), added: 547, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(56), added: 551, mode: `MaxEncodedLen`)
 	/// Storage: `Aura::Authorities` (r:1 w:0)
 	/// Proof: `Aura::Authorities` (`max_values`: Some(1), `max_size`: Some(1025), added: 1520, mode: `MaxEncodedLen`)
 	/// Storage: `Aura::CurrentSlot` (r:1 w:0)
@@ -372,17 +378,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	fn note_block_vrf() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `465`
+		//  Measured:  `469`
 		//  Estimated: `6028`
-		// Minimum execution time: 548_030_000 picoseconds.
-		Weight::from_parts(591_859_000, 6028)
+		// Minimum execution time: 580_499_000 picoseconds.
+		Weight::from_parts(1_128_406_000, 6028)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `SyncAttestation::Randomness` (r:2 w:2)
 	/// Proof: `SyncAttestation::Randomness` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
-	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(52), added: 547, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(56), added: 551, mode: `MaxEncodedLen`)
 	/// Storage: `Aura::CurrentSlot` (r:1 w:0)
 	/// Proof: `Aura::CurrentSlot` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Session::Validators` (r:1 w:0)
@@ -391,15 +397,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `SyncAttestation::AuthoredIn` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	fn on_finalize() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1596`
+		//  Measured:  `1600`
 		//  Estimated: `6028`
-		// Minimum execution time: 26_316_000 picoseconds.
-		Weight::from_parts(30_795_000, 6028)
+		// Minimum execution time: 27_608_000 picoseconds.
+		Weight::from_parts(52_686_000, 6028)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
-	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(52), added: 547, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(56), added: 551, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::Benched` (r:1 w:1)
 	/// Proof: `SyncAttestation::Benched` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Session::NextKeys` (r:1 w:0)
@@ -410,15 +416,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `SyncAttestation::MissedRounds` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	fn heartbeat() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `608`
-		//  Estimated: `4073`
-		// Minimum execution time: 90_005_000 picoseconds.
-		Weight::from_parts(99_234_000, 4073)
+		//  Measured:  `612`
+		//  Estimated: `4077`
+		// Minimum execution time: 97_387_000 picoseconds.
+		Weight::from_parts(182_208_000, 4077)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
-	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(52), added: 547, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(56), added: 551, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::Benched` (r:1 w:0)
 	/// Proof: `SyncAttestation::Benched` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Session::NextKeys` (r:1 w:0)
@@ -427,29 +433,77 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	fn authorize_heartbeat() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `608`
-		//  Estimated: `4073`
-		// Minimum execution time: 78_779_000 picoseconds.
-		Weight::from_parts(84_549_000, 4073)
+		//  Measured:  `612`
+		//  Estimated: `4077`
+		// Minimum execution time: 82_027_000 picoseconds.
+		Weight::from_parts(135_581_000, 4077)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 	}
+	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
+	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(56), added: 551, mode: `MaxEncodedLen`)
+	/// Storage: `Resources::Providers` (r:4 w:1)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(264), added: 2739, mode: `MaxEncodedLen`)
+	/// Storage: `Resources::ProviderSlots` (r:3 w:0)
+	/// Proof: `Resources::ProviderSlots` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::QualityReports` (r:1 w:1)
+	/// Proof: `SyncAttestation::QualityReports` (`max_values`: None, `max_size`: Some(277), added: 2752, mode: `MaxEncodedLen`)
+	/// Storage: `Session::NextKeys` (r:1 w:0)
+	/// Proof: `Session::NextKeys` (`max_values`: None, `max_size`: None, mode: `Measured`)
+	/// Storage: `System::BlockHash` (r:1 w:0)
+	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::ProviderRounds` (r:1 w:1)
+	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(144), added: 2619, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::Rounds` (r:1 w:1)
+	/// Proof: `SyncAttestation::Rounds` (`max_values`: None, `max_size`: Some(89), added: 2564, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::Leaderboard` (r:1 w:1)
+	/// Proof: `SyncAttestation::Leaderboard` (`max_values`: None, `max_size`: Some(4814), added: 7289, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::Penalties` (r:1 w:1)
+	/// Proof: `SyncAttestation::Penalties` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::OutlierStrikes` (r:1 w:1)
+	/// Proof: `SyncAttestation::OutlierStrikes` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:2 w:2)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Resources::Candidates` (r:1 w:1)
+	/// Proof: `Resources::Candidates` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
 	fn report_quality() -> Weight {
-		Weight::from_parts(400_000_000, 12000)
-			.saturating_add(T::DbWeight::get().reads(16_u64))
-			.saturating_add(T::DbWeight::get().writes(6_u64))
+		// Proof Size summary in bytes:
+		//  Measured:  `7409`
+		//  Estimated: `11946`
+		// Minimum execution time: 324_147_000 picoseconds.
+		Weight::from_parts(512_274_000, 11946)
+			.saturating_add(T::DbWeight::get().reads(20_u64))
+			.saturating_add(T::DbWeight::get().writes(11_u64))
 	}
+	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
+	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(56), added: 551, mode: `MaxEncodedLen`)
+	/// Storage: `Resources::Providers` (r:4 w:0)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(264), added: 2739, mode: `MaxEncodedLen`)
+	/// Storage: `Resources::ProviderSlots` (r:3 w:0)
+	/// Proof: `Resources::ProviderSlots` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::QualityReports` (r:1 w:0)
+	/// Proof: `SyncAttestation::QualityReports` (`max_values`: None, `max_size`: Some(277), added: 2752, mode: `MaxEncodedLen`)
+	/// Storage: `Session::NextKeys` (r:1 w:0)
+	/// Proof: `Session::NextKeys` (`max_values`: None, `max_size`: None, mode: `Measured`)
+	/// Storage: `System::BlockHash` (r:1 w:0)
+	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	fn authorize_report_quality() -> Weight {
-		Weight::from_parts(250_000_000, 10000)
-			.saturating_add(T::DbWeight::get().reads(12_u64))
+		// Proof Size summary in bytes:
+		//  Measured:  `1811`
+		//  Estimated: `11946`
+		// Minimum execution time: 219_036_000 picoseconds.
+		Weight::from_parts(258_670_000, 11946)
+			.saturating_add(T::DbWeight::get().reads(11_u64))
 	}
 }
 
 /// The same figures with RocksDB's database weights, for tests and mocks (`()`).
 impl WeightInfo for () {
 	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
-	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(52), added: 547, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(56), added: 551, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::Providers` (r:1 w:0)
-	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(231), added: 2706, mode: `MaxEncodedLen`)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(264), added: 2739, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::Randomness` (r:1 w:0)
 	/// Proof: `SyncAttestation::Randomness` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::RoundCandidates` (r:1 w:1)
@@ -457,26 +511,28 @@ impl WeightInfo for () {
 	/// Storage: `System::BlockHash` (r:2 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::ProviderRounds` (r:1 w:1)
-	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(108), added: 2583, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(144), added: 2619, mode: `MaxEncodedLen`)
 	/// Storage: `Session::NextKeys` (r:1 w:0)
 	/// Proof: `Session::NextKeys` (`max_values`: None, `max_size`: None, mode: `Measured`)
 	/// Storage: `SyncAttestation::SigningKeys` (r:1 w:1)
 	/// Proof: `SyncAttestation::SigningKeys` (`max_values`: None, `max_size`: Some(337), added: 2812, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::LastClosedRound` (r:1 w:0)
 	/// Proof: `SyncAttestation::LastClosedRound` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::Penalties` (r:1 w:0)
+	/// Proof: `SyncAttestation::Penalties` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::Rounds` (r:1 w:1)
-	/// Proof: `SyncAttestation::Rounds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::Rounds` (`max_values`: None, `max_size`: Some(89), added: 2564, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::Leaderboard` (r:1 w:1)
 	/// Proof: `SyncAttestation::Leaderboard` (`max_values`: None, `max_size`: Some(4814), added: 7289, mode: `MaxEncodedLen`)
 	fn attest() -> Weight {
-		Weight::from_parts(320_513_000, 9820)
-			.saturating_add(RocksDbWeight::get().reads(12_u64))
+		Weight::from_parts(362_848_000, 9856)
+			.saturating_add(RocksDbWeight::get().reads(13_u64))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
 	}
 	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
-	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(52), added: 547, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(56), added: 551, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::Providers` (r:1 w:0)
-	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(231), added: 2706, mode: `MaxEncodedLen`)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(264), added: 2739, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::Randomness` (r:1 w:0)
 	/// Proof: `SyncAttestation::Randomness` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::RoundCandidates` (r:1 w:0)
@@ -484,7 +540,7 @@ impl WeightInfo for () {
 	/// Storage: `System::BlockHash` (r:2 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::ProviderRounds` (r:1 w:0)
-	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(108), added: 2583, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(144), added: 2619, mode: `MaxEncodedLen`)
 	/// Storage: `Session::NextKeys` (r:1 w:0)
 	/// Proof: `Session::NextKeys` (`max_values`: None, `max_size`: None, mode: `Measured`)
 	/// Storage: `SyncAttestation::SigningKeys` (r:1 w:0)
@@ -492,13 +548,13 @@ impl WeightInfo for () {
 	/// Storage: `SyncAttestation::LastClosedRound` (r:1 w:0)
 	/// Proof: `SyncAttestation::LastClosedRound` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn authorize_attest() -> Weight {
-		Weight::from_parts(216_812_000, 6028)
+		Weight::from_parts(237_599_000, 6028)
 			.saturating_add(RocksDbWeight::get().reads(10_u64))
 	}
 	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
-	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(52), added: 547, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(56), added: 551, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::Rounds` (r:1 w:0)
-	/// Proof: `SyncAttestation::Rounds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::Rounds` (`max_values`: None, `max_size`: Some(89), added: 2564, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::LastClosedRound` (r:1 w:0)
 	/// Proof: `SyncAttestation::LastClosedRound` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::Reported` (r:1 w:1)
@@ -510,7 +566,7 @@ impl WeightInfo for () {
 	/// Storage: `System::BlockHash` (r:1 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::Providers` (r:1 w:1)
-	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(231), added: 2706, mode: `MaxEncodedLen`)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(264), added: 2739, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:2 w:2)
@@ -518,56 +574,58 @@ impl WeightInfo for () {
 	/// Storage: `Resources::Candidates` (r:1 w:1)
 	/// Proof: `Resources::Candidates` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
 	fn report_equivocation() -> Weight {
-		Weight::from_parts(737_798_000, 6196)
+		Weight::from_parts(794_567_000, 6196)
 			.saturating_add(RocksDbWeight::get().reads(12_u64))
 			.saturating_add(RocksDbWeight::get().writes(6_u64))
 	}
 	/// Storage: `SyncAttestation::LastClosedRound` (r:1 w:0)
 	/// Proof: `SyncAttestation::LastClosedRound` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::Providers` (r:1 w:1)
-	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(231), added: 2706, mode: `MaxEncodedLen`)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(264), added: 2739, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::Rounds` (r:64 w:0)
-	/// Proof: `SyncAttestation::Rounds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::Rounds` (`max_values`: None, `max_size`: Some(89), added: 2564, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::RoundCandidates` (r:64 w:0)
 	/// Proof: `SyncAttestation::RoundCandidates` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::ProviderRounds` (r:64 w:0)
-	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(108), added: 2583, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(144), added: 2619, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::ActiveProviders` (r:1 w:1)
 	/// Proof: `Resources::ActiveProviders` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::Candidates` (r:1 w:1)
 	/// Proof: `Resources::Candidates` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
 	/// The range of component `r` is `[1, 84]`.
 	fn report_offline(r: u32, ) -> Weight {
-		Weight::from_parts(166_454_566, 10548)
-			.saturating_add(Weight::from_parts(22_586_897, 0).saturating_mul(r.into()))
+		Weight::from_parts(235_323_563, 10681)
+			.saturating_add(Weight::from_parts(20_026_699, 0).saturating_mul(r.into()))
 			.saturating_add(RocksDbWeight::get().reads(15_u64))
 			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(r.into())))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
-			.saturating_add(Weight::from_parts(0, 2204).saturating_mul(r.into()))
+			.saturating_add(Weight::from_parts(0, 2235).saturating_mul(r.into()))
 	}
 	/// Storage: `SyncAttestation::Randomness` (r:1 w:0)
 	/// Proof: `SyncAttestation::Randomness` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::ActiveProviders` (r:1 w:0)
 	/// Proof: `Resources::ActiveProviders` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Resources::SlotCount` (r:1 w:0)
+	/// Proof: `Resources::SlotCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::Candidates` (r:1 w:0)
 	/// Proof: `Resources::Candidates` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::Providers` (r:64 w:0)
-	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(231), added: 2706, mode: `MaxEncodedLen`)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(264), added: 2739, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::RoundCandidates` (r:0 w:64)
 	/// Proof: `SyncAttestation::RoundCandidates` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::Rounds` (r:0 w:1)
-	/// Proof: `SyncAttestation::Rounds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::Rounds` (`max_values`: None, `max_size`: Some(89), added: 2564, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::CurrentRound` (r:0 w:1)
-	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(52), added: 547, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(56), added: 551, mode: `MaxEncodedLen`)
 	/// The range of component `c` is `[1, 64]`.
 	fn start_session(c: u32, ) -> Weight {
-		Weight::from_parts(93_160_204, 3803)
-			.saturating_add(Weight::from_parts(9_551_630, 0).saturating_mul(c.into()))
-			.saturating_add(RocksDbWeight::get().reads(4_u64))
+		Weight::from_parts(86_956_334, 3837)
+			.saturating_add(Weight::from_parts(12_353_106, 0).saturating_mul(c.into()))
+			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(c.into())))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(c.into())))
-			.saturating_add(Weight::from_parts(0, 2701).saturating_mul(c.into()))
+			.saturating_add(Weight::from_parts(0, 2734).saturating_mul(c.into()))
 	}
 	/// Storage: `Session::Validators` (r:1 w:0)
 	/// Proof: `Session::Validators` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
@@ -590,7 +648,7 @@ impl WeightInfo for () {
 	/// Storage: `SyncAttestation::SetChanges` (r:1 w:1)
 	/// Proof: `SyncAttestation::SetChanges` (`max_values`: Some(1), `max_size`: Some(70), added: 565, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::Rounds` (r:1 w:1)
-	/// Proof: `SyncAttestation::Rounds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::Rounds` (`max_values`: None, `max_size`: Some(89), added: 2564, mode: `MaxEncodedLen`)
 	/// Storage: `Rewards::LastAllocatedRound` (r:1 w:1)
 	/// Proof: `Rewards::LastAllocatedRound` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Rewards::Unclaimed` (r:1 w:1)
@@ -603,8 +661,8 @@ impl WeightInfo for () {
 	/// Proof: `SyncAttestation::LastClosedRound` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// The range of component `a` is `[1, 32]`.
 	fn end_session(a: u32, ) -> Weight {
-		Weight::from_parts(104_921_396, 3550)
-			.saturating_add(Weight::from_parts(40_320_508, 0).saturating_mul(a.into()))
+		Weight::from_parts(165_502_672, 3554)
+			.saturating_add(Weight::from_parts(42_838_923, 0).saturating_mul(a.into()))
 			.saturating_add(RocksDbWeight::get().reads(8_u64))
 			.saturating_add(RocksDbWeight::get().reads((5_u64).saturating_mul(a.into())))
 			.saturating_add(RocksDbWeight::get().writes(8_u64))
@@ -614,7 +672,7 @@ impl WeightInfo for () {
 	/// Storage: `Resources::Candidates` (r:1 w:0)
 	/// Proof: `Resources::Candidates` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::Providers` (r:64 w:0)
-	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(231), added: 2706, mode: `MaxEncodedLen`)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(264), added: 2739, mode: `MaxEncodedLen`)
 	/// Storage: `Session::Validators` (r:1 w:0)
 	/// Proof: `Session::Validators` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
 	/// Storage: `SyncAttestation::LastClosedRound` (r:1 w:0)
@@ -626,36 +684,36 @@ impl WeightInfo for () {
 	/// Storage: `SyncAttestation::RoundCandidates` (r:64 w:0)
 	/// Proof: `SyncAttestation::RoundCandidates` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::ProviderRounds` (r:64 w:0)
-	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(108), added: 2583, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(144), added: 2619, mode: `MaxEncodedLen`)
 	/// The range of component `c` is `[1, 64]`.
 	fn new_session(c: u32, ) -> Weight {
-		Weight::from_parts(14_398_970, 4476)
-			.saturating_add(Weight::from_parts(36_011_512, 0).saturating_mul(c.into()))
+		Weight::from_parts(86_550_895, 4498)
+			.saturating_add(Weight::from_parts(42_360_654, 0).saturating_mul(c.into()))
 			.saturating_add(RocksDbWeight::get().reads(8_u64))
 			.saturating_add(RocksDbWeight::get().reads((5_u64).saturating_mul(c.into())))
-			.saturating_add(Weight::from_parts(0, 2893).saturating_mul(c.into()))
+			.saturating_add(Weight::from_parts(0, 2978).saturating_mul(c.into()))
 	}
 	/// Storage: `SyncAttestation::NextToClean` (r:1 w:0)
 	/// Proof: `SyncAttestation::NextToClean` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::LastClosedRound` (r:1 w:0)
 	/// Proof: `SyncAttestation::LastClosedRound` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::ProviderRounds` (r:256 w:256)
-	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(108), added: 2583, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(144), added: 2619, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::RoundCandidates` (r:1 w:1)
 	/// Proof: `SyncAttestation::RoundCandidates` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::Rounds` (r:0 w:1)
-	/// Proof: `SyncAttestation::Rounds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::Rounds` (`max_values`: None, `max_size`: Some(89), added: 2564, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::Leaderboard` (r:0 w:1)
 	/// Proof: `SyncAttestation::Leaderboard` (`max_values`: None, `max_size`: Some(4814), added: 7289, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 256]`.
 	fn on_idle_cleanup(n: u32, ) -> Weight {
-		Weight::from_parts(30_052_278, 3529)
-			.saturating_add(Weight::from_parts(1_544_699, 0).saturating_mul(n.into()))
+		Weight::from_parts(57_378_922, 3529)
+			.saturating_add(Weight::from_parts(2_255_674, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 2583).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 2619).saturating_mul(n.into()))
 	}
 	/// Storage: `Session::Validators` (r:1 w:0)
 	/// Proof: `Session::Validators` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
@@ -670,7 +728,7 @@ impl WeightInfo for () {
 	/// Storage: `SyncAttestation::FinalityStall` (r:1 w:0)
 	/// Proof: `SyncAttestation::FinalityStall` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::Rounds` (r:1 w:1)
-	/// Proof: `SyncAttestation::Rounds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::Rounds` (`max_values`: None, `max_size`: Some(89), added: 2564, mode: `MaxEncodedLen`)
 	/// Storage: `Rewards::LastAllocatedRound` (r:1 w:1)
 	/// Proof: `Rewards::LastAllocatedRound` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Rewards::Unclaimed` (r:1 w:1)
@@ -679,33 +737,35 @@ impl WeightInfo for () {
 	/// Proof: `SyncAttestation::Randomness` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::ActiveProviders` (r:1 w:0)
 	/// Proof: `Resources::ActiveProviders` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Resources::SlotCount` (r:1 w:0)
+	/// Proof: `Resources::SlotCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::Candidates` (r:1 w:0)
 	/// Proof: `Resources::Candidates` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::Providers` (r:1 w:0)
-	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(231), added: 2706, mode: `MaxEncodedLen`)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(264), added: 2739, mode: `MaxEncodedLen`)
 	/// Storage: `Session::NextKeys` (r:1 w:0)
 	/// Proof: `Session::NextKeys` (`max_values`: None, `max_size`: None, mode: `Measured`)
 	/// Storage: `SyncAttestation::Benched` (r:1 w:0)
 	/// Proof: `SyncAttestation::Benched` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::ProviderRounds` (r:1 w:0)
-	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(108), added: 2583, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(144), added: 2619, mode: `MaxEncodedLen`)
 	/// Storage: `Rewards::RoundRewards` (r:0 w:1)
 	/// Proof: `Rewards::RoundRewards` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::CurrentRound` (r:0 w:1)
-	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(52), added: 547, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(56), added: 551, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::LastClosedRound` (r:0 w:1)
 	/// Proof: `SyncAttestation::LastClosedRound` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// The range of component `p` is `[1, 10000]`.
 	fn round_transition(p: u32, ) -> Weight {
-		Weight::from_parts(318_730_794, 5729)
-			.saturating_add(Weight::from_parts(6_312, 0).saturating_mul(p.into()))
-			.saturating_add(RocksDbWeight::get().reads(16_u64))
+		Weight::from_parts(358_075_111, 5799)
+			.saturating_add(Weight::from_parts(9_092, 0).saturating_mul(p.into()))
+			.saturating_add(RocksDbWeight::get().reads(17_u64))
 			.saturating_add(RocksDbWeight::get().writes(7_u64))
 	}
 	/// Storage: `SyncAttestation::Randomness` (r:2 w:1)
 	/// Proof: `SyncAttestation::Randomness` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
-	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(52), added: 547, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(56), added: 551, mode: `MaxEncodedLen`)
 	/// Storage: `Aura::Authorities` (r:1 w:0)
 	/// Proof: `Aura::Authorities` (`max_values`: Some(1), `max_size`: Some(1025), added: 1520, mode: `MaxEncodedLen`)
 	/// Storage: `Aura::CurrentSlot` (r:1 w:0)
@@ -713,14 +773,14 @@ impl WeightInfo for () {
 	/// Storage: `System::BlockHash` (r:1 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	fn note_block_vrf() -> Weight {
-		Weight::from_parts(591_859_000, 6028)
+		Weight::from_parts(1_128_406_000, 6028)
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	/// Storage: `SyncAttestation::Randomness` (r:2 w:2)
 	/// Proof: `SyncAttestation::Randomness` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
-	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(52), added: 547, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(56), added: 551, mode: `MaxEncodedLen`)
 	/// Storage: `Aura::CurrentSlot` (r:1 w:0)
 	/// Proof: `Aura::CurrentSlot` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Session::Validators` (r:1 w:0)
@@ -728,12 +788,12 @@ impl WeightInfo for () {
 	/// Storage: `SyncAttestation::AuthoredIn` (r:0 w:1)
 	/// Proof: `SyncAttestation::AuthoredIn` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	fn on_finalize() -> Weight {
-		Weight::from_parts(30_795_000, 6028)
+		Weight::from_parts(52_686_000, 6028)
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
-	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(52), added: 547, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(56), added: 551, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::Benched` (r:1 w:1)
 	/// Proof: `SyncAttestation::Benched` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Session::NextKeys` (r:1 w:0)
@@ -743,12 +803,12 @@ impl WeightInfo for () {
 	/// Storage: `SyncAttestation::MissedRounds` (r:0 w:1)
 	/// Proof: `SyncAttestation::MissedRounds` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	fn heartbeat() -> Weight {
-		Weight::from_parts(99_234_000, 4073)
+		Weight::from_parts(182_208_000, 4077)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
 	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
-	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(52), added: 547, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(56), added: 551, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::Benched` (r:1 w:0)
 	/// Proof: `SyncAttestation::Benched` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Session::NextKeys` (r:1 w:0)
@@ -756,16 +816,56 @@ impl WeightInfo for () {
 	/// Storage: `System::BlockHash` (r:1 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	fn authorize_heartbeat() -> Weight {
-		Weight::from_parts(84_549_000, 4073)
+		Weight::from_parts(135_581_000, 4077)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 	}
+	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
+	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(56), added: 551, mode: `MaxEncodedLen`)
+	/// Storage: `Resources::Providers` (r:4 w:1)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(264), added: 2739, mode: `MaxEncodedLen`)
+	/// Storage: `Resources::ProviderSlots` (r:3 w:0)
+	/// Proof: `Resources::ProviderSlots` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::QualityReports` (r:1 w:1)
+	/// Proof: `SyncAttestation::QualityReports` (`max_values`: None, `max_size`: Some(277), added: 2752, mode: `MaxEncodedLen`)
+	/// Storage: `Session::NextKeys` (r:1 w:0)
+	/// Proof: `Session::NextKeys` (`max_values`: None, `max_size`: None, mode: `Measured`)
+	/// Storage: `System::BlockHash` (r:1 w:0)
+	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::ProviderRounds` (r:1 w:1)
+	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(144), added: 2619, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::Rounds` (r:1 w:1)
+	/// Proof: `SyncAttestation::Rounds` (`max_values`: None, `max_size`: Some(89), added: 2564, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::Leaderboard` (r:1 w:1)
+	/// Proof: `SyncAttestation::Leaderboard` (`max_values`: None, `max_size`: Some(4814), added: 7289, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::Penalties` (r:1 w:1)
+	/// Proof: `SyncAttestation::Penalties` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::OutlierStrikes` (r:1 w:1)
+	/// Proof: `SyncAttestation::OutlierStrikes` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:2 w:2)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Resources::Candidates` (r:1 w:1)
+	/// Proof: `Resources::Candidates` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
 	fn report_quality() -> Weight {
-		Weight::from_parts(400_000_000, 12000)
-			.saturating_add(RocksDbWeight::get().reads(16_u64))
-			.saturating_add(RocksDbWeight::get().writes(6_u64))
+		Weight::from_parts(512_274_000, 11946)
+			.saturating_add(RocksDbWeight::get().reads(20_u64))
+			.saturating_add(RocksDbWeight::get().writes(11_u64))
 	}
+	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
+	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(56), added: 551, mode: `MaxEncodedLen`)
+	/// Storage: `Resources::Providers` (r:4 w:0)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(264), added: 2739, mode: `MaxEncodedLen`)
+	/// Storage: `Resources::ProviderSlots` (r:3 w:0)
+	/// Proof: `Resources::ProviderSlots` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::QualityReports` (r:1 w:0)
+	/// Proof: `SyncAttestation::QualityReports` (`max_values`: None, `max_size`: Some(277), added: 2752, mode: `MaxEncodedLen`)
+	/// Storage: `Session::NextKeys` (r:1 w:0)
+	/// Proof: `Session::NextKeys` (`max_values`: None, `max_size`: None, mode: `Measured`)
+	/// Storage: `System::BlockHash` (r:1 w:0)
+	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	fn authorize_report_quality() -> Weight {
-		Weight::from_parts(250_000_000, 10000)
-			.saturating_add(RocksDbWeight::get().reads(12_u64))
+		Weight::from_parts(258_670_000, 11946)
+			.saturating_add(RocksDbWeight::get().reads(11_u64))
 	}
 }
