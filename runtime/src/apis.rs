@@ -172,6 +172,18 @@ impl_runtime_apis! {
 		) -> Option<proof_of_sync_runtime_api::TargetQuality<AccountId>> {
 			crate::views::quality_reports(target, round)
 		}
+
+		fn probe_config() -> proof_of_sync_runtime_api::ProbeConfig {
+			crate::SyncAttestation::probe_config()
+		}
+
+		fn sync_key(who: AccountId) -> Option<[u8; 32]> {
+			crate::views::sync_key(who)
+		}
+
+		fn sync_key_owner(key: [u8; 32]) -> Option<AccountId> {
+			crate::views::sync_key_owner(key)
+		}
 	}
 
 	impl sp_consensus_grandpa::GrandpaApi<Block> for Runtime {

@@ -11,11 +11,11 @@ use sp_genesis_builder::{self, PresetId};
 use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
 
 use pallet_sync_attestation::crypto::SyncId;
-use proof_of_sync_primitives::Capacity;
+use proof_of_sync_primitives::{Capacity, ProbeConfig};
 
 use crate::{
 	configs::MinValidatorBond, AccountId, Balance, BalancesConfig, ResourcesConfig, RewardsConfig,
-	RuntimeGenesisConfig, SessionConfig, SessionKeys, SudoConfig, DSYNC,
+	RuntimeGenesisConfig, SessionConfig, SessionKeys, SudoConfig, SyncAttestationConfig, DSYNC,
 };
 
 /// What each pre-funded development account starts with.
@@ -26,6 +26,20 @@ pub const REWARD_POT_FUNDING: Balance = 10_000_000 * DSYNC;
 
 /// What each genesis validator declares: 4 vCPU, 100 GiB, 1 Gbit/s.
 pub const GENESIS_CAPACITY: Capacity = Capacity { compute: 4_000, storage: 100, bandwidth: 1_000 };
+
+/// How the test chains' verifiers probe: storage in MiB rather than GiB (a genesis validator's
+/// 100 units are a 100 MiB dataset, sealed in seconds), 16 lanes of leaves sealed with 8 hashes a
+/// block, 16 samples answered within a second, a 1 MiB bandwidth payload and a 200 ms compute
+/// probe.
+pub const TEST_PROBE_CONFIG: ProbeConfig = ProbeConfig {
+	storage_unit: 1 << 20,
+	dataset_lanes: 16,
+	seal_iterations: 8,
+	storage_samples: 16,
+	storage_deadline_ms: 1_000,
+	bandwidth_bytes: 1 << 20,
+	compute_millis: 200,
+};
 
 /// A genesis validator: its account, its session keys, and the endpoint it registers as a
 /// provider with.
@@ -85,6 +99,7 @@ fn testnet_genesis(validators: Vec<Validator>, endowed: Vec<AccountId>, root: Ac
 		sudo: SudoConfig { key: Some(root) },
 		resources: ResourcesConfig { providers },
 		rewards: RewardsConfig { pot_funding: REWARD_POT_FUNDING },
+		sync_attestation: SyncAttestationConfig { probe_config: TEST_PROBE_CONFIG },
 	})
 }
 

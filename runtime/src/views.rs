@@ -45,6 +45,7 @@ pub fn provider(who: AccountId) -> Option<ProviderInfo<Balance>> {
 		endpoint: info.endpoint.into_inner(),
 		capacity,
 		next_capacity: (next != capacity).then_some(next),
+		dataset: SyncAttestation::dataset_in(&who, now.saturating_add(1)),
 		bond: info.bond,
 		status: info.status,
 		active_since: info.active_since,
@@ -128,6 +129,7 @@ pub fn verifier_assignments(verifier: AccountId) -> Vec<Assignment<AccountId>> {
 				round: round.index,
 				declared: info.capacity_in(round.index),
 				endpoint: info.endpoint.into_inner(),
+				dataset: SyncAttestation::dataset_in(&target, round.index),
 				target,
 			})
 		})
@@ -165,4 +167,14 @@ pub fn quality_reports(target: AccountId, round: RoundIndex) -> Option<TargetQua
 		judged: record.judged,
 		target,
 	})
+}
+
+/// The `sync` key of `who`'s session keys, as bytes.
+pub fn sync_key(who: AccountId) -> Option<[u8; 32]> {
+	SessionSyncKeys::key_of(&who).map(|key| key.into_inner().0)
+}
+
+/// The account whose `sync` key `key` is.
+pub fn sync_key_owner(key: [u8; 32]) -> Option<AccountId> {
+	SessionSyncKeys::owner_of(&sp_core::sr25519::Public::from_raw(key).into())
 }

@@ -154,6 +154,112 @@ impl Capacity {
 	}
 }
 
+/// How verifiers probe a target's resource endpoint: the figures a provider's node and its
+/// verifiers' nodes must agree on, kept on chain (sync-attestation's `ProbeConfig`) so that they
+/// do. Set at genesis; root may change them.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Serialize,
+	Deserialize,
+)]
+#[serde(rename_all = "camelCase")]
+pub struct ProbeConfig {
+	/// The bytes of one unit of declared storage. A live chain counts storage in GiB
+	/// (1 073 741 824); test chains use 1 MiB, so that their datasets stay small.
+	#[serde(with = "decimal")]
+	pub storage_unit: u64,
+	/// How many lanes a provider's storage dataset is sealed in: leaf `i` is sealed from leaf
+	/// `i − lanes`, so sealing runs in parallel across lanes, and a provider that regenerates a
+	/// leaf it did not keep does so in sequence within its lane.
+	pub dataset_lanes: u32,
+	/// The sequential hashes per 32-byte block of a sealed leaf (a leaf is 128 blocks).
+	pub seal_iterations: u32,
+	/// How many leaves a storage probe samples.
+	pub storage_samples: u32,
+	/// How long, in milliseconds, a target may take to answer a storage probe.
+	pub storage_deadline_ms: u32,
+	/// The bytes of a bandwidth probe's payload.
+	pub bandwidth_bytes: u32,
+	/// How long, in milliseconds, a compute probe runs.
+	pub compute_millis: u32,
+}
+
+impl Default for ProbeConfig {
+	/// A live chain's: GiB units, 64 lanes, 32 iterations (a 4 KiB leaf in about 1 ms), 16
+	/// samples answered within 2 s, an 8 MiB bandwidth payload and a 1 s compute probe.
+	fn default() -> Self {
+		Self {
+			storage_unit: 1 << 30,
+			dataset_lanes: 64,
+			seal_iterations: 32,
+			storage_samples: 16,
+			storage_deadline_ms: 2_000,
+			bandwidth_bytes: 8 << 20,
+			compute_millis: 1_000,
+		}
+	}
+}
+
+/// What a provider's node holds for its storage: a sealed dataset of `leaves` leaves (4 KiB
+/// each) whose Merkle root is `root`. Verifiers sample leaves and check them against the root.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Serialize,
+	Deserialize,
+)]
+#[serde(rename_all = "camelCase")]
+pub struct DatasetCommitment {
+	/// The Merkle root of the dataset's leaves.
+	#[serde(with = "hex32")]
+	pub root: [u8; 32],
+	/// How many leaves it has.
+	#[serde(with = "decimal")]
+	pub leaves: u64,
+}
+
+/// Serde for 32 bytes in JSON: a `0x`-prefixed hex string.
+mod hex32 {
+	use alloc::{format, string::String};
+	use serde::{de::Error, Deserialize, Deserializer, Serializer};
+
+	pub fn serialize<S: Serializer>(bytes: &[u8; 32], serializer: S) -> Result<S::Ok, S::Error> {
+		let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+		serializer.collect_str(&format_args!("0x{hex}"))
+	}
+
+	pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<[u8; 32], D::Error> {
+		let text = String::deserialize(deserializer)?;
+		let digits = text.strip_prefix("0x").ok_or_else(|| D::Error::custom("expected 0x…"))?;
+		if digits.len() != 64 || !digits.is_ascii() {
+			return Err(D::Error::custom("expected 32 bytes of hex"));
+		}
+		let mut bytes = [0u8; 32];
+		for (i, byte) in bytes.iter_mut().enumerate() {
+			*byte = u8::from_str_radix(&digits[2 * i..2 * i + 2], 16)
+				.map_err(|_| D::Error::custom("expected hex digits"))?;
+		}
+		Ok(bytes)
+	}
+}
+
 /// Where a provider is in its lifecycle.
 #[derive(
 	Encode,

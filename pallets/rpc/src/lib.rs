@@ -17,6 +17,7 @@
 //! | `proofOfSync_verifierAssignments(account, at?)` | the targets it probes this round, with their endpoints |
 //! | `proofOfSync_verifiers(account, at?)` | its verifiers this round |
 //! | `proofOfSync_qualityReports(account, round?, at?)` | what a round's verifiers reported about it (default: the round in progress) |
+//! | `proofOfSync_probeConfig(at?)` | how verifiers probe resource endpoints |
 //! | `proofOfSync_subscribeRounds` | the round in progress, then every new round |
 
 use std::{fmt::Display, str::FromStr, sync::Arc};
@@ -31,8 +32,9 @@ use jsonrpsee::{
 };
 use proof_of_sync_runtime_api::RoundIndex;
 pub use proof_of_sync_runtime_api::{
-	Assignment, LeaderboardEntry, PendingReward, ProofOfSyncApi as ProofOfSyncRuntimeApi,
-	ProviderInfo, RoundInfo, ScoreBreakdown, TargetQuality, MAX_LEADERBOARD_PAGE,
+	Assignment, LeaderboardEntry, PendingReward, ProbeConfig,
+	ProofOfSyncApi as ProofOfSyncRuntimeApi, ProviderInfo, RoundInfo, ScoreBreakdown,
+	TargetQuality, MAX_LEADERBOARD_PAGE,
 };
 use sc_client_api::BlockchainEvents;
 use sc_rpc::{
@@ -135,6 +137,11 @@ pub trait ProofOfSyncApi<BlockHash, AccountId, Balance, BlockNumber> {
 		round: Option<RoundIndex>,
 		at: Option<BlockHash>,
 	) -> RpcResult<Option<TargetQuality<AccountId>>>;
+
+	/// How verifiers probe resource endpoints: the storage unit, the dataset's sealing, the
+	/// samples and deadlines.
+	#[method(name = "proofOfSync_probeConfig")]
+	fn probe_config(&self, at: Option<BlockHash>) -> RpcResult<ProbeConfig>;
 
 	/// Notifies the round in progress at the next new best block, then every new round.
 	#[subscription(
@@ -298,6 +305,10 @@ where
 			.runtime_api()
 			.quality_reports(at, target, round)
 			.map_err(runtime_error)
+	}
+
+	fn probe_config(&self, at: Option<Block::Hash>) -> RpcResult<ProbeConfig> {
+		self.client.runtime_api().probe_config(self.at(at)).map_err(runtime_error)
 	}
 
 	fn subscribe_rounds(&self, pending: PendingSubscriptionSink) {

@@ -28,7 +28,8 @@ use serde::{Deserialize, Serialize};
 use sp_runtime::Perbill;
 
 pub use proof_of_sync_primitives::{
-	Capacity, Points, ProviderStatus, RoundIndex, MAX_LEADERBOARD_PAGE,
+	Capacity, DatasetCommitment, Points, ProbeConfig, ProviderStatus, RoundIndex,
+	MAX_LEADERBOARD_PAGE,
 };
 
 /// The round in progress.
@@ -85,6 +86,9 @@ pub struct ProviderInfo<Balance> {
 	/// A declared capacity that takes effect at the next round, if the provider changed it in
 	/// this one.
 	pub next_capacity: Option<Capacity>,
+	/// The storage dataset its node committed to last (`commit_dataset`), in effect from the
+	/// next round on if it was committed in this one.
+	pub dataset: Option<DatasetCommitment>,
 	/// The bond held (a decimal string in JSON).
 	#[cfg_attr(feature = "std", serde(with = "as_string"))]
 	pub bond: Balance,
@@ -202,6 +206,9 @@ pub struct Assignment<AccountId> {
 	pub endpoint: Vec<u8>,
 	/// The capacity it declared for the round: there is no point measuring beyond it.
 	pub declared: Capacity,
+	/// The storage dataset its node committed to for the round, if any: sampled leaves must
+	/// prove against its root. Without one, its storage measures zero.
+	pub dataset: Option<DatasetCommitment>,
 }
 
 /// One verifier's report about a target.
@@ -261,8 +268,8 @@ pub struct LeaderboardEntry<AccountId> {
 sp_api::decl_runtime_apis! {
 	/// Read access to Proof of Sync: rounds, providers, scores, rewards, verifiers.
 	///
-	/// Version 2 added the verifier methods, `ProviderInfo::next_capacity` and the capacity
-	/// fields of `ScoreBreakdown` (no chain ran version 1 with them missing).
+	/// Version 2 added the verifier, probe and `sync` key methods, `ProviderInfo::next_capacity`
+	/// and the capacity fields of `ScoreBreakdown` (no chain ran version 1 with them missing).
 	#[api_version(2)]
 	pub trait ProofOfSyncApi<AccountId, Balance, BlockNumber>
 	where
@@ -302,6 +309,17 @@ sp_api::decl_runtime_apis! {
 
 		/// What `round`'s verifiers reported about `target`, if the round is kept.
 		fn quality_reports(target: AccountId, round: RoundIndex) -> Option<TargetQuality<AccountId>>;
+
+		/// How verifiers probe resource endpoints: what provider and verifier nodes agree on.
+		fn probe_config() -> ProbeConfig;
+
+		/// The `sync` key (sr25519 public key bytes) of `who`'s session keys, if it has one: the
+		/// key its node signs attestations, reports and probe requests with.
+		fn sync_key(who: AccountId) -> Option<[u8; 32]>;
+
+		/// The account whose session keys have `key` as their `sync` key, if any: how a node
+		/// finds the providers whose keys it holds.
+		fn sync_key_owner(key: [u8; 32]) -> Option<AccountId>;
 	}
 }
 

@@ -10,8 +10,8 @@
 use std::{fmt::Write, path::PathBuf};
 
 use proof_of_sync_runtime_api::{
-	Assignment, Capacity, LeaderboardEntry, PendingReward, ProviderInfo, ProviderStatus,
-	QualityReportInfo, RoundInfo, ScoreBreakdown, TargetQuality,
+	Assignment, Capacity, DatasetCommitment, LeaderboardEntry, PendingReward, ProbeConfig,
+	ProviderInfo, ProviderStatus, QualityReportInfo, RoundInfo, ScoreBreakdown, TargetQuality,
 };
 use scale_info::{form::MetaForm, Field, Type, TypeDef, TypeDefPrimitive, TypeInfo};
 use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
@@ -171,7 +171,7 @@ fn camel_case(snake: &str) -> String {
 }
 
 /// The read types the file defines, under `ProofOfSync<name>`.
-const READ_TYPES: [&str; 10] = [
+const READ_TYPES: [&str; 12] = [
 	"Capacity",
 	"ProviderStatus",
 	"RoundInfo",
@@ -179,9 +179,11 @@ const READ_TYPES: [&str; 10] = [
 	"ScoreBreakdown",
 	"PendingReward",
 	"LeaderboardEntry",
+	"DatasetCommitment",
 	"Assignment",
 	"QualityReportInfo",
 	"TargetQuality",
+	"ProbeConfig",
 ];
 
 /// The runtime's generic parameters keep the names polkadot.js gives them; the runtime's test
@@ -230,6 +232,14 @@ fn resolve(ty: &Type<MetaForm>) -> String {
 			) =>
 			"Text".into(),
 		(TypeDef::Sequence(seq), _) => format!("Vec<{}>", resolve(&seq.type_param.type_info())),
+		// 32 bytes are a hash-like value, a `0x` hex string in JSON.
+		(TypeDef::Array(array), _)
+			if array.len == 32 &&
+				matches!(
+					array.type_param.type_info().type_def,
+					TypeDef::Primitive(TypeDefPrimitive::U8)
+				) =>
+			"[u8;32]".into(),
 		(TypeDef::Variant(_), Some("Option")) => {
 			let inner = ty.type_params[0].ty.expect("Option has a type parameter").type_info();
 			format!("Option<{}>", resolve(&inner))
@@ -276,9 +286,11 @@ fn generated_types() -> Json {
 		ScoreBreakdown::<u128>::type_info(),
 		PendingReward::<u128>::type_info(),
 		LeaderboardEntry::<AccountId32>::type_info(),
+		DatasetCommitment::type_info(),
 		Assignment::<AccountId32>::type_info(),
 		QualityReportInfo::<AccountId32>::type_info(),
 		TargetQuality::<AccountId32>::type_info(),
+		ProbeConfig::type_info(),
 	];
 	let names: Vec<_> =
 		types.iter().map(|ty| ty.path.ident().expect("read types are named")).collect();
@@ -395,6 +407,10 @@ fn check_json(types: &Json, ty: &str, json: &Json, at: &str) {
 		"bool" => assert!(matches!(json, Json::Bool(_)), "{at} must be a bool: {json:?}"),
 		"Text" | "AccountId" =>
 			assert!(matches!(json, Json::Str(_)), "{at} ({ty}) must be a string: {json:?}"),
+		"[u8;32]" => assert!(
+			matches!(json, Json::Str(s) if s.len() == 66 && s.starts_with("0x")),
+			"{at} ({ty}) must be a 0x-prefixed string of 32 bytes: {json:?}"
+		),
 		defined => {
 			let def = types.get(defined).unwrap_or_else(|| panic!("{at}: no definition {defined}"));
 			if let Some(Json::Obj(variants)) = def.get("_enum") {
@@ -469,6 +485,7 @@ fn serde_json_matches_the_definitions() {
 		endpoint: b"http://127.0.0.1:30555".to_vec(),
 		capacity: Capacity { compute: u64::MAX, storage: 2, bandwidth: 3 },
 		next_capacity: Some(Capacity { compute: 1, storage: 2, bandwidth: u64::MAX }),
+		dataset: Some(DatasetCommitment { root: [7; 32], leaves: 25_600 }),
 		bond: big,
 		status: ProviderStatus::Leaving { until_round: 9 },
 		active_since: 1,
@@ -507,6 +524,7 @@ fn serde_json_matches_the_definitions() {
 		target: bob.clone(),
 		endpoint: b"http://127.0.0.1:30555".to_vec(),
 		declared: Capacity { compute: 4_000, storage: 100, bandwidth: u64::MAX },
+		dataset: Some(DatasetCommitment { root: [0xab; 32], leaves: u64::MAX }),
 	};
 	let quality = TargetQuality {
 		round: 3,
@@ -533,6 +551,7 @@ fn serde_json_matches_the_definitions() {
 		("LeaderboardEntry", serialized(&entry)),
 		("Assignment", serialized(&assignment)),
 		("TargetQuality", serialized(&quality)),
+		("ProbeConfig", serialized(ProbeConfig::default())),
 	] {
 		check_json(&types, &format!("{PREFIX}{name}"), &json, name);
 	}
@@ -543,7 +562,7 @@ fn serde_json_matches_the_definitions() {
 	}
 	let json = serialized(RoundInfo::<u32> { last_closed: None, ..round.clone() });
 	check_json(&types, "ProofOfSyncRoundInfo", &json, "RoundInfo");
-	let json = serialized(ProviderInfo { next_capacity: None, ..provider.clone() });
+	let json = serialized(ProviderInfo { next_capacity: None, dataset: None, ..provider.clone() });
 	check_json(&types, "ProofOfSyncProviderInfo", &json, "ProviderInfo");
 	let json = serialized(ScoreBreakdown::<u128> { reward: None, ..score.clone() });
 	check_json(&types, "ProofOfSyncScoreBreakdown", &json, "ScoreBreakdown");
@@ -568,6 +587,11 @@ fn serde_json_matches_the_definitions() {
 	let back: ScoreBreakdown<u128> =
 		serde_json::from_str(&serde_json::to_string(&score).unwrap()).unwrap();
 	assert_eq!(back, score);
+	let json = serialized(Assignment { dataset: None, ..assignment.clone() });
+	check_json(&types, "ProofOfSyncAssignment", &json, "Assignment");
+	let back: Assignment<AccountId32> =
+		serde_json::from_str(&serde_json::to_string(&assignment).unwrap()).unwrap();
+	assert_eq!(back, assignment);
 	let back: TargetQuality<AccountId32> =
 		serde_json::from_str(&serde_json::to_string(&quality).unwrap()).unwrap();
 	assert_eq!(back, quality);

@@ -13,7 +13,9 @@ use frame_support::{
 };
 use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
 use pallet_session::SessionManager;
-use proof_of_sync_primitives::{ProviderRegistry, RoundClock, RoundIndex, MAX_LEADERBOARD_PAGE};
+use proof_of_sync_primitives::{
+	DatasetCommitment, ProbeConfig, ProviderRegistry, RoundClock, RoundIndex, MAX_LEADERBOARD_PAGE,
+};
 use sp_runtime::{
 	traits::{CheckedSub, Hash, One, Saturating, Zero},
 	Perbill, RuntimeAppPublic,
@@ -515,7 +517,66 @@ mod benchmarks {
 		Ok(())
 	}
 
+	/// A commitment replacing one that took effect: the record is folded and rewritten.
+	#[benchmark]
+	fn commit_dataset() -> Result<(), BenchmarkError> {
+		let (commit, signature) = signed_dataset_commit::<T>()?;
+		let provider = commit.provider.clone();
+
+		#[extrinsic_call]
+		_(RawOrigin::Authorized, commit, signature);
+
+		let next = <Pallet<T> as RoundClock>::current_round().saturating_add(1);
+		assert!(Datasets::<T>::get(&provider).next.is_some_and(|(from, _)| from == next));
+		Ok(())
+	}
+
+	/// The pool's check of a dataset commitment.
+	#[benchmark]
+	fn authorize_commit_dataset() -> Result<(), BenchmarkError> {
+		let (commit, signature) = signed_dataset_commit::<T>()?;
+		let call = Call::<T>::commit_dataset { commit, signature };
+		let valid;
+
+		#[block]
+		{
+			valid = call.authorize(TransactionSource::External).ok_or("not authorized")?;
+		}
+
+		assert!(valid.is_ok());
+		Ok(())
+	}
+
+	#[benchmark]
+	fn set_probe_config() {
+		let config = ProbeConfig { seal_iterations: 7, ..ProbeConfig::default() };
+
+		#[extrinsic_call]
+		_(RawOrigin::Root, config);
+
+		assert_eq!(ProbeSettings::<T>::get(), config);
+	}
+
 	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);
+}
+
+/// A provider with a key whose earlier commitment took effect, and its signed commitment of
+/// another dataset for the round in progress.
+fn signed_dataset_commit<T: Config>(
+) -> Result<(DatasetCommitOf<T>, crypto::SyncSignature), BenchmarkError> {
+	let (provider, key) = provider_with_key::<T>(2_000, false);
+	let round = next_round::<T>();
+	let old = DatasetCommitment { root: [1; 32], leaves: 1 };
+	Datasets::<T>::insert(&provider, DatasetRecord { current: None, next: Some((round, old)) });
+	let commit = DatasetCommit {
+		round,
+		provider,
+		dataset: DatasetCommitment { root: [2; 32], leaves: u64::MAX },
+	};
+	let signature = key
+		.sign(&commit.signing_payload(&Pallet::<T>::genesis_hash()))
+		.ok_or("the keystore cannot sign")?;
+	Ok((commit, signature))
 }
 
 /// A target, its verifiers and their `sync` keys.

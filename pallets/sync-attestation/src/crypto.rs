@@ -30,3 +30,6 @@ pub const ATTESTATION_CONTEXT: &[u8; 20] = b"proof-of-sync/attest";
 
 /// The domain tag in front of every signed quality report.
 pub const QUALITY_CONTEXT: &[u8; 21] = b"proof-of-sync/quality";
+
+/// The domain tag in front of every signed dataset commitment.
+pub const DATASET_CONTEXT: &[u8; 21] = b"proof-of-sync/dataset";

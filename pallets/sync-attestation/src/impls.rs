@@ -284,8 +284,10 @@ impl<T: Config> Pallet<T> {
 			Error::<T>::WrongRound if round < <Self as RoundClock>::current_round() =>
 				InvalidTransaction::Stale,
 			Error::<T>::WrongRound | Error::<T>::TooEarly => InvalidTransaction::Future,
-			Error::<T>::TooLate | Error::<T>::AlreadyAnswered | Error::<T>::NotBenched =>
-				InvalidTransaction::Stale,
+			Error::<T>::TooLate |
+			Error::<T>::AlreadyAnswered |
+			Error::<T>::NotBenched |
+			Error::<T>::DatasetUnchanged => InvalidTransaction::Stale,
 			Error::<T>::BadSignature => InvalidTransaction::BadProof,
 			other => InvalidTransaction::Custom(other.using_encoded(|bytes| bytes[0])),
 		};

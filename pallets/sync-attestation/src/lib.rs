@@ -16,7 +16,9 @@
 //! - [`proof_of_sync_primitives::RoundClock`] and [`proof_of_sync_primitives::RoundPoints`], read
 //!   by the other Proof of Sync pallets;
 //! - read helpers for the runtime API: [`Pallet::round_in_progress`],
-//!   [`Pallet::challenges_so_far`], [`Pallet::sync_score`] and [`Pallet::leaderboard`].
+//!   [`Pallet::challenges_so_far`], [`Pallet::sync_score`], [`Pallet::leaderboard`],
+//!   [`Pallet::verifiers_of`], [`Pallet::targets_of`], [`Pallet::quality_reports`],
+//!   [`Pallet::dataset_in`] and [`Pallet::probe_config`].
 //!
 //! ## Overview
 //!
@@ -39,9 +41,11 @@
 //! chain's block at that number and the answer is included within `ResponseWindow` blocks. The
 //! **sync lag** is what the chain sees: the blocks between the challenge block and the block
 //! before the one that includes the answer, so an answer in the next block has lag 0 and a later
-//! retry earns what its delay deserves, the same for everyone. An answer earns the provider's
-//! declared capacity points (declared, not measured) divided by the challenges it expects in the
-//! round, times the lag factor: a provider's expected points per round do not depend on `N`. A
+//! retry earns what its delay deserves, the same for everyone. An answer earns sync credit: its lag
+//! factor divided by the challenges the provider expects in the round, so a provider's expected
+//! credit per round does not depend on `N`. Its points are its credit times `BasePoints` plus its
+//! capacity points, which count only what the round's verifiers measured (see the
+//! [`verification`] module): declared capacity is an upper bound, never a claim that pays. A
 //! node that reports itself major-syncing, or that published no sync status, does not answer.
 //! The chain checks that whoever holds the `sync` key knew the challenge block in time; it
 //! cannot tell whether the provider's own node is in sync.
@@ -156,7 +160,8 @@ pub mod pallet {
 	};
 	use frame_system::{offchain::CreateAuthorizedTransaction, pallet_prelude::*};
 	use proof_of_sync_primitives::{
-		Capacity, OnRoundClosed, Points, ProviderRegistry, RoundIndex, MAX_LEADERBOARD_PAGE,
+		Capacity, DatasetCommitment, OnRoundClosed, Points, ProbeConfig, ProviderRegistry,
+		RoundIndex, MAX_LEADERBOARD_PAGE,
 	};
 	use sp_runtime::Perbill;
 
@@ -502,6 +507,15 @@ pub mod pallet {
 		ValueQuery,
 	>;
 
+	/// How verifiers probe resource endpoints: what provider and verifier nodes agree on.
+	#[pallet::storage]
+	pub type ProbeSettings<T: Config> = StorageValue<_, ProbeConfig, ValueQuery>;
+
+	/// Each provider's storage dataset commitments (`commit_dataset`).
+	#[pallet::storage]
+	pub type Datasets<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, DatasetRecord, ValueQuery>;
+
 	/// A verifier's overstated reports: how many, since which round. Counting starts again once
 	/// `HistoryDepth` rounds passed since the first, and after a slash.
 	#[pallet::storage]
@@ -664,6 +678,21 @@ pub mod pallet {
 			/// less.
 			overstated: bool,
 		},
+		/// A provider's node committed to the storage dataset it holds; verifiers check its
+		/// storage against it from round `from` on.
+		DatasetCommitted {
+			/// The provider.
+			provider: T::AccountId,
+			/// The dataset.
+			dataset: DatasetCommitment,
+			/// The first round whose verifiers check against it.
+			from: RoundIndex,
+		},
+		/// Root changed how verifiers probe resource endpoints.
+		ProbeConfigSet {
+			/// The new settings.
+			config: ProbeConfig,
+		},
 		/// A verifier overstated `MaxOutlierStrikes` reports within `HistoryDepth` rounds and was
 		/// slashed.
 		VerifierSlashed {
@@ -773,12 +802,26 @@ pub mod pallet {
 		/// The report says the target was unreachable but gives measured capacity. Report an
 		/// unreachable target with all figures zero.
 		InconsistentReport,
+		/// The account is not a registered provider. Register first (`resources.register`).
+		NotProvider,
+		/// The dataset has no leaves. Commit the dataset the node built.
+		EmptyDataset,
+		/// The dataset is the one already committed for the next round. Nothing to do. (The pool
+		/// says `Stale`.)
+		DatasetUnchanged,
+		/// A probe setting is zero or out of bounds: every figure must be at least 1, with at
+		/// most 256 lanes, 65 536 seal iterations and 65 536 samples, a payload of at most
+		/// 64 MiB and a compute probe of at most 60 s.
+		InvalidProbeConfig,
 	}
 
-	/// No settings: the genesis build only re-opens round 0 once the registry is built.
+	/// How verifiers probe resource endpoints; the genesis build also re-opens round 0 once the
+	/// registry is built.
 	#[pallet::genesis_config]
 	#[derive(frame_support::DefaultNoBound)]
 	pub struct GenesisConfig<T: Config> {
+		/// What provider and verifier nodes agree on (the default is a live chain's).
+		pub probe_config: ProbeConfig,
 		#[serde(skip)]
 		pub _config: core::marker::PhantomData<T>,
 	}
@@ -786,6 +829,9 @@ pub mod pallet {
 	#[pallet::genesis_build]
 	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
 		fn build(&self) {
+			Pallet::<T>::check_probe_config(&self.probe_config)
+				.unwrap_or_else(|e| panic!("genesis probe config {:?}: {e:?}", self.probe_config));
+			ProbeSettings::<T>::put(self.probe_config);
 			Pallet::<T>::genesis_randomness_init();
 			// Genesis pallets build in the order the runtime declares them, so pallet-session's
 			// `start_session(0)` may have opened round 0 before the registry registered the
@@ -895,12 +941,13 @@ pub mod pallet {
 		///   submits it on its own.
 		/// - Effect: records the answer in the provider's `ProviderRounds` entry for the round
 		///   (challenge answered, lag, points), adds its points and one attestation to the round's
-		///   `Rounds` totals and updates the round's `Leaderboard`. The answer earns `capacity
-		///   points × (W − lag) / W / expected challenges` points, where `W` is `ResponseWindow −
-		///   SyncLagGrace`, capacity points are `Σ declared capacity × CapacityWeights`, the
-		///   expected challenges are the round's `q × span`, and `lag` is how many blocks lie
-		///   between the challenge block and the block before the one the answer is in, less
-		///   `SyncLagGrace` (0 when it lands within `1 + SyncLagGrace` blocks). No money moves.
+		///   `Rounds` totals and updates the round's `Leaderboard`. The answer adds `(W − lag) / W
+		///   / expected challenges` of a round's worth of sync credit, where `W` is `ResponseWindow
+		///   − SyncLagGrace`, the expected challenges are the round's `q × span`, and `lag` is how
+		///   many blocks lie between the challenge block and the block before the one the answer is
+		///   in, less `SyncLagGrace` (0 when it lands within `1 + SyncLagGrace` blocks); the
+		///   provider's points are its credit times `BasePoints` plus the capacity points its
+		///   verifiers' reports gave it in the round (see `report_quality`). No money moves.
 		/// - Events: [`Event::Attested`].
 		/// - Errors: [`Error::WrongRound`], [`Error::NotActiveProvider`], [`Error::NotChallenged`],
 		///   [`Error::TooEarly`], [`Error::TooLate`], [`Error::FinalizedAhead`],
@@ -1061,6 +1108,52 @@ pub mod pallet {
 		) -> DispatchResult {
 			ensure_authorized(origin)?;
 			Self::do_report_quality(report, signature)
+		}
+
+		/// A provider's node commits to the storage dataset it built: verifiers of the rounds
+		/// from the next one on sample its leaves and check them against `commit.dataset.root`.
+		/// The node submits it on its own when its dataset differs from the one on chain.
+		///
+		/// - Origin: none. A general transaction with no signer that pays no fee, let through by
+		///   `#[pallet::authorize]` when `signature` is the provider's `sync` key over
+		///   `commit.signing_payload(genesis hash)` and every check below passes; one a round.
+		/// - Effect: records the commitment in `Datasets`, in effect from the next round (the round
+		///   in progress keeps the one it started with). No money moves.
+		/// - Events: [`Event::DatasetCommitted`].
+		/// - Errors: [`Error::WrongRound`] (another round than the one in progress),
+		///   [`Error::NotProvider`], [`Error::EmptyDataset`], [`Error::DatasetUnchanged`],
+		///   [`Error::NoSyncKey`], [`Error::BadSignature`]. The same check runs in the pool.
+		#[pallet::call_index(6)]
+		#[pallet::weight(T::WeightInfo::commit_dataset())]
+		#[pallet::authorize(Pallet::<T>::authorize_dataset_commit)]
+		#[pallet::weight_of_authorize(T::WeightInfo::authorize_commit_dataset())]
+		pub fn commit_dataset(
+			origin: OriginFor<T>,
+			commit: DatasetCommitOf<T>,
+			signature: SyncSignature,
+		) -> DispatchResult {
+			ensure_authorized(origin)?;
+			Self::do_commit_dataset(commit, signature)
+		}
+
+		/// Change how verifiers probe resource endpoints.
+		///
+		/// - Origin: root.
+		/// - Effect: replaces `ProbeSettings` with `config`; provider and verifier nodes read it
+		///   when they next probe or build their datasets. A change of `storage_unit`,
+		///   `dataset_lanes` or `seal_iterations` makes every provider's node build its dataset
+		///   again and commit it, so verifiers find no valid dataset for a round or two. No money
+		///   moves.
+		/// - Events: [`Event::ProbeConfigSet`].
+		/// - Errors: [`Error::InvalidProbeConfig`].
+		#[pallet::call_index(7)]
+		#[pallet::weight(T::WeightInfo::set_probe_config())]
+		pub fn set_probe_config(origin: OriginFor<T>, config: ProbeConfig) -> DispatchResult {
+			ensure_root(origin)?;
+			Self::check_probe_config(&config)?;
+			ProbeSettings::<T>::put(config);
+			Self::deposit_event(Event::ProbeConfigSet { config });
+			Ok(())
 		}
 	}
 

@@ -1,10 +1,10 @@
 //! The records the pallet keeps, the attestation a provider signs, and the traits it needs from
 //! the runtime.
 
-use crate::crypto::{SyncId, SyncSignature, ATTESTATION_CONTEXT, QUALITY_CONTEXT};
+use crate::crypto::{SyncId, SyncSignature, ATTESTATION_CONTEXT, DATASET_CONTEXT, QUALITY_CONTEXT};
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use frame_system::pallet_prelude::BlockNumberFor;
-use proof_of_sync_primitives::{Capacity, Points, RoundIndex};
+use proof_of_sync_primitives::{Capacity, DatasetCommitment, Points, RoundIndex};
 use scale_info::TypeInfo;
 use sp_runtime::{traits::Saturating, Perbill};
 
@@ -361,6 +361,64 @@ pub struct TargetReports<T: crate::Config> {
 
 /// The reports about one target of a runtime.
 pub type TargetReportsOf<T> = TargetReports<T>;
+
+/// A provider's node's statement of the storage dataset it holds: "from round `round + 1` on,
+/// `provider`'s dataset is `dataset`". Signed with the provider's `sync` key over
+/// [`DatasetCommit::signing_payload`].
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug,
+)]
+pub struct DatasetCommit<AccountId> {
+	/// The round in progress; the commitment counts from the next.
+	pub round: RoundIndex,
+	/// The provider.
+	pub provider: AccountId,
+	/// The dataset.
+	pub dataset: DatasetCommitment,
+}
+
+/// The dataset commit of a runtime.
+pub type DatasetCommitOf<T> = DatasetCommit<<T as frame_system::Config>::AccountId>;
+
+impl<AccountId: Encode> DatasetCommit<AccountId> {
+	/// The bytes the provider's `sync` key signs on the chain whose genesis block is
+	/// `genesis_hash`: a domain tag, the genesis hash, then the SCALE-encoded commit.
+	pub fn signing_payload<Hash: Encode>(&self, genesis_hash: &Hash) -> alloc::vec::Vec<u8> {
+		(DATASET_CONTEXT, genesis_hash, self).encode()
+	}
+}
+
+/// A provider's storage dataset commitments: the one in effect and one that takes effect at a
+/// later round. Verifiers of a round check storage against the commitment for that round.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Default,
+)]
+pub struct DatasetRecord {
+	/// The commitment in effect, if any.
+	pub current: Option<DatasetCommitment>,
+	/// A commitment that replaces it from the round given on.
+	pub next: Option<(RoundIndex, DatasetCommitment)>,
+}
+
+impl DatasetRecord {
+	/// The commitment verifiers of `round` check against.
+	pub fn in_round(&self, round: RoundIndex) -> Option<DatasetCommitment> {
+		match self.next {
+			Some((from, next)) if round >= from => Some(next),
+			_ => self.current,
+		}
+	}
+}
 
 /// The inherent identifier of the block author's VRF ([`BlockVrf`]).
 pub const INHERENT_IDENTIFIER: frame_support::inherent::InherentIdentifier = *b"syncvrf0";

@@ -40,13 +40,18 @@
 
 use crate::{
 	pallet::*,
-	types::{Measurement, ProviderRoundStats, QualityReportOf, RoundParamsOf, TargetReportsOf},
+	types::{
+		DatasetCommitOf, Measurement, ProviderRoundStats, QualityReportOf, RoundParamsOf,
+		TargetReportsOf,
+	},
 	SyncKeys, CREDIT_UNIT,
 };
 use alloc::vec::Vec;
 use codec::Encode;
 use frame_support::{ensure, pallet_prelude::*, traits::Get, BoundedVec};
-use proof_of_sync_primitives::{Capacity, Points, ProviderRegistry, ResourceKind, RoundIndex};
+use proof_of_sync_primitives::{
+	Capacity, DatasetCommitment, Points, ProbeConfig, ProviderRegistry, ResourceKind, RoundIndex,
+};
 use sp_runtime::{
 	traits::{Saturating, Zero},
 	transaction_validity::{TransactionSource, TransactionValidityWithRefund, ValidTransaction},
@@ -55,6 +60,9 @@ use sp_runtime::{
 
 /// The tag prefix of a quality report in the transaction pool.
 pub const QUALITY_TAG_PREFIX: &str = "ProofOfSyncQuality";
+
+/// The tag prefix of a dataset commitment in the transaction pool.
+pub const DATASET_TAG_PREFIX: &str = "ProofOfSyncDataset";
 
 /// The domain tag of the round functions of [`SlotPermutation`].
 const PERMUTATION_CONTEXT: &[u8] = b"proof-of-sync/verifier-ring";
@@ -481,6 +489,99 @@ impl<T: Config> Pallet<T> {
 	/// did or the round is not kept).
 	pub fn quality_reports(round: RoundIndex, target: &T::AccountId) -> TargetReportsOf<T> {
 		QualityReports::<T>::get(round, target)
+	}
+
+	/// Checks probe settings: every figure at least 1, within the probe crate's bounds.
+	pub fn check_probe_config(config: &ProbeConfig) -> Result<(), Error<T>> {
+		let positive = config.storage_unit > 0 &&
+			config.dataset_lanes > 0 &&
+			config.seal_iterations > 0 &&
+			config.storage_samples > 0 &&
+			config.storage_deadline_ms > 0 &&
+			config.bandwidth_bytes > 0 &&
+			config.compute_millis > 0;
+		let bounded = config.dataset_lanes <= 256 &&
+			config.seal_iterations <= 1 << 16 &&
+			config.storage_samples <= 1 << 16 &&
+			config.bandwidth_bytes <= 64 << 20 &&
+			config.compute_millis <= 60_000;
+		ensure!(positive && bounded, Error::<T>::InvalidProbeConfig);
+		Ok(())
+	}
+
+	/// The probe settings in force.
+	pub fn probe_config() -> ProbeConfig {
+		ProbeSettings::<T>::get()
+	}
+
+	/// The dataset commitment verifiers of `round` check `who`'s storage against.
+	pub fn dataset_in(who: &T::AccountId, round: RoundIndex) -> Option<DatasetCommitment> {
+		Datasets::<T>::get(who).in_round(round)
+	}
+
+	/// Checks a dataset commitment: for the current round, by a registered provider, not empty,
+	/// not the one already committed for the next round, signed by the provider's `sync` key.
+	/// Shared by the pool and the call.
+	pub fn check_dataset_commit(
+		commit: &DatasetCommitOf<T>,
+		signature: &crate::crypto::SyncSignature,
+	) -> Result<(), Error<T>> {
+		let round = <Self as proof_of_sync_primitives::RoundClock>::current_round();
+		ensure!(commit.round == round, Error::<T>::WrongRound);
+		ensure!(T::Registry::slot_of(&commit.provider).is_some(), Error::<T>::NotProvider);
+		ensure!(commit.dataset.leaves > 0, Error::<T>::EmptyDataset);
+		ensure!(
+			Self::dataset_in(&commit.provider, round.saturating_add(1)) != Some(commit.dataset),
+			Error::<T>::DatasetUnchanged
+		);
+		let key = T::SyncKeys::key_of(&commit.provider).ok_or(Error::<T>::NoSyncKey)?;
+		use sp_runtime::RuntimeAppPublic;
+		ensure!(
+			key.verify(&commit.signing_payload(&Self::genesis_hash()), signature),
+			Error::<T>::BadSignature
+		);
+		Ok(())
+	}
+
+	/// The pool's check of a dataset commitment: valid until the round ends, one per provider
+	/// and round.
+	pub fn authorize_dataset_commit(
+		_source: TransactionSource,
+		commit: &DatasetCommitOf<T>,
+		signature: &crate::crypto::SyncSignature,
+	) -> TransactionValidityWithRefund {
+		Self::check_dataset_commit(commit, signature)
+			.map_err(|error| Self::validity_error(&error, commit.round))?;
+		let now = frame_system::Pallet::<T>::block_number();
+		let round_end = CurrentRound::<T>::get()
+			.map_or(now, |round| round.start.saturating_add(T::RoundLength::get()));
+		let longevity: u64 = round_end.saturating_sub(now).saturated_into::<u64>().max(1);
+		let validity = ValidTransaction::with_tag_prefix(DATASET_TAG_PREFIX)
+			.priority(T::AttestationPriority::get())
+			.and_provides((commit.round, commit.provider.clone()))
+			.longevity(longevity)
+			.propagate(true)
+			.build()?;
+		Ok((validity, Weight::zero()))
+	}
+
+	/// Applies a valid dataset commitment: in effect from the next round.
+	pub(crate) fn do_commit_dataset(
+		commit: DatasetCommitOf<T>,
+		signature: crate::crypto::SyncSignature,
+	) -> DispatchResult {
+		Self::check_dataset_commit(&commit, &signature)?;
+		let from = commit.round.saturating_add(1);
+		Datasets::<T>::mutate(&commit.provider, |record| {
+			record.current = record.in_round(commit.round);
+			record.next = Some((from, commit.dataset));
+		});
+		Self::deposit_event(Event::DatasetCommitted {
+			provider: commit.provider,
+			dataset: commit.dataset,
+			from,
+		});
+		Ok(())
 	}
 
 	/// `who`'s record of `round`, if it earned anything or was reported about in it.

@@ -57,6 +57,9 @@ pub trait WeightInfo {
 	fn authorize_heartbeat() -> Weight;
 	fn report_quality() -> Weight;
 	fn authorize_report_quality() -> Weight;
+	fn commit_dataset() -> Weight;
+	fn authorize_commit_dataset() -> Weight;
+	fn set_probe_config() -> Weight;
 }
 
 /// Weights for `pallet_sync_attestation` measured with the runtime's own database weights.
@@ -496,6 +499,19 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		Weight::from_parts(258_670_000, 11946)
 			.saturating_add(T::DbWeight::get().reads(11_u64))
 	}
+	fn commit_dataset() -> Weight {
+		Weight::from_parts(120_000_000, 4000)
+			.saturating_add(T::DbWeight::get().reads(5_u64))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+	}
+	fn authorize_commit_dataset() -> Weight {
+		Weight::from_parts(110_000_000, 4000)
+			.saturating_add(T::DbWeight::get().reads(5_u64))
+	}
+	fn set_probe_config() -> Weight {
+		Weight::from_parts(10_000_000, 0)
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+	}
 }
 
 /// The same figures with RocksDB's database weights, for tests and mocks (`()`).
@@ -867,5 +883,18 @@ impl WeightInfo for () {
 	fn authorize_report_quality() -> Weight {
 		Weight::from_parts(258_670_000, 11946)
 			.saturating_add(RocksDbWeight::get().reads(11_u64))
+	}
+	fn commit_dataset() -> Weight {
+		Weight::from_parts(120_000_000, 4000)
+			.saturating_add(RocksDbWeight::get().reads(5_u64))
+			.saturating_add(RocksDbWeight::get().writes(1_u64))
+	}
+	fn authorize_commit_dataset() -> Weight {
+		Weight::from_parts(110_000_000, 4000)
+			.saturating_add(RocksDbWeight::get().reads(5_u64))
+	}
+	fn set_probe_config() -> Weight {
+		Weight::from_parts(10_000_000, 0)
+			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 }

@@ -155,6 +155,11 @@ fn presets_register_their_validators_as_bonded_provider_candidates() {
 		),
 	] {
 		genesis_of(preset).execute_with(|| {
+			// Test chains count storage in MiB, so their datasets seal in seconds.
+			assert_eq!(
+				crate::SyncAttestation::probe_config(),
+				crate::genesis_config_presets::TEST_PROBE_CONFIG
+			);
 			let accounts: Vec<_> = validators.iter().map(|v| v.to_account_id()).collect();
 			for (i, who) in accounts.iter().enumerate() {
 				let info = Resources::provider(who).expect("a genesis provider");

@@ -4,11 +4,11 @@
 use super::*;
 use crate::{
 	verification::{lower_median, SlotPermutation},
-	Error, Event, Measurement, OutlierStrikes, Penalties, QualityReport, QualityReportOf,
-	QualityReports,
+	DatasetCommit, DatasetCommitOf, Datasets, Error, Event, Measurement, OutlierStrikes, Penalties,
+	QualityReport, QualityReportOf, QualityReports,
 };
 use frame_support::{assert_noop, assert_ok};
-use proof_of_sync_primitives::Capacity;
+use proof_of_sync_primitives::{Capacity, DatasetCommitment, ProbeConfig};
 use sp_core::{Pair, H256};
 use sp_runtime::{transaction_validity::InvalidTransaction, Perbill};
 
@@ -509,5 +509,119 @@ fn reports_and_penalties_go_with_their_round() {
 		}
 		assert_eq!(QualityReports::<Test>::iter_prefix(1).count(), 0);
 		assert_eq!(Penalties::<Test>::iter_prefix(2).count(), 0);
+	});
+}
+
+fn dataset_commit(provider: AccountId, leaves: u64) -> DatasetCommitOf<Test> {
+	DatasetCommit {
+		round: round().index,
+		provider,
+		dataset: DatasetCommitment { root: [leaves as u8; 32], leaves },
+	}
+}
+
+fn sign_commit(signer: AccountId, commit: &DatasetCommitOf<Test>) -> SyncSignature {
+	pair(signer)
+		.sign(&commit.signing_payload(&SyncAttestation::genesis_hash()))
+		.into()
+}
+
+fn commit_signed(commit: &DatasetCommitOf<Test>, signature: SyncSignature) -> DispatchResult {
+	SyncAttestation::commit_dataset(authorized(), commit.clone(), signature)
+}
+
+fn commit(commit: &DatasetCommitOf<Test>) -> DispatchResult {
+	commit_signed(commit, sign_commit(commit.provider, commit))
+}
+
+#[test]
+fn a_dataset_commitment_counts_from_the_next_round() {
+	in_round_one(|| {
+		events();
+		let first = dataset_commit(3, 100);
+		assert_ok!(commit(&first));
+		assert_eq!(
+			events(),
+			vec![Event::DatasetCommitted { provider: 3, dataset: first.dataset, from: 2 }]
+		);
+		assert_eq!(SyncAttestation::dataset_in(&3, 1), None);
+		assert_eq!(SyncAttestation::dataset_in(&3, 2), Some(first.dataset));
+
+		// A new dataset in round 2 keeps round 2 on the first one.
+		run_to_round(2);
+		let second = dataset_commit(3, 200);
+		assert_ok!(commit(&second));
+		assert_eq!(SyncAttestation::dataset_in(&3, 2), Some(first.dataset));
+		assert_eq!(SyncAttestation::dataset_in(&3, 3), Some(second.dataset));
+		assert_eq!(Datasets::<Test>::get(3).current, Some(first.dataset));
+	});
+}
+
+#[test]
+fn bad_dataset_commitments_are_refused_and_change_nothing() {
+	in_round_one(|| {
+		let good = dataset_commit(3, 100);
+		assert_noop!(
+			commit(&DatasetCommit { round: 0, ..good.clone() }),
+			Error::<Test>::WrongRound
+		);
+		assert_noop!(
+			commit(&DatasetCommit { round: 2, ..good.clone() }),
+			Error::<Test>::WrongRound
+		);
+		assert_noop!(commit(&dataset_commit(99, 100)), Error::<Test>::NotProvider);
+		assert_noop!(commit(&dataset_commit(3, 0)), Error::<Test>::EmptyDataset);
+		assert_noop!(commit_signed(&good, sign_commit(4, &good)), Error::<Test>::BadSignature);
+		let other_chain = pair(3).sign(&good.signing_payload(&H256::repeat_byte(9))).into();
+		assert_noop!(commit_signed(&good, other_chain), Error::<Test>::BadSignature);
+		// A quality report's signature is no commitment's.
+		let report = report(3, 1, Measurement::default());
+		assert_noop!(commit_signed(&good, sign_report(3, &report)), Error::<Test>::BadSignature);
+		purge_keys(3);
+		assert_noop!(commit(&good), Error::<Test>::NoSyncKey);
+		set_key(3);
+		assert_ok!(commit(&good));
+		assert_noop!(commit(&good), Error::<Test>::DatasetUnchanged);
+
+		let call = crate::Call::<Test>::commit_dataset {
+			commit: good.clone(),
+			signature: sign_commit(3, &good),
+		};
+		assert_eq!(
+			call.authorize(TransactionSource::External).unwrap(),
+			Err(InvalidTransaction::Stale.into())
+		);
+	});
+}
+
+#[test]
+fn root_sets_the_probe_config_within_bounds() {
+	in_round_one(|| {
+		events();
+		assert_eq!(SyncAttestation::probe_config(), ProbeConfig::default());
+		let config =
+			ProbeConfig { storage_unit: 1 << 20, seal_iterations: 4, ..Default::default() };
+		assert_noop!(
+			SyncAttestation::set_probe_config(RuntimeOrigin::signed(1), config),
+			sp_runtime::DispatchError::BadOrigin
+		);
+		for bad in [
+			ProbeConfig { storage_unit: 0, ..config },
+			ProbeConfig { dataset_lanes: 0, ..config },
+			ProbeConfig { dataset_lanes: 257, ..config },
+			ProbeConfig { seal_iterations: 0, ..config },
+			ProbeConfig { storage_samples: 0, ..config },
+			ProbeConfig { storage_deadline_ms: 0, ..config },
+			ProbeConfig { bandwidth_bytes: (64 << 20) + 1, ..config },
+			ProbeConfig { compute_millis: 60_001, ..config },
+		] {
+			assert_noop!(
+				SyncAttestation::set_probe_config(RuntimeOrigin::root(), bad),
+				Error::<Test>::InvalidProbeConfig
+			);
+		}
+		assert_ok!(SyncAttestation::set_probe_config(RuntimeOrigin::root(), config));
+		assert_eq!(events(), vec![Event::ProbeConfigSet { config }]);
+		assert_eq!(SyncAttestation::probe_config(), config);
 	});
 }
