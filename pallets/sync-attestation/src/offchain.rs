@@ -19,6 +19,14 @@
 //! progress (see the `liveness` module), whatever its finality: a validator that comes back
 //! while the network's finality is stalled must be able to prove it.
 //!
+//! **Verification.** The node's resource agent (the node's `resources` module) measures the
+//! targets the round assigns each local provider as verifier, and builds the storage dataset of
+//! each local provider; it leaves the measurements and the dataset's commitment in the node's
+//! PERSISTENT offchain storage ([`MEASUREMENT_PREFIX`], [`DATASET_PREFIX`]). The worker signs
+//! and sends, with the provider's `sync` key, a quality report for each measured target not
+//! reported on chain yet and a dataset commitment when the node's dataset is not the one
+//! committed for the next round, whatever its finality (a measurement does not depend on it).
+//!
 //! **Slashing protection.** Two signed answers naming two hashes at one height are an
 //! equivocation that anyone may report for a slash, and an honest node meets forks (a reorg, an
 //! Aura author that published two blocks for one slot). So the worker records, per local `sync`
@@ -82,6 +90,10 @@ impl<T: Config> Pallet<T> {
 		// Before the finality checks: a benched authority must be able to come back while the
 		// network's finality is stalled (the forced set change that heals it may need it).
 		Self::send_heartbeats();
+		// What the node's resource agent measured and holds does not depend on its finality.
+		if let Some(round) = CurrentRound::<T>::get() {
+			Self::send_verification(&round);
+		}
 		if status.finalized_number > now {
 			log::debug!(target: LOG_TARGET, "block {now:?}: behind the node's finality; not attesting");
 			return
@@ -166,6 +178,79 @@ impl<T: Config> Pallet<T> {
 					"round {round}: the pool refused the heartbeat (it may hold one already)"
 				),
 			}
+		}
+	}
+
+	/// Reports what the node's prober measured and commits the dataset the node's resource agent
+	/// holds, for every provider whose current `sync` key is in the keystore (see the node's
+	/// `resources` module, which leaves them under [`MEASUREMENT_PREFIX`] and [`DATASET_PREFIX`]):
+	/// a quality report for each of the provider's targets of the round that it measured and has
+	/// not reported on chain yet, and a dataset commitment when the node's dataset is not the one
+	/// committed for the next round. The pool keeps one of each per tag, so sending them each
+	/// block until they are in costs nothing more.
+	pub(crate) fn send_verification(round: &RoundParamsOf<T>) {
+		for key in SyncId::all() {
+			let Some(provider) = T::SyncKeys::owner_of(&key) else { continue };
+			if T::SyncKeys::key_of(&provider).as_ref() != Some(&key) {
+				continue
+			}
+			let dataset_key = [DATASET_PREFIX, provider.encode().as_slice()].concat();
+			let held = StorageValueRef::persistent(&dataset_key).get().ok().flatten();
+			if let Some(dataset) = held {
+				if Self::dataset_in(&provider, round.index.saturating_add(1)) != Some(dataset) {
+					let commit =
+						DatasetCommit { round: round.index, provider: provider.clone(), dataset };
+					if let Some(signature) =
+						key.sign(&commit.signing_payload(&Self::genesis_hash()))
+					{
+						Self::submit(
+							Call::commit_dataset { commit, signature },
+							"dataset commitment",
+						);
+					}
+				}
+			}
+			for target in Self::targets_of(&provider, round) {
+				let reported = QualityReports::<T>::get(round.index, &target)
+					.reports
+					.iter()
+					.any(|(verifier, _)| verifier == &provider);
+				if reported {
+					continue
+				}
+				let measurement_key =
+					[MEASUREMENT_PREFIX, (round.index, &provider, &target).encode().as_slice()]
+						.concat();
+				let Some(measurement) = StorageValueRef::persistent(&measurement_key)
+					.get::<Measurement>()
+					.ok()
+					.flatten()
+				else {
+					continue
+				};
+				let report = QualityReport {
+					round: round.index,
+					verifier: provider.clone(),
+					target,
+					measurement,
+				};
+				if let Some(signature) = key.sign(&report.signing_payload(&Self::genesis_hash())) {
+					Self::submit(Call::report_quality { report, signature }, "quality report");
+				}
+			}
+		}
+	}
+
+	/// Submits `call` as a fee-free authorized transaction, logging the outcome as `what`.
+	fn submit(call: Call<T>, what: &str) {
+		let xt =
+			<T as CreateAuthorizedTransaction<Call<T>>>::create_authorized_transaction(call.into());
+		match SubmitTransaction::<T, Call<T>>::submit_transaction(xt) {
+			Ok(()) => log::debug!(target: LOG_TARGET, "sent a {what}"),
+			Err(()) => log::debug!(
+				target: LOG_TARGET,
+				"the pool refused a {what} (it may hold it already)"
+			),
 		}
 	}
 

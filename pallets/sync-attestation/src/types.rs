@@ -26,6 +26,16 @@ pub struct SyncStatus<BlockNumber> {
 	pub max_finality_lag: u32,
 }
 
+/// Where the node's prober leaves a measurement for the offchain worker to report: this prefix
+/// followed by the SCALE encoding of `(round, verifier, target)`, holding a SCALE-encoded
+/// [`Measurement`] in the node's PERSISTENT offchain storage.
+pub const MEASUREMENT_PREFIX: &[u8] = b"proof-of-sync::report::";
+
+/// Where the node's dataset manager leaves the dataset a provider's node holds, for the offchain
+/// worker to commit: this prefix followed by the SCALE-encoded provider account, holding a
+/// SCALE-encoded `DatasetCommitment` in the node's PERSISTENT offchain storage.
+pub const DATASET_PREFIX: &[u8] = b"proof-of-sync::dataset::";
+
 /// The default of the node's `--attest-max-finality-lag`, in blocks: at one block every 6 s, a
 /// node whose finality is more than 6.4 minutes behind its best block does not attest.
 pub const DEFAULT_MAX_FINALITY_LAG: u32 = 64;

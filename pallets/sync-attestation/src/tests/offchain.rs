@@ -392,3 +392,74 @@ fn a_benched_authoritys_node_sends_a_heartbeat() {
 		assert!(!SyncAttestation::is_benched(&1));
 	});
 }
+
+/// The node's resource agent leaves measurements and its dataset in offchain storage; the worker
+/// signs and sends them, once each is missing on chain.
+#[test]
+fn reports_what_the_prober_measured_and_commits_the_nodes_dataset() {
+	use crate::{Measurement, DATASET_PREFIX, MEASUREMENT_PREFIX};
+	use proof_of_sync_primitives::DatasetCommitment;
+	let (mut ext, pool) = offchain_ext();
+	ext.execute_with(|| {
+		keystore_key_of_provider_1();
+		run_to_round(1);
+		let now = System::block_number();
+		publish_status(false, now - 1);
+		let targets = SyncAttestation::targets_of(&1, &round());
+		assert_eq!(targets.len(), 2);
+		let measurement = Measurement { reachable: true, latency_ms: 3, measured: capacity() };
+		// The prober measured the first target only.
+		let measured_key =
+			[MEASUREMENT_PREFIX, (1u32, 1u64, targets[0]).encode().as_slice()].concat();
+		sp_io::offchain::local_storage_set(
+			StorageKind::PERSISTENT,
+			&measured_key,
+			&measurement.encode(),
+		);
+		let dataset = DatasetCommitment { root: [5; 32], leaves: 25_600 };
+		let dataset_key = [DATASET_PREFIX, 1u64.encode().as_slice()].concat();
+		sp_io::offchain::local_storage_set(
+			StorageKind::PERSISTENT,
+			&dataset_key,
+			&dataset.encode(),
+		);
+
+		SyncAttestation::offchain_worker(now);
+		let calls: Vec<_> = submitted(&pool)
+			.into_iter()
+			.filter_map(|xt| match xt.function {
+				RuntimeCall::SyncAttestation(call @ crate::Call::report_quality { .. }) |
+				RuntimeCall::SyncAttestation(call @ crate::Call::commit_dataset { .. }) => Some(call),
+				_ => None,
+			})
+			.collect();
+		assert_eq!(calls.len(), 2, "{calls:?}");
+		for call in calls {
+			match call {
+				crate::Call::report_quality { report, signature } => {
+					assert_eq!((report.verifier, report.target), (1, targets[0]));
+					assert_eq!(report.measurement, measurement);
+					assert_ok!(SyncAttestation::report_quality(authorized(), report, signature));
+				},
+				crate::Call::commit_dataset { commit, signature } => {
+					assert_eq!((commit.provider, commit.dataset), (1, dataset));
+					assert_ok!(SyncAttestation::commit_dataset(authorized(), commit, signature));
+				},
+				other => panic!("unexpected {other:?}"),
+			}
+		}
+
+		// On chain now: the worker sends neither again.
+		let before = pool().len();
+		SyncAttestation::offchain_worker(now);
+		let again = submitted(&pool).into_iter().skip(before).filter(|xt| {
+			matches!(
+				xt.function,
+				RuntimeCall::SyncAttestation(
+					crate::Call::report_quality { .. } | crate::Call::commit_dataset { .. }
+				)
+			)
+		});
+		assert_eq!(again.count(), 0);
+	});
+}
