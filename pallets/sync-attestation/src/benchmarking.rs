@@ -567,7 +567,10 @@ fn signed_dataset_commit<T: Config>(
 	let (provider, key) = provider_with_key::<T>(2_000, false);
 	let round = next_round::<T>();
 	let old = DatasetCommitment { root: [1; 32], leaves: 1 };
-	Datasets::<T>::insert(&provider, DatasetRecord { current: None, next: Some((round, old)) });
+	Datasets::<T>::insert(
+		&provider,
+		DatasetRecord { current: None, next: Some((round, old)), committed_in: None },
+	);
 	let commit = DatasetCommit {
 		round,
 		provider,

@@ -287,6 +287,7 @@ impl<T: Config> Pallet<T> {
 			Error::<T>::TooLate |
 			Error::<T>::AlreadyAnswered |
 			Error::<T>::NotBenched |
+			Error::<T>::AlreadyCommitted |
 			Error::<T>::DatasetUnchanged => InvalidTransaction::Stale,
 			Error::<T>::BadSignature => InvalidTransaction::BadProof,
 			other => InvalidTransaction::Custom(other.using_encoded(|bytes| bytes[0])),

@@ -809,6 +809,9 @@ pub mod pallet {
 		/// The dataset is the one already committed for the next round. Nothing to do. (The pool
 		/// says `Stale`.)
 		DatasetUnchanged,
+		/// The provider committed a dataset in this round already: one commitment per provider
+		/// and round. Commit again in the next round. (The pool says `Stale`.)
+		AlreadyCommitted,
 		/// A probe setting is zero or out of bounds: every figure must be at least 1, with at
 		/// most 256 lanes, 65 536 seal iterations and 65 536 samples, a payload of at most
 		/// 64 MiB and a compute probe of at most 60 s.
@@ -1121,8 +1124,9 @@ pub mod pallet {
 		///   in progress keeps the one it started with). No money moves.
 		/// - Events: [`Event::DatasetCommitted`].
 		/// - Errors: [`Error::WrongRound`] (another round than the one in progress),
-		///   [`Error::NotProvider`], [`Error::EmptyDataset`], [`Error::DatasetUnchanged`],
-		///   [`Error::NoSyncKey`], [`Error::BadSignature`]. The same check runs in the pool.
+		///   [`Error::NotProvider`], [`Error::EmptyDataset`], [`Error::AlreadyCommitted`],
+		///   [`Error::DatasetUnchanged`], [`Error::NoSyncKey`], [`Error::BadSignature`]. The same
+		///   check runs in the pool.
 		#[pallet::call_index(6)]
 		#[pallet::weight(T::WeightInfo::commit_dataset())]
 		#[pallet::authorize(Pallet::<T>::authorize_dataset_commit)]

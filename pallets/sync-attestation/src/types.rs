@@ -418,6 +418,8 @@ pub struct DatasetRecord {
 	pub current: Option<DatasetCommitment>,
 	/// A commitment that replaces it from the round given on.
 	pub next: Option<(RoundIndex, DatasetCommitment)>,
+	/// The round of the latest commitment: one a round.
+	pub committed_in: Option<RoundIndex>,
 }
 
 impl DatasetRecord {

@@ -520,7 +520,8 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Checks a dataset commitment: for the current round, by a registered provider, not empty,
-	/// not the one already committed for the next round, signed by the provider's `sync` key.
+	/// the provider's first this round and not the one already committed for the next round,
+	/// signed by the provider's `sync` key.
 	/// Shared by the pool and the call.
 	pub fn check_dataset_commit(
 		commit: &DatasetCommitOf<T>,
@@ -530,8 +531,10 @@ impl<T: Config> Pallet<T> {
 		ensure!(commit.round == round, Error::<T>::WrongRound);
 		ensure!(T::Registry::slot_of(&commit.provider).is_some(), Error::<T>::NotProvider);
 		ensure!(commit.dataset.leaves > 0, Error::<T>::EmptyDataset);
+		let record = Datasets::<T>::get(&commit.provider);
+		ensure!(record.committed_in != Some(round), Error::<T>::AlreadyCommitted);
 		ensure!(
-			Self::dataset_in(&commit.provider, round.saturating_add(1)) != Some(commit.dataset),
+			record.in_round(round.saturating_add(1)) != Some(commit.dataset),
 			Error::<T>::DatasetUnchanged
 		);
 		let key = T::SyncKeys::key_of(&commit.provider).ok_or(Error::<T>::NoSyncKey)?;
@@ -575,6 +578,7 @@ impl<T: Config> Pallet<T> {
 		Datasets::<T>::mutate(&commit.provider, |record| {
 			record.current = record.in_round(commit.round);
 			record.next = Some((from, commit.dataset));
+			record.committed_in = Some(commit.round);
 		});
 		Self::deposit_event(Event::DatasetCommitted {
 			provider: commit.provider,

@@ -581,7 +581,12 @@ fn bad_dataset_commitments_are_refused_and_change_nothing() {
 		assert_noop!(commit(&good), Error::<Test>::NoSyncKey);
 		set_key(3);
 		assert_ok!(commit(&good));
-		assert_noop!(commit(&good), Error::<Test>::DatasetUnchanged);
+		// One a round: alternating two datasets does not buy a free transaction a block.
+		assert_noop!(commit(&dataset_commit(3, 200)), Error::<Test>::AlreadyCommitted);
+		assert_noop!(commit(&good), Error::<Test>::AlreadyCommitted);
+		run_to_round(2);
+		assert_noop!(commit(&dataset_commit(3, 100)), Error::<Test>::DatasetUnchanged);
+		let good = dataset_commit(3, 100);
 
 		let call = crate::Call::<Test>::commit_dataset {
 			commit: good.clone(),
