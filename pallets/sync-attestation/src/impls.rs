@@ -706,8 +706,6 @@ impl<T: Config> Pallet<T> {
 	/// The quality report invariants of [`Self::do_try_state`].
 	#[cfg(any(test, feature = "std", feature = "try-runtime"))]
 	fn try_state_reports(next_to_clean: RoundIndex) -> Result<(), sp_runtime::TryRuntimeError> {
-		use crate::verification::lower_median;
-		use proof_of_sync_primitives::{Capacity, ResourceKind};
 		use sp_runtime::TryRuntimeError;
 		for (round, target, record) in QualityReports::<T>::iter() {
 			ensure!(
@@ -724,21 +722,7 @@ impl<T: Config> Pallet<T> {
 					verifiers.iter().enumerate().all(|(i, v)| !verifiers[i + 1..].contains(v)),
 				TryRuntimeError::Other("a target's quality reports are not from its verifiers")
 			);
-			let median = |kind: ResourceKind| {
-				lower_median(
-					record.reports.iter().map(|(_, m)| m.measured.of(kind)).collect(),
-					slots,
-				)
-			};
-			let measured = Capacity {
-				compute: median(ResourceKind::Compute),
-				storage: median(ResourceKind::Storage),
-				bandwidth: median(ResourceKind::Bandwidth),
-			};
-			let quality = lower_median(
-				record.reports.iter().map(|(_, m)| Self::quality_of(m)).collect(),
-				slots,
-			);
+			let (measured, quality) = Self::medians_of(&record);
 			ensure!(
 				record.measured == measured && record.quality == quality,
 				TryRuntimeError::Other("a target's medians differ from its quality reports")

@@ -290,10 +290,7 @@ impl<T: Config> Pallet<T> {
 	) -> TransactionValidityWithRefund {
 		Self::check_heartbeat(heartbeat, signature)
 			.map_err(|error| Self::validity_error(&error, heartbeat.round))?;
-		let now = frame_system::Pallet::<T>::block_number();
-		let round_end = CurrentRound::<T>::get()
-			.map_or(now, |round| round.start.saturating_add(T::RoundLength::get()));
-		let longevity: u64 = round_end.saturating_sub(now).saturated_into::<u64>().max(1);
+		let longevity = Self::blocks_left_in_round();
 		let validity = ValidTransaction::with_tag_prefix(HEARTBEAT_TAG_PREFIX)
 			.priority(T::AttestationPriority::get())
 			.and_provides((heartbeat.authority.clone(), heartbeat.round))
@@ -301,6 +298,15 @@ impl<T: Config> Pallet<T> {
 			.propagate(true)
 			.build()?;
 		Ok((validity, Weight::zero()))
+	}
+
+	/// How long a transaction about the round in progress stays valid in the pool: the blocks
+	/// left until the round ends, at least 1.
+	pub(crate) fn blocks_left_in_round() -> u64 {
+		let now = frame_system::Pallet::<T>::block_number();
+		let round_end = CurrentRound::<T>::get()
+			.map_or(now, |round| round.start.saturating_add(T::RoundLength::get()));
+		round_end.saturating_sub(now).saturated_into::<u64>().max(1)
 	}
 
 	/// Applies a valid heartbeat: the authority may be chosen again.

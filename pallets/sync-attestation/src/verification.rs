@@ -315,6 +315,23 @@ impl<T: Config> Pallet<T> {
 			.min(Perbill::one())
 	}
 
+	/// A target's lower medians over its `slots` reports, a missing report counting as zero:
+	/// each kind's measured figure, and the reports' quality.
+	pub fn medians_of(record: &TargetReportsOf<T>) -> (Capacity, Perbill) {
+		let slots = record.slots as usize;
+		let kind_median = |kind: ResourceKind| {
+			lower_median(record.reports.iter().map(|(_, m)| m.measured.of(kind)).collect(), slots)
+		};
+		let measured = Capacity {
+			compute: kind_median(ResourceKind::Compute),
+			storage: kind_median(ResourceKind::Storage),
+			bandwidth: kind_median(ResourceKind::Bandwidth),
+		};
+		let quality =
+			lower_median(record.reports.iter().map(|(_, m)| Self::quality_of(m)).collect(), slots);
+		(measured, quality)
+	}
+
 	/// Checks a quality report against the chain: the current round, not about the verifier
 	/// itself, about an active target, from one of its assigned verifiers, the first from that
 	/// verifier, consistent, and signed by the verifier's `sync` key. Shared by the transaction
@@ -359,10 +376,7 @@ impl<T: Config> Pallet<T> {
 	) -> TransactionValidityWithRefund {
 		Self::check_quality_report(report, signature)
 			.map_err(|error| Self::validity_error(&error, report.round))?;
-		let now = frame_system::Pallet::<T>::block_number();
-		let round_end = CurrentRound::<T>::get()
-			.map_or(now, |round| round.start.saturating_add(T::RoundLength::get()));
-		let longevity: u64 = round_end.saturating_sub(now).saturated_into::<u64>().max(1);
+		let longevity = Self::blocks_left_in_round();
 		let validity = ValidTransaction::with_tag_prefix(QUALITY_TAG_PREFIX)
 			.priority(T::AttestationPriority::get())
 			.and_provides((report.round, report.verifier.clone(), report.target.clone()))
@@ -391,16 +405,7 @@ impl<T: Config> Pallet<T> {
 		// A verifier may have dropped out since the first report, never joined.
 		record.slots = record.slots.max(record.reports.len() as u32);
 		let slots = record.slots as usize;
-		let kind_median = |kind: ResourceKind| {
-			lower_median(record.reports.iter().map(|(_, m)| m.measured.of(kind)).collect(), slots)
-		};
-		record.measured = Capacity {
-			compute: kind_median(ResourceKind::Compute),
-			storage: kind_median(ResourceKind::Storage),
-			bandwidth: kind_median(ResourceKind::Bandwidth),
-		};
-		record.quality =
-			lower_median(record.reports.iter().map(|(_, m)| Self::quality_of(m)).collect(), slots);
+		(record.measured, record.quality) = Self::medians_of(&record);
 		let counted =
 			Self::counted_capacity_points(&report.target, round, &record.measured, record.quality);
 		Self::update_stats(round, &report.target, |stats| {
@@ -555,10 +560,7 @@ impl<T: Config> Pallet<T> {
 	) -> TransactionValidityWithRefund {
 		Self::check_dataset_commit(commit, signature)
 			.map_err(|error| Self::validity_error(&error, commit.round))?;
-		let now = frame_system::Pallet::<T>::block_number();
-		let round_end = CurrentRound::<T>::get()
-			.map_or(now, |round| round.start.saturating_add(T::RoundLength::get()));
-		let longevity: u64 = round_end.saturating_sub(now).saturated_into::<u64>().max(1);
+		let longevity = Self::blocks_left_in_round();
 		let validity = ValidTransaction::with_tag_prefix(DATASET_TAG_PREFIX)
 			.priority(T::AttestationPriority::get())
 			.and_provides((commit.round, commit.provider.clone()))
