@@ -21,7 +21,32 @@ pub struct Cli {
 		value_parser = clap::value_parser!(u32).range(1..)
 	)]
 	pub attest_max_finality_lag: u32,
+
+	/// Where this node serves the resource endpoint of the providers whose `sync` keys it holds:
+	/// the address their registered endpoint (`http://HOST:PORT`) reaches. Verifiers ask it for
+	/// liveness, storage, bandwidth and compute proofs; the node keeps each local provider's
+	/// storage dataset under `<base path>/chains/<chain>/datasets`. Defaults to
+	/// `127.0.0.1:30555` (Alice's genesis endpoint) with `--dev`; otherwise no endpoint is served
+	/// unless this is given, and the node's providers earn only their base points.
+	#[arg(long, value_name = "ADDRESS")]
+	pub resource_listen: Option<std::net::SocketAddr>,
+
+	/// The most storage, in the chain's storage units (`probeConfig.storageUnit` bytes: MiB on
+	/// the dev and local chains, GiB on a live one), that this node gives each local provider's
+	/// dataset. A provider that declared more is measured, and paid, for what the node holds;
+	/// without this option the node holds all its providers declared, so mind the disk.
+	#[arg(long, value_name = "UNITS")]
+	pub resource_max_storage: Option<u64>,
+
+	/// Serve no resource endpoint, even with `--dev`.
+	#[arg(long, conflicts_with = "resource_listen")]
+	pub no_resource_endpoint: bool,
 }
+
+/// The resource endpoint's address with `--dev` when `--resource-listen` is not given: Alice's
+/// endpoint in the development genesis.
+pub const DEV_RESOURCE_LISTEN: std::net::SocketAddr =
+	std::net::SocketAddr::V4(std::net::SocketAddrV4::new(std::net::Ipv4Addr::LOCALHOST, 30555));
 
 #[derive(Debug, clap::Subcommand)]
 #[allow(clippy::large_enum_variant)]

@@ -120,7 +120,17 @@ pub fn run() -> sc_cli::Result<()> {
 		},
 		None => {
 			let runner = cli.create_runner(&cli.run)?;
-			let options = service::Options { attest_max_finality_lag: cli.attest_max_finality_lag };
+			let resource_listen = match (cli.resource_listen, cli.no_resource_endpoint) {
+				(_, true) => None,
+				(Some(address), false) => Some(address),
+				(None, false) =>
+					cli.run.shared_params.dev.then_some(crate::cli::DEV_RESOURCE_LISTEN),
+			};
+			let options = service::Options {
+				attest_max_finality_lag: cli.attest_max_finality_lag,
+				resource_listen,
+				resource_max_storage: cli.resource_max_storage,
+			};
 			runner.run_node_until_exit(|config| async move {
 				match config.network.network_backend {
 					sc_network::config::NetworkBackendType::Libp2p => service::new_full::<

@@ -10,6 +10,7 @@ mod block_vrf;
 mod chain_spec;
 mod cli;
 mod command;
+mod resources;
 mod rpc;
 mod service;
 mod sync_status;

@@ -146,6 +146,10 @@ pub struct Options {
 	/// `--attest-max-finality-lag`: the most blocks the best block may be ahead of finality for
 	/// the offchain worker to attest.
 	pub attest_max_finality_lag: u32,
+	/// `--resource-listen` (or its `--dev` default): where the resource endpoint listens.
+	pub resource_listen: Option<std::net::SocketAddr>,
+	/// `--resource-max-storage`: the most storage units a local provider's dataset holds.
+	pub resource_max_storage: Option<u64>,
 }
 
 pub fn new_full<
@@ -246,6 +250,28 @@ pub fn new_full<
 				.boxed(),
 			);
 		}
+	}
+
+	// The resource agent: the endpoint, the local providers' datasets and the prober. It leaves
+	// its measurements and commitments in the offchain storage for the offchain worker to submit.
+	if let Some(offchain_db) = backend.offchain_storage() {
+		crate::resources::spawn(
+			&task_manager,
+			client.clone(),
+			keystore_container.keystore(),
+			offchain_db,
+			crate::resources::ResourceConfig {
+				listen: options.resource_listen,
+				data_dir: config.data_path.clone(),
+				max_storage: options.resource_max_storage,
+			},
+		)
+		.map_err(|error| {
+			ServiceError::Other(format!(
+				"cannot serve the resource endpoint on {:?}: {error}",
+				options.resource_listen
+			))
+		})?;
 	}
 
 	let role = config.role;

@@ -1,0 +1,573 @@
+//! The dataset manager: keeps, for every provider whose `sync` key the node holds, the sealed
+//! storage dataset its declared storage calls for.
+//!
+//! Every [`REFRESH_INTERVAL`] (and at start) it reads, for each local provider, the storage it
+//! declared (the declaration for the next round if it changed one, so the dataset is ready when
+//! it counts) and the chain's probe config, and derives the dataset's parameters
+//! ([`dataset_params`]): the provider's account, the genesis hash as seed, `declared storage ×
+//! storage_unit / LEAF_BYTES` leaves ([`leaves_for`]), and the config's lanes and seal
+//! iterations. The dataset lives in `<data dir>/datasets/<account hex>/<params id>`
+//! ([`dataset_dir`]). Opening a complete dataset takes two leaf seals; building one takes a while
+//! (`leaves × 128 × seal_iterations` hashes): builds run on a blocking thread, one at a time, and
+//! log their progress every 10 %.
+//!
+//! Once ready, a dataset is published in the endpoint's [`DatasetRegistry`] and, if the chain does
+//! not name it as the provider's dataset yet, its commitment is left for the offchain worker at
+//! [`dataset_key`]. A provider moving to a new dataset keeps serving its old one until the new
+//! commitment is in effect (a commitment made in round `r` counts from round `r + 1`): the old
+//! one is dropped, and its directory removed, once the chain has named the new one for a whole
+//! round change. At most [`MAX_DATASETS_PER_PROVIDER`] datasets are kept per provider.
+
+use std::{
+	cell::Cell,
+	collections::HashMap,
+	fmt::Write as _,
+	path::{Path, PathBuf},
+	sync::Arc,
+	time::{Duration, Instant},
+};
+
+use codec::Encode;
+use proof_of_sync_probe::dataset::{Dataset, DatasetError, DatasetParams, LEAF_BYTES, MAX_LEAVES};
+use proof_of_sync_runtime_api::{DatasetCommitment, ProbeConfig};
+use sp_core::{
+	crypto::AccountId32,
+	offchain::{OffchainStorage, STORAGE_PREFIX},
+};
+use tokio::{task::JoinHandle, time::MissedTickBehavior};
+
+use super::{
+	blocking,
+	chain::{local_providers, Chain, Signer},
+	dataset_key, read,
+	server::DatasetRegistry,
+	write, LOG_TARGET,
+};
+
+/// How often the manager looks at the chain.
+pub const REFRESH_INTERVAL: Duration = Duration::from_secs(10);
+
+/// The most datasets kept per provider: the one in effect and the one it moves to.
+pub const MAX_DATASETS_PER_PROVIDER: usize = 2;
+
+/// How long the manager waits before retrying a dataset whose build failed.
+pub const RETRY_AFTER_FAILURE: Duration = Duration::from_secs(600);
+
+/// The leaves of a dataset holding `storage` units of `storage_unit` bytes: `storage ×
+/// storage_unit / LEAF_BYTES`, at least 1 and at most `MAX_LEAVES` (2^32).
+pub fn leaves_for(storage: u64, storage_unit: u64) -> u64 {
+	let bytes = u128::from(storage).saturating_mul(u128::from(storage_unit));
+	let leaves = bytes / LEAF_BYTES as u128;
+	u64::try_from(leaves).unwrap_or(u64::MAX).clamp(1, MAX_LEAVES)
+}
+
+/// The parameters of `account`'s dataset of `leaves` leaves on the chain whose genesis hash is
+/// `genesis_hash`, as the provider builds it and its verifiers check it.
+pub fn dataset_params(
+	account: &AccountId32,
+	genesis_hash: [u8; 32],
+	leaves: u64,
+	config: &ProbeConfig,
+) -> DatasetParams {
+	DatasetParams {
+		account: account.encode(),
+		seed: genesis_hash,
+		leaves,
+		lanes: config.dataset_lanes,
+		seal_iterations: config.seal_iterations,
+	}
+}
+
+/// Lowercase hex of `bytes`.
+fn hex(bytes: &[u8]) -> String {
+	let mut text = String::with_capacity(bytes.len().saturating_mul(2));
+	for byte in bytes {
+		let _ = write!(text, "{byte:02x}");
+	}
+	text
+}
+
+/// Where the dataset sealed with `params` lives under `root`: `<account hex>/<params id>`, the
+/// id being the first 8 bytes of the BLAKE2b-256 of the SCALE-encoded parameters, in hex.
+pub fn dataset_dir(root: &Path, params: &DatasetParams) -> PathBuf {
+	let id = proof_of_sync_probe::blake2b256(&[params.encode().as_slice()]);
+	root.join(hex(&params.account)).join(hex(&id[..8]))
+}
+
+/// What one local provider needs.
+struct Plan {
+	owner: AccountId32,
+	params: DatasetParams,
+	committed: Option<DatasetCommitment>,
+}
+
+/// What the chain says, at one look.
+struct View {
+	round: Option<u32>,
+	plans: Vec<Plan>,
+}
+
+/// Reads the chain: the round in progress and the plan of every local provider, whose dataset
+/// holds its declared storage or `max_storage` units, whichever is less. `None` if the runtime
+/// does not answer. Blocking.
+fn look<C: Chain, S: Signer>(chain: &C, signer: &S, max_storage: Option<u64>) -> Option<View> {
+	let config = chain.probe_config()?;
+	let genesis_hash = chain.genesis_hash();
+	let round = chain.current_round();
+	let plans = local_providers(chain, signer)
+		.into_keys()
+		.filter_map(|owner| {
+			let info = chain.provider(&owner)?;
+			let declared = info.next_capacity.unwrap_or(info.capacity);
+			let storage = max_storage.map_or(declared.storage, |max| declared.storage.min(max));
+			let leaves = leaves_for(storage, config.storage_unit);
+			let params = dataset_params(&owner, genesis_hash, leaves, &config);
+			Some(Plan { owner, params, committed: info.dataset })
+		})
+		.collect();
+	Some(View { round, plans })
+}
+
+/// A build in progress.
+struct Build {
+	owner: AccountId32,
+	dir: PathBuf,
+	handle: JoinHandle<Result<Dataset, DatasetError>>,
+}
+
+/// The dataset manager task (see the [module docs](self)).
+pub struct DatasetManager<C, S, O> {
+	chain: Arc<C>,
+	signer: Arc<S>,
+	offchain: O,
+	registry: DatasetRegistry,
+	root: PathBuf,
+	/// `--resource-max-storage`: the most storage units a local provider's dataset holds.
+	max_storage: Option<u64>,
+	building: Option<Build>,
+	/// Dataset directories whose build failed, and when.
+	failed: HashMap<PathBuf, Instant>,
+	/// Per provider, the root the chain last named as its dataset and the round it was first
+	/// seen in.
+	committed: HashMap<AccountId32, ([u8; 32], u32)>,
+}
+
+impl<C: Chain, S: Signer, O: OffchainStorage + 'static> DatasetManager<C, S, O> {
+	/// A manager for the providers whose keys `signer` holds, keeping their datasets under `root`,
+	/// publishing them in `registry` and their commitments in `offchain`.
+	pub fn new(
+		chain: Arc<C>,
+		signer: Arc<S>,
+		offchain: O,
+		registry: DatasetRegistry,
+		root: PathBuf,
+		max_storage: Option<u64>,
+	) -> Self {
+		Self {
+			chain,
+			signer,
+			offchain,
+			registry,
+			root,
+			max_storage,
+			building: None,
+			failed: HashMap::new(),
+			committed: HashMap::new(),
+		}
+	}
+
+	/// Runs the manager: a refresh at once, then every [`REFRESH_INTERVAL`].
+	pub async fn run(mut self) {
+		let mut interval = tokio::time::interval(REFRESH_INTERVAL);
+		interval.set_missed_tick_behavior(MissedTickBehavior::Delay);
+		loop {
+			interval.tick().await;
+			self.refresh().await;
+		}
+	}
+
+	/// One refresh: read the chain, collect a finished build, and bring every local provider's
+	/// dataset up to date.
+	pub async fn refresh(&mut self) {
+		let (chain, signer, max_storage) =
+			(self.chain.clone(), self.signer.clone(), self.max_storage);
+		let Some(view) = blocking(move || look(&*chain, &*signer, max_storage)).await.flatten()
+		else {
+			return;
+		};
+		let is_local = |owner: &AccountId32| view.plans.iter().any(|plan| plan.owner == *owner);
+		// Providers whose key left the keystore: no longer served (their files stay).
+		write(&self.registry).retain(|owner, _| is_local(owner));
+		self.committed.retain(|owner, _| is_local(owner));
+		self.failed.retain(|_, at| at.elapsed() < RETRY_AFTER_FAILURE);
+		self.collect_build(&view).await;
+		for plan in &view.plans {
+			self.update(plan, view.round).await;
+		}
+	}
+
+	/// Brings `plan.owner`'s dataset up to date: builds it if missing, else commits to it or, once
+	/// committed, drops the older one.
+	async fn update(&mut self, plan: &Plan, round: Option<u32>) {
+		let newest = read(&self.registry)
+			.get(&plan.owner)
+			.and_then(|datasets| datasets.last().cloned());
+		match newest {
+			Some(dataset) if *dataset.params() == plan.params => {
+				let commitment =
+					DatasetCommitment { root: dataset.root(), leaves: dataset.params().leaves };
+				if plan.committed == Some(commitment) {
+					self.retire_older(&plan.owner, commitment.root, round).await;
+				} else {
+					self.ask_commitment(&plan.owner, commitment);
+				}
+			},
+			_ => self.start_build(plan),
+		}
+	}
+
+	/// Leaves `commitment` for the offchain worker to submit, unless it is there already.
+	fn ask_commitment(&mut self, owner: &AccountId32, commitment: DatasetCommitment) {
+		let key = dataset_key(owner);
+		let value = commitment.encode();
+		if self.offchain.get(STORAGE_PREFIX, &key).as_deref() == Some(value.as_slice()) {
+			return;
+		}
+		self.offchain.set(STORAGE_PREFIX, &key, &value);
+		log::info!(
+			target: LOG_TARGET,
+			"dataset of {owner}: {} leaves, root 0x{}; left for the offchain worker to commit",
+			commitment.leaves,
+			hex(&commitment.root),
+		);
+	}
+
+	/// Starts building (or opening) `plan`'s dataset, unless a build is running or this one
+	/// failed less than [`RETRY_AFTER_FAILURE`] ago.
+	fn start_build(&mut self, plan: &Plan) {
+		if self.building.is_some() {
+			return;
+		}
+		let dir = dataset_dir(&self.root, &plan.params);
+		if self.failed.contains_key(&dir) {
+			return;
+		}
+		let (owner, params, build_dir) = (plan.owner.clone(), plan.params.clone(), dir.clone());
+		let handle = tokio::task::spawn_blocking(move || {
+			let leaves = params.leaves;
+			log::info!(
+				target: LOG_TARGET,
+				"dataset of {owner}: opening or building {leaves} leaves in {}",
+				build_dir.display(),
+			);
+			let logged = Cell::new(0u64);
+			Dataset::open_or_build(&build_dir, params, |sealed| {
+				let tenths = sealed.saturating_mul(10) / leaves.max(1);
+				if tenths > logged.get() {
+					logged.set(tenths);
+					log::info!(
+						target: LOG_TARGET,
+						"dataset of {owner}: {}% sealed ({sealed} of {leaves} leaves)",
+						tenths.saturating_mul(10),
+					);
+				}
+			})
+		});
+		self.building = Some(Build { owner: plan.owner.clone(), dir, handle });
+	}
+
+	/// Publishes the dataset of the build that finished, if one did and its provider is still
+	/// local.
+	async fn collect_build(&mut self, view: &View) {
+		if !self.building.as_ref().is_some_and(|build| build.handle.is_finished()) {
+			return;
+		}
+		let Some(build) = self.building.take() else { return };
+		match build.handle.await {
+			Ok(Ok(dataset)) => {
+				let action = if dataset.built() { "built" } else { "opened" };
+				log::info!(
+					target: LOG_TARGET,
+					"dataset of {}: {action}, {} leaves, root 0x{}",
+					build.owner,
+					dataset.params().leaves,
+					hex(&dataset.root()),
+				);
+				let Some(plan) = view.plans.iter().find(|plan| plan.owner == build.owner) else {
+					return;
+				};
+				let committed = plan.committed.map(|commitment| commitment.root);
+				self.publish(build.owner, Arc::new(dataset), committed).await;
+			},
+			Ok(Err(error)) => {
+				log::warn!(target: LOG_TARGET, "dataset of {}: {error}", build.owner);
+				self.failed.insert(build.dir, Instant::now());
+			},
+			Err(error) => {
+				let owner = &build.owner;
+				log::warn!(target: LOG_TARGET, "dataset of {owner}: the build failed: {error}");
+				self.failed.insert(build.dir, Instant::now());
+			},
+		}
+	}
+
+	/// Serves `dataset` as `owner`'s newest, in place of one with the same parameters. Beyond
+	/// [`MAX_DATASETS_PER_PROVIDER`], the oldest are dropped, except the one whose root is
+	/// `committed` (the chain's commitment, which verifiers may still check against).
+	async fn publish(
+		&mut self,
+		owner: AccountId32,
+		dataset: Arc<Dataset>,
+		committed: Option<[u8; 32]>,
+	) {
+		let keep = dataset.dir().to_path_buf();
+		let dropped: Vec<Arc<Dataset>> = {
+			let mut registry = write(&self.registry);
+			let datasets = registry.entry(owner).or_default();
+			datasets.retain(|old| old.params() != dataset.params());
+			datasets.push(dataset);
+			let mut dropped = Vec::new();
+			while datasets.len() > MAX_DATASETS_PER_PROVIDER {
+				// The newest (last) is never dropped; the committed one only if nothing else is
+				// left to drop.
+				let older = datasets.len().saturating_sub(1);
+				let position = datasets
+					.iter()
+					.take(older)
+					.position(|old| Some(old.root()) != committed)
+					.unwrap_or(0);
+				dropped.push(datasets.remove(position));
+			}
+			dropped
+		};
+		remove_dirs(dropped, keep).await;
+	}
+
+	/// Drops `owner`'s datasets older than the newest (whose root is `root`) once the chain has
+	/// named the newest for a whole round change: from the round after the one it was first seen
+	/// in, no verifier asks for the older ones.
+	async fn retire_older(&mut self, owner: &AccountId32, root: [u8; 32], round: Option<u32>) {
+		let Some(round) = round else { return };
+		let seen = self.committed.entry(owner.clone()).or_insert((root, round));
+		if seen.0 != root {
+			*seen = (root, round);
+		}
+		if round <= seen.1 {
+			return;
+		}
+		let (dropped, keep) = {
+			let mut registry = write(&self.registry);
+			let Some(datasets) = registry.get_mut(owner) else { return };
+			let older = datasets.len().saturating_sub(1);
+			let dropped: Vec<Arc<Dataset>> = datasets.drain(..older).collect();
+			let keep = datasets.last().map(|dataset| dataset.dir().to_path_buf());
+			(dropped, keep)
+		};
+		if let Some(keep) = keep {
+			if !dropped.is_empty() {
+				log::info!(
+					target: LOG_TARGET,
+					"dataset of {owner}: the chain uses root 0x{}; dropping {} older dataset(s)",
+					hex(&root),
+					dropped.len(),
+				);
+			}
+			remove_dirs(dropped, keep).await;
+		}
+	}
+}
+
+/// Removes the directories of `dropped` datasets, except `keep`, on a blocking thread. A dataset
+/// still answering a request reads from its open files, which outlive the removal.
+async fn remove_dirs(dropped: Vec<Arc<Dataset>>, keep: PathBuf) {
+	let dirs: Vec<PathBuf> = dropped
+		.iter()
+		.map(|dataset| dataset.dir().to_path_buf())
+		.filter(|dir| *dir != keep)
+		.collect();
+	drop(dropped);
+	if dirs.is_empty() {
+		return;
+	}
+	blocking(move || {
+		for dir in dirs {
+			if let Err(error) = std::fs::remove_dir_all(&dir) {
+				log::warn!(target: LOG_TARGET, "cannot remove {}: {error}", dir.display());
+			}
+		}
+	})
+	.await;
+}
+
+#[cfg(test)]
+mod tests {
+	use super::{
+		super::chain::testing::{provider, public, round, FakeChain, FakeSigner},
+		*,
+	};
+	use codec::Decode;
+	use proof_of_sync_runtime_api::Capacity;
+	use sp_core::offchain::storage::InMemOffchainStorage;
+
+	const SEED: [u8; 32] = [1; 32];
+	const GENESIS: [u8; 32] = [9; 32];
+
+	fn owner() -> AccountId32 {
+		AccountId32::new([11; 32])
+	}
+
+	fn config() -> ProbeConfig {
+		ProbeConfig {
+			storage_unit: 4096,
+			dataset_lanes: 2,
+			seal_iterations: 1,
+			..Default::default()
+		}
+	}
+
+	fn storage(units: u64) -> Capacity {
+		Capacity { compute: 1_000, storage: units, bandwidth: 10 }
+	}
+
+	#[test]
+	fn leaves_follow_the_declared_storage() {
+		assert_eq!(leaves_for(0, 1 << 20), 1);
+		assert_eq!(leaves_for(100, 1 << 20), 25_600);
+		assert_eq!(leaves_for(1, 1 << 30), 262_144);
+		assert_eq!(leaves_for(1, 100), 1);
+		assert_eq!(leaves_for(u64::MAX, u64::MAX), MAX_LEAVES);
+	}
+
+	#[test]
+	fn dataset_dirs_name_the_account_and_the_params() {
+		let root = Path::new("/data/datasets");
+		let params = dataset_params(&owner(), GENESIS, 8, &config());
+		let dir = dataset_dir(root, &params);
+		assert!(dir.starts_with(root.join(hex(&[11; 32]))));
+		assert_eq!(dir, dataset_dir(root, &params.clone()));
+		let other = DatasetParams { leaves: 9, ..params };
+		assert_ne!(dir, dataset_dir(root, &other));
+		assert_eq!(hex(&[0, 1, 0xab]), "0001ab");
+	}
+
+	type Manager = DatasetManager<FakeChain, FakeSigner, InMemOffchainStorage>;
+
+	/// Refreshes until the build in progress is published (at most about 10 s).
+	async fn settle(manager: &mut Manager) {
+		for _ in 0..1_000 {
+			manager.refresh().await;
+			if manager.building.is_none() {
+				manager.refresh().await;
+				if manager.building.is_none() {
+					return;
+				}
+			}
+			tokio::time::sleep(Duration::from_millis(10)).await;
+		}
+		panic!("the dataset build did not finish");
+	}
+
+	fn served(manager: &Manager) -> Vec<u64> {
+		read(&manager.registry)
+			.get(&owner())
+			.map(|datasets| datasets.iter().map(|dataset| dataset.params().leaves).collect())
+			.unwrap_or_default()
+	}
+
+	#[tokio::test]
+	async fn builds_commits_and_moves_to_a_new_dataset() {
+		let dir = tempfile::tempdir().expect("a temporary directory");
+		let chain = Arc::new(FakeChain::default());
+		chain.with(|s| {
+			s.genesis_hash = GENESIS;
+			s.round = Some(round(5, 100, 30));
+			s.config = Some(config());
+			s.keys.insert(owner(), public(SEED));
+			s.providers.insert(owner(), provider("http://127.0.0.1:1", storage(8), None));
+		});
+		let signer = Arc::new(FakeSigner::from_seeds(&[SEED]));
+		let mut manager = DatasetManager::new(
+			chain.clone(),
+			signer,
+			InMemOffchainStorage::default(),
+			DatasetRegistry::default(),
+			dir.path().to_path_buf(),
+			None,
+		);
+
+		// 8 units of 4 KiB: 8 leaves, built, served and left for the worker to commit.
+		settle(&mut manager).await;
+		assert_eq!(served(&manager), [8]);
+		let first = read(&manager.registry).get(&owner()).and_then(|d| d.last().cloned());
+		let first = first.expect("a dataset");
+		let commitment = DatasetCommitment { root: first.root(), leaves: 8 };
+		let stored = manager.offchain.get(STORAGE_PREFIX, &dataset_key(&owner()));
+		assert_eq!(stored, Some(commitment.encode()));
+
+		// The chain commits to it; the provider declares 16 units for the next round.
+		chain.with(|s| {
+			if let Some(info) = s.providers.get_mut(&owner()) {
+				info.dataset = Some(commitment);
+				info.next_capacity = Some(storage(16));
+			}
+		});
+		settle(&mut manager).await;
+		// Both are served until the new one is committed and in effect.
+		assert_eq!(served(&manager), [8, 16]);
+		let second = read(&manager.registry).get(&owner()).and_then(|d| d.last().cloned());
+		let second = second.expect("a dataset");
+		let new_commitment = DatasetCommitment { root: second.root(), leaves: 16 };
+		let stored = manager.offchain.get(STORAGE_PREFIX, &dataset_key(&owner()));
+		assert_eq!(stored, Some(new_commitment.encode()));
+
+		// Committed in round 5: the old dataset stays for the rest of round 5...
+		chain.with(|s| {
+			if let Some(info) = s.providers.get_mut(&owner()) {
+				info.dataset = Some(new_commitment);
+			}
+		});
+		manager.refresh().await;
+		assert_eq!(served(&manager), [8, 16]);
+		// ...and goes, with its files, in round 6.
+		chain.with(|s| s.round = Some(round(6, 130, 30)));
+		manager.refresh().await;
+		assert_eq!(served(&manager), [16]);
+		assert!(!first.dir().exists());
+		assert!(second.dir().exists());
+
+		// A key that left the keystore: its provider is no longer served.
+		chain.with(|s| s.keys.clear());
+		manager.refresh().await;
+		assert!(served(&manager).is_empty());
+	}
+
+	#[tokio::test]
+	async fn a_storage_limit_caps_the_dataset_below_the_declared_storage() {
+		let dir = tempfile::tempdir().expect("a temporary directory");
+		let chain = Arc::new(FakeChain::default());
+		chain.with(|s| {
+			s.genesis_hash = [9; 32];
+			s.round = Some(round(5, 100, 30));
+			s.config = Some(config());
+			s.keys.insert(owner(), public(SEED));
+			// Declares a thousand times what the operator lets the node hold.
+			s.providers
+				.insert(owner(), provider("http://127.0.0.1:1", storage(4_000), None));
+		});
+		let signer = Arc::new(FakeSigner::from_seeds(&[SEED]));
+		let mut manager = DatasetManager::new(
+			chain,
+			signer,
+			InMemOffchainStorage::default(),
+			DatasetRegistry::default(),
+			dir.path().to_path_buf(),
+			Some(4),
+		);
+		settle(&mut manager).await;
+		// What it holds, and commits to, is 4 units: its verifiers will measure 4.
+		assert_eq!(served(&manager), [4]);
+		let stored = manager.offchain.get(STORAGE_PREFIX, &dataset_key(&owner()));
+		let commitment = stored.and_then(|bytes| DatasetCommitment::decode(&mut &bytes[..]).ok());
+		assert_eq!(commitment.map(|c| c.leaves), Some(4));
+	}
+}
