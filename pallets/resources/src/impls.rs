@@ -85,6 +85,7 @@ impl<T: Config> Pallet<T> {
 		ensure!(Providers::<T>::count() < T::MaxProviders::get(), Error::<T>::TooManyProviders);
 		let endpoint = Self::checked_endpoint(endpoint)?;
 		ensure!(!capacity.is_zero(), Error::<T>::NoCapacity);
+		ensure!(capacity.fits_within(&T::MaxCapacity::get()), Error::<T>::CapacityTooLarge);
 		ensure!(bond >= T::MinProviderBond::get(), Error::<T>::BondTooLow);
 		Self::hold_bond(who, bond)?;
 		let slot = Self::take_slot(who);
@@ -160,6 +161,7 @@ impl<T: Config> Pallet<T> {
 
 	pub(crate) fn do_update_capacity(who: T::AccountId, capacity: Capacity) -> DispatchResult {
 		ensure!(!capacity.is_zero(), Error::<T>::NoCapacity);
+		ensure!(capacity.fits_within(&T::MaxCapacity::get()), Error::<T>::CapacityTooLarge);
 		let now = T::RoundClock::current_round();
 		let from = now.saturating_add(1);
 		Providers::<T>::try_mutate(&who, |info| {

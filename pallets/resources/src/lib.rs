@@ -163,6 +163,13 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxEndpointLen: Get<u32>;
 
+		/// The most capacity a provider may declare, per kind (compute in milli-vCPU, storage in
+		/// the probe configuration's storage units, bandwidth in Mbit/s). Only what verifiers
+		/// measure counts, up to the declared figure, so this caps what any provider can earn
+		/// from capacity even if a majority of its verifiers lied for it.
+		#[pallet::constant]
+		type MaxCapacity: Get<Capacity>;
+
 		/// How many rounds a leaving provider's bond stays held (and slashable).
 		#[pallet::constant]
 		type UnbondingRounds: Get<RoundIndex>;
@@ -365,6 +372,9 @@ pub mod pallet {
 		/// has session keys, so `remove_candidate` cannot remove it. Only its own
 		/// `opt_out_validator` (or `leave`) can.
 		CandidateQualifies,
+		/// A declared figure is above `MaxCapacity` for its kind. Declare at most the constant
+		/// (read it from the metadata); a machine with more earns no more for it.
+		CapacityTooLarge,
 	}
 
 	#[pallet::genesis_config]
@@ -400,6 +410,7 @@ pub mod pallet {
 			assert!(T::MaxProviders::get() > 0, "MaxProviders must not be zero");
 			assert!(T::MaxCandidates::get() > 0, "MaxCandidates must not be zero");
 			assert!(T::MaxEndpointLen::get() > 0, "MaxEndpointLen must not be zero");
+			assert!(!T::MaxCapacity::get().is_zero(), "MaxCapacity must not be zero");
 			assert!(T::UnbondingRounds::get() > 0, "UnbondingRounds must not be zero");
 		}
 
@@ -425,7 +436,7 @@ pub mod pallet {
 		/// - Events: [`Event::ProviderRegistered`].
 		/// - Errors: [`Error::AlreadyRegistered`], [`Error::TooManyProviders`],
 		///   [`Error::EndpointTooLong`], [`Error::InvalidEndpoint`], [`Error::NoCapacity`],
-		///   [`Error::BondTooLow`], [`Error::InsufficientBalance`].
+		///   [`Error::CapacityTooLarge`], [`Error::BondTooLow`], [`Error::InsufficientBalance`].
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::register())]
 		pub fn register(
@@ -463,7 +474,7 @@ pub mod pallet {
 		///   upper bound: only what the round's verifiers measure, up to the declared figure, earns
 		///   points. Allowed whatever the provider's state. No money moves.
 		/// - Events: [`Event::CapacityUpdated`].
-		/// - Errors: [`Error::NoCapacity`], [`Error::NotProvider`].
+		/// - Errors: [`Error::NoCapacity`], [`Error::CapacityTooLarge`], [`Error::NotProvider`].
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::update_capacity())]
 		pub fn update_capacity(origin: OriginFor<T>, capacity: Capacity) -> DispatchResult {

@@ -109,10 +109,17 @@ impl pallet_resources::Config for Test {
 	type MaxProviders = MaxProviders;
 	type MaxCandidates = MaxCandidates;
 	type MaxEndpointLen = ConstU32<MAX_ENDPOINT_LEN>;
+	type MaxCapacity = MaxCapacity;
 	type UnbondingRounds = ConstU32<UNBONDING_ROUNDS>;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = TestSessionKeys;
+}
+
+frame_support::parameter_types! {
+	/// The most a provider may declare: 64 vCPU, a million storage units, 100 Gbit/s.
+	pub const MaxCapacity: Capacity =
+		Capacity { compute: 64_000, storage: 1 << 20, bandwidth: 100_000 };
 }
 
 /// Every account 1..=9 starts with this much; 999 (the pot) with the existential deposit.

@@ -549,7 +549,7 @@ mod benchmarks {
 
 	#[benchmark]
 	fn set_probe_config() {
-		let config = ProbeConfig { seal_iterations: 7, ..ProbeConfig::default() };
+		let config = ProbeConfig { seal_iterations: 81, ..ProbeConfig::default() };
 
 		#[extrinsic_call]
 		_(RawOrigin::Root, config);

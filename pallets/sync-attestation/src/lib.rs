@@ -246,6 +246,14 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxProbeLatency: Get<u32>;
 
+		/// The largest storage overclaim the probe settings may leave unanswered:
+		/// `set_probe_config` and genesis refuse settings whose
+		/// [`ProbeConfig::resealable_overclaim`] is above it, so that a provider keeping less
+		/// than one leaf in this many of its dataset cannot answer a storage probe in time, even
+		/// on hardware four times faster than a reference core.
+		#[pallet::constant]
+		type MaxStorageOverclaim: Get<u32>;
+
 		/// How far from its kind's median a reported figure may lie, as a part of the median,
 		/// before the report is an outlier.
 		#[pallet::constant]
@@ -871,6 +879,7 @@ pub mod pallet {
 		fn integrity_test() {
 			let round_length = Self::round_length();
 			let window = T::ResponseWindow::get();
+			assert!(T::MaxStorageOverclaim::get() > 0, "MaxStorageOverclaim must not be zero");
 			assert!(window > 0, "ResponseWindow must not be zero");
 			assert!(window < round_length, "ResponseWindow must be shorter than RoundLength");
 			assert!(

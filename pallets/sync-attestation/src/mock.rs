@@ -352,6 +352,8 @@ impl crate::Config for Test {
 	type BasePoints = BasePoints;
 	type MaxVerifiersPerTarget = ConstU32<MAX_VERIFIERS>;
 	type MaxProbeLatency = MaxProbeLatency;
+	/// A provider holding less than a thousandth of its dataset fails the storage probe.
+	type MaxStorageOverclaim = ConstU32<1_000>;
 	type ReportTolerance = ReportTolerance;
 	type OutlierPenalty = OutlierPenalty;
 	type MaxOutlierStrikes = ConstU32<MAX_OUTLIER_STRIKES>;

@@ -510,7 +510,9 @@ impl<T: Config> Pallet<T> {
 			config.storage_samples <= 1 << 16 &&
 			config.bandwidth_bytes <= 64 << 20 &&
 			config.compute_millis <= 60_000;
-		ensure!(positive && bounded, Error::<T>::InvalidProbeConfig);
+		// A provider holding less than one leaf in `MaxStorageOverclaim` must fail the deadline.
+		let holds_out = config.resealable_overclaim() <= u64::from(T::MaxStorageOverclaim::get());
+		ensure!(positive && bounded && holds_out, Error::<T>::InvalidProbeConfig);
 		Ok(())
 	}
 

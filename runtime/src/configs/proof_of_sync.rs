@@ -35,6 +35,13 @@ parameter_types! {
 
 	pub const MinProviderBond: Balance = 100 * DSYNC;
 	pub const MinValidatorBond: Balance = 1_000 * DSYNC;
+
+	/// The most a provider may declare: 64 vCPU (the most compute threads a verifier's probe
+	/// runs), 2^20 storage units (1 PiB in a live chain's GiB; a dataset holds at most 16 TiB, so
+	/// more is never measured) and 100 Gbit/s. Even verifiers that lie for a provider cannot make
+	/// it count more.
+	pub const MaxCapacity: Capacity =
+		Capacity { compute: 64_000, storage: 1 << 20, bandwidth: 100_000 };
 }
 
 /// The most providers the registry holds. Nothing iterates over them on chain; the bound keeps
@@ -63,6 +70,7 @@ impl pallet_resources::Config for Runtime {
 	/// Twice the authority set: room for challengers.
 	type MaxCandidates = ConstU32<{ 2 * super::MAX_AUTHORITIES }>;
 	type MaxEndpointLen = ConstU32<128>;
+	type MaxCapacity = MaxCapacity;
 	type UnbondingRounds = ConstU32<UNBONDING_ROUNDS>;
 	type WeightInfo = pallet_resources::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
@@ -320,6 +328,8 @@ impl pallet_sync_attestation::Config for Runtime {
 	/// Three verifiers a target: a lie needs two of them.
 	type MaxVerifiersPerTarget = ConstU32<3>;
 	type MaxProbeLatency = MaxProbeLatency;
+	/// A provider holding less than a thousandth of its dataset fails the storage probe.
+	type MaxStorageOverclaim = ConstU32<1_000>;
 	type ReportTolerance = ReportTolerance;
 	type OutlierPenalty = OutlierPenalty;
 	type MaxOutlierStrikes = ConstU32<3>;

@@ -134,6 +134,37 @@ fn refuses_zero_capacity() {
 }
 
 #[test]
+fn refuses_a_capacity_above_the_maximum_of_any_kind() {
+	builder().build_and_execute(|| {
+		let max = MaxCapacity::get();
+		// A provider declaring a million times an honest machine, as the attack would.
+		for declared in [
+			Capacity { compute: max.compute + 1, ..capacity() },
+			Capacity { storage: max.storage + 1, ..capacity() },
+			Capacity { bandwidth: max.bandwidth + 1, ..capacity() },
+			Capacity { compute: u64::MAX, storage: u64::MAX, bandwidth: u64::MAX },
+		] {
+			assert_noop!(
+				Resources::register(
+					RuntimeOrigin::signed(2),
+					endpoint(),
+					declared,
+					MIN_PROVIDER_BOND
+				),
+				Error::<Test>::CapacityTooLarge
+			);
+		}
+		// The maximum itself is allowed.
+		assert_ok!(Resources::register(
+			RuntimeOrigin::signed(2),
+			endpoint(),
+			max,
+			MIN_PROVIDER_BOND
+		));
+	});
+}
+
+#[test]
 fn refuses_a_bond_below_the_minimum() {
 	builder().build_and_execute(|| {
 		assert_noop!(

@@ -82,6 +82,11 @@ fn bad_updates_change_nothing() {
 			Resources::update_capacity(RuntimeOrigin::signed(1), Capacity::default()),
 			Error::<Test>::NoCapacity
 		);
+		let too_much = Capacity { storage: MaxCapacity::get().storage + 1, ..capacity() };
+		assert_noop!(
+			Resources::update_capacity(RuntimeOrigin::signed(1), too_much),
+			Error::<Test>::CapacityTooLarge
+		);
 	});
 }
 

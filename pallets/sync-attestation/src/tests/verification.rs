@@ -605,7 +605,7 @@ fn root_sets_the_probe_config_within_bounds() {
 		events();
 		assert_eq!(SyncAttestation::probe_config(), ProbeConfig::default());
 		let config =
-			ProbeConfig { storage_unit: 1 << 20, seal_iterations: 4, ..Default::default() };
+			ProbeConfig { storage_unit: 1 << 20, seal_iterations: 100, ..Default::default() };
 		assert_noop!(
 			SyncAttestation::set_probe_config(RuntimeOrigin::signed(1), config),
 			sp_runtime::DispatchError::BadOrigin
@@ -619,12 +619,18 @@ fn root_sets_the_probe_config_within_bounds() {
 			ProbeConfig { storage_deadline_ms: 0, ..config },
 			ProbeConfig { bandwidth_bytes: (64 << 20) + 1, ..config },
 			ProbeConfig { compute_millis: 60_001, ..config },
+			// A cheap seal or a long deadline lets a provider holding a thousandth of its
+			// dataset reseal the rest in time.
+			ProbeConfig { seal_iterations: 8, ..config },
+			ProbeConfig { storage_deadline_ms: 10_000, ..config },
 		] {
 			assert_noop!(
 				SyncAttestation::set_probe_config(RuntimeOrigin::root(), bad),
 				Error::<Test>::InvalidProbeConfig
 			);
 		}
+		assert_eq!(config.resealable_overclaim(), 781);
+		assert_eq!(ProbeConfig::default().resealable_overclaim(), 976);
 		assert_ok!(SyncAttestation::set_probe_config(RuntimeOrigin::root(), config));
 		assert_eq!(events(), vec![Event::ProbeConfigSet { config }]);
 		assert_eq!(SyncAttestation::probe_config(), config);
