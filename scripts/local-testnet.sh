@@ -27,10 +27,12 @@ for who in alice bob charlie; do
 	args=(--chain local "--$who" --base-path "$work/$who" --rpc-port $((9944 + i)) --port $((30333 + i))
 		--prometheus-port $((9615 + i)) --no-mdns --listen-addr "/ip4/127.0.0.1/tcp/$((30333 + i))")
 	args+=(--node-key "$(node_key $((i + 1)))")
+	# The resource endpoint each validator registered at genesis (runtime/src/genesis_config_presets.rs).
+	args+=(--resource-listen "127.0.0.1:$((30555 + i))")
 	[ "$who" = alice ] || args+=(--bootnodes "/ip4/127.0.0.1/tcp/30333/p2p/$alice_peer")
 	"$NODE_BIN" "${args[@]}" >"$work/$who.log" 2>&1 &
 	pids+=($!)
-	log "$who: pid $!, RPC ws://127.0.0.1:$((9944 + i)), log $work/$who.log"
+	log "$who: pid $!, RPC ws://127.0.0.1:$((9944 + i)), resource endpoint http://127.0.0.1:$((30555 + i)), log $work/$who.log"
 	i=$((i + 1))
 done
 log "local testnet running (Ctrl-C to stop)"
