@@ -14,14 +14,16 @@
 //!    (connection included). An unreachable target measures zero, and is probed no further.
 //! 2. **Storage**, if the round names a dataset for it: `storage_samples` leaves drawn from a fresh
 //!    nonce; each proof that [`verify_proof`] accepts against the committed root counts, and none
-//!    does if the answer took longer than `storage_deadline_ms`. The storage measured is `leaves ×
-//!    LEAF_BYTES × passed / samples / storage_unit` ([`measured_storage`]).
+//!    does if the answer took longer than `storage_deadline_ms`. The storage measured is the whole
+//!    dataset, `leaves × LEAF_BYTES / storage_unit`, if every sample passed, else 0
+//!    ([`measured_storage`]).
 //! 3. **Bandwidth**: `bandwidth_bytes` of payload for a fresh seed, timed from the request to the
 //!    last byte and checked as it arrives; Mbit/s if every byte is right, else 0.
 //! 4. **Compute**: `ceil(declared / 1000)` threads (1 to 64, [`compute_threads`]) for
 //!    `compute_millis`, [`SEGMENT_HASHES`] hashes a segment; [`SPOT_CHECKS`] segments recomputed.
 //!    If all are right, the milli-vCPU measured are the claimed segments at the verifier's own
-//!    speed, at most `threads × 1000`; else 0.
+//!    speed over the time the answer took (request to answer, less the liveness round trip, and at
+//!    least `compute_millis`), at most `threads × 1000`; else 0.
 //!
 //! Every probe has its own timeout; a probe that fails measures zero.
 
@@ -74,12 +76,14 @@ pub const POLL_INTERVAL: Duration = Duration::from_secs(2);
 /// How long a target may take to answer its liveness challenge.
 pub const LIVENESS_TIMEOUT: Duration = Duration::from_secs(2);
 
-/// How long a bandwidth probe may take, from the request to the last byte.
-pub const BANDWIDTH_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long a bandwidth probe may take, from the request to the last byte: an 8 MiB payload at
+/// 7 Mbit/s. A target cannot hold its verifier much longer than its probes need.
+pub const BANDWIDTH_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// How long a compute probe may take, from the request to the answer (the target runs one compute
-/// probe at a time, so the answer may wait for another verifier's).
-pub const COMPUTE_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long a compute probe may take beyond its `compute_millis`, from the request to the answer
+/// (the target runs one compute probe at a time, so the answer may wait for another verifier's,
+/// and is then measured over the longer time).
+pub const COMPUTE_GRACE: Duration = Duration::from_secs(5);
 
 /// The longest an HTTP connection of the prober lives.
 pub const CONNECTION_LIFETIME: Duration = Duration::from_secs(60);
@@ -103,8 +107,8 @@ const MAX_LIVENESS_ANSWER: usize = 1024;
 /// A target's endpoint: an `http://host[:port][/base]` URL, without user info or query.
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub struct Endpoint {
-	host: String,
-	port: u16,
+	pub(crate) host: String,
+	pub(crate) port: u16,
 	authority: String,
 	base_path: String,
 }
@@ -236,9 +240,14 @@ pub fn probe_block(round: &RoundInfo<u32>, pick: impl FnOnce(u32) -> u32) -> u32
 	round.start.saturating_add(pick(spread).min(spread))
 }
 
-/// The storage measured, in the chain's storage units: `leaves × LEAF_BYTES × passed / samples /
-/// storage_unit`, computed in 128 bits and saturated; 0 if the answer took longer than
-/// `deadline`, or with no samples or a zero unit.
+/// The storage measured, in the chain's storage units: the whole dataset, `leaves × LEAF_BYTES /
+/// storage_unit` (computed in 128 bits and saturated), if every sample passed within `deadline`;
+/// otherwise 0, as with no samples or a zero unit.
+///
+/// All or nothing: an honest node holds its whole committed dataset and never fails a sample, so
+/// a failed one proves the dataset is not what was committed. Partial credit would pay a cheater
+/// that breaks its lanes' chains every few leaves (committing leaves it can regenerate from a
+/// nearby one in time) for everything but the broken leaves the samples happen to hit.
 pub fn measured_storage(
 	leaves: u64,
 	passed: usize,
@@ -247,13 +256,11 @@ pub fn measured_storage(
 	elapsed: Duration,
 	deadline: Duration,
 ) -> u64 {
-	if elapsed > deadline || samples == 0 || storage_unit == 0 {
+	if elapsed > deadline || samples == 0 || storage_unit == 0 || passed < samples {
 		return 0;
 	}
-	let passed = u128::try_from(passed.min(samples)).unwrap_or(0);
-	let samples = u128::try_from(samples).unwrap_or(u128::MAX);
-	let bytes = u128::from(leaves).saturating_mul(LEAF_BYTES as u128).saturating_mul(passed);
-	let units = bytes / samples / u128::from(storage_unit);
+	let bytes = u128::from(leaves).saturating_mul(LEAF_BYTES as u128);
+	let units = bytes / u128::from(storage_unit);
 	u64::try_from(units).unwrap_or(u64::MAX)
 }
 
@@ -271,6 +278,17 @@ pub fn valid_proofs(
 			proof.index == **index && verify_proof(params, root, proof).is_ok()
 		})
 		.count()
+}
+
+/// The milliseconds a compute answer's work is spread over: the time from the request to the
+/// answer less the connection's round trip, and never less than the `millis` asked for.
+///
+/// The verifier does not trust the target to have stopped at `millis`: a target that hashes for
+/// longer before answering (up to [`COMPUTE_GRACE`] more) claims more segments, and is measured
+/// over the longer time, so it gains nothing.
+pub fn compute_window_ms(elapsed: Duration, round_trip_ms: u32, millis: u32) -> u32 {
+	let elapsed_ms = u32::try_from(elapsed.as_millis()).unwrap_or(u32::MAX);
+	elapsed_ms.saturating_sub(round_trip_ms).max(millis)
 }
 
 /// The threads of a compute probe for a target that declared `declared` milli-vCPU:
@@ -345,7 +363,8 @@ pub async fn probe_target<S: Signer>(
 		None => 0,
 	};
 	let bandwidth = probe_bandwidth(ctx, &endpoint, target).await;
-	let compute = probe_compute(ctx, &endpoint, target, assignment.declared.compute).await;
+	let compute =
+		probe_compute(ctx, &endpoint, target, assignment.declared.compute, latency_ms).await;
 	Measurement { reachable: true, latency_ms, measured: Capacity { compute, storage, bandwidth } }
 }
 
@@ -498,12 +517,14 @@ async fn receive_payload(
 	Ok(())
 }
 
-/// The compute probe: the milli-vCPU measured, or 0.
+/// The compute probe: the milli-vCPU measured, or 0. `round_trip_ms` is the liveness probe's
+/// latency, taken off the time the answer took.
 async fn probe_compute<S: Signer>(
 	ctx: &RoundContext<S>,
 	endpoint: &Endpoint,
 	target: &AccountId32,
 	declared: u64,
+	round_trip_ms: u32,
 ) -> u64 {
 	let millis = ctx.config.compute_millis.min(MAX_MILLIS);
 	if millis == 0 {
@@ -520,11 +541,13 @@ async fn probe_compute<S: Signer>(
 	};
 	let Some(signed) = ctx.sign(request) else { return 0 };
 	let limit = compute_answer_limit(threads);
+	let started = Instant::now();
 	let answer = tokio::time::timeout(
-		COMPUTE_TIMEOUT,
+		Duration::from_millis(u64::from(millis)).saturating_add(COMPUTE_GRACE),
 		fetch(endpoint, COMPUTE_PATH, signed.encode(), limit),
 	)
 	.await;
+	let worked_ms = compute_window_ms(started.elapsed(), round_trip_ms, millis);
 	let bytes = match answer {
 		Ok(Ok(bytes)) => bytes,
 		Ok(Err(error)) => {
@@ -550,7 +573,7 @@ async fn probe_compute<S: Signer>(
 			.await;
 	match check {
 		Some(Ok(check)) if check.passed() =>
-			milli_vcpu(check.segments, millis, check.own_nanos_per_segment)
+			milli_vcpu(check.segments, worked_ms, check.own_nanos_per_segment)
 				.min(u64::from(threads).saturating_mul(1000)),
 		Some(Ok(check)) => {
 			log::debug!(
@@ -838,9 +861,10 @@ mod tests {
 	#[test]
 	fn storage_is_measured_from_the_proofs_that_passed() {
 		let (second, deadline) = (Duration::from_millis(100), Duration::from_secs(2));
-		// 2^20 leaves of 4 KiB (4 GiB), in GiB: all 16 samples pass, 4; half, 2.
+		// 2^20 leaves of 4 KiB (4 GiB), in GiB: all 16 samples pass, 4; one fails, nothing.
 		assert_eq!(measured_storage(1 << 20, 16, 16, 1 << 30, second, deadline), 4);
-		assert_eq!(measured_storage(1 << 20, 8, 16, 1 << 30, second, deadline), 2);
+		assert_eq!(measured_storage(1 << 20, 15, 16, 1 << 30, second, deadline), 0);
+		assert_eq!(measured_storage(1 << 20, 8, 16, 1 << 30, second, deadline), 0);
 		assert_eq!(measured_storage(1 << 20, 0, 16, 1 << 30, second, deadline), 0);
 		// A late answer counts for nothing, however right.
 		let late = deadline + Duration::from_millis(1);
@@ -849,6 +873,20 @@ mod tests {
 		assert_eq!(measured_storage(1 << 20, 16, 0, 1 << 30, second, deadline), 0);
 		assert_eq!(measured_storage(1 << 20, 16, 16, 0, second, deadline), 0);
 		assert_eq!(measured_storage(u64::MAX, 16, 16, 1, second, deadline), u64::MAX);
+	}
+
+	#[test]
+	fn a_slow_compute_answer_is_measured_over_the_time_it_took() {
+		// An answer in time: the probe's own duration.
+		assert_eq!(compute_window_ms(Duration::from_millis(230), 5, 200), 225);
+		assert_eq!(compute_window_ms(Duration::from_millis(150), 5, 200), 200);
+		// A target that hashed for 6 s instead of 200 ms is measured over 6 s: thirty times the
+		// segments over thirty times the time is the same milli-vCPU.
+		let window = compute_window_ms(Duration::from_millis(6_003), 3, 200);
+		assert_eq!(window, 6_000);
+		assert_eq!(milli_vcpu(30 * 1_000, window, 1_000_000), milli_vcpu(1_000, 200, 1_000_000));
+		// A round trip longer than the answer leaves the probe's duration.
+		assert_eq!(compute_window_ms(Duration::from_millis(10), u32::MAX, 200), 200);
 	}
 
 	#[test]

@@ -15,10 +15,12 @@
 //! ## Bounds
 //!
 //! The server never lets a caller hold more than it allows: at most [`MAX_CONNECTIONS`]
-//! connections at once (further ones wait in the kernel's backlog), one request per connection, a
-//! [`REQUEST_TIMEOUT`] on each connection from accept to the last byte of the answer, request
-//! bodies of at most [`MAX_REQUEST_BYTES`], and a token bucket per client address
-//! ([`RATE_BURST`] requests, refilled at [`RATE_PER_SECOND`] a second, for at most
+//! connections at once and [`MAX_CONNECTIONS_PER_CLIENT`] per client (IPv6 per /48; a connection
+//! beyond either is closed at once), one request per connection, [`HEADER_READ_TIMEOUT`] for the
+//! headers and [`BODY_READ_TIMEOUT`] for the body (so a client that stalls mid-request frees its
+//! slot within seconds), a [`REQUEST_TIMEOUT`] on each connection from accept to the last byte of
+//! the answer, request bodies of at most [`MAX_REQUEST_BYTES`], and a token bucket per client
+//! address ([`RATE_BURST`] requests, refilled at [`RATE_PER_SECOND`] a second, for at most
 //! [`MAX_TRACKED_CLIENTS`] addresses; IPv6 addresses count per /64). Runtime calls, signing and
 //! disk reads run on blocking threads; the compute probe runs one at a time.
 
@@ -63,13 +65,19 @@ use super::{
 };
 
 /// The most connections served at once.
-pub const MAX_CONNECTIONS: usize = 64;
+pub const MAX_CONNECTIONS: usize = 256;
+
+/// The most connections one client (an IPv4 address, an IPv6 /48) may hold open at once.
+pub const MAX_CONNECTIONS_PER_CLIENT: usize = 4;
+
+/// How long a client may take to send a request's body, once its headers are in.
+pub const BODY_READ_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// How long a connection may take, from accept to the last byte of its answer.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// How long a client may take to send a request's headers.
-pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(5);
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// The requests a client address may make at once.
 pub const RATE_BURST: f64 = 20.0;
@@ -125,6 +133,8 @@ pub enum Refusal {
 	NotFound,
 	/// 405: not a `POST`.
 	MethodNotAllowed,
+	/// 408: the body did not arrive within [`BODY_READ_TIMEOUT`].
+	Timeout,
 	/// 429: the client or the verifier asked too often.
 	RateLimited,
 	/// 500: the node could not answer.
@@ -140,6 +150,7 @@ impl Refusal {
 			Refusal::Forbidden => StatusCode::FORBIDDEN,
 			Refusal::NotFound => StatusCode::NOT_FOUND,
 			Refusal::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+			Refusal::Timeout => StatusCode::REQUEST_TIMEOUT,
 			Refusal::RateLimited => StatusCode::TOO_MANY_REQUESTS,
 			Refusal::Internal => StatusCode::INTERNAL_SERVER_ERROR,
 		}
@@ -475,8 +486,8 @@ pub async fn serve<C: Chain, S: Signer>(listener: TcpListener, state: Arc<Server
 		.timer(TokioTimer::new())
 		.header_read_timeout(HEADER_READ_TIMEOUT)
 		.keep_alive(false);
+	let per_client = Arc::new(Mutex::new(HashMap::<IpAddr, usize>::new()));
 	loop {
-		let Ok(permit) = connections.clone().acquire_owned().await else { return };
 		let (stream, peer) = match listener.accept().await {
 			Ok(accepted) => accepted,
 			Err(error) => {
@@ -487,6 +498,15 @@ pub async fn serve<C: Chain, S: Signer>(listener: TcpListener, state: Arc<Server
 			},
 		};
 		let client = peer.ip();
+		// Closed at once rather than queued: a client over its share, or a full server.
+		let Some(slot) = ClientSlot::take(&per_client, client) else {
+			log::debug!(target: LOG_TARGET, "resource endpoint: {peer}: too many connections");
+			continue;
+		};
+		let Ok(permit) = connections.clone().try_acquire_owned() else {
+			log::debug!(target: LOG_TARGET, "resource endpoint: full, {peer} refused");
+			continue;
+		};
 		let state = state.clone();
 		let service = service_fn(move |request: Request<Incoming>| {
 			let state = state.clone();
@@ -500,8 +520,54 @@ pub async fn serve<C: Chain, S: Signer>(listener: TcpListener, state: Arc<Server
 					log::debug!(target: LOG_TARGET, "resource endpoint: {peer}: {error}"),
 				Err(_) => log::debug!(target: LOG_TARGET, "resource endpoint: {peer}: timed out"),
 			}
-			drop(permit);
+			drop((permit, slot));
 		});
+	}
+}
+
+/// One of a client's [`MAX_CONNECTIONS_PER_CLIENT`] connections, given back when dropped.
+struct ClientSlot {
+	counts: Arc<Mutex<HashMap<IpAddr, usize>>>,
+	key: IpAddr,
+}
+
+impl ClientSlot {
+	/// A slot for `client`, unless it holds [`MAX_CONNECTIONS_PER_CLIENT`] already. The map
+	/// holds only clients with open connections, so at most [`MAX_CONNECTIONS`] entries.
+	fn take(counts: &Arc<Mutex<HashMap<IpAddr, usize>>>, client: IpAddr) -> Option<Self> {
+		let key = connection_key(client);
+		let mut map = lock(counts);
+		let open = map.entry(key).or_insert(0);
+		if *open >= MAX_CONNECTIONS_PER_CLIENT {
+			return None;
+		}
+		*open = open.saturating_add(1);
+		Some(Self { counts: counts.clone(), key })
+	}
+}
+
+impl Drop for ClientSlot {
+	fn drop(&mut self) {
+		let mut map = lock(&self.counts);
+		if let Some(open) = map.get_mut(&self.key) {
+			*open = open.saturating_sub(1);
+			if *open == 0 {
+				map.remove(&self.key);
+			}
+		}
+	}
+}
+
+/// The client a connection counts against: an IPv4 address (IPv4-mapped IPv6 included) as it
+/// is, an IPv6 address by its /48, the block a site usually gets (a /64 each would let one site
+/// open thousands).
+fn connection_key(client: IpAddr) -> IpAddr {
+	match client_key(client) {
+		IpAddr::V6(v6) => {
+			let [a, b, c, ..] = v6.segments();
+			IpAddr::V6(Ipv6Addr::new(a, b, c, 0, 0, 0, 0, 0))
+		},
+		v4 => v4,
 	}
 }
 
@@ -536,11 +602,14 @@ async fn respond<C: Chain, S: Signer>(
 	if request.method() != Method::POST {
 		return Err(Refusal::MethodNotAllowed);
 	}
-	let body = Limited::new(request.into_body(), MAX_REQUEST_BYTES)
-		.collect()
-		.await
-		.map_err(|_| Refusal::Malformed)?
-		.to_bytes();
+	let body = tokio::time::timeout(
+		BODY_READ_TIMEOUT,
+		Limited::new(request.into_body(), MAX_REQUEST_BYTES).collect(),
+	)
+	.await
+	.map_err(|_| Refusal::Timeout)?
+	.map_err(|_| Refusal::Malformed)?
+	.to_bytes();
 	match kind {
 		None => liveness(state, &body).await,
 		Some(ProbeKind::Storage) => storage(state, &body).await,
@@ -903,6 +972,48 @@ mod tests {
 		let body = vec![0u8; MAX_REQUEST_BYTES + 1];
 		let response = post(&endpoint, LIVENESS_PATH, body).await.expect("an answer");
 		assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+	}
+
+	#[tokio::test]
+	async fn a_client_that_stalls_mid_request_holds_few_slots_and_briefly() {
+		use tokio::io::{AsyncReadExt, AsyncWriteExt};
+		let endpoint = start(state(chain())).await;
+		let address = (endpoint.host.as_str(), endpoint.port);
+		// Slowloris: headers that promise a body that never comes.
+		let mut stalled = Vec::new();
+		for _ in 0..MAX_CONNECTIONS_PER_CLIENT {
+			let mut stream = tokio::net::TcpStream::connect(address).await.expect("connects");
+			let head =
+				format!("POST {LIVENESS_PATH} HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n");
+			stream.write_all(head.as_bytes()).await.expect("writes");
+			stalled.push(stream);
+		}
+		// The client's next connection is closed at once, unanswered.
+		let refused = post(&endpoint, LIVENESS_PATH, vec![0]).await;
+		assert!(refused.is_err(), "a fifth connection from one client is refused");
+		// Within the body timeout the stalled requests are answered 408 and their slots freed.
+		for mut stream in stalled {
+			let mut answer = Vec::new();
+			let read = tokio::time::timeout(
+				BODY_READ_TIMEOUT + Duration::from_secs(2),
+				stream.read_to_end(&mut answer),
+			)
+			.await;
+			assert!(read.is_ok(), "the server closes a stalled request");
+			assert!(String::from_utf8_lossy(&answer).starts_with("HTTP/1.1 408"));
+		}
+		let body = LivenessRequest { provider: provider(), nonce: [7; 32] }.encode();
+		let response = post(&endpoint, LIVENESS_PATH, body).await.expect("served again");
+		assert_eq!(response.status(), StatusCode::OK);
+	}
+
+	#[test]
+	fn connections_count_per_address_or_ipv6_48() {
+		let v6 = |text: &str| connection_key(text.parse().expect("an address"));
+		assert_eq!(v6("2001:db8:1:2::1"), v6("2001:db8:1:ffff::2"));
+		assert_ne!(v6("2001:db8:1::1"), v6("2001:db8:2::1"));
+		assert_eq!(v6("::ffff:192.0.2.1"), v6("192.0.2.1"));
+		assert_ne!(v6("192.0.2.1"), v6("192.0.2.2"));
 	}
 
 	#[tokio::test]

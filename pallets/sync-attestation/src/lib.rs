@@ -673,8 +673,9 @@ pub mod pallet {
 			/// CapacityWeights(kind) × quality`.
 			capacity_points: Points,
 		},
-		/// A verifier's report lay outside `ReportTolerance` of its target's medians: it forfeits
-		/// `OutlierPenalty` of its points in the next round.
+		/// A verifier's report overstated its target (reachability the median does not share, or
+		/// storage more than `ReportTolerance` above the median): it forfeits `OutlierPenalty` of
+		/// its points in the next round, and it is a strike towards `VerifierSlashed`.
 		OutlierReport {
 			/// The round of the report.
 			round: RoundIndex,
@@ -682,9 +683,6 @@ pub mod pallet {
 			verifier: T::AccountId,
 			/// The provider it reported about.
 			target: T::AccountId,
-			/// Whether it claimed more than the median (a strike towards a slash) rather than
-			/// less.
-			overstated: bool,
 		},
 		/// A provider's node committed to the storage dataset it holds; verifiers check its
 		/// storage against it from round `from` on.
@@ -1098,10 +1096,12 @@ pub mod pallet {
 		///   missing report counts as zero), and raises the target's capacity points for the round
 		///   to `Σ_kind min(declared, median) × CapacityWeights(kind) × median quality` (its
 		///   points, the round's total and leaderboard follow). When all of the target's verifiers
-		///   (at least three) reported, judges each report: one outside `ReportTolerance` of the
-		///   medians costs its verifier `OutlierPenalty` of its points in the next round, and one
-		///   that overstated is a strike; `MaxOutlierStrikes` strikes within `HistoryDepth` rounds
-		///   slash `OutlierSlash` of the verifier's bond. No other money moves.
+		///   (at least three) reported, judges each report: one that claims reachability the median
+		///   does not share, or storage more than `ReportTolerance` above the median, costs its
+		///   verifier `OutlierPenalty` of its points in the next round and is a strike;
+		///   `MaxOutlierStrikes` strikes within `HistoryDepth` rounds slash `OutlierSlash` of the
+		///   verifier's bond. Compute, bandwidth and latency are never judged, nor is understating.
+		///   No other money moves.
 		/// - Events: [`Event::QualityReported`]; [`Event::OutlierReport`] for each outlier and
 		///   [`Event::VerifierSlashed`] for a slash (the registry emits its own).
 		/// - Errors: [`Error::WrongRound`] (another round than the one in progress),

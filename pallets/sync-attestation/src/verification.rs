@@ -4,14 +4,15 @@
 //! registered (`ProviderRegistry::slot_of`). Each round, its seed keys a permutation of the slots
 //! the registry had when the round started ([`SlotPermutation`]: a four-round Feistel network
 //! over the smallest power of two that holds them, cycle-walking back into range): a ring. A
-//! target's verifiers are the providers in the `MaxVerifiersPerTarget` positions after its own
-//! that are active in the round, never the target itself ([`Pallet::verifiers_of`]); a
-//! verifier's targets are the active ones in the positions before its own
-//! ([`Pallet::targets_of`]). Both are O(`MaxVerifiersPerTarget`) and need no table. A slot filled
-//! during the round holds a provider that is active only from the next round, and no provider
-//! moves, so the assignments hold for the whole round; nobody knows them before the round's seed
-//! exists (see the `randomness` module), so registering many accounts buys a share of the
-//! verifier seats in proportion, not the seats next to a chosen target.
+//! target's verifiers are the first `MaxVerifiersPerTarget` providers after its own position
+//! that are active in the round, skipping inactive ones for at most [`RING_WALK_FACTOR`] ×
+//! `MaxVerifiersPerTarget` positions, never the target itself ([`Pallet::verifiers_of`]); a
+//! verifier's targets are, symmetrically, the first active ones before its own position within
+//! the same walk ([`Pallet::targets_of`]). Both are O(`MaxVerifiersPerTarget`) and need no table. A
+//! slot filled during the round holds a provider that is active only from the next round, and no
+//! provider moves, so the assignments hold for the whole round; nobody knows them before the
+//! round's seed exists (see the `randomness` module), so registering many accounts buys a share of
+//! the verifier seats in proportion, not the seats next to a chosen target.
 //!
 //! **Reports.** Each assigned verifier's node probes its targets' resource endpoints and submits
 //! one signed [`QualityReport`] per target per round, fee-free ([`Pallet::check_quality_report`]
@@ -29,14 +30,20 @@
 //! measured counts zero, and capacity measured beyond the declared figure counts as declared.
 //!
 //! **Outliers.** Once all of a target's verifiers reported, and there are at least three of them,
-//! each report is judged against the medians: a figure outside `ReportTolerance` of its kind's
-//! median (above or below), or a reachability the median does not share, makes it an outlier. An
-//! outlier forfeits `OutlierPenalty` of the verifier's points in the next round (the round's
-//! points only ever grow, so its leaderboard stays exact). A report that overstated (claimed more
-//! than the tolerance above the median, or reachability the majority did not see) is also a
-//! strike: `MaxOutlierStrikes` strikes within `HistoryDepth` rounds slash `OutlierSlash` of the
-//! verifier's bond ([`Event::VerifierSlashed`]). Understating is not struck: an honest verifier
-//! with a slow link measures less bandwidth than its peers.
+//! each report is judged against the medians, on the figures every honest verifier sees alike:
+//! reachability, and storage (a node proves its whole committed dataset or nothing). A report
+//! that claims reachability the median does not share, or storage more than `ReportTolerance`
+//! above the median, overstated: it forfeits `OutlierPenalty` of the verifier's points in the next
+//! round (the round's points only ever grow, so its leaderboard stays exact) and is a strike;
+//! `MaxOutlierStrikes` strikes within `HistoryDepth` rounds slash `OutlierSlash` of the
+//! verifier's bond ([`Event::VerifierSlashed`]).
+//!
+//! Nothing else is judged, because the target could use it against honest verifiers. Compute,
+//! bandwidth and latency differ between honest verifiers (their links and their own load), so an
+//! honest verifier with a fast link would look like a liar. And a target can fail any verifier's
+//! probe on purpose at no cost to itself (the others' reports keep its median), so understating
+//! is never an offence. The only way to make an honest verifier overstate is to answer it alone,
+//! which sinks the target's own median: framing costs the framer its round.
 
 use crate::{
 	pallet::*,
@@ -158,6 +165,11 @@ impl SlotPermutation {
 	}
 }
 
+/// How far, in multiples of `MaxVerifiersPerTarget`, a ring walk looks for active providers:
+/// with 3 verifiers a target, 12 positions. A target whose next 12 positions hold fewer than 3
+/// active providers has fewer verifiers that round.
+pub const RING_WALK_FACTOR: u32 = 4;
+
 /// The low `width` bits.
 fn mask(width: u32) -> u64 {
 	1u64.checked_shl(width).map_or(u64::MAX, |bit| bit - 1)
@@ -185,10 +197,11 @@ pub struct CheckedReport<T: Config> {
 }
 
 impl<T: Config> Pallet<T> {
-	/// The verifiers of `target` in `round`: the active providers in the
-	/// `MaxVerifiersPerTarget` ring positions after the target's (see the module docs), never
-	/// the target. Empty for a target that is not active in the round or has no slot in its
-	/// ring. O(`MaxVerifiersPerTarget`).
+	/// The verifiers of `target` in `round`: the first `MaxVerifiersPerTarget` active providers
+	/// after the target's ring position, looking at most [`RING_WALK_FACTOR`] ×
+	/// `MaxVerifiersPerTarget` positions on (see the module docs), never the target. Empty for a
+	/// target that is not active in the round or has no slot in its ring.
+	/// O(`MaxVerifiersPerTarget`).
 	pub fn verifiers_of(
 		target: &T::AccountId,
 		round: &RoundParamsOf<T>,
@@ -197,8 +210,10 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// The targets `verifier` is assigned to probe in `round`: the active providers whose
-	/// verifiers it is ([`Self::verifiers_of`]); none if it is not active in the round.
-	/// O(`MaxVerifiersPerTarget`).
+	/// verifiers it is ([`Self::verifiers_of`]); none if it is not active in the round. They are
+	/// the first `MaxVerifiersPerTarget` active providers before it within the same walk: a
+	/// provider `t` before `v` has `v` among its verifiers exactly when fewer than
+	/// `MaxVerifiersPerTarget` active providers lie between them. O(`MaxVerifiersPerTarget`).
 	pub fn targets_of(
 		verifier: &T::AccountId,
 		round: &RoundParamsOf<T>,
@@ -206,8 +221,11 @@ impl<T: Config> Pallet<T> {
 		Self::ring_neighbours(verifier, round, false)
 	}
 
-	/// The active providers in the `MaxVerifiersPerTarget` ring positions after `who`'s
-	/// (`after`) or before it, in ring order, without `who`.
+	/// The first `MaxVerifiersPerTarget` active providers after `who`'s ring position (`after`)
+	/// or before it, in ring order, without `who`, within [`RING_WALK_FACTOR`] ×
+	/// `MaxVerifiersPerTarget` positions. Inactive providers keep their slots, so skipping them
+	/// keeps a target's verifiers at `MaxVerifiersPerTarget` while the ring around it is mostly
+	/// active; the bound keeps the walk O(`MaxVerifiersPerTarget`) however many are not.
 	fn ring_neighbours(
 		who: &T::AccountId,
 		round: &RoundParamsOf<T>,
@@ -223,8 +241,12 @@ impl<T: Config> Pallet<T> {
 		}
 		let ring = SlotPermutation::new(round.seed, slots);
 		let Some(position) = ring.position_of(slot) else { return found };
-		let reach = T::MaxVerifiersPerTarget::get().min(slots.saturating_sub(1));
+		let wanted = T::MaxVerifiersPerTarget::get();
+		let reach = wanted.saturating_mul(RING_WALK_FACTOR).min(slots.saturating_sub(1));
 		for step in 1..=reach {
+			if found.len() as u32 >= wanted {
+				break
+			}
 			let at = if after {
 				(u64::from(position) + u64::from(step)) % u64::from(slots)
 			} else {
@@ -237,7 +259,7 @@ impl<T: Config> Pallet<T> {
 			else {
 				continue
 			};
-			// Positions differ, so a provider is met once; `reach` bounds the list.
+			// Positions differ, so a provider is met once; `wanted` bounds the list.
 			let _ = found.try_push(neighbour);
 		}
 		found
@@ -431,21 +453,16 @@ impl<T: Config> Pallet<T> {
 	/// Judges every report of a complete set against the medians (see the module docs).
 	/// O(`MaxVerifiersPerTarget`).
 	fn judge_reports(round: RoundIndex, target: &T::AccountId, record: &TargetReportsOf<T>) {
-		let tolerance = T::ReportTolerance::get();
 		let reachable = lower_median(
 			record.reports.iter().map(|(_, m)| u8::from(m.reachable)).collect(),
 			record.slots as usize,
 		) == 1;
+		let storage = record.measured.storage;
+		let slack = T::ReportTolerance::get().mul_ceil(storage);
 		for (verifier, measurement) in &record.reports {
-			let mut over = measurement.reachable && !reachable;
-			let mut under = !measurement.reachable && reachable;
-			for kind in ResourceKind::ALL {
-				let (figure, median) = (measurement.measured.of(kind), record.measured.of(kind));
-				let slack = tolerance.mul_ceil(median);
-				over |= figure > median.saturating_add(slack);
-				under |= figure < median.saturating_sub(slack);
-			}
-			if !over && !under {
+			let overstated = (measurement.reachable && !reachable) ||
+				measurement.measured.storage > storage.saturating_add(slack);
+			if !overstated {
 				continue
 			}
 			Penalties::<T>::mutate(round.saturating_add(1), verifier, |n| n.saturating_inc());
@@ -453,11 +470,8 @@ impl<T: Config> Pallet<T> {
 				round,
 				verifier: verifier.clone(),
 				target: target.clone(),
-				overstated: over,
 			});
-			if over {
-				Self::strike(round, verifier);
-			}
+			Self::strike(round, verifier);
 		}
 	}
 

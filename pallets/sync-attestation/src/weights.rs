@@ -91,10 +91,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `SyncAttestation::Leaderboard` (`max_values`: None, `max_size`: Some(4814), added: 7289, mode: `MaxEncodedLen`)
 	fn attest() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `6391`
-		//  Estimated: `9856`
-		// Minimum execution time: 208_691_000 picoseconds.
-		Weight::from_parts(362_848_000, 9856)
+		//  Measured:  `6424`
+		//  Estimated: `9889`
+		// Minimum execution time: 178_544_000 picoseconds.
+		Weight::from_parts(210_260_000, 9889)
 			.saturating_add(T::DbWeight::get().reads(13_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -118,10 +118,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `SyncAttestation::LastClosedRound` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn authorize_attest() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1401`
+		//  Measured:  `1434`
 		//  Estimated: `6028`
-		// Minimum execution time: 155_413_000 picoseconds.
-		Weight::from_parts(237_599_000, 6028)
+		// Minimum execution time: 126_507_000 picoseconds.
+		Weight::from_parts(157_586_000, 6028)
 			.saturating_add(T::DbWeight::get().reads(10_u64))
 	}
 	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
@@ -148,10 +148,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Resources::Candidates` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
 	fn report_equivocation() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1803`
+		//  Measured:  `1836`
 		//  Estimated: `6196`
-		// Minimum execution time: 346_544_000 picoseconds.
-		Weight::from_parts(794_567_000, 6196)
+		// Minimum execution time: 295_506_000 picoseconds.
+		Weight::from_parts(581_240_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -172,12 +172,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `r` is `[1, 84]`.
 	fn report_offline(r: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `793 + r * (180 ±0)`
-		//  Estimated: `10681 + r * (2235 ±59)`
-		// Minimum execution time: 71_867_000 picoseconds.
-		Weight::from_parts(235_323_563, 10681)
-			// Standard Error: 427_963
-			.saturating_add(Weight::from_parts(20_026_699, 0).saturating_mul(r.into()))
+		//  Measured:  `826 + r * (180 ±0)`
+		//  Estimated: `10681 + r * (2235 ±40)`
+		// Minimum execution time: 60_467_000 picoseconds.
+		Weight::from_parts(142_680_382, 10681)
+			// Standard Error: 118_036
+			.saturating_add(Weight::from_parts(13_271_140, 0).saturating_mul(r.into()))
 			.saturating_add(T::DbWeight::get().reads(15_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(r.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
@@ -202,12 +202,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `c` is `[1, 64]`.
 	fn start_session(c: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `507 + c * (165 ±0)`
+		//  Measured:  `540 + c * (165 ±0)`
 		//  Estimated: `3837 + c * (2734 ±2)`
-		// Minimum execution time: 62_662_000 picoseconds.
-		Weight::from_parts(86_956_334, 3837)
-			// Standard Error: 145_857
-			.saturating_add(Weight::from_parts(12_353_106, 0).saturating_mul(c.into()))
+		// Minimum execution time: 44_816_000 picoseconds.
+		Weight::from_parts(70_578_773, 3837)
+			// Standard Error: 202_163
+			.saturating_add(Weight::from_parts(8_922_383, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(c.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
@@ -249,12 +249,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `a` is `[1, 32]`.
 	fn end_session(a: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1123 + a * (118 ±0)`
+		//  Measured:  `1175 + a * (118 ±0)`
 		//  Estimated: `3554 + a * (2539 ±0)`
-		// Minimum execution time: 105_708_000 picoseconds.
-		Weight::from_parts(165_502_672, 3554)
-			// Standard Error: 241_038
-			.saturating_add(Weight::from_parts(42_838_923, 0).saturating_mul(a.into()))
+		// Minimum execution time: 100_306_000 picoseconds.
+		Weight::from_parts(110_172_936, 3554)
+			// Standard Error: 165_881
+			.saturating_add(Weight::from_parts(31_661_484, 0).saturating_mul(a.into()))
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(a.into())))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
@@ -280,12 +280,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `c` is `[1, 64]`.
 	fn new_session(c: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `921 + c * (508 ±0)`
-		//  Estimated: `4498 + c * (2978 ±0)`
-		// Minimum execution time: 148_288_000 picoseconds.
-		Weight::from_parts(86_550_895, 4498)
-			// Standard Error: 593_281
-			.saturating_add(Weight::from_parts(42_360_654, 0).saturating_mul(c.into()))
+		//  Measured:  `973 + c * (508 ±0)`
+		//  Estimated: `4550 + c * (2978 ±2)`
+		// Minimum execution time: 81_989_000 picoseconds.
+		Weight::from_parts(89_467_000, 4550)
+			// Standard Error: 298_428
+			.saturating_add(Weight::from_parts(36_682_562, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(c.into())))
 			.saturating_add(Weight::from_parts(0, 2978).saturating_mul(c.into()))
@@ -305,12 +305,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 256]`.
 	fn on_idle_cleanup(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `311 + n * (85 ±0)`
+		//  Measured:  `344 + n * (85 ±0)`
 		//  Estimated: `3529 + n * (2619 ±0)`
-		// Minimum execution time: 39_465_000 picoseconds.
-		Weight::from_parts(57_378_922, 3529)
-			// Standard Error: 7_745
-			.saturating_add(Weight::from_parts(2_255_674, 0).saturating_mul(n.into()))
+		// Minimum execution time: 29_506_000 picoseconds.
+		Weight::from_parts(9_821_125, 3529)
+			// Standard Error: 18_293
+			.saturating_add(Weight::from_parts(2_085_012, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
@@ -360,12 +360,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `p` is `[1, 10000]`.
 	fn round_transition(p: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2437`
-		//  Estimated: `5799`
-		// Minimum execution time: 160_631_000 picoseconds.
-		Weight::from_parts(358_075_111, 5799)
-			// Standard Error: 702
-			.saturating_add(Weight::from_parts(9_092, 0).saturating_mul(p.into()))
+		//  Measured:  `2489`
+		//  Estimated: `5851`
+		// Minimum execution time: 118_980_000 picoseconds.
+		Weight::from_parts(322_819_258, 5851)
+			// Standard Error: 829
+			.saturating_add(Weight::from_parts(11_609, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(17_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -381,10 +381,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	fn note_block_vrf() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `469`
+		//  Measured:  `502`
 		//  Estimated: `6028`
-		// Minimum execution time: 580_499_000 picoseconds.
-		Weight::from_parts(1_128_406_000, 6028)
+		// Minimum execution time: 563_280_000 picoseconds.
+		Weight::from_parts(628_387_000, 6028)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -400,10 +400,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `SyncAttestation::AuthoredIn` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	fn on_finalize() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1600`
+		//  Measured:  `1633`
 		//  Estimated: `6028`
-		// Minimum execution time: 27_608_000 picoseconds.
-		Weight::from_parts(52_686_000, 6028)
+		// Minimum execution time: 26_222_000 picoseconds.
+		Weight::from_parts(31_769_000, 6028)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -419,10 +419,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `SyncAttestation::MissedRounds` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	fn heartbeat() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `612`
-		//  Estimated: `4077`
-		// Minimum execution time: 97_387_000 picoseconds.
-		Weight::from_parts(182_208_000, 4077)
+		//  Measured:  `649`
+		//  Estimated: `4114`
+		// Minimum execution time: 93_493_000 picoseconds.
+		Weight::from_parts(116_233_000, 4114)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -436,10 +436,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	fn authorize_heartbeat() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `612`
-		//  Estimated: `4077`
-		// Minimum execution time: 82_027_000 picoseconds.
-		Weight::from_parts(135_581_000, 4077)
+		//  Measured:  `649`
+		//  Estimated: `4114`
+		// Minimum execution time: 83_887_000 picoseconds.
+		Weight::from_parts(116_018_000, 4114)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 	}
 	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
@@ -472,10 +472,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Resources::Candidates` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
 	fn report_quality() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `7409`
+		//  Measured:  `7442`
 		//  Estimated: `11946`
-		// Minimum execution time: 324_147_000 picoseconds.
-		Weight::from_parts(512_274_000, 11946)
+		// Minimum execution time: 323_722_000 picoseconds.
+		Weight::from_parts(456_713_000, 11946)
 			.saturating_add(T::DbWeight::get().reads(20_u64))
 			.saturating_add(T::DbWeight::get().writes(11_u64))
 	}
@@ -493,23 +493,57 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	fn authorize_report_quality() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1811`
+		//  Measured:  `1844`
 		//  Estimated: `11946`
-		// Minimum execution time: 219_036_000 picoseconds.
-		Weight::from_parts(258_670_000, 11946)
+		// Minimum execution time: 150_665_000 picoseconds.
+		Weight::from_parts(202_260_000, 11946)
 			.saturating_add(T::DbWeight::get().reads(11_u64))
 	}
+	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
+	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(56), added: 551, mode: `MaxEncodedLen`)
+	/// Storage: `Resources::Providers` (r:1 w:0)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(264), added: 2739, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::Datasets` (r:1 w:1)
+	/// Proof: `SyncAttestation::Datasets` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
+	/// Storage: `Session::NextKeys` (r:1 w:0)
+	/// Proof: `Session::NextKeys` (`max_values`: None, `max_size`: None, mode: `Measured`)
+	/// Storage: `System::BlockHash` (r:1 w:0)
+	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	fn commit_dataset() -> Weight {
-		Weight::from_parts(120_000_000, 4000)
+		// Proof Size summary in bytes:
+		//  Measured:  `977`
+		//  Estimated: `4442`
+		// Minimum execution time: 110_767_000 picoseconds.
+		Weight::from_parts(171_785_000, 4442)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
+	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
+	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(56), added: 551, mode: `MaxEncodedLen`)
+	/// Storage: `Resources::Providers` (r:1 w:0)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(264), added: 2739, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::Datasets` (r:1 w:0)
+	/// Proof: `SyncAttestation::Datasets` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
+	/// Storage: `Session::NextKeys` (r:1 w:0)
+	/// Proof: `Session::NextKeys` (`max_values`: None, `max_size`: None, mode: `Measured`)
+	/// Storage: `System::BlockHash` (r:1 w:0)
+	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	fn authorize_commit_dataset() -> Weight {
-		Weight::from_parts(110_000_000, 4000)
+		// Proof Size summary in bytes:
+		//  Measured:  `977`
+		//  Estimated: `4442`
+		// Minimum execution time: 92_252_000 picoseconds.
+		Weight::from_parts(116_178_000, 4442)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 	}
+	/// Storage: `SyncAttestation::ProbeSettings` (r:0 w:1)
+	/// Proof: `SyncAttestation::ProbeSettings` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	fn set_probe_config() -> Weight {
-		Weight::from_parts(10_000_000, 0)
+		// Proof Size summary in bytes:
+		//  Measured:  `0`
+		//  Estimated: `0`
+		// Minimum execution time: 7_465_000 picoseconds.
+		Weight::from_parts(12_912_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 }
@@ -541,7 +575,7 @@ impl WeightInfo for () {
 	/// Storage: `SyncAttestation::Leaderboard` (r:1 w:1)
 	/// Proof: `SyncAttestation::Leaderboard` (`max_values`: None, `max_size`: Some(4814), added: 7289, mode: `MaxEncodedLen`)
 	fn attest() -> Weight {
-		Weight::from_parts(362_848_000, 9856)
+		Weight::from_parts(210_260_000, 9889)
 			.saturating_add(RocksDbWeight::get().reads(13_u64))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
 	}
@@ -564,7 +598,7 @@ impl WeightInfo for () {
 	/// Storage: `SyncAttestation::LastClosedRound` (r:1 w:0)
 	/// Proof: `SyncAttestation::LastClosedRound` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn authorize_attest() -> Weight {
-		Weight::from_parts(237_599_000, 6028)
+		Weight::from_parts(157_586_000, 6028)
 			.saturating_add(RocksDbWeight::get().reads(10_u64))
 	}
 	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
@@ -590,7 +624,7 @@ impl WeightInfo for () {
 	/// Storage: `Resources::Candidates` (r:1 w:1)
 	/// Proof: `Resources::Candidates` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
 	fn report_equivocation() -> Weight {
-		Weight::from_parts(794_567_000, 6196)
+		Weight::from_parts(581_240_000, 6196)
 			.saturating_add(RocksDbWeight::get().reads(12_u64))
 			.saturating_add(RocksDbWeight::get().writes(6_u64))
 	}
@@ -610,8 +644,8 @@ impl WeightInfo for () {
 	/// Proof: `Resources::Candidates` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
 	/// The range of component `r` is `[1, 84]`.
 	fn report_offline(r: u32, ) -> Weight {
-		Weight::from_parts(235_323_563, 10681)
-			.saturating_add(Weight::from_parts(20_026_699, 0).saturating_mul(r.into()))
+		Weight::from_parts(142_680_382, 10681)
+			.saturating_add(Weight::from_parts(13_271_140, 0).saturating_mul(r.into()))
 			.saturating_add(RocksDbWeight::get().reads(15_u64))
 			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(r.into())))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
@@ -635,8 +669,8 @@ impl WeightInfo for () {
 	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(56), added: 551, mode: `MaxEncodedLen`)
 	/// The range of component `c` is `[1, 64]`.
 	fn start_session(c: u32, ) -> Weight {
-		Weight::from_parts(86_956_334, 3837)
-			.saturating_add(Weight::from_parts(12_353_106, 0).saturating_mul(c.into()))
+		Weight::from_parts(70_578_773, 3837)
+			.saturating_add(Weight::from_parts(8_922_383, 0).saturating_mul(c.into()))
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(c.into())))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
@@ -677,8 +711,8 @@ impl WeightInfo for () {
 	/// Proof: `SyncAttestation::LastClosedRound` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// The range of component `a` is `[1, 32]`.
 	fn end_session(a: u32, ) -> Weight {
-		Weight::from_parts(165_502_672, 3554)
-			.saturating_add(Weight::from_parts(42_838_923, 0).saturating_mul(a.into()))
+		Weight::from_parts(110_172_936, 3554)
+			.saturating_add(Weight::from_parts(31_661_484, 0).saturating_mul(a.into()))
 			.saturating_add(RocksDbWeight::get().reads(8_u64))
 			.saturating_add(RocksDbWeight::get().reads((5_u64).saturating_mul(a.into())))
 			.saturating_add(RocksDbWeight::get().writes(8_u64))
@@ -703,8 +737,8 @@ impl WeightInfo for () {
 	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(144), added: 2619, mode: `MaxEncodedLen`)
 	/// The range of component `c` is `[1, 64]`.
 	fn new_session(c: u32, ) -> Weight {
-		Weight::from_parts(86_550_895, 4498)
-			.saturating_add(Weight::from_parts(42_360_654, 0).saturating_mul(c.into()))
+		Weight::from_parts(89_467_000, 4550)
+			.saturating_add(Weight::from_parts(36_682_562, 0).saturating_mul(c.into()))
 			.saturating_add(RocksDbWeight::get().reads(8_u64))
 			.saturating_add(RocksDbWeight::get().reads((5_u64).saturating_mul(c.into())))
 			.saturating_add(Weight::from_parts(0, 2978).saturating_mul(c.into()))
@@ -723,8 +757,8 @@ impl WeightInfo for () {
 	/// Proof: `SyncAttestation::Leaderboard` (`max_values`: None, `max_size`: Some(4814), added: 7289, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 256]`.
 	fn on_idle_cleanup(n: u32, ) -> Weight {
-		Weight::from_parts(57_378_922, 3529)
-			.saturating_add(Weight::from_parts(2_255_674, 0).saturating_mul(n.into()))
+		Weight::from_parts(9_821_125, 3529)
+			.saturating_add(Weight::from_parts(2_085_012, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
@@ -773,8 +807,8 @@ impl WeightInfo for () {
 	/// Proof: `SyncAttestation::LastClosedRound` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// The range of component `p` is `[1, 10000]`.
 	fn round_transition(p: u32, ) -> Weight {
-		Weight::from_parts(358_075_111, 5799)
-			.saturating_add(Weight::from_parts(9_092, 0).saturating_mul(p.into()))
+		Weight::from_parts(322_819_258, 5851)
+			.saturating_add(Weight::from_parts(11_609, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(17_u64))
 			.saturating_add(RocksDbWeight::get().writes(7_u64))
 	}
@@ -789,7 +823,7 @@ impl WeightInfo for () {
 	/// Storage: `System::BlockHash` (r:1 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	fn note_block_vrf() -> Weight {
-		Weight::from_parts(1_128_406_000, 6028)
+		Weight::from_parts(628_387_000, 6028)
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
@@ -804,7 +838,7 @@ impl WeightInfo for () {
 	/// Storage: `SyncAttestation::AuthoredIn` (r:0 w:1)
 	/// Proof: `SyncAttestation::AuthoredIn` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	fn on_finalize() -> Weight {
-		Weight::from_parts(52_686_000, 6028)
+		Weight::from_parts(31_769_000, 6028)
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
@@ -819,7 +853,7 @@ impl WeightInfo for () {
 	/// Storage: `SyncAttestation::MissedRounds` (r:0 w:1)
 	/// Proof: `SyncAttestation::MissedRounds` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	fn heartbeat() -> Weight {
-		Weight::from_parts(182_208_000, 4077)
+		Weight::from_parts(116_233_000, 4114)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
@@ -832,7 +866,7 @@ impl WeightInfo for () {
 	/// Storage: `System::BlockHash` (r:1 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	fn authorize_heartbeat() -> Weight {
-		Weight::from_parts(135_581_000, 4077)
+		Weight::from_parts(116_018_000, 4114)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 	}
 	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
@@ -864,7 +898,7 @@ impl WeightInfo for () {
 	/// Storage: `Resources::Candidates` (r:1 w:1)
 	/// Proof: `Resources::Candidates` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
 	fn report_quality() -> Weight {
-		Weight::from_parts(512_274_000, 11946)
+		Weight::from_parts(456_713_000, 11946)
 			.saturating_add(RocksDbWeight::get().reads(20_u64))
 			.saturating_add(RocksDbWeight::get().writes(11_u64))
 	}
@@ -881,20 +915,42 @@ impl WeightInfo for () {
 	/// Storage: `System::BlockHash` (r:1 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	fn authorize_report_quality() -> Weight {
-		Weight::from_parts(258_670_000, 11946)
+		Weight::from_parts(202_260_000, 11946)
 			.saturating_add(RocksDbWeight::get().reads(11_u64))
 	}
+	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
+	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(56), added: 551, mode: `MaxEncodedLen`)
+	/// Storage: `Resources::Providers` (r:1 w:0)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(264), added: 2739, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::Datasets` (r:1 w:1)
+	/// Proof: `SyncAttestation::Datasets` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
+	/// Storage: `Session::NextKeys` (r:1 w:0)
+	/// Proof: `Session::NextKeys` (`max_values`: None, `max_size`: None, mode: `Measured`)
+	/// Storage: `System::BlockHash` (r:1 w:0)
+	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	fn commit_dataset() -> Weight {
-		Weight::from_parts(120_000_000, 4000)
+		Weight::from_parts(171_785_000, 4442)
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
+	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
+	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(56), added: 551, mode: `MaxEncodedLen`)
+	/// Storage: `Resources::Providers` (r:1 w:0)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(264), added: 2739, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::Datasets` (r:1 w:0)
+	/// Proof: `SyncAttestation::Datasets` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
+	/// Storage: `Session::NextKeys` (r:1 w:0)
+	/// Proof: `Session::NextKeys` (`max_values`: None, `max_size`: None, mode: `Measured`)
+	/// Storage: `System::BlockHash` (r:1 w:0)
+	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	fn authorize_commit_dataset() -> Weight {
-		Weight::from_parts(110_000_000, 4000)
+		Weight::from_parts(116_178_000, 4442)
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 	}
+	/// Storage: `SyncAttestation::ProbeSettings` (r:0 w:1)
+	/// Proof: `SyncAttestation::ProbeSettings` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	fn set_probe_config() -> Weight {
-		Weight::from_parts(10_000_000, 0)
+		Weight::from_parts(12_912_000, 0)
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 }

@@ -180,7 +180,11 @@ fn only_active_providers_of_the_round_verify_or_are_verified() {
 		let (target, v) = target_with_three();
 		let chilled = v[0];
 		assert_ok!(MockRegistry::chill(&chilled));
-		assert_eq!(verifiers(target), v[1..].to_vec());
+		// The walk skips the chilled one and takes the next active provider on the ring.
+		let now = verifiers(target);
+		assert_eq!(now.len(), 3);
+		assert_eq!(now[..2], v[1..]);
+		assert!(![target, chilled].contains(&now[2]));
 		assert!(targets(chilled).is_empty() && verifiers(chilled).is_empty());
 
 		// A provider registered during the round has a slot outside the round's ring.
@@ -190,6 +194,37 @@ fn only_active_providers_of_the_round_verify_or_are_verified() {
 		run_to_round(2);
 		assert_eq!(round().slots, 9);
 		assert!(!verifiers(9).is_empty());
+	});
+}
+
+#[test]
+fn inactive_providers_do_not_thin_out_a_targets_verifiers_and_both_views_still_agree() {
+	in_round_one(|| {
+		// Three of eight chilled: each of the five active has three verifiers among the other
+		// four, found by walking past the chilled slots.
+		for chilled in [2, 5, 7] {
+			assert_ok!(MockRegistry::chill(&chilled));
+		}
+		let active = [1, 3, 4, 6, 8];
+		for target in active {
+			let v = verifiers(target);
+			assert_eq!(v.len(), 3, "target {target}: {v:?}");
+			assert!(v.iter().all(|w| *w != target && active.contains(w)));
+			for verifier in 1..=8 {
+				assert_eq!(
+					v.contains(&verifier),
+					targets(verifier).contains(&target),
+					"verifier {verifier}, target {target}"
+				);
+			}
+		}
+		assert!(active.iter().all(|verifier| targets(*verifier).len() == 3));
+		// With two active left, each verifies the other only.
+		for chilled in [1, 3, 4] {
+			assert_ok!(MockRegistry::chill(&chilled));
+		}
+		assert_eq!((verifiers(6), verifiers(8)), (vec![8], vec![6]));
+		assert_eq!((targets(6), targets(8)), (vec![8], vec![6]));
 	});
 }
 
@@ -410,8 +445,8 @@ fn the_pool_takes_one_report_per_verifier_target_and_round_until_the_round_ends(
 fn an_outlier_forfeits_points_in_the_next_round_and_overstating_twice_is_slashed() {
 	in_round_one(|| {
 		let real = Capacity { compute: 1_000, storage: 10, bandwidth: 100 };
-		// Within the 20 % tolerance: no outlier.
-		let close = Capacity { compute: 1_199, storage: 12, bandwidth: 81 };
+		// Within the 20 % tolerance, and compute and bandwidth anywhere: no outlier.
+		let close = Capacity { compute: 4_000, storage: 12, bandwidth: 1_000 };
 		let (target, v) = target_with_three();
 		assert_ok!(submit(&report(v[0], target, found(close))));
 		assert_ok!(submit(&report(v[1], target, found(real))));
@@ -420,7 +455,7 @@ fn an_outlier_forfeits_points_in_the_next_round_and_overstating_twice_is_slashed
 
 		// The liar overstates one target in round 1 and one in round 2.
 		let liar = v[0];
-		let inflated = Capacity { compute: 4_000, ..real };
+		let inflated = Capacity { storage: 13, ..real };
 		for round in [1, 2] {
 			run_to_round(round);
 			let target = targets(liar)
@@ -434,12 +469,7 @@ fn an_outlier_forfeits_points_in_the_next_round_and_overstating_twice_is_slashed
 			}
 			assert_ok!(submit(&report(liar, target, found(inflated))));
 			let seen = events();
-			assert!(seen.contains(&Event::OutlierReport {
-				round,
-				verifier: liar,
-				target,
-				overstated: true,
-			}));
+			assert!(seen.contains(&Event::OutlierReport { round, verifier: liar, target }));
 			assert_eq!(Penalties::<Test>::get(round + 1, liar), 1);
 			let slashed = seen.iter().any(|e| {
 				matches!(
@@ -462,22 +492,41 @@ fn an_outlier_forfeits_points_in_the_next_round_and_overstating_twice_is_slashed
 }
 
 #[test]
-fn understating_costs_points_but_is_no_strike() {
+fn understating_or_a_different_compute_or_bandwidth_figure_is_never_an_offence() {
+	in_round_one(|| {
+		// A target that fails one verifier's probes on purpose (or an honest verifier on a slow
+		// link, or a busy one) makes it report less; a verifier on a fast link reports more
+		// bandwidth. None of that costs the verifier anything.
+		let real = Capacity { compute: 1_000, storage: 10, bandwidth: 100 };
+		let (target, v) = target_with_three();
+		assert_ok!(submit(&report(v[0], target, Measurement::default())));
+		assert_ok!(submit(&report(
+			v[1],
+			target,
+			found(Capacity { compute: 3_000, bandwidth: 900, ..real })
+		)));
+		assert_ok!(submit(&report(v[2], target, found(real))));
+		assert!(QualityReports::<Test>::get(1, target).judged);
+		assert!(!events().iter().any(|e| matches!(e, Event::OutlierReport { .. })));
+		assert!(v.iter().all(|w| Penalties::<Test>::get(2, w) == 0));
+		assert!(v.iter().all(|w| OutlierStrikes::<Test>::get(w).is_none()));
+	});
+}
+
+#[test]
+fn a_target_that_answers_one_verifier_alone_frames_it_only_by_sinking_itself() {
 	in_round_one(|| {
 		let real = Capacity { compute: 1_000, storage: 10, bandwidth: 100 };
-		let slow = Capacity { bandwidth: 10, ..real };
 		let (target, v) = target_with_three();
-		assert_ok!(submit(&report(v[0], target, found(slow))));
-		assert_ok!(submit(&report(v[1], target, found(real))));
-		assert_ok!(submit(&report(v[2], target, found(real))));
-		assert!(events().contains(&Event::OutlierReport {
-			round: 1,
-			verifier: v[0],
-			target,
-			overstated: false,
-		}));
-		assert_eq!(Penalties::<Test>::get(2, v[0]), 1);
-		assert_eq!(OutlierStrikes::<Test>::get(v[0]), None);
+		// The target answers v[0] only: v[0] reports what it saw, the others nothing.
+		assert_ok!(submit(&report(v[0], target, found(real))));
+		assert_ok!(submit(&report(v[1], target, Measurement::default())));
+		assert_ok!(submit(&report(v[2], target, Measurement::default())));
+		// v[0] is struck, but the target's own figures for the round are zero.
+		assert!(events().contains(&Event::OutlierReport { round: 1, verifier: v[0], target }));
+		let record = QualityReports::<Test>::get(1, target);
+		assert_eq!((record.measured, record.quality), (Capacity::default(), Perbill::zero()));
+		assert_eq!(stats(target).capacity_points, 0);
 	});
 }
 
