@@ -254,11 +254,6 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxStorageOverclaim: Get<u32>;
 
-		/// How far from its kind's median a reported figure may lie, as a part of the median,
-		/// before the report is an outlier.
-		#[pallet::constant]
-		type ReportTolerance: Get<Perbill>;
-
 		/// The part of a verifier's points in the next round it forfeits per outlier report.
 		#[pallet::constant]
 		type OutlierPenalty: Get<Perbill>;
@@ -673,9 +668,9 @@ pub mod pallet {
 			/// CapacityWeights(kind) × quality`.
 			capacity_points: Points,
 		},
-		/// A verifier's report overstated its target (reachability the median does not share, or
-		/// storage more than `ReportTolerance` above the median): it forfeits `OutlierPenalty` of
-		/// its points in the next round, and it is a strike towards `VerifierSlashed`.
+		/// A verifier's report called its target reachable when the median of its verifiers did
+		/// not: it forfeits `OutlierPenalty` of its points in the next round, and it is a strike
+		/// towards `VerifierSlashed`.
 		OutlierReport {
 			/// The round of the report.
 			round: RoundIndex,
@@ -1097,11 +1092,10 @@ pub mod pallet {
 		///   to `Σ_kind min(declared, median) × CapacityWeights(kind) × median quality` (its
 		///   points, the round's total and leaderboard follow). When all of the target's verifiers
 		///   (at least three) reported, judges each report: one that claims reachability the median
-		///   does not share, or storage more than `ReportTolerance` above the median, costs its
-		///   verifier `OutlierPenalty` of its points in the next round and is a strike;
-		///   `MaxOutlierStrikes` strikes within `HistoryDepth` rounds slash `OutlierSlash` of the
-		///   verifier's bond. Compute, bandwidth and latency are never judged, nor is understating.
-		///   No other money moves.
+		///   does not share costs its verifier `OutlierPenalty` of its points in the next round and
+		///   is a strike; `MaxOutlierStrikes` strikes within `HistoryDepth` rounds slash
+		///   `OutlierSlash` of the verifier's bond. Compute, bandwidth and latency are never
+		///   judged, nor is understating. No other money moves.
 		/// - Events: [`Event::QualityReported`]; [`Event::OutlierReport`] for each outlier and
 		///   [`Event::VerifierSlashed`] for a slash (the registry emits its own).
 		/// - Errors: [`Error::WrongRound`] (another round than the one in progress),

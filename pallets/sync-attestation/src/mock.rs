@@ -140,7 +140,6 @@ parameter_types! {
 	/// of sync expect: `CAPACITY_POINTS`.
 	pub const BasePoints: u128 = BASE_POINTS;
 	pub const MaxProbeLatency: u32 = 1_000;
-	pub const ReportTolerance: Perbill = Perbill::from_percent(20);
 	pub const OutlierPenalty: Perbill = Perbill::from_percent(10);
 	pub const OutlierSlash: Perbill = Perbill::from_percent(5);
 	pub const MinUptime: Perbill = Perbill::from_percent(50);
@@ -354,7 +353,6 @@ impl crate::Config for Test {
 	type MaxProbeLatency = MaxProbeLatency;
 	/// A provider holding less than a thousandth of its dataset fails the storage probe.
 	type MaxStorageOverclaim = ConstU32<1_000>;
-	type ReportTolerance = ReportTolerance;
 	type OutlierPenalty = OutlierPenalty;
 	type MaxOutlierStrikes = ConstU32<MAX_OUTLIER_STRIKES>;
 	type OutlierSlash = OutlierSlash;

@@ -210,7 +210,7 @@ pub struct ProviderRoundStats {
 	/// the round (see the `verification` module).
 	pub capacity_points: Points,
 	/// The part of the round's points the provider forfeits for its quality reports of the round
-	/// before that lay outside `ReportTolerance` of their target's median (`OutlierPenalty` each).
+	/// before that called a target reachable against the median (`OutlierPenalty` each).
 	pub penalty: Perbill,
 	/// The points earned: `sync_credit × (BasePoints + capacity_points) × (1 − penalty)`.
 	pub points: Points,

@@ -30,20 +30,23 @@
 //! measured counts zero, and capacity measured beyond the declared figure counts as declared.
 //!
 //! **Outliers.** Once all of a target's verifiers reported, and there are at least three of them,
-//! each report is judged against the medians, on the figures every honest verifier sees alike:
-//! reachability, and storage (a node proves its whole committed dataset or nothing). A report
-//! that claims reachability the median does not share, or storage more than `ReportTolerance`
-//! above the median, overstated: it forfeits `OutlierPenalty` of the verifier's points in the next
-//! round (the round's points only ever grow, so its leaderboard stays exact) and is a strike;
-//! `MaxOutlierStrikes` strikes within `HistoryDepth` rounds slash `OutlierSlash` of the
-//! verifier's bond ([`Event::VerifierSlashed`]).
+//! each report is judged against the medians on the one figure every honest verifier sees alike
+//! and no verifier can measure for the target alone: reachability. A report that claims the
+//! target reachable when the median does not overstated: it forfeits `OutlierPenalty` of the
+//! verifier's points in the next round (the round's points only ever grow, so its leaderboard
+//! stays exact) and is a strike; `MaxOutlierStrikes` strikes within `HistoryDepth` rounds slash
+//! `OutlierSlash` of the verifier's bond ([`Event::VerifierSlashed`]).
 //!
 //! Nothing else is judged, because the target could use it against honest verifiers. Compute,
 //! bandwidth and latency differ between honest verifiers (their links and their own load), so an
-//! honest verifier with a fast link would look like a liar. And a target can fail any verifier's
-//! probe on purpose at no cost to itself (the others' reports keep its median), so understating
-//! is never an offence. The only way to make an honest verifier overstate is to answer it alone,
-//! which sinks the target's own median: framing costs the framer its round.
+//! honest verifier with a fast link would look like a liar. Storage is whole or nothing, and a
+//! verifier far from the target may miss the deadline that a near one meets, so an honest
+//! figure may be the dataset or zero. A target can fail any verifier's probe on purpose at no cost
+//! to itself (the others' reports keep its median), so understating is never an offence. To make an
+//! honest verifier overstate reachability, a target must answer it alone, which zeroes its own
+//! quality and capacity points for the round (it keeps its base points): framing costs the
+//! framer its capacity points. Evidence the target signs (its liveness answers already are) is
+//! the way to close that too.
 
 use crate::{
 	pallet::*,
@@ -457,12 +460,8 @@ impl<T: Config> Pallet<T> {
 			record.reports.iter().map(|(_, m)| u8::from(m.reachable)).collect(),
 			record.slots as usize,
 		) == 1;
-		let storage = record.measured.storage;
-		let slack = T::ReportTolerance::get().mul_ceil(storage);
 		for (verifier, measurement) in &record.reports {
-			let overstated = (measurement.reachable && !reachable) ||
-				measurement.measured.storage > storage.saturating_add(slack);
-			if !overstated {
+			if !measurement.reachable || reachable {
 				continue
 			}
 			Penalties::<T>::mutate(round.saturating_add(1), verifier, |n| n.saturating_inc());

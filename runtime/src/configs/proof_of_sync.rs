@@ -238,8 +238,6 @@ parameter_types! {
 	pub const BasePoints: proof_of_sync_primitives::Points = 1_000;
 	/// A liveness answer that takes two seconds is worth nothing.
 	pub const MaxProbeLatency: u32 = 2_000;
-	/// A reported figure more than half its median away from it is an outlier.
-	pub const ReportTolerance: Perbill = Perbill::from_percent(50);
 	/// Each outlier report costs a tenth of the verifier's points in the next round...
 	pub const OutlierPenalty: Perbill = Perbill::from_percent(10);
 	/// ...and three overstated ones within `HistoryDepth` rounds a twentieth of its bond.
@@ -330,7 +328,6 @@ impl pallet_sync_attestation::Config for Runtime {
 	type MaxProbeLatency = MaxProbeLatency;
 	/// A provider holding less than a thousandth of its dataset fails the storage probe.
 	type MaxStorageOverclaim = ConstU32<1_000>;
-	type ReportTolerance = ReportTolerance;
 	type OutlierPenalty = OutlierPenalty;
 	type MaxOutlierStrikes = ConstU32<3>;
 	type OutlierSlash = OutlierSlash;
