@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 
-import { DEFINITIONS, startNode, waitFor } from './lib/node.mjs';
+import { DEFINITIONS, startNode, submitInBlock, waitFor } from './lib/node.mjs';
 
 let node;
 let api;
@@ -32,29 +32,6 @@ async function round() {
   const info = await api.rpc.proofOfSync.roundInfo();
   assert.ok(info.isSome, 'a round is running');
   return info.unwrap();
-}
-
-/** Signs and submits `tx` as `signer`; resolves with the events of the block it landed in. */
-function submitInBlock(tx, signer) {
-  return new Promise((resolve, reject) => {
-    let unsubscribe = () => {};
-    tx.signAndSend(signer, (result) => {
-      if (result.dispatchError) {
-        unsubscribe();
-        reject(new Error(`dispatch error: ${result.dispatchError.toString()}`));
-      } else if (result.status.isInvalid || result.status.isDropped) {
-        unsubscribe();
-        reject(new Error(`transaction ${result.status.type}`));
-      } else if (result.status.isInBlock) {
-        unsubscribe();
-        resolve(result.events);
-      }
-    })
-      .then((u) => {
-        unsubscribe = u;
-      })
-      .catch(reject);
-  });
 }
 
 test('every proofOfSync RPC method answers at the start', async () => {

@@ -13,7 +13,7 @@ import { after, before, test } from 'node:test';
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 
-import { freePort, rpc, startNode, waitFor } from './lib/node.mjs';
+import { freePort, rpc, startNode, submitInBlock, waitFor } from './lib/node.mjs';
 
 /** The genesis endpoints of the `local` chain (runtime/src/genesis_config_presets.rs). */
 const ENDPOINT_PORT = { alice: 30555, bob: 30556, charlie: 30557 };
@@ -120,29 +120,6 @@ async function verified(who, r) {
 async function share(who, r) {
   const score = (await api.rpc.proofOfSync.scoreBreakdown(accounts[who].address, r)).unwrap();
   return score.share.toNumber() / 1e9;
-}
-
-/** Signs and submits `tx` as `signer`; resolves once it is in a block without a dispatch error. */
-function submitInBlock(tx, signer) {
-  return new Promise((resolve, reject) => {
-    let unsubscribe = () => {};
-    tx.signAndSend(signer, (result) => {
-      if (result.dispatchError) {
-        unsubscribe();
-        reject(new Error(`dispatch error: ${result.dispatchError.toString()}`));
-      } else if (result.status.isInvalid || result.status.isDropped) {
-        unsubscribe();
-        reject(new Error(`transaction ${result.status.type}`));
-      } else if (result.status.isInBlock) {
-        unsubscribe();
-        resolve(result.events);
-      }
-    })
-      .then((u) => {
-        unsubscribe = u;
-      })
-      .catch(reject);
-  });
 }
 
 /** The first closed round in which every provider was fully measured. */

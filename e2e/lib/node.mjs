@@ -148,3 +148,26 @@ export async function waitFor(what, predicate, { timeoutMs = 120_000, intervalMs
     await sleep(intervalMs);
   }
 }
+
+/** Signs and submits `tx` as `signer`; resolves with the events of the block it landed in. */
+export function submitInBlock(tx, signer) {
+  return new Promise((resolve, reject) => {
+    let unsubscribe = () => {};
+    tx.signAndSend(signer, (result) => {
+      if (result.dispatchError) {
+        unsubscribe();
+        reject(new Error(`dispatch error: ${result.dispatchError.toString()}`));
+      } else if (result.status.isInvalid || result.status.isDropped) {
+        unsubscribe();
+        reject(new Error(`transaction ${result.status.type}`));
+      } else if (result.status.isInBlock) {
+        unsubscribe();
+        resolve(result.events);
+      }
+    })
+      .then((u) => {
+        unsubscribe = u;
+      })
+      .catch(reject);
+  });
+}

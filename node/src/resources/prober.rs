@@ -34,7 +34,7 @@ use std::{
 	time::{Duration, Instant},
 };
 
-use codec::Encode;
+use codec::{Decode, Encode};
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::{
 	body::{Bytes, Incoming},
@@ -226,6 +226,39 @@ async fn fetch(
 	read_limited(response, limit).await
 }
 
+/// POSTs `body` to `path` at `endpoint` and decodes its 200 answer of at most `limit` bytes as
+/// `R`, with the time from the request to the answer; `None`, logged as `probe`'s failure for
+/// `target`, if the exchange failed, took longer than `timeout` or the answer does not decode.
+async fn exchange<R: Decode>(
+	endpoint: &Endpoint,
+	target: &AccountId32,
+	probe: &str,
+	path: &str,
+	body: Vec<u8>,
+	limit: usize,
+	timeout: Duration,
+) -> Option<(R, Duration)> {
+	let started = Instant::now();
+	let answer = tokio::time::timeout(timeout, fetch(endpoint, path, body, limit)).await;
+	let elapsed = started.elapsed();
+	let bytes = match answer {
+		Ok(Ok(bytes)) => bytes,
+		Ok(Err(error)) => {
+			log::debug!(target: LOG_TARGET, "{target}: {probe}: {error}");
+			return None;
+		},
+		Err(_) => {
+			log::debug!(target: LOG_TARGET, "{target}: {probe}: no answer within {timeout:?}");
+			return None;
+		},
+	};
+	let Some(answer) = decode::<R>(&bytes) else {
+		log::debug!(target: LOG_TARGET, "{target}: {probe}: the answer does not decode");
+		return None;
+	};
+	Some((answer, elapsed))
+}
+
 /// 32 fresh random bytes.
 fn fresh_nonce() -> [u8; 32] {
 	let mut nonce = [0u8; 32];
@@ -377,25 +410,16 @@ async fn probe_liveness<S: Signer>(
 ) -> Option<u32> {
 	let nonce = fresh_nonce();
 	let body = LivenessRequest { provider: target.clone(), nonce }.encode();
-	let started = Instant::now();
-	let answer = tokio::time::timeout(
+	let (answer, elapsed): (LivenessResponse, _) = exchange(
+		endpoint,
+		target,
+		"liveness",
+		LIVENESS_PATH,
+		body,
+		MAX_LIVENESS_ANSWER,
 		LIVENESS_TIMEOUT,
-		fetch(endpoint, LIVENESS_PATH, body, MAX_LIVENESS_ANSWER),
 	)
-	.await;
-	let elapsed = started.elapsed();
-	let bytes = match answer {
-		Ok(Ok(bytes)) => bytes,
-		Ok(Err(error)) => {
-			log::debug!(target: LOG_TARGET, "{target}: liveness: {error}");
-			return None;
-		},
-		Err(_) => {
-			log::debug!(target: LOG_TARGET, "{target}: liveness: timed out");
-			return None;
-		},
-	};
-	let answer: LivenessResponse = decode(&bytes)?;
+	.await?;
 	let payload = liveness_payload(&ctx.genesis_hash, target, &nonce);
 	if !verify_signature(target_key, &payload, &answer.signature) {
 		log::debug!(target: LOG_TARGET, "{target}: liveness: not signed by its sync key");
@@ -426,25 +450,17 @@ async fn probe_storage<S: Signer>(
 	let Some(signed) = ctx.sign(request) else { return 0 };
 	let deadline = Duration::from_millis(u64::from(ctx.config.storage_deadline_ms));
 	let limit = storage_answer_limit(indices.len());
-	let started = Instant::now();
-	let answer =
-		tokio::time::timeout(deadline, fetch(endpoint, STORAGE_PATH, signed.encode(), limit)).await;
-	let elapsed = started.elapsed();
-	let bytes = match answer {
-		Ok(Ok(bytes)) => bytes,
-		Ok(Err(error)) => {
-			log::debug!(target: LOG_TARGET, "{target}: storage: {error}");
-			return 0;
-		},
-		Err(_) => {
-			log::debug!(target: LOG_TARGET, "{target}: storage: no answer within {deadline:?}");
-			return 0;
-		},
-	};
-	let Some(answer) = decode::<StorageResponse>(&bytes) else {
-		log::debug!(target: LOG_TARGET, "{target}: storage: the answer does not decode");
-		return 0;
-	};
+	let exchanged = exchange::<StorageResponse>(
+		endpoint,
+		target,
+		"storage",
+		STORAGE_PATH,
+		signed.encode(),
+		limit,
+		deadline,
+	)
+	.await;
+	let Some((answer, elapsed)) = exchanged else { return 0 };
 	let params = dataset_params(target, ctx.genesis_hash, commitment.leaves, &ctx.config);
 	let count = indices.len();
 	let passed =
@@ -541,28 +557,18 @@ async fn probe_compute<S: Signer>(
 	};
 	let Some(signed) = ctx.sign(request) else { return 0 };
 	let limit = compute_answer_limit(threads);
-	let started = Instant::now();
-	let answer = tokio::time::timeout(
+	let exchanged = exchange::<ComputeAnswer>(
+		endpoint,
+		target,
+		"compute",
+		COMPUTE_PATH,
+		signed.encode(),
+		limit,
 		Duration::from_millis(u64::from(millis)).saturating_add(COMPUTE_GRACE),
-		fetch(endpoint, COMPUTE_PATH, signed.encode(), limit),
 	)
 	.await;
-	let worked_ms = compute_window_ms(started.elapsed(), round_trip_ms, millis);
-	let bytes = match answer {
-		Ok(Ok(bytes)) => bytes,
-		Ok(Err(error)) => {
-			log::debug!(target: LOG_TARGET, "{target}: compute: {error}");
-			return 0;
-		},
-		Err(_) => {
-			log::debug!(target: LOG_TARGET, "{target}: compute: timed out");
-			return 0;
-		},
-	};
-	let Some(answer) = decode::<ComputeAnswer>(&bytes) else {
-		log::debug!(target: LOG_TARGET, "{target}: compute: the answer does not decode");
-		return 0;
-	};
+	let Some((answer, elapsed)) = exchanged else { return 0 };
+	let worked_ms = compute_window_ms(elapsed, round_trip_ms, millis);
 	if answer.threads.len() > usize::from(threads) {
 		log::debug!(target: LOG_TARGET, "{target}: compute: more threads than asked for");
 		return 0;
