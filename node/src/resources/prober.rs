@@ -48,7 +48,9 @@ use proof_of_sync_probe::{
 	compute::{self, milli_vcpu, MAX_CHECKPOINTS_PER_THREAD, MAX_MILLIS},
 	dataset::{sample_indices, verify_proof, DatasetParams, StorageProof, LEAF_BYTES, MAX_SAMPLES},
 };
-use proof_of_sync_runtime_api::{Assignment, Capacity, DatasetCommitment, ProbeConfig, RoundInfo};
+use proof_of_sync_runtime_api::{
+	Assignment, Capacity, DatasetCommitment, ProbeConfig, RoundInfo, DATASET_LEAF_BYTES,
+};
 use rand::{Rng, RngCore};
 use sp_core::{
 	crypto::AccountId32,
@@ -273,16 +275,16 @@ pub fn probe_block(round: &RoundInfo<u32>, pick: impl FnOnce(u32) -> u32) -> u32
 	round.start.saturating_add(pick(spread).min(spread))
 }
 
-/// The storage measured, in the chain's storage units: the whole dataset, `leaves × LEAF_BYTES /
-/// storage_unit` (computed in 128 bits and saturated), if every sample passed within `deadline`;
-/// otherwise 0, as with no samples or a zero unit.
+/// The storage measured, in the chain's storage units: the whole dataset
+/// ([`DatasetCommitment::units`], the most the chain accepts in a report), if every sample passed
+/// within `deadline`; otherwise 0, as with no samples or a zero unit.
 ///
 /// All or nothing: an honest node holds its whole committed dataset and never fails a sample, so
 /// a failed one proves the dataset is not what was committed. Partial credit would pay a cheater
 /// that breaks its lanes' chains every few leaves (committing leaves it can regenerate from a
 /// nearby one in time) for everything but the broken leaves the samples happen to hit.
 pub fn measured_storage(
-	leaves: u64,
+	dataset: &DatasetCommitment,
 	passed: usize,
 	samples: usize,
 	storage_unit: u64,
@@ -292,10 +294,11 @@ pub fn measured_storage(
 	if elapsed > deadline || samples == 0 || storage_unit == 0 || passed < samples {
 		return 0;
 	}
-	let bytes = u128::from(leaves).saturating_mul(LEAF_BYTES as u128);
-	let units = bytes / u128::from(storage_unit);
-	u64::try_from(units).unwrap_or(u64::MAX)
+	dataset.units(storage_unit)
 }
+
+// The chain counts a dataset's units with the leaf size the probe crate seals.
+const _: () = assert!(LEAF_BYTES as u64 == DATASET_LEAF_BYTES);
 
 /// How many of `proofs` prove the leaf at the same position of `indices` against `root`.
 pub fn valid_proofs(
@@ -467,7 +470,7 @@ async fn probe_storage<S: Signer>(
 		blocking(move || valid_proofs(&params, &commitment.root, &indices, &answer.proofs))
 			.await
 			.unwrap_or(0);
-	measured_storage(commitment.leaves, passed, count, ctx.config.storage_unit, elapsed, deadline)
+	measured_storage(&commitment, passed, count, ctx.config.storage_unit, elapsed, deadline)
 }
 
 /// The bandwidth probe: the Mbit/s of a fully right payload, or 0.
@@ -864,21 +867,26 @@ mod tests {
 		assert_eq!(probe_block(&round(3, 100, 2), |spread| spread), 100);
 	}
 
+	/// A dataset of `leaves` leaves.
+	fn leaves(leaves: u64) -> DatasetCommitment {
+		DatasetCommitment { root: [0; 32], leaves }
+	}
+
 	#[test]
 	fn storage_is_measured_from_the_proofs_that_passed() {
 		let (second, deadline) = (Duration::from_millis(100), Duration::from_secs(2));
 		// 2^20 leaves of 4 KiB (4 GiB), in GiB: all 16 samples pass, 4; one fails, nothing.
-		assert_eq!(measured_storage(1 << 20, 16, 16, 1 << 30, second, deadline), 4);
-		assert_eq!(measured_storage(1 << 20, 15, 16, 1 << 30, second, deadline), 0);
-		assert_eq!(measured_storage(1 << 20, 8, 16, 1 << 30, second, deadline), 0);
-		assert_eq!(measured_storage(1 << 20, 0, 16, 1 << 30, second, deadline), 0);
+		assert_eq!(measured_storage(&leaves(1 << 20), 16, 16, 1 << 30, second, deadline), 4);
+		assert_eq!(measured_storage(&leaves(1 << 20), 15, 16, 1 << 30, second, deadline), 0);
+		assert_eq!(measured_storage(&leaves(1 << 20), 8, 16, 1 << 30, second, deadline), 0);
+		assert_eq!(measured_storage(&leaves(1 << 20), 0, 16, 1 << 30, second, deadline), 0);
 		// A late answer counts for nothing, however right.
 		let late = deadline + Duration::from_millis(1);
-		assert_eq!(measured_storage(1 << 20, 16, 16, 1 << 30, late, deadline), 0);
+		assert_eq!(measured_storage(&leaves(1 << 20), 16, 16, 1 << 30, late, deadline), 0);
 		// Degenerate figures.
-		assert_eq!(measured_storage(1 << 20, 16, 0, 1 << 30, second, deadline), 0);
-		assert_eq!(measured_storage(1 << 20, 16, 16, 0, second, deadline), 0);
-		assert_eq!(measured_storage(u64::MAX, 16, 16, 1, second, deadline), u64::MAX);
+		assert_eq!(measured_storage(&leaves(1 << 20), 16, 0, 1 << 30, second, deadline), 0);
+		assert_eq!(measured_storage(&leaves(1 << 20), 16, 16, 0, second, deadline), 0);
+		assert_eq!(measured_storage(&leaves(u64::MAX), 16, 16, 1, second, deadline), u64::MAX);
 	}
 
 	#[test]

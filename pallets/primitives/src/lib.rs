@@ -168,6 +168,9 @@ pub const REFERENCE_SEAL_HASH_NANOS: u64 = 100;
 /// The blocks in a 4 KiB leaf, each sealed with `seal_iterations` sequential hashes.
 pub const SEAL_BLOCKS_PER_LEAF: u64 = 128;
 
+/// The bytes of one leaf of a storage dataset ([`DatasetCommitment`]).
+pub const DATASET_LEAF_BYTES: u64 = 4096;
+
 /// How verifiers probe a target's resource endpoint: the figures a provider's node and its
 /// verifiers' nodes must agree on, kept on chain (sync-attestation's `ProbeConfig`) so that they
 /// do. Set at genesis; root may change them.
@@ -267,6 +270,19 @@ pub struct DatasetCommitment {
 	pub leaves: u64,
 }
 
+impl DatasetCommitment {
+	/// The storage the dataset holds, in whole units of `storage_unit` bytes:
+	/// `⌊leaves × DATASET_LEAF_BYTES / storage_unit⌋` (zero for a zero unit). The most storage a
+	/// verifier can measure for the dataset's provider.
+	pub fn units(&self, storage_unit: u64) -> u64 {
+		if storage_unit == 0 {
+			return 0
+		}
+		let bytes = u128::from(self.leaves).saturating_mul(u128::from(DATASET_LEAF_BYTES));
+		u64::try_from(bytes / u128::from(storage_unit)).unwrap_or(u64::MAX)
+	}
+}
+
 /// Serde for 32 bytes in JSON: a `0x`-prefixed hex string.
 mod hex32 {
 	use alloc::{format, string::String};
@@ -337,6 +353,12 @@ pub trait ProviderRegistry<AccountId, Balance> {
 	/// Whether `who` is an active provider that takes part in `round`: registered (or re-activated)
 	/// before `round` began, not chilled and not leaving.
 	fn is_active_in(who: &AccountId, round: RoundIndex) -> bool;
+
+	/// Whether `who` was active when `round` began: [`Self::is_active_in`] now, or until it was
+	/// chilled or started leaving during `round`. Exact for the round in progress (the registry
+	/// keeps only the last stop). The verifier ring of a round seats exactly
+	/// these providers, so one that stops mid-round moves no one else's seat.
+	fn is_seated_in(who: &AccountId, round: RoundIndex) -> bool;
 
 	/// How many providers are active now. Kept as a counter: O(1).
 	fn active_count() -> u32;

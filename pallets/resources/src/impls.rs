@@ -98,6 +98,7 @@ impl<T: Config> Pallet<T> {
 			status: ProviderStatus::Active,
 			active_since,
 			registered_at,
+			stopped_in: None,
 		};
 		Providers::<T>::insert(who, info);
 		ActiveProviders::<T>::mutate(|n| n.saturating_inc());
@@ -307,7 +308,10 @@ impl<T: Config> Pallet<T> {
 			let info = info.as_mut().ok_or(Error::<T>::NotProvider)?;
 			match info.status {
 				ProviderStatus::Leaving { .. } => return Err(Error::<T>::AlreadyLeaving.into()),
-				ProviderStatus::Active => ActiveProviders::<T>::mutate(|n| n.saturating_dec()),
+				ProviderStatus::Active => {
+					ActiveProviders::<T>::mutate(|n| n.saturating_dec());
+					info.stopped_in = Some(T::RoundClock::current_round());
+				},
 				ProviderStatus::Chilled => {},
 			}
 			info.status = ProviderStatus::Leaving { until_round };
@@ -356,6 +360,7 @@ impl<T: Config> Pallet<T> {
 			let info = info.as_mut().ok_or(Error::<T>::NotProvider)?;
 			ensure!(info.status == ProviderStatus::Active, Error::<T>::NotActive);
 			info.status = ProviderStatus::Chilled;
+			info.stopped_in = Some(T::RoundClock::current_round());
 			Ok::<_, DispatchError>(())
 		})?;
 		ActiveProviders::<T>::mutate(|n| n.saturating_dec());
@@ -499,6 +504,10 @@ impl<T: Config> Pallet<T> {
 impl<T: Config> ProviderRegistry<T::AccountId, BalanceOf<T>> for Pallet<T> {
 	fn is_active_in(who: &T::AccountId, round: RoundIndex) -> bool {
 		Providers::<T>::get(who).is_some_and(|info| info.is_active_in(round))
+	}
+
+	fn is_seated_in(who: &T::AccountId, round: RoundIndex) -> bool {
+		Providers::<T>::get(who).is_some_and(|info| info.is_seated_in(round))
 	}
 
 	fn active_count() -> u32 {

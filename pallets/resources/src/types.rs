@@ -53,6 +53,10 @@ pub struct ProviderRecord<Balance, Endpoint> {
 	pub active_since: RoundIndex,
 	/// The round the provider registered in.
 	pub registered_at: RoundIndex,
+	/// The round in which the provider last stopped being active (it was chilled or started
+	/// leaving while active), if it ever did. It keeps its verifier-ring seat for the rest of that
+	/// round: see [`Self::is_seated_in`].
+	pub stopped_in: Option<RoundIndex>,
 }
 
 impl<Balance, Endpoint> ProviderRecord<Balance, Endpoint> {
@@ -67,6 +71,14 @@ impl<Balance, Endpoint> ProviderRecord<Balance, Endpoint> {
 	/// Whether the provider takes part in `round`.
 	pub fn is_active_in(&self, round: RoundIndex) -> bool {
 		self.status == ProviderStatus::Active && self.active_since <= round
+	}
+
+	/// Whether the provider was active when `round` began: active in it now, or active in it
+	/// until it stopped during it. A round's verifier ring seats exactly these, so that a provider
+	/// that is chilled or leaves mid-round moves nobody else's seat.
+	pub fn is_seated_in(&self, round: RoundIndex) -> bool {
+		self.active_since <= round &&
+			(self.status == ProviderStatus::Active || self.stopped_in == Some(round))
 	}
 }
 

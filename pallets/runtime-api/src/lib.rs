@@ -29,7 +29,7 @@ use sp_runtime::Perbill;
 
 pub use proof_of_sync_primitives::{
 	Capacity, DatasetCommitment, Points, ProbeConfig, ProviderStatus, RoundIndex,
-	MAX_LEADERBOARD_PAGE,
+	DATASET_LEAF_BYTES, MAX_LEADERBOARD_PAGE,
 };
 
 /// The round in progress.

@@ -474,10 +474,13 @@ mod benchmarks {
 		}
 		OutlierStrikes::<T>::insert(liar, (T::MaxOutlierStrikes::get().saturating_sub(1), round));
 		let liar_key = keys.last().ok_or("no verifier keys")?;
+		let storage = Pallet::<T>::dataset_in(&target, round)
+			.ok_or("no dataset")?
+			.units(ProbeSettings::<T>::get().storage_unit);
 		let inflated = Measurement {
 			measured: proof_of_sync_primitives::Capacity {
 				compute: u64::MAX,
-				storage: u64::MAX,
+				storage,
 				bandwidth: u64::MAX,
 			},
 			..honest()
@@ -623,6 +626,14 @@ fn target_with_verifiers<T: Config>() -> Result<TargetAndVerifiers<T>, Benchmark
 			},
 		})
 		.collect();
+	// The largest dataset, so that any storage figure up to its units may be reported.
+	Datasets::<T>::insert(
+		&target,
+		DatasetRecord {
+			current: Some(DatasetCommitment { root: [3; 32], leaves: u64::MAX }),
+			..Default::default()
+		},
+	);
 	Ok((target, verifiers, keys))
 }
 

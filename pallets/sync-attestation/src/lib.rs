@@ -719,7 +719,9 @@ pub mod pallet {
 		WrongRound,
 		/// The provider is not a registered provider active in this round: it is not registered,
 		/// is chilled or leaving, or registered or re-activated during this round. Providers take
-		/// part from the round after they register or re-activate.
+		/// part from the round after they register or re-activate. A quality report's target
+		/// need only have been active when the round began: one chilled or leaving since keeps
+		/// its verifiers until the round ends.
 		NotActiveProvider,
 		/// The provider has no `sync` key. Set session keys that include one
 		/// (`session.set_keys`). For `report_equivocation`: the reported provider has no `sync`
@@ -817,6 +819,10 @@ pub mod pallet {
 		/// most 256 lanes, 65 536 seal iterations and 65 536 samples, a payload of at most
 		/// 64 MiB and a compute probe of at most 60 s.
 		InvalidProbeConfig,
+		/// The report measures more storage than the target's dataset for the round holds
+		/// (`⌊leaves × 4 KiB / storage_unit⌋` of its commitment, zero without one): no probe can
+		/// find storage a target did not commit. Report at most the committed figure.
+		StorageAboveDataset,
 	}
 
 	/// How verifiers probe resource endpoints; the genesis build also re-opens round 0 once the
@@ -1100,9 +1106,9 @@ pub mod pallet {
 		///   [`Event::VerifierSlashed`] for a slash (the registry emits its own).
 		/// - Errors: [`Error::WrongRound`] (another round than the one in progress),
 		///   [`Error::SelfReport`], [`Error::InconsistentReport`], [`Error::NotActiveProvider`]
-		///   (the target is not active), [`Error::NotAssigned`], [`Error::DuplicateReport`],
-		///   [`Error::NoSyncKey`], [`Error::BadSignature`]. The same check runs in the transaction
-		///   pool.
+		///   (the target was not active when the round began), [`Error::NotAssigned`],
+		///   [`Error::StorageAboveDataset`], [`Error::DuplicateReport`], [`Error::NoSyncKey`],
+		///   [`Error::BadSignature`]. The same check runs in the transaction pool.
 		#[pallet::call_index(5)]
 		#[pallet::weight(T::WeightInfo::report_quality())]
 		#[pallet::authorize(Pallet::<T>::authorize_quality_report)]

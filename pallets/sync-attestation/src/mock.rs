@@ -93,6 +93,9 @@ pub struct MockProvider {
 	pub capacity: Capacity,
 	pub active_since: RoundIndex,
 	pub chilled: bool,
+	/// The round it was chilled in, as the registry's `stopped_in`: it keeps its ring seat for
+	/// the rest of that round.
+	pub stopped_in: Option<RoundIndex>,
 	pub bond: Bond,
 	/// Its registry slot: providers take slots in the order they register, and keep them.
 	pub slot: u32,
@@ -162,6 +165,17 @@ pub const MAX_VERIFIERS: u32 = 3;
 /// Overstated reports within `HistoryDepth` rounds that get a verifier slashed.
 pub const MAX_OUTLIER_STRIKES: u32 = 2;
 pub const BOND: Bond = 10_000;
+/// The leaves of the dataset every test provider holds from genesis: 2³² units of the default
+/// GiB `storage_unit`, so that no test's storage figure is above its target's dataset.
+pub const GENESIS_DATASET_LEAVES: u64 = 1 << 50;
+
+/// The dataset test provider `who` holds from genesis.
+pub fn genesis_dataset(who: AccountId) -> proof_of_sync_primitives::DatasetCommitment {
+	proof_of_sync_primitives::DatasetCommitment {
+		root: [who as u8; 32],
+		leaves: GENESIS_DATASET_LEAVES,
+	}
+}
 
 pub struct MockRegistry;
 impl MockRegistry {
@@ -182,6 +196,7 @@ impl MockRegistry {
 					capacity: capacity(),
 					active_since,
 					chilled: false,
+					stopped_in: None,
 					bond,
 					slot,
 					next_capacity: None,
@@ -197,6 +212,12 @@ impl MockRegistry {
 impl ProviderRegistry<AccountId, Bond> for MockRegistry {
 	fn is_active_in(who: &AccountId, round: RoundIndex) -> bool {
 		Providers::get().get(who).is_some_and(|p| !p.chilled && p.active_since <= round)
+	}
+
+	fn is_seated_in(who: &AccountId, round: RoundIndex) -> bool {
+		Providers::get()
+			.get(who)
+			.is_some_and(|p| p.active_since <= round && (!p.chilled || p.stopped_in == Some(round)))
 	}
 
 	fn active_count() -> u32 {
@@ -243,6 +264,7 @@ impl ProviderRegistry<AccountId, Bond> for MockRegistry {
 			return Err(DispatchError::Other("not active"))
 		}
 		provider.chilled = true;
+		provider.stopped_in = Some(SyncAttestation::current_round());
 		Providers::set(providers);
 		Chilled::mutate(|c| c.push(*who));
 		Ok(())
@@ -514,6 +536,13 @@ impl ExtBuilder {
 			for (who, candidate) in &self.providers {
 				MockRegistry::register_with(*who, *candidate, BOND, 0);
 				set_key(*who);
+				crate::Datasets::<Test>::insert(
+					who,
+					crate::types::DatasetRecord {
+						current: Some(genesis_dataset(*who)),
+						..Default::default()
+					},
+				);
 			}
 			// This pallet's genesis, then pallet-session's.
 			SyncAttestation::genesis_randomness_init();

@@ -5,12 +5,15 @@
 //! the registry had when the round started ([`SlotPermutation`]: a four-round Feistel network
 //! over the smallest power of two that holds them, cycle-walking back into range): a ring. A
 //! target's verifiers are the first `MaxVerifiersPerTarget` providers after its own position
-//! that are active in the round, skipping inactive ones for at most [`RING_WALK_FACTOR`] ×
-//! `MaxVerifiersPerTarget` positions, never the target itself ([`Pallet::verifiers_of`]); a
-//! verifier's targets are, symmetrically, the first active ones before its own position within
-//! the same walk ([`Pallet::targets_of`]). Both are O(`MaxVerifiersPerTarget`) and need no table. A
-//! slot filled during the round holds a provider that is active only from the next round, and no
-//! provider moves, so the assignments hold for the whole round; nobody knows them before the
+//! that are seated in the round (active when it began: `ProviderRegistry::is_seated_in`), skipping
+//! unseated ones for at most [`RING_WALK_FACTOR`] × `MaxVerifiersPerTarget` positions, never the
+//! target itself ([`Pallet::verifiers_of`]); a verifier's targets are, symmetrically, the first
+//! seated ones before its own position within the same walk ([`Pallet::targets_of`]). Both are
+//! O(`MaxVerifiersPerTarget`) and need no table. A slot filled during the round holds a provider
+//! seated only from the next round, a provider chilled or leaving during the round keeps its seat
+//! until the round ends, and no provider moves, so the assignments hold for the whole round: a
+//! verifier that leaves cannot pull another provider into a seat, nor push an honest verifier out
+//! of the seat it already probed from. Nobody knows the assignments before the
 //! round's seed exists (see the `randomness` module), so registering many accounts buys a share of
 //! the verifier seats in proportion, not the seats next to a chosen target.
 //!
@@ -200,10 +203,10 @@ pub struct CheckedReport<T: Config> {
 }
 
 impl<T: Config> Pallet<T> {
-	/// The verifiers of `target` in `round`: the first `MaxVerifiersPerTarget` active providers
+	/// The verifiers of `target` in `round`: the first `MaxVerifiersPerTarget` seated providers
 	/// after the target's ring position, looking at most [`RING_WALK_FACTOR`] ×
 	/// `MaxVerifiersPerTarget` positions on (see the module docs), never the target. Empty for a
-	/// target that is not active in the round or has no slot in its ring.
+	/// target that is not seated in the round or has no slot in its ring.
 	/// O(`MaxVerifiersPerTarget`).
 	pub fn verifiers_of(
 		target: &T::AccountId,
@@ -212,11 +215,11 @@ impl<T: Config> Pallet<T> {
 		Self::ring_neighbours(target, round, true)
 	}
 
-	/// The targets `verifier` is assigned to probe in `round`: the active providers whose
-	/// verifiers it is ([`Self::verifiers_of`]); none if it is not active in the round. They are
-	/// the first `MaxVerifiersPerTarget` active providers before it within the same walk: a
+	/// The targets `verifier` is assigned to probe in `round`: the seated providers whose
+	/// verifiers it is ([`Self::verifiers_of`]); none if it is not seated in the round. They are
+	/// the first `MaxVerifiersPerTarget` seated providers before it within the same walk: a
 	/// provider `t` before `v` has `v` among its verifiers exactly when fewer than
-	/// `MaxVerifiersPerTarget` active providers lie between them. O(`MaxVerifiersPerTarget`).
+	/// `MaxVerifiersPerTarget` seated providers lie between them. O(`MaxVerifiersPerTarget`).
 	pub fn targets_of(
 		verifier: &T::AccountId,
 		round: &RoundParamsOf<T>,
@@ -224,11 +227,11 @@ impl<T: Config> Pallet<T> {
 		Self::ring_neighbours(verifier, round, false)
 	}
 
-	/// The first `MaxVerifiersPerTarget` active providers after `who`'s ring position (`after`)
+	/// The first `MaxVerifiersPerTarget` seated providers after `who`'s ring position (`after`)
 	/// or before it, in ring order, without `who`, within [`RING_WALK_FACTOR`] ×
-	/// `MaxVerifiersPerTarget` positions. Inactive providers keep their slots, so skipping them
+	/// `MaxVerifiersPerTarget` positions. Unseated providers keep their slots, so skipping them
 	/// keeps a target's verifiers at `MaxVerifiersPerTarget` while the ring around it is mostly
-	/// active; the bound keeps the walk O(`MaxVerifiersPerTarget`) however many are not.
+	/// seated; the bound keeps the walk O(`MaxVerifiersPerTarget`) however many are not.
 	fn ring_neighbours(
 		who: &T::AccountId,
 		round: &RoundParamsOf<T>,
@@ -239,7 +242,7 @@ impl<T: Config> Pallet<T> {
 		let Some(slot) = T::Registry::slot_of(who).filter(|slot| *slot < slots) else {
 			return found
 		};
-		if !T::Registry::is_active_in(who, round.index) {
+		if !T::Registry::is_seated_in(who, round.index) {
 			return found
 		}
 		let ring = SlotPermutation::new(round.seed, slots);
@@ -258,7 +261,7 @@ impl<T: Config> Pallet<T> {
 			let Some(neighbour) = ring
 				.slot_at(at.saturated_into())
 				.and_then(T::Registry::provider_in_slot)
-				.filter(|n| n != who && T::Registry::is_active_in(n, round.index))
+				.filter(|n| n != who && T::Registry::is_seated_in(n, round.index))
 			else {
 				continue
 			};
@@ -358,8 +361,9 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Checks a quality report against the chain: the current round, not about the verifier
-	/// itself, about an active target, from one of its assigned verifiers, the first from that
-	/// verifier, consistent, and signed by the verifier's `sync` key. Shared by the transaction
+	/// itself, about a target seated in the round, from one of its assigned verifiers, measuring no
+	/// more storage than the target's dataset for the round holds, the first from that verifier,
+	/// consistent, and signed by the verifier's `sync` key. Shared by the transaction
 	/// pool and the call.
 	pub fn check_quality_report(
 		report: &QualityReportOf<T>,
@@ -373,11 +377,14 @@ impl<T: Config> Pallet<T> {
 			Error::<T>::InconsistentReport
 		);
 		ensure!(
-			T::Registry::is_active_in(&report.target, round.index),
+			T::Registry::is_seated_in(&report.target, round.index),
 			Error::<T>::NotActiveProvider
 		);
 		let verifiers = Self::verifiers_of(&report.target, &round);
 		ensure!(verifiers.contains(&report.verifier), Error::<T>::NotAssigned);
+		let committed = Self::dataset_in(&report.target, round.index)
+			.map_or(0, |dataset| dataset.units(ProbeSettings::<T>::get().storage_unit));
+		ensure!(report.measurement.measured.storage <= committed, Error::<T>::StorageAboveDataset);
 		let record = QualityReports::<T>::get(round.index, &report.target);
 		ensure!(
 			!record.reports.iter().any(|(verifier, _)| verifier == &report.verifier),

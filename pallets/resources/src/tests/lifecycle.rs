@@ -139,3 +139,38 @@ fn a_withdrawn_providers_slot_goes_to_the_next_registration_and_no_one_moves() {
 		assert_eq!(Resources::slot_of(&2), None);
 	});
 }
+
+#[test]
+fn a_provider_that_stops_mid_round_keeps_its_seat_for_that_round_only() {
+	builder().build_and_execute(|| {
+		// Chilled in round 7: seated in 7 (it was active when 7 began), not in 8.
+		MockRoundClock::set(7);
+		assert!(Resources::is_seated_in(&1, 7));
+		assert_ok!(Resources::chill(&1));
+		assert!(!Resources::is_active_in(&1, 7));
+		assert!(Resources::is_seated_in(&1, 7));
+		assert!(!Resources::is_seated_in(&1, 8));
+		// Leaving while chilled does not seat it again.
+		MockRoundClock::set(9);
+		assert_ok!(Resources::leave(RuntimeOrigin::signed(1)));
+		assert!(!Resources::is_seated_in(&1, 9));
+
+		// Leaving while active: seated for the rest of the round it left in.
+		register(2, MIN_PROVIDER_BOND);
+		MockRoundClock::set(10);
+		assert!(Resources::is_seated_in(&2, 10));
+		assert_ok!(Resources::leave(RuntimeOrigin::signed(2)));
+		assert!(Resources::is_seated_in(&2, 10));
+		assert!(!Resources::is_seated_in(&2, 11));
+
+		// Registering or re-activating mid-round seats from the next round, as activity does.
+		register(3, MIN_PROVIDER_BOND);
+		assert!(!Resources::is_seated_in(&3, 10));
+		assert!(Resources::is_seated_in(&3, 11));
+		assert_ok!(Resources::chill(&3));
+		MockRoundClock::set(12);
+		assert_ok!(Resources::reactivate(RuntimeOrigin::signed(3)));
+		assert!(!Resources::is_seated_in(&3, 12));
+		assert!(Resources::is_seated_in(&3, 13));
+	});
+}

@@ -21,6 +21,7 @@ fn holds_the_bond_and_activates_next_round() {
 				status: ProviderStatus::Active,
 				active_since: 5,
 				registered_at: 4,
+				stopped_in: None,
 			})
 		);
 		assert_eq!(held(2), MIN_PROVIDER_BOND);

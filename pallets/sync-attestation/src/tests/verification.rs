@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::{
+	types::DatasetRecord,
 	verification::{lower_median, SlotPermutation},
 	DatasetCommit, DatasetCommitOf, Datasets, Error, Event, Measurement, OutlierStrikes, Penalties,
 	QualityReport, QualityReportOf, QualityReports,
@@ -175,36 +176,70 @@ fn a_small_network_verifies_everyone_with_everyone_else() {
 }
 
 #[test]
-fn only_active_providers_of_the_round_verify_or_are_verified() {
+fn only_providers_seated_in_the_round_verify_or_are_verified() {
 	in_round_one(|| {
 		let (target, v) = target_with_three();
 		let chilled = v[0];
 		assert_ok!(MockRegistry::chill(&chilled));
-		// The walk skips the chilled one and takes the next active provider on the ring.
-		let now = verifiers(target);
-		assert_eq!(now.len(), 3);
-		assert_eq!(now[..2], v[1..]);
-		assert!(![target, chilled].contains(&now[2]));
+		// Chilled during the round, it keeps its seat until the round ends.
+		assert_eq!(verifiers(target), v);
+		assert!(targets(chilled).contains(&target));
+		// From the next round, the walk skips it and takes the next seated provider on the
+		// ring.
+		run_to_round(2);
 		assert!(targets(chilled).is_empty() && verifiers(chilled).is_empty());
+		assert!((1..=8).all(|t| !verifiers(t).contains(&chilled)));
+		assert!((1..=8).filter(|t| *t != chilled).all(|t| verifiers(t).len() == 3));
 
 		// A provider registered during the round has a slot outside the round's ring.
 		MockRegistry::register(9, false);
 		assert!(verifiers(9).is_empty() && targets(9).is_empty());
 		assert!((1..=8).all(|t| !verifiers(t).contains(&9)));
-		run_to_round(2);
+		run_to_round(3);
 		assert_eq!(round().slots, 9);
 		assert!(!verifiers(9).is_empty());
 	});
 }
 
 #[test]
+fn a_verifier_that_stops_mid_round_moves_no_other_seat() {
+	in_round_one(|| {
+		let before: Vec<_> = (1..=8).map(|p| (verifiers(p), targets(p))).collect();
+		let (target, v) = target_with_three();
+		// The first verifier reports, then is chilled: the seats stay as they were, so nobody
+		// is pulled in beside its report and no honest verifier is pushed out of a seat it
+		// already probed from.
+		assert_ok!(submit(&report(v[0], target, found(capacity()))));
+		assert_ok!(MockRegistry::chill(&v[0]));
+		assert_eq!((1..=8).map(|p| (verifiers(p), targets(p))).collect::<Vec<_>>(), before);
+		assert_ok!(submit(&report(v[1], target, found(capacity()))));
+		assert_ok!(submit(&report(v[2], target, found(capacity()))));
+		// The chilled verifier's other targets may still hear from it this round.
+		for other in targets(v[0]).into_iter().filter(|t| *t != target) {
+			assert_ok!(submit(&report(v[0], other, found(capacity()))));
+		}
+		// A target chilled mid-round is still verified for the round.
+		let reporter = *verifiers(v[1]).iter().find(|r| **r != v[0]).unwrap();
+		assert_ok!(MockRegistry::chill(&v[1]));
+		assert_ok!(submit(&report(reporter, v[1], found(capacity()))));
+		// Nobody outside the round's seats may report, chilled or not.
+		let stranger = (1..=8).find(|p| *p != target && !v.contains(p)).unwrap();
+		assert_noop!(
+			submit(&report(stranger, target, found(capacity()))),
+			Error::<Test>::NotAssigned
+		);
+	});
+}
+
+#[test]
 fn inactive_providers_do_not_thin_out_a_targets_verifiers_and_both_views_still_agree() {
 	in_round_one(|| {
-		// Three of eight chilled: each of the five active has three verifiers among the other
-		// four, found by walking past the chilled slots.
+		// Three of eight chilled: in the next round, each of the five active has three
+		// verifiers among the other four, found by walking past the chilled slots.
 		for chilled in [2, 5, 7] {
 			assert_ok!(MockRegistry::chill(&chilled));
 		}
+		run_to_round(2);
 		let active = [1, 3, 4, 6, 8];
 		for target in active {
 			let v = verifiers(target);
@@ -223,6 +258,7 @@ fn inactive_providers_do_not_thin_out_a_targets_verifiers_and_both_views_still_a
 		for chilled in [1, 3, 4] {
 			assert_ok!(MockRegistry::chill(&chilled));
 		}
+		run_to_round(3);
 		assert_eq!((verifiers(6), verifiers(8)), (vec![8], vec![6]));
 		assert_eq!((targets(6), targets(8)), (vec![8], vec![6]));
 	});
@@ -593,7 +629,7 @@ fn a_dataset_commitment_counts_from_the_next_round() {
 			events(),
 			vec![Event::DatasetCommitted { provider: 3, dataset: first.dataset, from: 2 }]
 		);
-		assert_eq!(SyncAttestation::dataset_in(&3, 1), None);
+		assert_eq!(SyncAttestation::dataset_in(&3, 1), Some(genesis_dataset(3)));
 		assert_eq!(SyncAttestation::dataset_in(&3, 2), Some(first.dataset));
 
 		// A new dataset in round 2 keeps round 2 on the first one.
@@ -603,6 +639,41 @@ fn a_dataset_commitment_counts_from_the_next_round() {
 		assert_eq!(SyncAttestation::dataset_in(&3, 2), Some(first.dataset));
 		assert_eq!(SyncAttestation::dataset_in(&3, 3), Some(second.dataset));
 		assert_eq!(Datasets::<Test>::get(3).current, Some(first.dataset));
+	});
+}
+
+#[test]
+fn no_report_measures_more_storage_than_the_targets_dataset_holds() {
+	in_round_one(|| {
+		// 10 units of 40 960 bytes: 100 leaves of 4 KiB.
+		let config = ProbeConfig { storage_unit: 40_960, ..ProbeConfig::default() };
+		assert_ok!(SyncAttestation::set_probe_config(RuntimeOrigin::root(), config));
+		let (target, v) = target_with_three();
+		Datasets::<Test>::insert(
+			target,
+			DatasetRecord {
+				current: Some(DatasetCommitment { root: [7; 32], leaves: 109 }),
+				..Default::default()
+			},
+		);
+		let storage = |units| found(Capacity { storage: units, ..Capacity::default() });
+		// A colluding verifier cannot credit storage the target never committed.
+		assert_noop!(
+			submit(&report(v[0], target, storage(11))),
+			Error::<Test>::StorageAboveDataset
+		);
+		assert_ok!(submit(&report(v[0], target, storage(10))));
+		// Without a dataset, no storage at all; other kinds are unaffected.
+		Datasets::<Test>::remove(target);
+		assert_noop!(submit(&report(v[1], target, storage(1))), Error::<Test>::StorageAboveDataset);
+		assert_ok!(submit(&report(v[1], target, found(Capacity { storage: 0, ..capacity() }))));
+		// The pool refuses it too.
+		let over = report(v[2], target, storage(1));
+		let call = crate::Call::<Test>::report_quality {
+			signature: sign_report(v[2], &over),
+			report: over,
+		};
+		assert!(call.authorize(TransactionSource::External).unwrap().is_err());
 	});
 }
 
