@@ -49,6 +49,11 @@
 //!
 //! The tree is over the leaves in index order; lanes do not show in it.
 //!
+//! The seal, the lane starts and the tree's hashes are computed by
+//! [`proof_of_sync_primitives::seal`], which the chain also uses to check a storage fraud proof:
+//! a sampled leaf that, with its predecessor, is in the committed tree but is not that
+//! predecessor's seal ([`ProofError::WrongLeaf`]) proves the committed dataset unsealed.
+//!
 //! ## On disk
 //!
 //! A dataset lives in a directory of three files:
@@ -119,14 +124,10 @@ use std::{
 	path::{Path, PathBuf},
 };
 
-/// The size of a leaf, in bytes.
-pub const LEAF_BYTES: usize = 4096;
-
-/// The size of a block (one hash output) within a leaf, in bytes.
-pub const BLOCK_BYTES: usize = 32;
-
-/// The number of sequentially chained blocks in a leaf (128).
-pub const BLOCKS_PER_LEAF: usize = LEAF_BYTES / BLOCK_BYTES;
+use proof_of_sync_primitives::seal::{check_link, Link, LinkError, SealParams};
+pub use proof_of_sync_primitives::seal::{
+	leaf_hash, node_hash, tree_depth, BLOCKS_PER_LEAF, BLOCK_BYTES, LEAF_BYTES, PADDING_HASH,
+};
 
 /// The most leaves a dataset may have: 2^32 leaves, 16 TiB of leaves (and a 256 GiB tree file).
 pub const MAX_LEAVES: u64 = 1 << 32;
@@ -144,9 +145,6 @@ pub const MAX_SEAL_ITERATIONS: u32 = 1 << 16;
 
 /// The most indices [`sample_indices`] returns; a larger `count` is clamped to it.
 pub const MAX_SAMPLES: usize = 65_536;
-
-/// The leaf hash of a padding (missing) leaf at the right edge of the tree.
-pub const PADDING_HASH: Hash = [0u8; 32];
 
 /// How many leaves [`Dataset::open_or_build`] seals between two calls to its `progress` callback
 /// (and between two writes of leaf hashes to [`TREE_FILE`]), at least.
@@ -169,19 +167,10 @@ pub const FORMAT_VERSION: u32 = 2;
 /// The temporary name [`PARAMS_FILE`] is written under before it is renamed into place.
 const PARAMS_TMP_FILE: &str = "params.scale.tmp";
 
-/// The domain tag of a lane start.
-const LANE_DOMAIN: &[u8] = b"proof-of-sync/dataset";
-
-/// The domain tag of a leaf's initial seal state.
-const LEAF_DOMAIN: &[u8] = b"proof-of-sync/leaf";
-
 /// The domain tag of [`sample_indices`].
 const SAMPLE_DOMAIN: &[u8] = b"proof-of-sync/sample";
 
-/// The prefix byte of a leaf hash.
-const LEAF_PREFIX: &[u8] = &[0x00];
-
-/// The prefix byte of an inner node hash.
+/// The prefix byte of an inner node hash (as [`node_hash`] writes it).
 const NODE_PREFIX: &[u8] = &[0x01];
 
 /// The size of a tree node, in bytes.
@@ -260,8 +249,17 @@ impl DatasetParams {
 
 	/// The lane leaf `index` belongs to: `index % lanes` (`lanes` 0 counts as 1).
 	pub fn lane(&self, index: u64) -> u32 {
-		let lane = index % u64::from(self.lanes.max(1));
-		u32::try_from(lane).unwrap_or(u32::MAX)
+		self.seal_params().lane(index)
+	}
+
+	/// The parameters the seal functions of [`proof_of_sync_primitives::seal`] take.
+	pub fn seal_params(&self) -> SealParams<'_> {
+		SealParams {
+			account: &self.account,
+			seed: &self.seed,
+			lanes: self.lanes,
+			seal_iterations: self.seal_iterations,
+		}
 	}
 }
 
@@ -383,36 +381,20 @@ pub struct StorageProof {
 	pub previous: Option<(Vec<u8>, Vec<Hash>)>,
 }
 
-/// The depth of the Merkle tree over `leaves` leaves: `ceil(log2(leaves))`, 0 for 0 or 1 leaf, at
-/// most 64.
-pub fn tree_depth(leaves: u64) -> u32 {
-	match leaves.checked_sub(1) {
-		None | Some(0) => 0,
-		Some(max_index) => u64::BITS.saturating_sub(max_index.leading_zeros()),
-	}
-}
-
 /// The start of lane `lane`: the 32 bytes the lane's first leaf is sealed from, in place of a
 /// predecessor (see the [module docs](self)).
 ///
 /// It does not check `params`' bounds (see [`DatasetParams::validate`]) nor that `lane` is below
 /// `lanes`; an account longer than `u32::MAX` bytes has its length encoded as `u32::MAX`.
 pub fn lane_start(params: &DatasetParams, lane: u32) -> [u8; 32] {
-	let account_len = u32::try_from(params.account.len()).unwrap_or(u32::MAX).to_le_bytes();
-	blake2b256(&[
-		LANE_DOMAIN,
-		params.seed.as_slice(),
-		account_len.as_slice(),
-		params.account.as_slice(),
-		lane.to_le_bytes().as_slice(),
-	])
+	params.seal_params().lane_start(lane)
 }
 
 /// The index of leaf `index`'s predecessor in its lane, `index - lanes`; `None` when the leaf is
 /// the first of its lane (`index < lanes`). `lanes` 0 counts as 1; `index` is not checked against
 /// `leaves`.
 pub fn predecessor(params: &DatasetParams, index: u64) -> Option<u64> {
-	index.checked_sub(u64::from(params.lanes.max(1)))
+	params.seal_params().predecessor(index)
 }
 
 /// Seals leaf `index` of the dataset `params` describes from `previous`: the bytes of its
@@ -432,64 +414,10 @@ pub fn seal_leaf(params: &DatasetParams, index: u64, previous: &[u8]) -> Box<[u8
 /// Seals leaf `index` from `previous` into `out`, whose length must be [`LEAF_BYTES`] (a shorter
 /// `out` receives only the blocks that fit; bytes past the last whole block are left untouched).
 fn seal_leaf_into(params: &DatasetParams, index: u64, previous: &[u8], out: &mut [u8]) {
-	let previous_digest = blake2b256(&[previous]);
 	// The dataset's own seed and account, not only the lane start: otherwise every leaf after the
 	// first of its lane would be the same in two providers' datasets started from the same
 	// leaves, and a copy of another provider's dataset would fail only at the lane starts.
-	let account_len = u32::try_from(params.account.len()).unwrap_or(u32::MAX).to_le_bytes();
-	let mut state = blake2b256(&[
-		LEAF_DOMAIN,
-		params.seed.as_slice(),
-		account_len.as_slice(),
-		params.account.as_slice(),
-		index.to_le_bytes().as_slice(),
-		previous_digest.as_slice(),
-	]);
-	// The predecessor's blocks, last first; none for a lane start.
-	let whole_leaf = previous.len() == LEAF_BYTES;
-	let mut mixed = previous.rchunks_exact(BLOCK_BYTES).filter(|_| whole_leaf);
-	let iterations = params.seal_iterations.max(1);
-	for (j, block) in (0u32..).zip(out.chunks_exact_mut(BLOCK_BYTES)) {
-		let j_le = j.to_le_bytes();
-		let m = mixed.next().unwrap_or_default();
-		for _ in 0..iterations {
-			state = blake2b256(&[state.as_slice(), m, j_le.as_slice()]);
-		}
-		block.copy_from_slice(&state);
-	}
-}
-
-/// The Merkle leaf hash of `leaf`: `blake2b256(0x00 ‖ leaf)`.
-pub fn leaf_hash(leaf: &[u8]) -> Hash {
-	blake2b256(&[LEAF_PREFIX, leaf])
-}
-
-/// The Merkle inner node hash: `blake2b256(0x01 ‖ left ‖ right)`.
-pub fn node_hash(left: &Hash, right: &Hash) -> Hash {
-	blake2b256(&[NODE_PREFIX, left.as_slice(), right.as_slice()])
-}
-
-/// The root that `leaf` at `index` and its `path` hash to.
-fn path_root(leaf: &[u8], index: u64, path: &[Hash]) -> Hash {
-	let mut hash = leaf_hash(leaf);
-	let mut position = index;
-	for sibling in path {
-		hash =
-			if position & 1 == 0 { node_hash(&hash, sibling) } else { node_hash(sibling, &hash) };
-		position >>= 1;
-	}
-	hash
-}
-
-/// Checks that `leaf` is [`LEAF_BYTES`] long and `path` has `depth` siblings.
-fn check_shape(leaf: &[u8], path: &[Hash], depth: usize) -> Result<(), ProofError> {
-	if leaf.len() != LEAF_BYTES {
-		return Err(ProofError::BadLeafLength);
-	}
-	if path.len() != depth {
-		return Err(ProofError::BadPathLength);
-	}
-	Ok(())
+	params.seal_params().seal_leaf_into(index, previous, out)
 }
 
 /// `count` leaf indices in `0..leaves` drawn from `nonce`: index `i` is
@@ -531,36 +459,28 @@ pub fn verify_proof(
 	proof: &StorageProof,
 ) -> Result<(), ProofError> {
 	params.validate().map_err(ProofError::InvalidParams)?;
-	if proof.index >= params.leaves {
-		return Err(ProofError::IndexOutOfRange);
-	}
-	let depth = usize::try_from(params.depth()).map_err(|_| ProofError::BadPathLength)?;
-	check_shape(&proof.leaf, &proof.path, depth)?;
-	let previous = match (predecessor(params, proof.index), &proof.previous) {
-		(Some(index), Some((leaf, path))) => {
-			check_shape(leaf, path, depth)?;
-			Some((index, leaf, path))
-		},
-		(Some(_), None) => return Err(ProofError::MissingPrevious),
-		(None, Some(_)) => return Err(ProofError::UnexpectedPrevious),
-		(None, None) => None,
+	let link = Link {
+		index: proof.index,
+		leaf: &proof.leaf,
+		path: &proof.path,
+		previous: proof.previous.as_ref().map(|(leaf, path)| (leaf.as_slice(), path.as_slice())),
 	};
-	if path_root(&proof.leaf, proof.index, &proof.path) != *root {
-		return Err(ProofError::WrongRoot);
+	check_link(&params.seal_params(), params.leaves, root, &link).map_err(ProofError::from)
+}
+
+impl From<LinkError> for ProofError {
+	fn from(error: LinkError) -> Self {
+		match error {
+			LinkError::IndexOutOfRange => Self::IndexOutOfRange,
+			LinkError::BadLeafLength => Self::BadLeafLength,
+			LinkError::BadPathLength => Self::BadPathLength,
+			LinkError::MissingPrevious => Self::MissingPrevious,
+			LinkError::UnexpectedPrevious => Self::UnexpectedPrevious,
+			LinkError::WrongRoot => Self::WrongRoot,
+			LinkError::WrongPrevious => Self::WrongPrevious,
+			LinkError::WrongLeaf => Self::WrongLeaf,
+		}
 	}
-	let expected = match previous {
-		Some((index, leaf, path)) => {
-			if path_root(leaf, index, path) != *root {
-				return Err(ProofError::WrongPrevious);
-			}
-			seal_leaf(params, proof.index, leaf)
-		},
-		None => seal_leaf(params, proof.index, &lane_start(params, params.lane(proof.index))),
-	};
-	if proof.leaf.as_slice() != expected.as_slice() {
-		return Err(ProofError::WrongLeaf);
-	}
-	Ok(())
 }
 
 /// One level of the stored tree.

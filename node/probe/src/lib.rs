@@ -73,22 +73,12 @@ pub mod bandwidth;
 pub mod compute;
 pub mod dataset;
 
-/// A 32-byte BLAKE2b-256 digest.
-pub type Hash = [u8; 32];
+pub use proof_of_sync_primitives::seal::Hash;
 
 /// BLAKE2b with a 32-byte output (the BLAKE2b-256 parameter set, not a truncated BLAKE2b-512).
 pub(crate) type Blake2b256 = Blake2b<U32>;
 
-/// BLAKE2b-256 (unkeyed, 32-byte output) of the concatenation of `parts`.
-///
-/// Equal to `sp_core::hashing::blake2_256(&parts.concat())`, without the copy.
-pub fn blake2b256(parts: &[&[u8]]) -> Hash {
-	let mut hasher = Blake2b256::new();
-	for part in parts {
-		hasher.update(part);
-	}
-	hasher.finalize().into()
-}
+pub use proof_of_sync_primitives::seal::blake2b256;
 
 /// BLAKE2b-256 of a single 32-byte value: the step of the compute chains.
 #[inline]

@@ -78,6 +78,33 @@ pub fn dataset_params(
 	}
 }
 
+/// The parameters a committed dataset of `account`'s was sealed with: what a verifier checks
+/// its proofs against (the lanes and seal iterations of the commitment, not today's settings).
+pub fn committed_params(
+	account: &AccountId32,
+	genesis_hash: [u8; 32],
+	commitment: &DatasetCommitment,
+) -> DatasetParams {
+	DatasetParams {
+		account: account.encode(),
+		seed: genesis_hash,
+		leaves: commitment.leaves,
+		lanes: commitment.lanes,
+		seal_iterations: commitment.seal_iterations,
+	}
+}
+
+/// The commitment to `dataset`: its root, leaves, lanes and seal iterations.
+pub fn commitment_of(dataset: &Dataset) -> DatasetCommitment {
+	let params = dataset.params();
+	DatasetCommitment {
+		root: dataset.root(),
+		leaves: params.leaves,
+		lanes: params.lanes,
+		seal_iterations: params.seal_iterations,
+	}
+}
+
 /// Lowercase hex of `bytes`.
 fn hex(bytes: &[u8]) -> String {
 	let mut text = String::with_capacity(bytes.len().saturating_mul(2));
@@ -214,8 +241,7 @@ impl<C: Chain, S: Signer, O: OffchainStorage + 'static> DatasetManager<C, S, O> 
 			.and_then(|datasets| datasets.last().cloned());
 		match newest {
 			Some(dataset) if *dataset.params() == plan.params => {
-				let commitment =
-					DatasetCommitment { root: dataset.root(), leaves: dataset.params().leaves };
+				let commitment = commitment_of(&dataset);
 				if plan.committed == Some(commitment) {
 					self.retire_older(&plan.owner, commitment.root, round).await;
 				} else {
@@ -500,7 +526,7 @@ mod tests {
 		assert_eq!(served(&manager), [8]);
 		let first = read(&manager.registry).get(&owner()).and_then(|d| d.last().cloned());
 		let first = first.expect("a dataset");
-		let commitment = DatasetCommitment { root: first.root(), leaves: 8 };
+		let commitment = commitment_of(&first);
 		let stored = manager.offchain.get(STORAGE_PREFIX, &dataset_key(&owner()));
 		assert_eq!(stored, Some(commitment.encode()));
 
@@ -516,7 +542,7 @@ mod tests {
 		assert_eq!(served(&manager), [8, 16]);
 		let second = read(&manager.registry).get(&owner()).and_then(|d| d.last().cloned());
 		let second = second.expect("a dataset");
-		let new_commitment = DatasetCommitment { root: second.root(), leaves: 16 };
+		let new_commitment = commitment_of(&second);
 		let stored = manager.offchain.get(STORAGE_PREFIX, &dataset_key(&owner()));
 		assert_eq!(stored, Some(new_commitment.encode()));
 

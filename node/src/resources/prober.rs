@@ -61,7 +61,7 @@ use tokio::{net::TcpStream, time::MissedTickBehavior};
 use super::{
 	blocking,
 	chain::{local_providers, verify_signature, Chain, Signer, MAX_LOCAL_KEYS},
-	datasets::dataset_params,
+	datasets::committed_params,
 	report_key,
 	wire::{
 		decode, liveness_payload, Authenticated, BandwidthRequest, ComputeAnswer, ComputeRequest,
@@ -464,7 +464,7 @@ async fn probe_storage<S: Signer>(
 	)
 	.await;
 	let Some((answer, elapsed)) = exchanged else { return 0 };
-	let params = dataset_params(target, ctx.genesis_hash, commitment.leaves, &ctx.config);
+	let params = committed_params(target, ctx.genesis_hash, &commitment);
 	let count = indices.len();
 	let passed =
 		blocking(move || valid_proofs(&params, &commitment.root, &indices, &answer.proofs))
@@ -806,6 +806,7 @@ mod tests {
 	use super::{
 		super::{
 			chain::testing::{provider, public, round, FakeChain, FakeSigner},
+			datasets::{commitment_of, dataset_params},
 			server::{serve, DatasetRegistry, ServerState},
 			write,
 		},
@@ -869,7 +870,7 @@ mod tests {
 
 	/// A dataset of `leaves` leaves.
 	fn leaves(leaves: u64) -> DatasetCommitment {
-		DatasetCommitment { root: [0; 32], leaves }
+		DatasetCommitment { root: [0; 32], leaves, lanes: 1, seal_iterations: 1 }
 	}
 
 	#[test]
@@ -938,7 +939,7 @@ mod tests {
 		let dir = tempfile::tempdir().expect("a temporary directory");
 		let params = dataset_params(&target(), GENESIS, 8, &config);
 		let dataset = Dataset::open_or_build(dir.path(), params, |_| {}).expect("a dataset");
-		let commitment = DatasetCommitment { root: dataset.root(), leaves: 8 };
+		let commitment = commitment_of(&dataset);
 		let datasets = DatasetRegistry::default();
 		write(&datasets).insert(target(), vec![Arc::new(dataset)]);
 		let server_signer = Arc::new(FakeSigner::from_seeds(&[TARGET_SEED]));

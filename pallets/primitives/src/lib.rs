@@ -14,6 +14,8 @@
 
 extern crate alloc;
 
+pub mod seal;
+
 use alloc::vec::Vec;
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;
@@ -166,10 +168,14 @@ impl Capacity {
 pub const REFERENCE_SEAL_HASH_NANOS: u64 = 100;
 
 /// The blocks in a 4 KiB leaf, each sealed with `seal_iterations` sequential hashes.
-pub const SEAL_BLOCKS_PER_LEAF: u64 = 128;
+pub const SEAL_BLOCKS_PER_LEAF: u64 = seal::BLOCKS_PER_LEAF as u64;
+
+/// The most seal iterations probe settings may have: the chain reseals one leaf, `128 ×
+/// seal_iterations` hashes, to check a storage fraud proof, and at 1 024 that is 131 072 hashes.
+pub const MAX_CHECKED_SEAL_ITERATIONS: u32 = 1 << 10;
 
 /// The bytes of one leaf of a storage dataset ([`DatasetCommitment`]).
-pub const DATASET_LEAF_BYTES: u64 = 4096;
+pub const DATASET_LEAF_BYTES: u64 = seal::LEAF_BYTES as u64;
 
 /// How verifiers probe a target's resource endpoint: the figures a provider's node and its
 /// verifiers' nodes must agree on, kept on chain (sync-attestation's `ProbeConfig`) so that they
@@ -244,8 +250,10 @@ impl Default for ProbeConfig {
 	}
 }
 
-/// What a provider's node holds for its storage: a sealed dataset of `leaves` leaves (4 KiB
-/// each) whose Merkle root is `root`. Verifiers sample leaves and check them against the root.
+/// What a provider's node holds for its storage: a dataset of `leaves` leaves (4 KiB each) sealed
+/// in `lanes` lanes with `seal_iterations` hashes per block ([`seal`]), whose Merkle root is
+/// `root`. Verifiers sample leaves and check them against the root and the seal; a leaf that is
+/// in the tree but is not its predecessor's seal proves the commitment false on chain.
 #[derive(
 	Encode,
 	Decode,
@@ -268,9 +276,20 @@ pub struct DatasetCommitment {
 	/// How many leaves it has.
 	#[serde(with = "decimal")]
 	pub leaves: u64,
+	/// The lanes it is sealed in (`ProbeConfig::dataset_lanes` when it was committed).
+	pub lanes: u32,
+	/// The sequential hashes per block it is sealed with (`ProbeConfig::seal_iterations` when it
+	/// was committed).
+	pub seal_iterations: u32,
 }
 
 impl DatasetCommitment {
+	/// The commitment to a dataset of `leaves` leaves with Merkle root `root`, sealed with
+	/// `config`'s lanes and seal iterations.
+	pub fn sealed_with(root: [u8; 32], leaves: u64, config: &ProbeConfig) -> Self {
+		Self { root, leaves, lanes: config.dataset_lanes, seal_iterations: config.seal_iterations }
+	}
+
 	/// The storage the dataset holds, in whole units of `storage_unit` bytes:
 	/// `⌊leaves × DATASET_LEAF_BYTES / storage_unit⌋` (zero for a zero unit). The most storage a
 	/// verifier can measure for the dataset's provider.

@@ -310,7 +310,7 @@ impl<T: Config> Pallet<T> {
 				ProviderStatus::Leaving { .. } => return Err(Error::<T>::AlreadyLeaving.into()),
 				ProviderStatus::Active => {
 					ActiveProviders::<T>::mutate(|n| n.saturating_dec());
-					info.stopped_in = Some(T::RoundClock::current_round());
+					info.note_stop(T::RoundClock::current_round());
 				},
 				ProviderStatus::Chilled => {},
 			}
@@ -359,8 +359,8 @@ impl<T: Config> Pallet<T> {
 		Providers::<T>::try_mutate(who, |info| {
 			let info = info.as_mut().ok_or(Error::<T>::NotProvider)?;
 			ensure!(info.status == ProviderStatus::Active, Error::<T>::NotActive);
+			info.note_stop(T::RoundClock::current_round());
 			info.status = ProviderStatus::Chilled;
-			info.stopped_in = Some(T::RoundClock::current_round());
 			Ok::<_, DispatchError>(())
 		})?;
 		ActiveProviders::<T>::mutate(|n| n.saturating_dec());

@@ -53,9 +53,9 @@ pub struct ProviderRecord<Balance, Endpoint> {
 	pub active_since: RoundIndex,
 	/// The round the provider registered in.
 	pub registered_at: RoundIndex,
-	/// The round in which the provider last stopped being active (it was chilled or started
-	/// leaving while active), if it ever did. It keeps its verifier-ring seat for the rest of that
-	/// round: see [`Self::is_seated_in`].
+	/// The last round the provider stopped in (was chilled or started leaving) while it was
+	/// active in it, if any. It keeps its verifier-ring seat for the rest of that round, even if
+	/// it re-activates within it: see [`Self::is_seated_in`].
 	pub stopped_in: Option<RoundIndex>,
 }
 
@@ -77,8 +77,15 @@ impl<Balance, Endpoint> ProviderRecord<Balance, Endpoint> {
 	/// until it stopped during it. A round's verifier ring seats exactly these, so that a provider
 	/// that is chilled or leaves mid-round moves nobody else's seat.
 	pub fn is_seated_in(&self, round: RoundIndex) -> bool {
-		self.active_since <= round &&
-			(self.status == ProviderStatus::Active || self.stopped_in == Some(round))
+		self.is_active_in(round) || self.stopped_in == Some(round)
+	}
+
+	/// Notes that the provider stops (is chilled or starts leaving) in `round`: if it was
+	/// active in it, it keeps its seat until the round ends.
+	pub fn note_stop(&mut self, round: RoundIndex) {
+		if self.is_active_in(round) {
+			self.stopped_in = Some(round);
+		}
 	}
 }
 

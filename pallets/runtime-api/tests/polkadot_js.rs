@@ -485,7 +485,12 @@ fn serde_json_matches_the_definitions() {
 		endpoint: b"http://127.0.0.1:30555".to_vec(),
 		capacity: Capacity { compute: u64::MAX, storage: 2, bandwidth: 3 },
 		next_capacity: Some(Capacity { compute: 1, storage: 2, bandwidth: u64::MAX }),
-		dataset: Some(DatasetCommitment { root: [7; 32], leaves: 25_600 }),
+		dataset: Some(DatasetCommitment {
+			root: [7; 32],
+			leaves: 25_600,
+			lanes: 16,
+			seal_iterations: 64,
+		}),
 		bond: big,
 		status: ProviderStatus::Leaving { until_round: 9 },
 		active_since: 1,
@@ -524,7 +529,12 @@ fn serde_json_matches_the_definitions() {
 		target: bob.clone(),
 		endpoint: b"http://127.0.0.1:30555".to_vec(),
 		declared: Capacity { compute: 4_000, storage: 100, bandwidth: u64::MAX },
-		dataset: Some(DatasetCommitment { root: [0xab; 32], leaves: u64::MAX }),
+		dataset: Some(DatasetCommitment {
+			root: [0xab; 32],
+			leaves: u64::MAX,
+			lanes: u32::MAX,
+			seal_iterations: u32::MAX,
+		}),
 	};
 	let quality = TargetQuality {
 		round: 3,

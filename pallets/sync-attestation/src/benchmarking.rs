@@ -14,7 +14,8 @@ use frame_support::{
 use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
 use pallet_session::SessionManager;
 use proof_of_sync_primitives::{
-	DatasetCommitment, ProbeConfig, ProviderRegistry, RoundClock, RoundIndex, MAX_LEADERBOARD_PAGE,
+	seal, DatasetCommitment, ProbeConfig, ProviderRegistry, RoundClock, RoundIndex,
+	MAX_CHECKED_SEAL_ITERATIONS, MAX_LEADERBOARD_PAGE,
 };
 use sp_runtime::{
 	traits::{CheckedSub, Hash, One, Saturating, Zero},
@@ -561,7 +562,60 @@ mod benchmarks {
 		assert_eq!(ProbeSettings::<T>::get(), config);
 	}
 
+	/// A fraud proof against a candidate's dataset in the deepest tree (2⁶⁴ − 1 leaves, paths of
+	/// 64 siblings), sealed with `i` iterations: the chain reseals the leaf, `128 × i` hashes.
+	#[benchmark]
+	fn report_storage_fraud(
+		i: Linear<1, MAX_CHECKED_SEAL_ITERATIONS>,
+	) -> Result<(), BenchmarkError> {
+		// A candidate: a slash below the validator bond also takes it off the list.
+		let (provider, _) = provider_with_key::<T>(0, true);
+		let proof = broken_link::<T>(provider.clone(), i)?;
+		Datasets::<T>::insert(
+			&provider,
+			DatasetRecord { current: Some(proof.dataset), next: None, committed_in: None },
+		);
+		let reporter: T::AccountId = whitelisted_caller();
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(reporter), Box::new(proof));
+
+		assert!(!Datasets::<T>::contains_key(&provider));
+		Ok(())
+	}
+
 	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);
+}
+
+/// A link of `provider`'s dataset of `u64::MAX` leaves in one lane sealed with `iterations`
+/// hashes a block that is in the tree but not sealed: leaf `2⁶³ + 1` and its predecessor `2⁶³`,
+/// siblings under one parent, with junk bytes and made-up siblings above them.
+fn broken_link<T: Config>(
+	provider: T::AccountId,
+	iterations: u32,
+) -> Result<StorageFraudProofOf<T>, BenchmarkError> {
+	let previous = alloc::vec![0x11u8; seal::LEAF_BYTES];
+	let leaf = alloc::vec![0xeeu8; seal::LEAF_BYTES];
+	let above: Vec<seal::Hash> = (1..seal::MAX_TREE_DEPTH).map(|h| [h as u8; 32]).collect();
+	let path_of = |sibling: &[u8]| -> Result<MerklePath, BenchmarkError> {
+		let mut path = alloc::vec![seal::leaf_hash(sibling)];
+		path.extend(above.iter().copied());
+		path.try_into().map_err(|_| "a path too deep".into())
+	};
+	let index = (1u64 << 63) + 1;
+	let path = path_of(&previous)?;
+	let root = seal::path_root(&leaf, index, &path);
+	let dataset =
+		DatasetCommitment { root, leaves: u64::MAX, lanes: 1, seal_iterations: iterations };
+	let proof = StorageFraudProof {
+		provider,
+		dataset,
+		index,
+		leaf: leaf.clone().try_into().map_err(|_| "a leaf too long")?,
+		path,
+		previous: Some((previous.try_into().map_err(|_| "a leaf too long")?, path_of(&leaf)?)),
+	};
+	Ok(proof)
 }
 
 /// A provider with a key whose earlier commitment took effect, and its signed commitment of
@@ -570,7 +624,8 @@ fn signed_dataset_commit<T: Config>(
 ) -> Result<(DatasetCommitOf<T>, crypto::SyncSignature), BenchmarkError> {
 	let (provider, key) = provider_with_key::<T>(2_000, false);
 	let round = next_round::<T>();
-	let old = DatasetCommitment { root: [1; 32], leaves: 1 };
+	let config = ProbeSettings::<T>::get();
+	let old = DatasetCommitment::sealed_with([1; 32], 1, &config);
 	Datasets::<T>::insert(
 		&provider,
 		DatasetRecord { current: None, next: Some((round, old)), committed_in: None },
@@ -578,7 +633,7 @@ fn signed_dataset_commit<T: Config>(
 	let commit = DatasetCommit {
 		round,
 		provider,
-		dataset: DatasetCommitment { root: [2; 32], leaves: u64::MAX },
+		dataset: DatasetCommitment::sealed_with([2; 32], u64::MAX, &config),
 	};
 	let signature = key
 		.sign(&commit.signing_payload(&Pallet::<T>::genesis_hash()))
@@ -602,18 +657,51 @@ fn honest() -> Measurement {
 	}
 }
 
-/// `MaxVerifiersPerTarget + 1` providers with keys, active in a new round: a target, its
-/// verifiers (as many as `MaxVerifiersPerTarget`) and their keys, in the same order.
+/// A target whose verifiers the ring walk finds as far along as it may look: `RING_WALK_FACTOR ×
+/// MaxVerifiersPerTarget + 1` new providers with keys; in the round after every provider but
+/// `MaxVerifiersPerTarget + 1` of them was chilled, the seated provider whose last verifier lies
+/// furthest along the ring within reach. Returns the target, its verifiers
+/// (`MaxVerifiersPerTarget` of them) and their keys, in the same order.
 fn target_with_verifiers<T: Config>() -> Result<TargetAndVerifiers<T>, BenchmarkError> {
-	let count = T::MaxVerifiersPerTarget::get().saturating_add(1);
+	let wanted = T::MaxVerifiersPerTarget::get();
+	let count = wanted.saturating_mul(crate::verification::RING_WALK_FACTOR).saturating_add(1);
 	let providers: Vec<_> = (0..count).map(|i| provider_with_key::<T>(1_000 + i, false)).collect();
 	next_round::<T>();
-	let round = CurrentRound::<T>::get().ok_or("no round")?;
-	let (target, _) = providers.first().ok_or("no providers")?.clone();
-	let verifiers = Pallet::<T>::verifiers_of(&target, &round).into_inner();
-	if verifiers.len() as u32 != T::MaxVerifiersPerTarget::get() {
-		return Err("the target does not have MaxVerifiersPerTarget verifiers".into())
+	// Everyone else (genesis providers too) is chilled now, and so unseated in the next round:
+	// the walks from the seated ones pass over them.
+	let seated: Vec<T::AccountId> =
+		providers.iter().take(wanted as usize + 1).map(|(who, _)| who.clone()).collect();
+	for slot in 0..T::Registry::slot_count() {
+		let Some(who) = T::Registry::provider_in_slot(slot) else { continue };
+		if !seated.contains(&who) {
+			T::Registry::chill(&who)?;
+		}
 	}
+	next_round::<T>();
+	let round = CurrentRound::<T>::get().ok_or("no round")?;
+	let ring = crate::verification::SlotPermutation::new(round.seed, round.slots);
+	let position = |who: &T::AccountId| {
+		T::Registry::slot_of(who).and_then(|slot| ring.position_of(slot)).unwrap_or(0)
+	};
+	// How far along the ring `target`'s last verifier lies, if it has them all.
+	let walk = |target: &T::AccountId| -> Option<u32> {
+		let verifiers = Pallet::<T>::verifiers_of(target, &round);
+		if verifiers.len() as u32 != wanted {
+			return None
+		}
+		let from = position(target);
+		verifiers
+			.iter()
+			.map(|v| (position(v) + round.slots - from) % round.slots.max(1))
+			.max()
+	};
+	let target = seated
+		.iter()
+		.filter_map(|who| walk(who).map(|length| (length, who.clone())))
+		.max_by_key(|(length, _)| *length)
+		.map(|(_, who)| who)
+		.ok_or("no seated provider has MaxVerifiersPerTarget verifiers")?;
+	let verifiers = Pallet::<T>::verifiers_of(&target, &round).into_inner();
 	// A verifier registered before (at genesis) gets a key in the keystore too.
 	let keys = verifiers
 		.iter()
@@ -630,7 +718,11 @@ fn target_with_verifiers<T: Config>() -> Result<TargetAndVerifiers<T>, Benchmark
 	Datasets::<T>::insert(
 		&target,
 		DatasetRecord {
-			current: Some(DatasetCommitment { root: [3; 32], leaves: u64::MAX }),
+			current: Some(DatasetCommitment::sealed_with(
+				[3; 32],
+				u64::MAX,
+				&ProbeSettings::<T>::get(),
+			)),
 			..Default::default()
 		},
 	);

@@ -161,7 +161,7 @@ pub mod pallet {
 	use frame_system::{offchain::CreateAuthorizedTransaction, pallet_prelude::*};
 	use proof_of_sync_primitives::{
 		Capacity, DatasetCommitment, OnRoundClosed, Points, ProbeConfig, ProviderRegistry,
-		RoundIndex, MAX_LEADERBOARD_PAGE,
+		RoundIndex, MAX_CHECKED_SEAL_ITERATIONS, MAX_LEADERBOARD_PAGE,
 	};
 	use sp_runtime::Perbill;
 
@@ -286,6 +286,14 @@ pub mod pallet {
 		/// The part of a slash paid to whoever reported the offence.
 		#[pallet::constant]
 		type ReporterCut: Get<Perbill>;
+
+		/// The part of its bond a provider loses when its committed storage dataset is proven not
+		/// sealed (`report_storage_fraud`). A cheater keeping only the tree of a dataset broken
+		/// every `X` leaves passes a 16-sample probe with a chance of about `(1 − 1/X)^16`, so it
+		/// is caught within a few rounds: the slash must outweigh that many rounds' storage
+		/// rewards.
+		#[pallet::constant]
+		type StorageFraudSlash: Get<Perbill>;
 
 		/// The most entries of a provider's `SigningKeys`: each time its accepted attestations
 		/// are signed with another key than the last one recorded (a key used again counts
@@ -679,6 +687,20 @@ pub mod pallet {
 			/// The provider it reported about.
 			target: T::AccountId,
 		},
+		/// A provider's committed storage dataset was proven not sealed: it was slashed and the
+		/// commitment dropped, so its storage counts zero until it commits a dataset again.
+		StorageFraudProven {
+			/// The provider.
+			provider: T::AccountId,
+			/// The dataset it committed to.
+			dataset: DatasetCommitment,
+			/// The leaf that is not sealed.
+			index: u64,
+			/// The amount slashed from its bond.
+			slashed: T::Bond,
+			/// Who proved it.
+			reporter: T::AccountId,
+		},
 		/// A provider's node committed to the storage dataset it holds; verifiers check its
 		/// storage against it from round `from` on.
 		DatasetCommitted {
@@ -819,10 +841,19 @@ pub mod pallet {
 		/// most 256 lanes, 65 536 seal iterations and 65 536 samples, a payload of at most
 		/// 64 MiB and a compute probe of at most 60 s.
 		InvalidProbeConfig,
-		/// The report measures more storage than the target's dataset for the round holds
-		/// (`⌊leaves × 4 KiB / storage_unit⌋` of its commitment, zero without one): no probe can
-		/// find storage a target did not commit. Report at most the committed figure.
-		StorageAboveDataset,
+		/// The dataset was sealed with other lanes or seal iterations than the probe settings in
+		/// force (`dataset_lanes`, `seal_iterations`). Rebuild it with the settings the chain
+		/// gives (`proofOfSync_probeConfig`) and commit that.
+		WrongSealParams,
+		/// The fraud proof names a dataset the provider is not committed to now: neither its
+		/// commitment in effect nor its next one (or it was proven false already). Prove fraud
+		/// only against the provider's current commitments (`proofOfSync_dataset`).
+		DatasetNotCommitted,
+		/// The fraud proof does not show a broken seal: the leaf or its predecessor is not in the
+		/// committed tree (a wrong path, index, length or predecessor), or the leaf is the seal of
+		/// its predecessor. Submit a link whose two leaves are in the tree and whose leaf is not
+		/// the predecessor's seal.
+		NotFraud,
 	}
 
 	/// How verifiers probe resource endpoints; the genesis build also re-opens round 0 once the
@@ -1092,23 +1123,25 @@ pub mod pallet {
 		/// - Origin: none. A general transaction with no signer that pays no fee, let through by
 		///   `#[pallet::authorize]` when `signature` is the verifier's `sync` key over
 		///   `report.signing_payload(genesis hash)` and every check below passes.
-		/// - Effect: records the report in `QualityReports` under the round and the target, takes
-		///   the target's lower medians again over the verifiers it had at its first report (a
-		///   missing report counts as zero), and raises the target's capacity points for the round
-		///   to `Σ_kind min(declared, median) × CapacityWeights(kind) × median quality` (its
-		///   points, the round's total and leaderboard follow). When all of the target's verifiers
-		///   (at least three) reported, judges each report: one that claims reachability the median
-		///   does not share costs its verifier `OutlierPenalty` of its points in the next round and
-		///   is a strike; `MaxOutlierStrikes` strikes within `HistoryDepth` rounds slash
-		///   `OutlierSlash` of the verifier's bond. Compute, bandwidth and latency are never
-		///   judged, nor is understating. No other money moves.
+		/// - Effect: records the report in `QualityReports` under the round and the target (its
+		///   storage figure cut to the units of the target's dataset for the round, zero without
+		///   one: no probe finds storage a target did not commit), takes the target's lower medians
+		///   again over the verifiers it had at its first report (a missing report counts as zero),
+		///   and raises the target's capacity points for the round to `Σ_kind min(declared, median)
+		///   × CapacityWeights(kind) × median quality` (its points, the round's total and
+		///   leaderboard follow). When all of the target's verifiers (at least three) reported,
+		///   judges each report: one that claims reachability the median does not share costs its
+		///   verifier `OutlierPenalty` of its points in the next round and is a strike;
+		///   `MaxOutlierStrikes` strikes within `HistoryDepth` rounds slash `OutlierSlash` of the
+		///   verifier's bond. Compute, bandwidth and latency are never judged, nor is understating.
+		///   No other money moves.
 		/// - Events: [`Event::QualityReported`]; [`Event::OutlierReport`] for each outlier and
 		///   [`Event::VerifierSlashed`] for a slash (the registry emits its own).
 		/// - Errors: [`Error::WrongRound`] (another round than the one in progress),
 		///   [`Error::SelfReport`], [`Error::InconsistentReport`], [`Error::NotActiveProvider`]
 		///   (the target was not active when the round began), [`Error::NotAssigned`],
-		///   [`Error::StorageAboveDataset`], [`Error::DuplicateReport`], [`Error::NoSyncKey`],
-		///   [`Error::BadSignature`]. The same check runs in the transaction pool.
+		///   [`Error::DuplicateReport`], [`Error::NoSyncKey`], [`Error::BadSignature`]. The same
+		///   check runs in the transaction pool.
 		#[pallet::call_index(5)]
 		#[pallet::weight(T::WeightInfo::report_quality())]
 		#[pallet::authorize(Pallet::<T>::authorize_quality_report)]
@@ -1167,6 +1200,39 @@ pub mod pallet {
 			ProbeSettings::<T>::put(config);
 			Self::deposit_event(Event::ProbeConfigSet { config });
 			Ok(())
+		}
+
+		/// Prove that a provider's committed storage dataset is not sealed: a leaf and its
+		/// predecessor in its lane that are both in the committed Merkle tree, where the leaf is
+		/// not the predecessor's seal (see [`StorageFraudProof`]). A verifier's node finds one
+		/// when a storage sample fails only at the seal: the provider's own answer carries it, its
+		/// leaves authenticated by the committed root. A cheater that knows which of its leaves
+		/// are junk can refuse to answer a sample that lands on one instead, losing only that
+		/// probe's storage: this call punishes the cheaters that answer.
+		///
+		/// - Origin: signed by any account, the reporter. It pays no fee when the proof holds; a
+		///   failed proof pays its fee, which covers resealing one leaf (`128 × seal_iterations`
+		///   hashes).
+		/// - Effect: the registry slashes `StorageFraudSlash` of the provider's bond (rounded down)
+		///   and pays `ReporterCut` of it to the reporter, as for an equivocation; the provider's
+		///   dataset commitments (in effect and next) are dropped, so its storage counts zero until
+		///   a dataset it commits again takes effect (committing the same dataset again makes it
+		///   punishable again).
+		/// - Events: [`Event::StorageFraudProven`]. The registry emits its own events for the slash
+		///   (and a chill, if the bond falls below its minimum).
+		/// - Errors: [`Error::NotProvider`] (it has withdrawn), [`Error::DatasetNotCommitted`],
+		///   [`Error::NotFraud`]; and the registry's error if it cannot slash the provider.
+		#[pallet::call_index(8)]
+		#[pallet::weight(T::WeightInfo::report_storage_fraud(
+			proof.dataset.seal_iterations.min(MAX_CHECKED_SEAL_ITERATIONS)
+		))]
+		pub fn report_storage_fraud(
+			origin: OriginFor<T>,
+			proof: Box<StorageFraudProofOf<T>>,
+		) -> DispatchResultWithPostInfo {
+			let reporter = ensure_signed(origin)?;
+			Self::do_report_storage_fraud(reporter, *proof)?;
+			Ok(Pays::No.into())
 		}
 	}
 

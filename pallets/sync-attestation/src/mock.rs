@@ -148,6 +148,7 @@ parameter_types! {
 	pub const MinUptime: Perbill = Perbill::from_percent(50);
 	pub const EquivocationSlash: Perbill = Perbill::from_percent(10);
 	pub const ReporterCut: Perbill = Perbill::from_percent(50);
+	pub const StorageFraudSlash: Perbill = Perbill::from_percent(20);
 	pub const HysteresisMargin: Perbill = Perbill::from_percent(10);
 	pub const AttestationPriority: u64 = 1 << 20;
 	pub const OnRoundClosedWeight: Weight = Weight::from_parts(1_000, 0);
@@ -171,10 +172,11 @@ pub const GENESIS_DATASET_LEAVES: u64 = 1 << 50;
 
 /// The dataset test provider `who` holds from genesis.
 pub fn genesis_dataset(who: AccountId) -> proof_of_sync_primitives::DatasetCommitment {
-	proof_of_sync_primitives::DatasetCommitment {
-		root: [who as u8; 32],
-		leaves: GENESIS_DATASET_LEAVES,
-	}
+	proof_of_sync_primitives::DatasetCommitment::sealed_with(
+		[who as u8; 32],
+		GENESIS_DATASET_LEAVES,
+		&proof_of_sync_primitives::ProbeConfig::default(),
+	)
 }
 
 pub struct MockRegistry;
@@ -217,7 +219,7 @@ impl ProviderRegistry<AccountId, Bond> for MockRegistry {
 	fn is_seated_in(who: &AccountId, round: RoundIndex) -> bool {
 		Providers::get()
 			.get(who)
-			.is_some_and(|p| p.active_since <= round && (!p.chilled || p.stopped_in == Some(round)))
+			.is_some_and(|p| (!p.chilled && p.active_since <= round) || p.stopped_in == Some(round))
 	}
 
 	fn active_count() -> u32 {
@@ -263,8 +265,11 @@ impl ProviderRegistry<AccountId, Bond> for MockRegistry {
 		if provider.chilled {
 			return Err(DispatchError::Other("not active"))
 		}
+		let now = SyncAttestation::current_round();
+		if provider.active_since <= now {
+			provider.stopped_in = Some(now);
+		}
 		provider.chilled = true;
-		provider.stopped_in = Some(SyncAttestation::current_round());
 		Providers::set(providers);
 		Chilled::mutate(|c| c.push(*who));
 		Ok(())
@@ -382,6 +387,7 @@ impl crate::Config for Test {
 	type OfflineWindow = ConstU32<OFFLINE_WINDOW>;
 	type EquivocationSlash = EquivocationSlash;
 	type ReporterCut = ReporterCut;
+	type StorageFraudSlash = StorageFraudSlash;
 	type MaxSigningKeys = ConstU32<MAX_SIGNING_KEYS>;
 	type MaxAuthorities = MaxAuthorities;
 	type MinAuthorities = MinAuthorities;

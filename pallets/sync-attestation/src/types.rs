@@ -3,8 +3,9 @@
 
 use crate::crypto::{SyncId, SyncSignature, ATTESTATION_CONTEXT, DATASET_CONTEXT, QUALITY_CONTEXT};
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use frame_support::{traits::ConstU32, BoundedVec};
 use frame_system::pallet_prelude::BlockNumberFor;
-use proof_of_sync_primitives::{Capacity, DatasetCommitment, Points, RoundIndex};
+use proof_of_sync_primitives::{seal, Capacity, DatasetCommitment, Points, RoundIndex};
 use scale_info::TypeInfo;
 use sp_runtime::{traits::Saturating, Perbill};
 
@@ -428,6 +429,53 @@ impl DatasetRecord {
 		match self.next {
 			Some((from, next)) if round >= from => Some(next),
 			_ => self.current,
+		}
+	}
+}
+
+/// A leaf of a storage dataset, as a fraud proof carries it: [`seal::LEAF_BYTES`] bytes in a
+/// valid proof.
+pub type LeafBytes = BoundedVec<u8, ConstU32<{ seal::LEAF_BYTES as u32 }>>;
+
+/// A Merkle path of a storage dataset's tree, siblings from the leaf level up: as many as the
+/// tree is deep ([`seal::tree_depth`]) in a valid proof.
+pub type MerklePath = BoundedVec<seal::Hash, ConstU32<{ seal::MAX_TREE_DEPTH }>>;
+
+/// Evidence that `provider`'s committed dataset is not what it must be: leaf `index` and its
+/// predecessor in its lane (none for the first leaf of a lane) are both in the Merkle tree of
+/// `dataset` (their paths lead to its root), yet the leaf is not the predecessor's seal (or its
+/// lane start's). An honest node's dataset never has such a link; a provider that commits leaves
+/// it can regenerate cheaply in place of sealed ones (to keep only the tree) has some, and any
+/// verifier whose storage sample lands on one receives this evidence in the provider's own
+/// answer.
+#[derive(Encode, Decode, DecodeWithMemTracking, TypeInfo, Clone, PartialEq, Eq, Debug)]
+pub struct StorageFraudProof<AccountId> {
+	/// The provider whose dataset it is.
+	pub provider: AccountId,
+	/// The dataset, as the provider committed to it (its commitment in effect, or its next).
+	pub dataset: DatasetCommitment,
+	/// The index of the leaf that is not sealed.
+	pub index: u64,
+	/// The leaf.
+	pub leaf: LeafBytes,
+	/// The leaf's Merkle path.
+	pub path: MerklePath,
+	/// The leaf's predecessor in its lane and the predecessor's path; `None` when the leaf is
+	/// the first of its lane.
+	pub previous: Option<(LeafBytes, MerklePath)>,
+}
+
+/// The storage fraud proof of a runtime.
+pub type StorageFraudProofOf<T> = StorageFraudProof<<T as frame_system::Config>::AccountId>;
+
+impl<AccountId> StorageFraudProof<AccountId> {
+	/// The link the proof shows, for [`seal::check_link`].
+	pub fn link(&self) -> seal::Link<'_> {
+		seal::Link {
+			index: self.index,
+			leaf: &self.leaf,
+			path: &self.path,
+			previous: self.previous.as_ref().map(|(leaf, path)| (leaf.as_slice(), path.as_slice())),
 		}
 	}
 }

@@ -55,7 +55,7 @@ use crate::{
 	pallet::*,
 	types::{
 		DatasetCommitOf, Measurement, ProviderRoundStats, QualityReportOf, RoundParamsOf,
-		TargetReportsOf,
+		StorageFraudProofOf, TargetReportsOf,
 	},
 	SyncKeys, CREDIT_UNIT,
 };
@@ -63,7 +63,8 @@ use alloc::vec::Vec;
 use codec::Encode;
 use frame_support::{ensure, pallet_prelude::*, traits::Get, BoundedVec};
 use proof_of_sync_primitives::{
-	Capacity, DatasetCommitment, Points, ProbeConfig, ProviderRegistry, ResourceKind, RoundIndex,
+	seal, Capacity, DatasetCommitment, Points, ProbeConfig, ProviderRegistry, ResourceKind,
+	RoundIndex, MAX_CHECKED_SEAL_ITERATIONS,
 };
 use sp_runtime::{
 	traits::{Saturating, Zero},
@@ -200,6 +201,9 @@ pub struct CheckedReport<T: Config> {
 	pub record: TargetReportsOf<T>,
 	/// How many verifiers the target has now.
 	pub verifiers: u32,
+	/// The most storage a report about the target counts for: the units of its dataset for the
+	/// round (zero without one).
+	pub storage_cap: u64,
 }
 
 impl<T: Config> Pallet<T> {
@@ -361,10 +365,9 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Checks a quality report against the chain: the current round, not about the verifier
-	/// itself, about a target seated in the round, from one of its assigned verifiers, measuring no
-	/// more storage than the target's dataset for the round holds, the first from that verifier,
-	/// consistent, and signed by the verifier's `sync` key. Shared by the transaction
-	/// pool and the call.
+	/// itself, about a target seated in the round, from one of its assigned verifiers, the first
+	/// from that verifier, consistent, and signed by the verifier's `sync` key. Shared by the
+	/// transaction pool and the call.
 	pub fn check_quality_report(
 		report: &QualityReportOf<T>,
 		signature: &crate::crypto::SyncSignature,
@@ -382,9 +385,6 @@ impl<T: Config> Pallet<T> {
 		);
 		let verifiers = Self::verifiers_of(&report.target, &round);
 		ensure!(verifiers.contains(&report.verifier), Error::<T>::NotAssigned);
-		let committed = Self::dataset_in(&report.target, round.index)
-			.map_or(0, |dataset| dataset.units(ProbeSettings::<T>::get().storage_unit));
-		ensure!(report.measurement.measured.storage <= committed, Error::<T>::StorageAboveDataset);
 		let record = QualityReports::<T>::get(round.index, &report.target);
 		ensure!(
 			!record.reports.iter().any(|(verifier, _)| verifier == &report.verifier),
@@ -396,7 +396,9 @@ impl<T: Config> Pallet<T> {
 			key.verify(&report.signing_payload(&Self::genesis_hash()), signature),
 			Error::<T>::BadSignature
 		);
-		Ok(CheckedReport { record, verifiers: verifiers.len() as u32 })
+		let storage_cap = Self::dataset_in(&report.target, round.index)
+			.map_or(0, |dataset| dataset.units(ProbeSettings::<T>::get().storage_unit));
+		Ok(CheckedReport { record, verifiers: verifiers.len() as u32, storage_cap })
 	}
 
 	/// The pool's check of a quality report (see [`Self::check_quality_report`]): valid until
@@ -424,15 +426,18 @@ impl<T: Config> Pallet<T> {
 		report: QualityReportOf<T>,
 		signature: crate::crypto::SyncSignature,
 	) -> DispatchResult {
-		let CheckedReport { mut record, verifiers } =
+		let CheckedReport { mut record, verifiers, storage_cap } =
 			Self::check_quality_report(&report, &signature)?;
 		let round = report.round;
+		// No probe can find storage beyond the dataset the target committed to.
+		let mut measurement = report.measurement;
+		measurement.measured.storage = measurement.measured.storage.min(storage_cap);
 		if record.reports.is_empty() {
 			record.slots = verifiers;
 		}
 		record
 			.reports
-			.try_push((report.verifier.clone(), report.measurement))
+			.try_push((report.verifier.clone(), measurement))
 			.map_err(|_| Error::<T>::NotAssigned)?;
 		// A verifier may have dropped out since the first report, never joined.
 		record.slots = record.slots.max(record.reports.len() as u32);
@@ -447,7 +452,7 @@ impl<T: Config> Pallet<T> {
 			round,
 			verifier: report.verifier,
 			target: report.target.clone(),
-			measurement: report.measurement,
+			measurement,
 			measured: record.measured,
 			quality: record.quality,
 			capacity_points: counted,
@@ -526,7 +531,7 @@ impl<T: Config> Pallet<T> {
 			config.bandwidth_bytes > 0 &&
 			config.compute_millis > 0;
 		let bounded = config.dataset_lanes <= 256 &&
-			config.seal_iterations <= 1 << 16 &&
+			config.seal_iterations <= MAX_CHECKED_SEAL_ITERATIONS &&
 			config.storage_samples <= 1 << 16 &&
 			config.bandwidth_bytes <= 64 << 20 &&
 			config.compute_millis <= 60_000;
@@ -558,6 +563,12 @@ impl<T: Config> Pallet<T> {
 		ensure!(commit.round == round, Error::<T>::WrongRound);
 		ensure!(T::Registry::slot_of(&commit.provider).is_some(), Error::<T>::NotProvider);
 		ensure!(commit.dataset.leaves > 0, Error::<T>::EmptyDataset);
+		let config = ProbeSettings::<T>::get();
+		ensure!(
+			commit.dataset.lanes == config.dataset_lanes &&
+				commit.dataset.seal_iterations == config.seal_iterations,
+			Error::<T>::WrongSealParams
+		);
 		let record = Datasets::<T>::get(&commit.provider);
 		ensure!(record.committed_in != Some(round), Error::<T>::AlreadyCommitted);
 		ensure!(
@@ -608,6 +619,55 @@ impl<T: Config> Pallet<T> {
 			provider: commit.provider,
 			dataset: commit.dataset,
 			from,
+		});
+		Ok(())
+	}
+
+	/// Checks a storage fraud proof against `provider`'s commitments: the dataset is one it is
+	/// committed to now (in effect or next), and the link is in its tree but not sealed
+	/// ([`seal::check_link`] says [`seal::LinkError::WrongLeaf`]). Costs one leaf seal.
+	pub fn check_storage_fraud(proof: &StorageFraudProofOf<T>) -> Result<(), Error<T>> {
+		ensure!(T::Registry::slot_of(&proof.provider).is_some(), Error::<T>::NotProvider);
+		let record = Datasets::<T>::get(&proof.provider);
+		let committed = record.current == Some(proof.dataset) ||
+			record.next.is_some_and(|(_, next)| next == proof.dataset);
+		ensure!(committed, Error::<T>::DatasetNotCommitted);
+		// Commitments match the probe settings, which are bounded; the weight assumes it.
+		ensure!(proof.dataset.seal_iterations <= MAX_CHECKED_SEAL_ITERATIONS, Error::<T>::NotFraud);
+		let genesis = Self::genesis_hash();
+		let seed: [u8; 32] = genesis.as_ref().try_into().map_err(|_| Error::<T>::NotFraud)?;
+		let account = proof.provider.encode();
+		let params = seal::SealParams {
+			account: &account,
+			seed: &seed,
+			lanes: proof.dataset.lanes,
+			seal_iterations: proof.dataset.seal_iterations,
+		};
+		match seal::check_link(&params, proof.dataset.leaves, &proof.dataset.root, &proof.link()) {
+			Err(seal::LinkError::WrongLeaf) => Ok(()),
+			_ => Err(Error::<T>::NotFraud),
+		}
+	}
+
+	/// Applies a storage fraud proof: slashes the provider, pays the reporter its cut, and drops
+	/// the provider's dataset commitments.
+	pub(crate) fn do_report_storage_fraud(
+		reporter: T::AccountId,
+		proof: StorageFraudProofOf<T>,
+	) -> DispatchResult {
+		Self::check_storage_fraud(&proof)?;
+		let slashed = T::Registry::slash(
+			&proof.provider,
+			T::StorageFraudSlash::get(),
+			Some((&reporter, T::ReporterCut::get())),
+		)?;
+		Datasets::<T>::remove(&proof.provider);
+		Self::deposit_event(Event::StorageFraudProven {
+			provider: proof.provider,
+			dataset: proof.dataset,
+			index: proof.index,
+			slashed,
+			reporter,
 		});
 		Ok(())
 	}

@@ -60,6 +60,7 @@ pub trait WeightInfo {
 	fn commit_dataset() -> Weight;
 	fn authorize_commit_dataset() -> Weight;
 	fn set_probe_config() -> Weight;
+	fn report_storage_fraud(i: u32, ) -> Weight;
 }
 
 /// Weights for `pallet_sync_attestation` measured with the runtime's own database weights.
@@ -68,7 +69,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
 	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(56), added: 551, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::Providers` (r:1 w:0)
-	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(264), added: 2739, mode: `MaxEncodedLen`)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::Randomness` (r:1 w:0)
 	/// Proof: `SyncAttestation::Randomness` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::RoundCandidates` (r:1 w:1)
@@ -91,17 +92,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `SyncAttestation::Leaderboard` (`max_values`: None, `max_size`: Some(4814), added: 7289, mode: `MaxEncodedLen`)
 	fn attest() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `6424`
-		//  Estimated: `9889`
-		// Minimum execution time: 178_544_000 picoseconds.
-		Weight::from_parts(210_260_000, 9889)
+		//  Measured:  `6425`
+		//  Estimated: `9890`
+		// Minimum execution time: 178_728_000 picoseconds.
+		Weight::from_parts(223_020_000, 9890)
 			.saturating_add(T::DbWeight::get().reads(13_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
 	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
 	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(56), added: 551, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::Providers` (r:1 w:0)
-	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(264), added: 2739, mode: `MaxEncodedLen`)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::Randomness` (r:1 w:0)
 	/// Proof: `SyncAttestation::Randomness` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::RoundCandidates` (r:1 w:0)
@@ -118,10 +119,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `SyncAttestation::LastClosedRound` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn authorize_attest() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1434`
+		//  Measured:  `1435`
 		//  Estimated: `6028`
-		// Minimum execution time: 126_507_000 picoseconds.
-		Weight::from_parts(157_586_000, 6028)
+		// Minimum execution time: 125_639_000 picoseconds.
+		Weight::from_parts(141_387_000, 6028)
 			.saturating_add(T::DbWeight::get().reads(10_u64))
 	}
 	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
@@ -139,7 +140,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::BlockHash` (r:1 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::Providers` (r:1 w:1)
-	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(264), added: 2739, mode: `MaxEncodedLen`)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:2 w:2)
@@ -148,23 +149,25 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Resources::Candidates` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
 	fn report_equivocation() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1836`
+		//  Measured:  `1837`
 		//  Estimated: `6196`
-		// Minimum execution time: 295_506_000 picoseconds.
-		Weight::from_parts(581_240_000, 6196)
+		// Minimum execution time: 289_108_000 picoseconds.
+		Weight::from_parts(575_472_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
 	/// Storage: `SyncAttestation::LastClosedRound` (r:1 w:0)
 	/// Proof: `SyncAttestation::LastClosedRound` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::Providers` (r:1 w:1)
-	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(264), added: 2739, mode: `MaxEncodedLen`)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::Rounds` (r:64 w:0)
 	/// Proof: `SyncAttestation::Rounds` (`max_values`: None, `max_size`: Some(89), added: 2564, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::RoundCandidates` (r:64 w:0)
 	/// Proof: `SyncAttestation::RoundCandidates` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::ProviderRounds` (r:64 w:0)
 	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(144), added: 2619, mode: `MaxEncodedLen`)
+	/// Storage: `Session::CurrentIndex` (r:1 w:0)
+	/// Proof: `Session::CurrentIndex` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
 	/// Storage: `Resources::ActiveProviders` (r:1 w:1)
 	/// Proof: `Resources::ActiveProviders` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::Candidates` (r:1 w:1)
@@ -172,13 +175,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `r` is `[1, 84]`.
 	fn report_offline(r: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `826 + r * (180 ±0)`
-		//  Estimated: `10681 + r * (2235 ±40)`
-		// Minimum execution time: 60_467_000 picoseconds.
-		Weight::from_parts(142_680_382, 10681)
-			// Standard Error: 118_036
-			.saturating_add(Weight::from_parts(13_271_140, 0).saturating_mul(r.into()))
-			.saturating_add(T::DbWeight::get().reads(15_u64))
+		//  Measured:  `1035 + r * (180 ±0)`
+		//  Estimated: `10681 + r * (2235 ±1)`
+		// Minimum execution time: 63_712_000 picoseconds.
+		Weight::from_parts(128_417_514, 10681)
+			// Standard Error: 120_825
+			.saturating_add(Weight::from_parts(14_293_932, 0).saturating_mul(r.into()))
+			.saturating_add(T::DbWeight::get().reads(16_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(r.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 			.saturating_add(Weight::from_parts(0, 2235).saturating_mul(r.into()))
@@ -192,7 +195,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Resources::Candidates` (r:1 w:0)
 	/// Proof: `Resources::Candidates` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::Providers` (r:64 w:0)
-	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(264), added: 2739, mode: `MaxEncodedLen`)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::RoundCandidates` (r:0 w:64)
 	/// Proof: `SyncAttestation::RoundCandidates` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::Rounds` (r:0 w:1)
@@ -202,17 +205,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `c` is `[1, 64]`.
 	fn start_session(c: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `540 + c * (165 ±0)`
-		//  Estimated: `3837 + c * (2734 ±2)`
-		// Minimum execution time: 44_816_000 picoseconds.
-		Weight::from_parts(70_578_773, 3837)
-			// Standard Error: 202_163
-			.saturating_add(Weight::from_parts(8_922_383, 0).saturating_mul(c.into()))
+		//  Measured:  `541 + c * (166 ±0)`
+		//  Estimated: `3842 + c * (2739 ±2)`
+		// Minimum execution time: 43_954_000 picoseconds.
+		Weight::from_parts(52_486_624, 3842)
+			// Standard Error: 46_390
+			.saturating_add(Weight::from_parts(8_275_743, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(c.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(c.into())))
-			.saturating_add(Weight::from_parts(0, 2734).saturating_mul(c.into()))
+			.saturating_add(Weight::from_parts(0, 2739).saturating_mul(c.into()))
 	}
 	/// Storage: `Session::Validators` (r:1 w:0)
 	/// Proof: `Session::Validators` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
@@ -251,10 +254,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1175 + a * (118 ±0)`
 		//  Estimated: `3554 + a * (2539 ±0)`
-		// Minimum execution time: 100_306_000 picoseconds.
-		Weight::from_parts(110_172_936, 3554)
-			// Standard Error: 165_881
-			.saturating_add(Weight::from_parts(31_661_484, 0).saturating_mul(a.into()))
+		// Minimum execution time: 98_929_000 picoseconds.
+		Weight::from_parts(77_978_035, 3554)
+			// Standard Error: 39_839
+			.saturating_add(Weight::from_parts(27_540_960, 0).saturating_mul(a.into()))
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(a.into())))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
@@ -264,7 +267,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Resources::Candidates` (r:1 w:0)
 	/// Proof: `Resources::Candidates` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::Providers` (r:64 w:0)
-	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(264), added: 2739, mode: `MaxEncodedLen`)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
 	/// Storage: `Session::Validators` (r:1 w:0)
 	/// Proof: `Session::Validators` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
 	/// Storage: `SyncAttestation::LastClosedRound` (r:1 w:0)
@@ -280,15 +283,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `c` is `[1, 64]`.
 	fn new_session(c: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `973 + c * (508 ±0)`
-		//  Estimated: `4550 + c * (2978 ±2)`
-		// Minimum execution time: 81_989_000 picoseconds.
-		Weight::from_parts(89_467_000, 4550)
-			// Standard Error: 298_428
-			.saturating_add(Weight::from_parts(36_682_562, 0).saturating_mul(c.into()))
+		//  Measured:  `974 + c * (509 ±0)`
+		//  Estimated: `4551 + c * (2979 ±2)`
+		// Minimum execution time: 79_331_000 picoseconds.
+		Weight::from_parts(32_066_497, 4551)
+			// Standard Error: 77_434
+			.saturating_add(Weight::from_parts(26_629_559, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(c.into())))
-			.saturating_add(Weight::from_parts(0, 2978).saturating_mul(c.into()))
+			.saturating_add(Weight::from_parts(0, 2979).saturating_mul(c.into()))
 	}
 	/// Storage: `SyncAttestation::NextToClean` (r:1 w:0)
 	/// Proof: `SyncAttestation::NextToClean` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
@@ -307,10 +310,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `344 + n * (85 ±0)`
 		//  Estimated: `3529 + n * (2619 ±0)`
-		// Minimum execution time: 29_506_000 picoseconds.
-		Weight::from_parts(9_821_125, 3529)
-			// Standard Error: 18_293
-			.saturating_add(Weight::from_parts(2_085_012, 0).saturating_mul(n.into()))
+		// Minimum execution time: 28_891_000 picoseconds.
+		Weight::from_parts(34_572_288, 3529)
+			// Standard Error: 2_965
+			.saturating_add(Weight::from_parts(1_250_094, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
@@ -344,7 +347,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Resources::Candidates` (r:1 w:0)
 	/// Proof: `Resources::Candidates` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::Providers` (r:1 w:0)
-	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(264), added: 2739, mode: `MaxEncodedLen`)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
 	/// Storage: `Session::NextKeys` (r:1 w:0)
 	/// Proof: `Session::NextKeys` (`max_values`: None, `max_size`: None, mode: `Measured`)
 	/// Storage: `SyncAttestation::Benched` (r:1 w:0)
@@ -360,12 +363,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `p` is `[1, 10000]`.
 	fn round_transition(p: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2489`
-		//  Estimated: `5851`
-		// Minimum execution time: 118_980_000 picoseconds.
-		Weight::from_parts(322_819_258, 5851)
-			// Standard Error: 829
-			.saturating_add(Weight::from_parts(11_609, 0).saturating_mul(p.into()))
+		//  Measured:  `2490`
+		//  Estimated: `5852`
+		// Minimum execution time: 115_764_000 picoseconds.
+		Weight::from_parts(238_133_262, 5852)
+			// Standard Error: 586
+			.saturating_add(Weight::from_parts(20_332, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(17_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -383,8 +386,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `502`
 		//  Estimated: `6028`
-		// Minimum execution time: 563_280_000 picoseconds.
-		Weight::from_parts(628_387_000, 6028)
+		// Minimum execution time: 559_431_000 picoseconds.
+		Weight::from_parts(740_578_000, 6028)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -402,8 +405,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1633`
 		//  Estimated: `6028`
-		// Minimum execution time: 26_222_000 picoseconds.
-		Weight::from_parts(31_769_000, 6028)
+		// Minimum execution time: 26_952_000 picoseconds.
+		Weight::from_parts(32_501_000, 6028)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -421,8 +424,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `649`
 		//  Estimated: `4114`
-		// Minimum execution time: 93_493_000 picoseconds.
-		Weight::from_parts(116_233_000, 4114)
+		// Minimum execution time: 94_536_000 picoseconds.
+		Weight::from_parts(168_747_000, 4114)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -438,16 +441,20 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `649`
 		//  Estimated: `4114`
-		// Minimum execution time: 83_887_000 picoseconds.
-		Weight::from_parts(116_018_000, 4114)
+		// Minimum execution time: 81_444_000 picoseconds.
+		Weight::from_parts(133_561_000, 4114)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 	}
 	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
 	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(56), added: 551, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::Providers` (r:4 w:1)
-	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(264), added: 2739, mode: `MaxEncodedLen`)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::ProviderSlots` (r:3 w:0)
 	/// Proof: `Resources::ProviderSlots` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::Datasets` (r:1 w:0)
+	/// Proof: `SyncAttestation::Datasets` (`max_values`: None, `max_size`: Some(155), added: 2630, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::ProbeSettings` (r:1 w:0)
+	/// Proof: `SyncAttestation::ProbeSettings` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::QualityReports` (r:1 w:1)
 	/// Proof: `SyncAttestation::QualityReports` (`max_values`: None, `max_size`: Some(277), added: 2752, mode: `MaxEncodedLen`)
 	/// Storage: `Session::NextKeys` (r:1 w:0)
@@ -472,19 +479,23 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Resources::Candidates` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
 	fn report_quality() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `7442`
-		//  Estimated: `11946`
-		// Minimum execution time: 323_722_000 picoseconds.
-		Weight::from_parts(456_713_000, 11946)
-			.saturating_add(T::DbWeight::get().reads(20_u64))
+		//  Measured:  `7587`
+		//  Estimated: `11966`
+		// Minimum execution time: 307_590_000 picoseconds.
+		Weight::from_parts(439_503_000, 11966)
+			.saturating_add(T::DbWeight::get().reads(22_u64))
 			.saturating_add(T::DbWeight::get().writes(11_u64))
 	}
 	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
 	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(56), added: 551, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::Providers` (r:4 w:0)
-	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(264), added: 2739, mode: `MaxEncodedLen`)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::ProviderSlots` (r:3 w:0)
 	/// Proof: `Resources::ProviderSlots` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::Datasets` (r:1 w:0)
+	/// Proof: `SyncAttestation::Datasets` (`max_values`: None, `max_size`: Some(155), added: 2630, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::ProbeSettings` (r:1 w:0)
+	/// Proof: `SyncAttestation::ProbeSettings` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::QualityReports` (r:1 w:0)
 	/// Proof: `SyncAttestation::QualityReports` (`max_values`: None, `max_size`: Some(277), added: 2752, mode: `MaxEncodedLen`)
 	/// Storage: `Session::NextKeys` (r:1 w:0)
@@ -493,48 +504,52 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	fn authorize_report_quality() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1844`
-		//  Estimated: `11946`
-		// Minimum execution time: 150_665_000 picoseconds.
-		Weight::from_parts(202_260_000, 11946)
-			.saturating_add(T::DbWeight::get().reads(11_u64))
+		//  Measured:  `1993`
+		//  Estimated: `11966`
+		// Minimum execution time: 162_955_000 picoseconds.
+		Weight::from_parts(247_338_000, 11966)
+			.saturating_add(T::DbWeight::get().reads(13_u64))
 	}
 	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
 	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(56), added: 551, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::Providers` (r:1 w:0)
-	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(264), added: 2739, mode: `MaxEncodedLen`)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::ProbeSettings` (r:1 w:0)
+	/// Proof: `SyncAttestation::ProbeSettings` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::Datasets` (r:1 w:1)
-	/// Proof: `SyncAttestation::Datasets` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::Datasets` (`max_values`: None, `max_size`: Some(155), added: 2630, mode: `MaxEncodedLen`)
 	/// Storage: `Session::NextKeys` (r:1 w:0)
 	/// Proof: `Session::NextKeys` (`max_values`: None, `max_size`: None, mode: `Measured`)
 	/// Storage: `System::BlockHash` (r:1 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	fn commit_dataset() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `977`
-		//  Estimated: `4442`
-		// Minimum execution time: 110_767_000 picoseconds.
-		Weight::from_parts(171_785_000, 4442)
-			.saturating_add(T::DbWeight::get().reads(5_u64))
+		//  Measured:  `1005`
+		//  Estimated: `4470`
+		// Minimum execution time: 113_812_000 picoseconds.
+		Weight::from_parts(206_720_000, 4470)
+			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
 	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(56), added: 551, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::Providers` (r:1 w:0)
-	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(264), added: 2739, mode: `MaxEncodedLen`)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::ProbeSettings` (r:1 w:0)
+	/// Proof: `SyncAttestation::ProbeSettings` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::Datasets` (r:1 w:0)
-	/// Proof: `SyncAttestation::Datasets` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::Datasets` (`max_values`: None, `max_size`: Some(155), added: 2630, mode: `MaxEncodedLen`)
 	/// Storage: `Session::NextKeys` (r:1 w:0)
 	/// Proof: `Session::NextKeys` (`max_values`: None, `max_size`: None, mode: `Measured`)
 	/// Storage: `System::BlockHash` (r:1 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	fn authorize_commit_dataset() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `977`
-		//  Estimated: `4442`
-		// Minimum execution time: 92_252_000 picoseconds.
-		Weight::from_parts(116_178_000, 4442)
-			.saturating_add(T::DbWeight::get().reads(5_u64))
+		//  Measured:  `1005`
+		//  Estimated: `4470`
+		// Minimum execution time: 94_563_000 picoseconds.
+		Weight::from_parts(128_021_000, 4470)
+			.saturating_add(T::DbWeight::get().reads(6_u64))
 	}
 	/// Storage: `SyncAttestation::ProbeSettings` (r:0 w:1)
 	/// Proof: `SyncAttestation::ProbeSettings` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
@@ -542,9 +557,33 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 7_465_000 picoseconds.
-		Weight::from_parts(12_912_000, 0)
+		// Minimum execution time: 7_385_000 picoseconds.
+		Weight::from_parts(9_613_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
+	}
+	/// Storage: `SyncAttestation::Datasets` (r:1 w:1)
+	/// Proof: `SyncAttestation::Datasets` (`max_values`: None, `max_size`: Some(155), added: 2630, mode: `MaxEncodedLen`)
+	/// Storage: `System::BlockHash` (r:1 w:0)
+	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// Storage: `Resources::Providers` (r:1 w:1)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:2 w:2)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Resources::Candidates` (r:1 w:1)
+	/// Proof: `Resources::Candidates` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
+	/// The range of component `i` is `[1, 1024]`.
+	fn report_storage_fraud(i: u32, ) -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `1067`
+		//  Estimated: `6196`
+		// Minimum execution time: 297_875_000 picoseconds.
+		Weight::from_parts(325_879_000, 6196)
+			// Standard Error: 838_493
+			.saturating_add(Weight::from_parts(98_633_129, 0).saturating_mul(i.into()))
+			.saturating_add(T::DbWeight::get().reads(7_u64))
+			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
 }
 
@@ -553,7 +592,7 @@ impl WeightInfo for () {
 	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
 	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(56), added: 551, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::Providers` (r:1 w:0)
-	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(264), added: 2739, mode: `MaxEncodedLen`)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::Randomness` (r:1 w:0)
 	/// Proof: `SyncAttestation::Randomness` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::RoundCandidates` (r:1 w:1)
@@ -575,14 +614,14 @@ impl WeightInfo for () {
 	/// Storage: `SyncAttestation::Leaderboard` (r:1 w:1)
 	/// Proof: `SyncAttestation::Leaderboard` (`max_values`: None, `max_size`: Some(4814), added: 7289, mode: `MaxEncodedLen`)
 	fn attest() -> Weight {
-		Weight::from_parts(210_260_000, 9889)
+		Weight::from_parts(223_020_000, 9890)
 			.saturating_add(RocksDbWeight::get().reads(13_u64))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
 	}
 	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
 	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(56), added: 551, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::Providers` (r:1 w:0)
-	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(264), added: 2739, mode: `MaxEncodedLen`)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::Randomness` (r:1 w:0)
 	/// Proof: `SyncAttestation::Randomness` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::RoundCandidates` (r:1 w:0)
@@ -598,7 +637,7 @@ impl WeightInfo for () {
 	/// Storage: `SyncAttestation::LastClosedRound` (r:1 w:0)
 	/// Proof: `SyncAttestation::LastClosedRound` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn authorize_attest() -> Weight {
-		Weight::from_parts(157_586_000, 6028)
+		Weight::from_parts(141_387_000, 6028)
 			.saturating_add(RocksDbWeight::get().reads(10_u64))
 	}
 	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
@@ -616,7 +655,7 @@ impl WeightInfo for () {
 	/// Storage: `System::BlockHash` (r:1 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::Providers` (r:1 w:1)
-	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(264), added: 2739, mode: `MaxEncodedLen`)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:2 w:2)
@@ -624,29 +663,31 @@ impl WeightInfo for () {
 	/// Storage: `Resources::Candidates` (r:1 w:1)
 	/// Proof: `Resources::Candidates` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
 	fn report_equivocation() -> Weight {
-		Weight::from_parts(581_240_000, 6196)
+		Weight::from_parts(575_472_000, 6196)
 			.saturating_add(RocksDbWeight::get().reads(12_u64))
 			.saturating_add(RocksDbWeight::get().writes(6_u64))
 	}
 	/// Storage: `SyncAttestation::LastClosedRound` (r:1 w:0)
 	/// Proof: `SyncAttestation::LastClosedRound` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::Providers` (r:1 w:1)
-	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(264), added: 2739, mode: `MaxEncodedLen`)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::Rounds` (r:64 w:0)
 	/// Proof: `SyncAttestation::Rounds` (`max_values`: None, `max_size`: Some(89), added: 2564, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::RoundCandidates` (r:64 w:0)
 	/// Proof: `SyncAttestation::RoundCandidates` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::ProviderRounds` (r:64 w:0)
 	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(144), added: 2619, mode: `MaxEncodedLen`)
+	/// Storage: `Session::CurrentIndex` (r:1 w:0)
+	/// Proof: `Session::CurrentIndex` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
 	/// Storage: `Resources::ActiveProviders` (r:1 w:1)
 	/// Proof: `Resources::ActiveProviders` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::Candidates` (r:1 w:1)
 	/// Proof: `Resources::Candidates` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
 	/// The range of component `r` is `[1, 84]`.
 	fn report_offline(r: u32, ) -> Weight {
-		Weight::from_parts(142_680_382, 10681)
-			.saturating_add(Weight::from_parts(13_271_140, 0).saturating_mul(r.into()))
-			.saturating_add(RocksDbWeight::get().reads(15_u64))
+		Weight::from_parts(128_417_514, 10681)
+			.saturating_add(Weight::from_parts(14_293_932, 0).saturating_mul(r.into()))
+			.saturating_add(RocksDbWeight::get().reads(16_u64))
 			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(r.into())))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 			.saturating_add(Weight::from_parts(0, 2235).saturating_mul(r.into()))
@@ -660,7 +701,7 @@ impl WeightInfo for () {
 	/// Storage: `Resources::Candidates` (r:1 w:0)
 	/// Proof: `Resources::Candidates` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::Providers` (r:64 w:0)
-	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(264), added: 2739, mode: `MaxEncodedLen`)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::RoundCandidates` (r:0 w:64)
 	/// Proof: `SyncAttestation::RoundCandidates` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::Rounds` (r:0 w:1)
@@ -669,13 +710,13 @@ impl WeightInfo for () {
 	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(56), added: 551, mode: `MaxEncodedLen`)
 	/// The range of component `c` is `[1, 64]`.
 	fn start_session(c: u32, ) -> Weight {
-		Weight::from_parts(70_578_773, 3837)
-			.saturating_add(Weight::from_parts(8_922_383, 0).saturating_mul(c.into()))
+		Weight::from_parts(52_486_624, 3842)
+			.saturating_add(Weight::from_parts(8_275_743, 0).saturating_mul(c.into()))
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(c.into())))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(c.into())))
-			.saturating_add(Weight::from_parts(0, 2734).saturating_mul(c.into()))
+			.saturating_add(Weight::from_parts(0, 2739).saturating_mul(c.into()))
 	}
 	/// Storage: `Session::Validators` (r:1 w:0)
 	/// Proof: `Session::Validators` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
@@ -711,8 +752,8 @@ impl WeightInfo for () {
 	/// Proof: `SyncAttestation::LastClosedRound` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// The range of component `a` is `[1, 32]`.
 	fn end_session(a: u32, ) -> Weight {
-		Weight::from_parts(110_172_936, 3554)
-			.saturating_add(Weight::from_parts(31_661_484, 0).saturating_mul(a.into()))
+		Weight::from_parts(77_978_035, 3554)
+			.saturating_add(Weight::from_parts(27_540_960, 0).saturating_mul(a.into()))
 			.saturating_add(RocksDbWeight::get().reads(8_u64))
 			.saturating_add(RocksDbWeight::get().reads((5_u64).saturating_mul(a.into())))
 			.saturating_add(RocksDbWeight::get().writes(8_u64))
@@ -722,7 +763,7 @@ impl WeightInfo for () {
 	/// Storage: `Resources::Candidates` (r:1 w:0)
 	/// Proof: `Resources::Candidates` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::Providers` (r:64 w:0)
-	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(264), added: 2739, mode: `MaxEncodedLen`)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
 	/// Storage: `Session::Validators` (r:1 w:0)
 	/// Proof: `Session::Validators` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
 	/// Storage: `SyncAttestation::LastClosedRound` (r:1 w:0)
@@ -737,11 +778,11 @@ impl WeightInfo for () {
 	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(144), added: 2619, mode: `MaxEncodedLen`)
 	/// The range of component `c` is `[1, 64]`.
 	fn new_session(c: u32, ) -> Weight {
-		Weight::from_parts(89_467_000, 4550)
-			.saturating_add(Weight::from_parts(36_682_562, 0).saturating_mul(c.into()))
+		Weight::from_parts(32_066_497, 4551)
+			.saturating_add(Weight::from_parts(26_629_559, 0).saturating_mul(c.into()))
 			.saturating_add(RocksDbWeight::get().reads(8_u64))
 			.saturating_add(RocksDbWeight::get().reads((5_u64).saturating_mul(c.into())))
-			.saturating_add(Weight::from_parts(0, 2978).saturating_mul(c.into()))
+			.saturating_add(Weight::from_parts(0, 2979).saturating_mul(c.into()))
 	}
 	/// Storage: `SyncAttestation::NextToClean` (r:1 w:0)
 	/// Proof: `SyncAttestation::NextToClean` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
@@ -757,8 +798,8 @@ impl WeightInfo for () {
 	/// Proof: `SyncAttestation::Leaderboard` (`max_values`: None, `max_size`: Some(4814), added: 7289, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 256]`.
 	fn on_idle_cleanup(n: u32, ) -> Weight {
-		Weight::from_parts(9_821_125, 3529)
-			.saturating_add(Weight::from_parts(2_085_012, 0).saturating_mul(n.into()))
+		Weight::from_parts(34_572_288, 3529)
+			.saturating_add(Weight::from_parts(1_250_094, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
@@ -792,7 +833,7 @@ impl WeightInfo for () {
 	/// Storage: `Resources::Candidates` (r:1 w:0)
 	/// Proof: `Resources::Candidates` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::Providers` (r:1 w:0)
-	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(264), added: 2739, mode: `MaxEncodedLen`)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
 	/// Storage: `Session::NextKeys` (r:1 w:0)
 	/// Proof: `Session::NextKeys` (`max_values`: None, `max_size`: None, mode: `Measured`)
 	/// Storage: `SyncAttestation::Benched` (r:1 w:0)
@@ -807,8 +848,8 @@ impl WeightInfo for () {
 	/// Proof: `SyncAttestation::LastClosedRound` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// The range of component `p` is `[1, 10000]`.
 	fn round_transition(p: u32, ) -> Weight {
-		Weight::from_parts(322_819_258, 5851)
-			.saturating_add(Weight::from_parts(11_609, 0).saturating_mul(p.into()))
+		Weight::from_parts(238_133_262, 5852)
+			.saturating_add(Weight::from_parts(20_332, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(17_u64))
 			.saturating_add(RocksDbWeight::get().writes(7_u64))
 	}
@@ -823,7 +864,7 @@ impl WeightInfo for () {
 	/// Storage: `System::BlockHash` (r:1 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	fn note_block_vrf() -> Weight {
-		Weight::from_parts(628_387_000, 6028)
+		Weight::from_parts(740_578_000, 6028)
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
@@ -838,7 +879,7 @@ impl WeightInfo for () {
 	/// Storage: `SyncAttestation::AuthoredIn` (r:0 w:1)
 	/// Proof: `SyncAttestation::AuthoredIn` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	fn on_finalize() -> Weight {
-		Weight::from_parts(31_769_000, 6028)
+		Weight::from_parts(32_501_000, 6028)
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
@@ -853,7 +894,7 @@ impl WeightInfo for () {
 	/// Storage: `SyncAttestation::MissedRounds` (r:0 w:1)
 	/// Proof: `SyncAttestation::MissedRounds` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	fn heartbeat() -> Weight {
-		Weight::from_parts(116_233_000, 4114)
+		Weight::from_parts(168_747_000, 4114)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
@@ -866,15 +907,19 @@ impl WeightInfo for () {
 	/// Storage: `System::BlockHash` (r:1 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	fn authorize_heartbeat() -> Weight {
-		Weight::from_parts(116_018_000, 4114)
+		Weight::from_parts(133_561_000, 4114)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 	}
 	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
 	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(56), added: 551, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::Providers` (r:4 w:1)
-	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(264), added: 2739, mode: `MaxEncodedLen`)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::ProviderSlots` (r:3 w:0)
 	/// Proof: `Resources::ProviderSlots` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::Datasets` (r:1 w:0)
+	/// Proof: `SyncAttestation::Datasets` (`max_values`: None, `max_size`: Some(155), added: 2630, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::ProbeSettings` (r:1 w:0)
+	/// Proof: `SyncAttestation::ProbeSettings` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::QualityReports` (r:1 w:1)
 	/// Proof: `SyncAttestation::QualityReports` (`max_values`: None, `max_size`: Some(277), added: 2752, mode: `MaxEncodedLen`)
 	/// Storage: `Session::NextKeys` (r:1 w:0)
@@ -898,16 +943,20 @@ impl WeightInfo for () {
 	/// Storage: `Resources::Candidates` (r:1 w:1)
 	/// Proof: `Resources::Candidates` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
 	fn report_quality() -> Weight {
-		Weight::from_parts(456_713_000, 11946)
-			.saturating_add(RocksDbWeight::get().reads(20_u64))
+		Weight::from_parts(439_503_000, 11966)
+			.saturating_add(RocksDbWeight::get().reads(22_u64))
 			.saturating_add(RocksDbWeight::get().writes(11_u64))
 	}
 	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
 	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(56), added: 551, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::Providers` (r:4 w:0)
-	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(264), added: 2739, mode: `MaxEncodedLen`)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::ProviderSlots` (r:3 w:0)
 	/// Proof: `Resources::ProviderSlots` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::Datasets` (r:1 w:0)
+	/// Proof: `SyncAttestation::Datasets` (`max_values`: None, `max_size`: Some(155), added: 2630, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::ProbeSettings` (r:1 w:0)
+	/// Proof: `SyncAttestation::ProbeSettings` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::QualityReports` (r:1 w:0)
 	/// Proof: `SyncAttestation::QualityReports` (`max_values`: None, `max_size`: Some(277), added: 2752, mode: `MaxEncodedLen`)
 	/// Storage: `Session::NextKeys` (r:1 w:0)
@@ -915,42 +964,65 @@ impl WeightInfo for () {
 	/// Storage: `System::BlockHash` (r:1 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	fn authorize_report_quality() -> Weight {
-		Weight::from_parts(202_260_000, 11946)
-			.saturating_add(RocksDbWeight::get().reads(11_u64))
+		Weight::from_parts(247_338_000, 11966)
+			.saturating_add(RocksDbWeight::get().reads(13_u64))
 	}
 	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
 	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(56), added: 551, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::Providers` (r:1 w:0)
-	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(264), added: 2739, mode: `MaxEncodedLen`)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::ProbeSettings` (r:1 w:0)
+	/// Proof: `SyncAttestation::ProbeSettings` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::Datasets` (r:1 w:1)
-	/// Proof: `SyncAttestation::Datasets` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::Datasets` (`max_values`: None, `max_size`: Some(155), added: 2630, mode: `MaxEncodedLen`)
 	/// Storage: `Session::NextKeys` (r:1 w:0)
 	/// Proof: `Session::NextKeys` (`max_values`: None, `max_size`: None, mode: `Measured`)
 	/// Storage: `System::BlockHash` (r:1 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	fn commit_dataset() -> Weight {
-		Weight::from_parts(171_785_000, 4442)
-			.saturating_add(RocksDbWeight::get().reads(5_u64))
+		Weight::from_parts(206_720_000, 4470)
+			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
 	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(56), added: 551, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::Providers` (r:1 w:0)
-	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(264), added: 2739, mode: `MaxEncodedLen`)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::ProbeSettings` (r:1 w:0)
+	/// Proof: `SyncAttestation::ProbeSettings` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::Datasets` (r:1 w:0)
-	/// Proof: `SyncAttestation::Datasets` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::Datasets` (`max_values`: None, `max_size`: Some(155), added: 2630, mode: `MaxEncodedLen`)
 	/// Storage: `Session::NextKeys` (r:1 w:0)
 	/// Proof: `Session::NextKeys` (`max_values`: None, `max_size`: None, mode: `Measured`)
 	/// Storage: `System::BlockHash` (r:1 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	fn authorize_commit_dataset() -> Weight {
-		Weight::from_parts(116_178_000, 4442)
-			.saturating_add(RocksDbWeight::get().reads(5_u64))
+		Weight::from_parts(128_021_000, 4470)
+			.saturating_add(RocksDbWeight::get().reads(6_u64))
 	}
 	/// Storage: `SyncAttestation::ProbeSettings` (r:0 w:1)
 	/// Proof: `SyncAttestation::ProbeSettings` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	fn set_probe_config() -> Weight {
-		Weight::from_parts(12_912_000, 0)
+		Weight::from_parts(9_613_000, 0)
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
+	}
+	/// Storage: `SyncAttestation::Datasets` (r:1 w:1)
+	/// Proof: `SyncAttestation::Datasets` (`max_values`: None, `max_size`: Some(155), added: 2630, mode: `MaxEncodedLen`)
+	/// Storage: `System::BlockHash` (r:1 w:0)
+	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// Storage: `Resources::Providers` (r:1 w:1)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:2 w:2)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Resources::Candidates` (r:1 w:1)
+	/// Proof: `Resources::Candidates` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
+	/// The range of component `i` is `[1, 1024]`.
+	fn report_storage_fraud(i: u32, ) -> Weight {
+		Weight::from_parts(325_879_000, 6196)
+			.saturating_add(Weight::from_parts(98_633_129, 0).saturating_mul(i.into()))
+			.saturating_add(RocksDbWeight::get().reads(7_u64))
+			.saturating_add(RocksDbWeight::get().writes(6_u64))
 	}
 }

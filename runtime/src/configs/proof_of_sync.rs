@@ -254,6 +254,11 @@ parameter_types! {
 	pub const EquivocationSlash: Perbill = Perbill::from_percent(10);
 	/// ...of which the reporter gets a tenth.
 	pub const ReporterCut: Perbill = Perbill::from_percent(10);
+	/// A fifth of the bond for a storage dataset proven not sealed (`report_storage_fraud`): twice
+	/// an equivocation's, since the provider committed to data it does not hold. It reaches only
+	/// cheaters that answer a sample landing on a junk leaf; one that refuses such samples loses
+	/// only those probes' storage.
+	pub const StorageFraudSlash: Perbill = Perbill::from_percent(20);
 	/// Below operational transactions, above ordinary ones.
 	pub const AttestationPriority: TransactionPriority = TransactionPriority::MAX / 2;
 	/// The most a round pays out: 100 DSYNC.
@@ -339,6 +344,7 @@ impl pallet_sync_attestation::Config for Runtime {
 	type OfflineWindow = ConstU32<64>;
 	type EquivocationSlash = EquivocationSlash;
 	type ReporterCut = ReporterCut;
+	type StorageFraudSlash = StorageFraudSlash;
 	/// A provider may sign with eight `sync` keys in `HistoryDepth` rounds (84 minutes): it can
 	/// replace a lost key seven times in that span; each key stays answerable for equivocation.
 	type MaxSigningKeys = ConstU32<8>;

@@ -168,9 +168,22 @@ fn a_provider_that_stops_mid_round_keeps_its_seat_for_that_round_only() {
 		assert!(!Resources::is_seated_in(&3, 10));
 		assert!(Resources::is_seated_in(&3, 11));
 		assert_ok!(Resources::chill(&3));
+		assert!(!Resources::is_seated_in(&3, 10));
 		MockRoundClock::set(12);
 		assert_ok!(Resources::reactivate(RuntimeOrigin::signed(3)));
 		assert!(!Resources::is_seated_in(&3, 12));
 		assert!(Resources::is_seated_in(&3, 13));
+
+		// Chilled and re-activated within a round: still seated in it, so that a provider
+		// cannot move its neighbours' seats by stopping and coming back.
+		MockRoundClock::set(13);
+		assert_ok!(Resources::chill(&3));
+		assert_ok!(Resources::reactivate(RuntimeOrigin::signed(3)));
+		assert!(Resources::is_seated_in(&3, 13));
+		assert!(!Resources::is_active_in(&3, 13));
+		// Chilled again in the same round: still the seat it had when the round began.
+		assert_ok!(Resources::chill(&3));
+		assert!(Resources::is_seated_in(&3, 13));
+		assert!(!Resources::is_seated_in(&3, 14));
 	});
 }

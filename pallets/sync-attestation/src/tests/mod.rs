@@ -19,6 +19,7 @@ mod randomness;
 mod reports;
 mod rounds;
 mod session;
+mod storage_fraud;
 mod try_state;
 mod verification;
 

@@ -416,7 +416,8 @@ fn reports_what_the_prober_measured_and_commits_the_nodes_dataset() {
 			&measured_key,
 			&measurement.encode(),
 		);
-		let dataset = DatasetCommitment { root: [5; 32], leaves: 25_600 };
+		let dataset =
+			DatasetCommitment::sealed_with([5; 32], 25_600, &SyncAttestation::probe_config());
 		let dataset_key = [DATASET_PREFIX, 1u64.encode().as_slice()].concat();
 		sp_io::offchain::local_storage_set(
 			StorageKind::PERSISTENT,

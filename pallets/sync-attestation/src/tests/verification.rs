@@ -601,7 +601,11 @@ fn dataset_commit(provider: AccountId, leaves: u64) -> DatasetCommitOf<Test> {
 	DatasetCommit {
 		round: round().index,
 		provider,
-		dataset: DatasetCommitment { root: [leaves as u8; 32], leaves },
+		dataset: DatasetCommitment::sealed_with(
+			[leaves as u8; 32],
+			leaves,
+			&SyncAttestation::probe_config(),
+		),
 	}
 }
 
@@ -643,37 +647,37 @@ fn a_dataset_commitment_counts_from_the_next_round() {
 }
 
 #[test]
-fn no_report_measures_more_storage_than_the_targets_dataset_holds() {
+fn no_report_counts_more_storage_than_the_targets_dataset_holds() {
 	in_round_one(|| {
-		// 10 units of 40 960 bytes: 100 leaves of 4 KiB.
+		// 10 units of 40 960 bytes: 109 leaves of 4 KiB, rounded down.
 		let config = ProbeConfig { storage_unit: 40_960, ..ProbeConfig::default() };
 		assert_ok!(SyncAttestation::set_probe_config(RuntimeOrigin::root(), config));
 		let (target, v) = target_with_three();
 		Datasets::<Test>::insert(
 			target,
 			DatasetRecord {
-				current: Some(DatasetCommitment { root: [7; 32], leaves: 109 }),
+				current: Some(DatasetCommitment::sealed_with([7; 32], 109, &config)),
 				..Default::default()
 			},
 		);
-		let storage = |units| found(Capacity { storage: units, ..Capacity::default() });
-		// A colluding verifier cannot credit storage the target never committed.
-		assert_noop!(
-			submit(&report(v[0], target, storage(11))),
-			Error::<Test>::StorageAboveDataset
-		);
-		assert_ok!(submit(&report(v[0], target, storage(10))));
-		// Without a dataset, no storage at all; other kinds are unaffected.
-		Datasets::<Test>::remove(target);
-		assert_noop!(submit(&report(v[1], target, storage(1))), Error::<Test>::StorageAboveDataset);
-		assert_ok!(submit(&report(v[1], target, found(Capacity { storage: 0, ..capacity() }))));
-		// The pool refuses it too.
-		let over = report(v[2], target, storage(1));
-		let call = crate::Call::<Test>::report_quality {
-			signature: sign_report(v[2], &over),
-			report: over,
+		let recorded = |verifier| {
+			QualityReports::<Test>::get(round().index, target)
+				.reports
+				.iter()
+				.find(|(w, _)| *w == verifier)
+				.map(|(_, m)| m.measured)
 		};
-		assert!(call.authorize(TransactionSource::External).unwrap().is_err());
+		// A colluding verifier cannot credit storage the target never committed: its figure is
+		// cut to the dataset's units, and nothing else changes.
+		let inflated = Capacity { storage: u64::MAX, ..capacity() };
+		assert_ok!(submit(&report(v[0], target, found(inflated))));
+		assert_eq!(recorded(v[0]), Some(Capacity { storage: 10, ..capacity() }));
+		assert_ok!(submit(&report(v[1], target, found(inflated))));
+		assert_eq!(QualityReports::<Test>::get(round().index, target).measured.storage, 10);
+		// Without a dataset, no storage at all; the other kinds still count.
+		Datasets::<Test>::remove(target);
+		assert_ok!(submit(&report(v[2], target, found(inflated))));
+		assert_eq!(recorded(v[2]), Some(Capacity { storage: 0, ..capacity() }));
 	});
 }
 
