@@ -42,11 +42,14 @@ use hyper::{
 	header, Method, Request, Response, StatusCode, Uri,
 };
 use hyper_util::rt::TokioIo;
-use pallet_sync_attestation::Measurement;
+use pallet_sync_attestation::{Measurement, StorageFraudProof};
 use proof_of_sync_probe::{
 	bandwidth::{mbit_per_s, PayloadChecker, MAX_PAYLOAD_BYTES},
 	compute::{self, milli_vcpu, MAX_CHECKPOINTS_PER_THREAD, MAX_MILLIS},
-	dataset::{sample_indices, verify_proof, DatasetParams, StorageProof, LEAF_BYTES, MAX_SAMPLES},
+	dataset::{
+		sample_indices, verify_proof, DatasetParams, ProofError, StorageProof, LEAF_BYTES,
+		MAX_SAMPLES,
+	},
 };
 use proof_of_sync_runtime_api::{
 	Assignment, Capacity, DatasetCommitment, ProbeConfig, RoundInfo, DATASET_LEAF_BYTES,
@@ -300,20 +303,59 @@ pub fn measured_storage(
 // The chain counts a dataset's units with the leaf size the probe crate seals.
 const _: () = assert!(LEAF_BYTES as u64 == DATASET_LEAF_BYTES);
 
-/// How many of `proofs` prove the leaf at the same position of `indices` against `root`.
-pub fn valid_proofs(
+/// What a storage answer's proofs showed.
+#[derive(Debug, Default)]
+pub struct CheckedProofs {
+	/// How many prove the leaf at the same position of the indices asked.
+	pub passed: usize,
+	/// The first proof whose leaf and predecessor are both in the committed tree but whose leaf
+	/// is not the predecessor's seal: evidence that the dataset was not sealed
+	/// ([`ProofError::WrongLeaf`]).
+	pub fraud: Option<StorageProof>,
+}
+
+/// Checks `proofs` against the leaves at the same positions of `indices` and `root`.
+pub fn check_proofs(
 	params: &DatasetParams,
 	root: &[u8; 32],
 	indices: &[u64],
-	proofs: &[StorageProof],
-) -> usize {
-	indices
-		.iter()
-		.zip(proofs)
-		.filter(|(index, proof)| {
-			proof.index == **index && verify_proof(params, root, proof).is_ok()
-		})
-		.count()
+	proofs: Vec<StorageProof>,
+) -> CheckedProofs {
+	let mut checked = CheckedProofs::default();
+	for (index, proof) in indices.iter().zip(proofs) {
+		if proof.index != *index {
+			continue;
+		}
+		match verify_proof(params, root, &proof) {
+			Ok(()) => checked.passed = checked.passed.saturating_add(1),
+			Err(ProofError::WrongLeaf) if checked.fraud.is_none() => checked.fraud = Some(proof),
+			Err(_) => {},
+		}
+	}
+	checked
+}
+
+/// The fraud proof the chain takes (`syncAttestation.reportStorageFraud`) for `proof`, a link of
+/// `provider`'s dataset `dataset` that is in its tree but not sealed; `None` if a leaf or path
+/// is longer than the chain's bounds (which a proof that verified to [`ProofError::WrongLeaf`]
+/// never is).
+pub fn storage_fraud_proof(
+	provider: &AccountId32,
+	dataset: DatasetCommitment,
+	proof: StorageProof,
+) -> Option<StorageFraudProof<AccountId32>> {
+	let previous = match proof.previous {
+		Some((leaf, path)) => Some((leaf.try_into().ok()?, path.try_into().ok()?)),
+		None => None,
+	};
+	Some(StorageFraudProof {
+		provider: provider.clone(),
+		dataset,
+		index: proof.index,
+		leaf: proof.leaf.try_into().ok()?,
+		path: proof.path.try_into().ok()?,
+		previous,
+	})
 }
 
 /// The milliseconds a compute answer's work is spread over: the time from the request to the
@@ -466,11 +508,25 @@ async fn probe_storage<S: Signer>(
 	let Some((answer, elapsed)) = exchanged else { return 0 };
 	let params = committed_params(target, ctx.genesis_hash, &commitment);
 	let count = indices.len();
-	let passed =
-		blocking(move || valid_proofs(&params, &commitment.root, &indices, &answer.proofs))
+	let checked =
+		blocking(move || check_proofs(&params, &commitment.root, &indices, answer.proofs))
 			.await
-			.unwrap_or(0);
-	measured_storage(&commitment, passed, count, ctx.config.storage_unit, elapsed, deadline)
+			.unwrap_or_default();
+	if let Some(fraud) = checked.fraud.and_then(|p| storage_fraud_proof(target, commitment, p)) {
+		// Anyone may submit it, signed: the node holds no account key to pay the fee with.
+		let index = fraud.index;
+		let call = proof_of_sync_runtime::RuntimeCall::SyncAttestation(
+			pallet_sync_attestation::Call::report_storage_fraud { proof: Box::new(fraud) },
+		);
+		log::warn!(
+			target: LOG_TARGET,
+			"{target}: storage: leaf {index} is in its committed dataset but is not sealed, which \
+			 proves the dataset false; submit this syncAttestation.reportStorageFraud call, signed \
+			 by any account: {}",
+			sp_core::bytes::to_hex(&call.encode(), false),
+		);
+	}
+	measured_storage(&commitment, checked.passed, count, ctx.config.storage_unit, elapsed, deadline)
 }
 
 /// The bandwidth probe: the Mbit/s of a fully right payload, or 0.
@@ -871,6 +927,97 @@ mod tests {
 	/// A dataset of `leaves` leaves.
 	fn leaves(leaves: u64) -> DatasetCommitment {
 		DatasetCommitment { root: [0; 32], leaves, lanes: 1, seal_iterations: 1 }
+	}
+
+	/// The proofs of `indices` in a dataset of 8 leaves in 2 lanes of `target()`'s whose leaf 5
+	/// is junk (and leaf 7 sealed from it), with the dataset's commitment.
+	fn broken_dataset_proofs(
+		indices: &[u64],
+	) -> (DatasetParams, DatasetCommitment, Vec<StorageProof>) {
+		use proof_of_sync_primitives::seal::{leaf_hash, node_hash};
+		let params = DatasetParams {
+			account: target().encode(),
+			seed: GENESIS,
+			leaves: 8,
+			lanes: 2,
+			seal_iterations: 2,
+		};
+		let seal = params.seal_params();
+		let mut leaves: Vec<Vec<u8>> = Vec::new();
+		for index in 0..8u64 {
+			let previous = match seal.predecessor(index) {
+				Some(p) => leaves[p as usize].clone(),
+				None => seal.lane_start(seal.lane(index)).to_vec(),
+			};
+			leaves.push(if index == 5 {
+				vec![0xee; LEAF_BYTES]
+			} else {
+				seal.seal_leaf(index, &previous)
+			});
+		}
+		let mut levels = vec![leaves.iter().map(|l| leaf_hash(l)).collect::<Vec<_>>()];
+		while levels.last().map_or(0, Vec::len) > 1 {
+			let below = levels.last().cloned().unwrap_or_default();
+			levels.push(below.chunks(2).map(|pair| node_hash(&pair[0], &pair[1])).collect());
+		}
+		let path = |index: u64| -> Vec<[u8; 32]> {
+			(0..3).map(|h| levels[h][((index >> h) ^ 1) as usize]).collect()
+		};
+		let proofs = indices
+			.iter()
+			.map(|&index| StorageProof {
+				index,
+				leaf: leaves[index as usize].clone(),
+				path: path(index),
+				previous: seal.predecessor(index).map(|p| (leaves[p as usize].clone(), path(p))),
+			})
+			.collect();
+		let commitment = DatasetCommitment {
+			root: levels[3][0],
+			leaves: 8,
+			lanes: params.lanes,
+			seal_iterations: params.seal_iterations,
+		};
+		(params, commitment, proofs)
+	}
+
+	#[test]
+	fn a_sample_that_fails_only_at_the_seal_is_kept_as_a_fraud_proof_the_chain_accepts() {
+		let indices = [3, 5, 7, 1];
+		let (params, commitment, proofs) = broken_dataset_proofs(&indices);
+		let checked = check_proofs(&params, &commitment.root, &indices, proofs);
+		// Leaf 7 is sealed from the junk leaf 5: a sound link. Only 5 is not sealed.
+		assert_eq!(checked.passed, 3);
+		let fraud = checked.fraud.expect("leaf 5 is junk");
+		assert_eq!(fraud.index, 5);
+		let proof = storage_fraud_proof(&target(), commitment, fraud).expect("within bounds");
+		// What the chain checks: the link is in the committed tree, and it is not sealed.
+		let account = target().encode();
+		let seal = proof_of_sync_primitives::seal::SealParams {
+			account: &account,
+			seed: &GENESIS,
+			lanes: commitment.lanes,
+			seal_iterations: commitment.seal_iterations,
+		};
+		assert_eq!(
+			proof_of_sync_primitives::seal::check_link(
+				&seal,
+				commitment.leaves,
+				&commitment.root,
+				&proof.link()
+			),
+			Err(proof_of_sync_primitives::seal::LinkError::WrongLeaf)
+		);
+
+		// A forged leaf is not in the tree: no evidence of anything.
+		let (params, commitment, mut proofs) = broken_dataset_proofs(&[5]);
+		proofs[0].leaf[0] ^= 1;
+		let checked = check_proofs(&params, &commitment.root, &[5], proofs);
+		assert_eq!((checked.passed, checked.fraud.is_none()), (0, true));
+		// Nor is a proof of another index than the one asked.
+		let (params, commitment, proofs) = broken_dataset_proofs(&[5]);
+		let checked = check_proofs(&params, &commitment.root, &[4], proofs);
+		assert_eq!((checked.passed, checked.fraud.is_none()), (0, true));
 	}
 
 	#[test]

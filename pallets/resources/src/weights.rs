@@ -60,7 +60,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Session::CurrentIndex` (r:1 w:0)
 	/// Proof: `Session::CurrentIndex` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
 	/// Storage: `Resources::Providers` (r:1 w:1)
-	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(264), added: 2739, mode: `MaxEncodedLen`)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::CounterForProviders` (r:1 w:1)
 	/// Proof: `Resources::CounterForProviders` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
@@ -78,53 +78,53 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn register() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `710`
-		//  Estimated: `3729`
-		// Minimum execution time: 94_094_000 picoseconds.
-		Weight::from_parts(171_411_000, 3729)
+		//  Estimated: `3734`
+		// Minimum execution time: 93_251_000 picoseconds.
+		Weight::from_parts(139_916_000, 3734)
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
 	/// Storage: `Resources::Providers` (r:1 w:1)
-	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(264), added: 2739, mode: `MaxEncodedLen`)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
 	fn update_endpoint() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `394`
-		//  Estimated: `3729`
-		// Minimum execution time: 17_597_000 picoseconds.
-		Weight::from_parts(33_856_000, 3729)
+		//  Measured:  `395`
+		//  Estimated: `3734`
+		// Minimum execution time: 17_067_000 picoseconds.
+		Weight::from_parts(30_688_000, 3734)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Session::CurrentIndex` (r:1 w:0)
 	/// Proof: `Session::CurrentIndex` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
 	/// Storage: `Resources::Providers` (r:1 w:1)
-	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(264), added: 2739, mode: `MaxEncodedLen`)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
 	fn update_capacity() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `601`
-		//  Estimated: `3729`
-		// Minimum execution time: 20_666_000 picoseconds.
-		Weight::from_parts(31_806_000, 3729)
+		//  Measured:  `602`
+		//  Estimated: `3734`
+		// Minimum execution time: 19_974_000 picoseconds.
+		Weight::from_parts(26_832_000, 3734)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Resources::Providers` (r:1 w:1)
-	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(264), added: 2739, mode: `MaxEncodedLen`)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
 	fn bond_extra() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `661`
-		//  Estimated: `3729`
-		// Minimum execution time: 73_780_000 picoseconds.
-		Weight::from_parts(91_049_000, 3729)
+		//  Measured:  `662`
+		//  Estimated: `3734`
+		// Minimum execution time: 74_186_000 picoseconds.
+		Weight::from_parts(136_814_000, 3734)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	/// Storage: `Resources::Providers` (r:65 w:0)
-	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(264), added: 2739, mode: `MaxEncodedLen`)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::Candidates` (r:1 w:1)
 	/// Proof: `Resources::Candidates` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
 	/// Storage: `Session::NextKeys` (r:65 w:0)
@@ -137,45 +137,45 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(144), added: 2619, mode: `MaxEncodedLen`)
 	fn opt_in_validator() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `27511`
-		//  Estimated: `189376`
-		// Minimum execution time: 958_572_000 picoseconds.
-		Weight::from_parts(1_461_930_000, 189376)
+		//  Measured:  `27609`
+		//  Estimated: `189474`
+		// Minimum execution time: 942_791_000 picoseconds.
+		Weight::from_parts(1_073_197_000, 189474)
 			.saturating_add(T::DbWeight::get().reads(198_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Resources::Providers` (r:1 w:0)
-	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(264), added: 2739, mode: `MaxEncodedLen`)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::Candidates` (r:1 w:1)
 	/// Proof: `Resources::Candidates` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
 	fn opt_out_validator() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `2889`
-		//  Estimated: `3729`
-		// Minimum execution time: 55_248_000 picoseconds.
-		Weight::from_parts(96_477_000, 3729)
+		//  Estimated: `3734`
+		// Minimum execution time: 46_072_000 picoseconds.
+		Weight::from_parts(73_181_000, 3734)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Session::CurrentIndex` (r:1 w:0)
 	/// Proof: `Session::CurrentIndex` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
 	/// Storage: `Resources::Providers` (r:1 w:1)
-	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(264), added: 2739, mode: `MaxEncodedLen`)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::ActiveProviders` (r:1 w:1)
 	/// Proof: `Resources::ActiveProviders` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::Candidates` (r:1 w:1)
 	/// Proof: `Resources::Candidates` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
 	fn leave() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3265`
-		//  Estimated: `4750`
-		// Minimum execution time: 68_592_000 picoseconds.
-		Weight::from_parts(114_243_000, 4750)
+		//  Measured:  `3266`
+		//  Estimated: `4751`
+		// Minimum execution time: 58_708_000 picoseconds.
+		Weight::from_parts(80_316_000, 4751)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	/// Storage: `Resources::Providers` (r:1 w:1)
-	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(264), added: 2739, mode: `MaxEncodedLen`)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
 	/// Storage: `Session::CurrentIndex` (r:1 w:0)
 	/// Proof: `Session::CurrentIndex` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
@@ -192,40 +192,40 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Resources::ProviderSlots` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	fn withdraw() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `872`
-		//  Estimated: `3729`
-		// Minimum execution time: 77_620_000 picoseconds.
-		Weight::from_parts(135_038_000, 3729)
+		//  Measured:  `873`
+		//  Estimated: `3734`
+		// Minimum execution time: 76_707_000 picoseconds.
+		Weight::from_parts(87_198_000, 3734)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
 	/// Storage: `Session::CurrentIndex` (r:1 w:0)
 	/// Proof: `Session::CurrentIndex` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
 	/// Storage: `Resources::Providers` (r:1 w:1)
-	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(264), added: 2739, mode: `MaxEncodedLen`)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::ActiveProviders` (r:1 w:1)
 	/// Proof: `Resources::ActiveProviders` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn reactivate() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `615`
-		//  Estimated: `3729`
-		// Minimum execution time: 24_182_000 picoseconds.
-		Weight::from_parts(41_831_000, 3729)
+		//  Measured:  `616`
+		//  Estimated: `3734`
+		// Minimum execution time: 24_332_000 picoseconds.
+		Weight::from_parts(30_872_000, 3734)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Storage: `Resources::Candidates` (r:1 w:1)
 	/// Proof: `Resources::Candidates` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::Providers` (r:1 w:0)
-	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(264), added: 2739, mode: `MaxEncodedLen`)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
 	/// Storage: `Session::NextKeys` (r:1 w:0)
 	/// Proof: `Session::NextKeys` (`max_values`: None, `max_size`: None, mode: `Measured`)
 	fn remove_candidate() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3743`
-		//  Estimated: `7208`
-		// Minimum execution time: 77_635_000 picoseconds.
-		Weight::from_parts(119_183_000, 7208)
+		//  Measured:  `3744`
+		//  Estimated: `7209`
+		// Minimum execution time: 51_615_000 picoseconds.
+		Weight::from_parts(68_204_000, 7209)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -236,7 +236,7 @@ impl WeightInfo for () {
 	/// Storage: `Session::CurrentIndex` (r:1 w:0)
 	/// Proof: `Session::CurrentIndex` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
 	/// Storage: `Resources::Providers` (r:1 w:1)
-	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(264), added: 2739, mode: `MaxEncodedLen`)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::CounterForProviders` (r:1 w:1)
 	/// Proof: `Resources::CounterForProviders` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
@@ -252,39 +252,39 @@ impl WeightInfo for () {
 	/// Storage: `Resources::ProviderSlots` (r:0 w:1)
 	/// Proof: `Resources::ProviderSlots` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	fn register() -> Weight {
-		Weight::from_parts(171_411_000, 3729)
+		Weight::from_parts(139_916_000, 3734)
 			.saturating_add(RocksDbWeight::get().reads(8_u64))
 			.saturating_add(RocksDbWeight::get().writes(8_u64))
 	}
 	/// Storage: `Resources::Providers` (r:1 w:1)
-	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(264), added: 2739, mode: `MaxEncodedLen`)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
 	fn update_endpoint() -> Weight {
-		Weight::from_parts(33_856_000, 3729)
+		Weight::from_parts(30_688_000, 3734)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Session::CurrentIndex` (r:1 w:0)
 	/// Proof: `Session::CurrentIndex` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
 	/// Storage: `Resources::Providers` (r:1 w:1)
-	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(264), added: 2739, mode: `MaxEncodedLen`)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
 	fn update_capacity() -> Weight {
-		Weight::from_parts(31_806_000, 3729)
+		Weight::from_parts(26_832_000, 3734)
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Resources::Providers` (r:1 w:1)
-	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(264), added: 2739, mode: `MaxEncodedLen`)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
 	fn bond_extra() -> Weight {
-		Weight::from_parts(91_049_000, 3729)
+		Weight::from_parts(136_814_000, 3734)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	/// Storage: `Resources::Providers` (r:65 w:0)
-	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(264), added: 2739, mode: `MaxEncodedLen`)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::Candidates` (r:1 w:1)
 	/// Proof: `Resources::Candidates` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
 	/// Storage: `Session::NextKeys` (r:65 w:0)
@@ -296,34 +296,34 @@ impl WeightInfo for () {
 	/// Storage: `SyncAttestation::ProviderRounds` (r:1 w:0)
 	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(144), added: 2619, mode: `MaxEncodedLen`)
 	fn opt_in_validator() -> Weight {
-		Weight::from_parts(1_461_930_000, 189376)
+		Weight::from_parts(1_073_197_000, 189474)
 			.saturating_add(RocksDbWeight::get().reads(198_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Resources::Providers` (r:1 w:0)
-	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(264), added: 2739, mode: `MaxEncodedLen`)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::Candidates` (r:1 w:1)
 	/// Proof: `Resources::Candidates` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
 	fn opt_out_validator() -> Weight {
-		Weight::from_parts(96_477_000, 3729)
+		Weight::from_parts(73_181_000, 3734)
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Session::CurrentIndex` (r:1 w:0)
 	/// Proof: `Session::CurrentIndex` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
 	/// Storage: `Resources::Providers` (r:1 w:1)
-	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(264), added: 2739, mode: `MaxEncodedLen`)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::ActiveProviders` (r:1 w:1)
 	/// Proof: `Resources::ActiveProviders` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::Candidates` (r:1 w:1)
 	/// Proof: `Resources::Candidates` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
 	fn leave() -> Weight {
-		Weight::from_parts(114_243_000, 4750)
+		Weight::from_parts(80_316_000, 4751)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	/// Storage: `Resources::Providers` (r:1 w:1)
-	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(264), added: 2739, mode: `MaxEncodedLen`)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
 	/// Storage: `Session::CurrentIndex` (r:1 w:0)
 	/// Proof: `Session::CurrentIndex` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
@@ -339,29 +339,29 @@ impl WeightInfo for () {
 	/// Storage: `Resources::ProviderSlots` (r:0 w:1)
 	/// Proof: `Resources::ProviderSlots` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	fn withdraw() -> Weight {
-		Weight::from_parts(135_038_000, 3729)
+		Weight::from_parts(87_198_000, 3734)
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().writes(7_u64))
 	}
 	/// Storage: `Session::CurrentIndex` (r:1 w:0)
 	/// Proof: `Session::CurrentIndex` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
 	/// Storage: `Resources::Providers` (r:1 w:1)
-	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(264), added: 2739, mode: `MaxEncodedLen`)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::ActiveProviders` (r:1 w:1)
 	/// Proof: `Resources::ActiveProviders` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn reactivate() -> Weight {
-		Weight::from_parts(41_831_000, 3729)
+		Weight::from_parts(30_872_000, 3734)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
 	/// Storage: `Resources::Candidates` (r:1 w:1)
 	/// Proof: `Resources::Candidates` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::Providers` (r:1 w:0)
-	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(264), added: 2739, mode: `MaxEncodedLen`)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
 	/// Storage: `Session::NextKeys` (r:1 w:0)
 	/// Proof: `Session::NextKeys` (`max_values`: None, `max_size`: None, mode: `Measured`)
 	fn remove_candidate() -> Weight {
-		Weight::from_parts(119_183_000, 7208)
+		Weight::from_parts(68_204_000, 7209)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}

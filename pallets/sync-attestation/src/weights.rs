@@ -94,8 +94,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `6425`
 		//  Estimated: `9890`
-		// Minimum execution time: 178_728_000 picoseconds.
-		Weight::from_parts(223_020_000, 9890)
+		// Minimum execution time: 175_443_000 picoseconds.
+		Weight::from_parts(188_829_000, 9890)
 			.saturating_add(T::DbWeight::get().reads(13_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -121,8 +121,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1435`
 		//  Estimated: `6028`
-		// Minimum execution time: 125_639_000 picoseconds.
-		Weight::from_parts(141_387_000, 6028)
+		// Minimum execution time: 127_003_000 picoseconds.
+		Weight::from_parts(141_560_000, 6028)
 			.saturating_add(T::DbWeight::get().reads(10_u64))
 	}
 	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
@@ -151,8 +151,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1837`
 		//  Estimated: `6196`
-		// Minimum execution time: 289_108_000 picoseconds.
-		Weight::from_parts(575_472_000, 6196)
+		// Minimum execution time: 293_760_000 picoseconds.
+		Weight::from_parts(557_465_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -176,11 +176,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn report_offline(r: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `1035 + r * (180 ±0)`
-		//  Estimated: `10681 + r * (2235 ±1)`
-		// Minimum execution time: 63_712_000 picoseconds.
-		Weight::from_parts(128_417_514, 10681)
-			// Standard Error: 120_825
-			.saturating_add(Weight::from_parts(14_293_932, 0).saturating_mul(r.into()))
+		//  Estimated: `10681 + r * (2235 ±40)`
+		// Minimum execution time: 64_812_000 picoseconds.
+		Weight::from_parts(108_915_807, 10681)
+			// Standard Error: 85_630
+			.saturating_add(Weight::from_parts(13_751_163, 0).saturating_mul(r.into()))
 			.saturating_add(T::DbWeight::get().reads(16_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(r.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
@@ -207,10 +207,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `541 + c * (166 ±0)`
 		//  Estimated: `3842 + c * (2739 ±2)`
-		// Minimum execution time: 43_954_000 picoseconds.
-		Weight::from_parts(52_486_624, 3842)
-			// Standard Error: 46_390
-			.saturating_add(Weight::from_parts(8_275_743, 0).saturating_mul(c.into()))
+		// Minimum execution time: 42_455_000 picoseconds.
+		Weight::from_parts(49_437_738, 3842)
+			// Standard Error: 104_800
+			.saturating_add(Weight::from_parts(8_244_701, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(c.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
@@ -254,10 +254,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1175 + a * (118 ±0)`
 		//  Estimated: `3554 + a * (2539 ±0)`
-		// Minimum execution time: 98_929_000 picoseconds.
-		Weight::from_parts(77_978_035, 3554)
-			// Standard Error: 39_839
-			.saturating_add(Weight::from_parts(27_540_960, 0).saturating_mul(a.into()))
+		// Minimum execution time: 98_314_000 picoseconds.
+		Weight::from_parts(77_439_893, 3554)
+			// Standard Error: 119_119
+			.saturating_add(Weight::from_parts(30_695_519, 0).saturating_mul(a.into()))
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(a.into())))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
@@ -284,11 +284,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn new_session(c: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `974 + c * (509 ±0)`
-		//  Estimated: `4551 + c * (2979 ±2)`
-		// Minimum execution time: 79_331_000 picoseconds.
-		Weight::from_parts(32_066_497, 4551)
-			// Standard Error: 77_434
-			.saturating_add(Weight::from_parts(26_629_559, 0).saturating_mul(c.into()))
+		//  Estimated: `4551 + c * (2979 ±0)`
+		// Minimum execution time: 121_916_000 picoseconds.
+		Weight::from_parts(65_092_241, 4551)
+			// Standard Error: 202_198
+			.saturating_add(Weight::from_parts(27_567_671, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(c.into())))
 			.saturating_add(Weight::from_parts(0, 2979).saturating_mul(c.into()))
@@ -310,10 +310,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `344 + n * (85 ±0)`
 		//  Estimated: `3529 + n * (2619 ±0)`
-		// Minimum execution time: 28_891_000 picoseconds.
-		Weight::from_parts(34_572_288, 3529)
-			// Standard Error: 2_965
-			.saturating_add(Weight::from_parts(1_250_094, 0).saturating_mul(n.into()))
+		// Minimum execution time: 34_637_000 picoseconds.
+		Weight::from_parts(51_606_149, 3529)
+			// Standard Error: 7_779
+			.saturating_add(Weight::from_parts(2_097_860, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
@@ -365,10 +365,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `2490`
 		//  Estimated: `5852`
-		// Minimum execution time: 115_764_000 picoseconds.
-		Weight::from_parts(238_133_262, 5852)
-			// Standard Error: 586
-			.saturating_add(Weight::from_parts(20_332, 0).saturating_mul(p.into()))
+		// Minimum execution time: 189_514_000 picoseconds.
+		Weight::from_parts(280_647_756, 5852)
+			// Standard Error: 731
+			.saturating_add(Weight::from_parts(11_137, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(17_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -386,8 +386,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `502`
 		//  Estimated: `6028`
-		// Minimum execution time: 559_431_000 picoseconds.
-		Weight::from_parts(740_578_000, 6028)
+		// Minimum execution time: 582_788_000 picoseconds.
+		Weight::from_parts(1_047_032_000, 6028)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -405,8 +405,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1633`
 		//  Estimated: `6028`
-		// Minimum execution time: 26_952_000 picoseconds.
-		Weight::from_parts(32_501_000, 6028)
+		// Minimum execution time: 26_483_000 picoseconds.
+		Weight::from_parts(51_564_000, 6028)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -424,8 +424,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `649`
 		//  Estimated: `4114`
-		// Minimum execution time: 94_536_000 picoseconds.
-		Weight::from_parts(168_747_000, 4114)
+		// Minimum execution time: 96_804_000 picoseconds.
+		Weight::from_parts(151_807_000, 4114)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -441,26 +441,26 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `649`
 		//  Estimated: `4114`
-		// Minimum execution time: 81_444_000 picoseconds.
-		Weight::from_parts(133_561_000, 4114)
+		// Minimum execution time: 83_060_000 picoseconds.
+		Weight::from_parts(99_659_000, 4114)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 	}
 	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
 	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(56), added: 551, mode: `MaxEncodedLen`)
-	/// Storage: `Resources::Providers` (r:4 w:1)
+	/// Storage: `Resources::Providers` (r:13 w:1)
 	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
-	/// Storage: `Resources::ProviderSlots` (r:3 w:0)
+	/// Storage: `Resources::ProviderSlots` (r:12 w:0)
 	/// Proof: `Resources::ProviderSlots` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
-	/// Storage: `SyncAttestation::Datasets` (r:1 w:0)
-	/// Proof: `SyncAttestation::Datasets` (`max_values`: None, `max_size`: Some(155), added: 2630, mode: `MaxEncodedLen`)
-	/// Storage: `SyncAttestation::ProbeSettings` (r:1 w:0)
-	/// Proof: `SyncAttestation::ProbeSettings` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::QualityReports` (r:1 w:1)
 	/// Proof: `SyncAttestation::QualityReports` (`max_values`: None, `max_size`: Some(277), added: 2752, mode: `MaxEncodedLen`)
 	/// Storage: `Session::NextKeys` (r:1 w:0)
 	/// Proof: `Session::NextKeys` (`max_values`: None, `max_size`: None, mode: `Measured`)
 	/// Storage: `System::BlockHash` (r:1 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::Datasets` (r:1 w:0)
+	/// Proof: `SyncAttestation::Datasets` (`max_values`: None, `max_size`: Some(155), added: 2630, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::ProbeSettings` (r:1 w:0)
+	/// Proof: `SyncAttestation::ProbeSettings` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::ProviderRounds` (r:1 w:1)
 	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(144), added: 2619, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::Rounds` (r:1 w:1)
@@ -479,36 +479,36 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Resources::Candidates` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
 	fn report_quality() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `7587`
-		//  Estimated: `11966`
-		// Minimum execution time: 307_590_000 picoseconds.
-		Weight::from_parts(439_503_000, 11966)
-			.saturating_add(T::DbWeight::get().reads(22_u64))
+		//  Measured:  `9664`
+		//  Estimated: `36662`
+		// Minimum execution time: 420_097_000 picoseconds.
+		Weight::from_parts(592_573_000, 36662)
+			.saturating_add(T::DbWeight::get().reads(40_u64))
 			.saturating_add(T::DbWeight::get().writes(11_u64))
 	}
 	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
 	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(56), added: 551, mode: `MaxEncodedLen`)
-	/// Storage: `Resources::Providers` (r:4 w:0)
+	/// Storage: `Resources::Providers` (r:13 w:0)
 	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
-	/// Storage: `Resources::ProviderSlots` (r:3 w:0)
+	/// Storage: `Resources::ProviderSlots` (r:12 w:0)
 	/// Proof: `Resources::ProviderSlots` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
-	/// Storage: `SyncAttestation::Datasets` (r:1 w:0)
-	/// Proof: `SyncAttestation::Datasets` (`max_values`: None, `max_size`: Some(155), added: 2630, mode: `MaxEncodedLen`)
-	/// Storage: `SyncAttestation::ProbeSettings` (r:1 w:0)
-	/// Proof: `SyncAttestation::ProbeSettings` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::QualityReports` (r:1 w:0)
 	/// Proof: `SyncAttestation::QualityReports` (`max_values`: None, `max_size`: Some(277), added: 2752, mode: `MaxEncodedLen`)
 	/// Storage: `Session::NextKeys` (r:1 w:0)
 	/// Proof: `Session::NextKeys` (`max_values`: None, `max_size`: None, mode: `Measured`)
 	/// Storage: `System::BlockHash` (r:1 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::Datasets` (r:1 w:0)
+	/// Proof: `SyncAttestation::Datasets` (`max_values`: None, `max_size`: Some(155), added: 2630, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::ProbeSettings` (r:1 w:0)
+	/// Proof: `SyncAttestation::ProbeSettings` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	fn authorize_report_quality() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1993`
-		//  Estimated: `11966`
-		// Minimum execution time: 162_955_000 picoseconds.
-		Weight::from_parts(247_338_000, 11966)
-			.saturating_add(T::DbWeight::get().reads(13_u64))
+		//  Measured:  `3826`
+		//  Estimated: `36662`
+		// Minimum execution time: 262_969_000 picoseconds.
+		Weight::from_parts(380_998_000, 36662)
+			.saturating_add(T::DbWeight::get().reads(31_u64))
 	}
 	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
 	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(56), added: 551, mode: `MaxEncodedLen`)
@@ -526,8 +526,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1005`
 		//  Estimated: `4470`
-		// Minimum execution time: 113_812_000 picoseconds.
-		Weight::from_parts(206_720_000, 4470)
+		// Minimum execution time: 105_457_000 picoseconds.
+		Weight::from_parts(186_152_000, 4470)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -547,8 +547,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1005`
 		//  Estimated: `4470`
-		// Minimum execution time: 94_563_000 picoseconds.
-		Weight::from_parts(128_021_000, 4470)
+		// Minimum execution time: 95_780_000 picoseconds.
+		Weight::from_parts(154_916_000, 4470)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 	}
 	/// Storage: `SyncAttestation::ProbeSettings` (r:0 w:1)
@@ -557,16 +557,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 7_385_000 picoseconds.
-		Weight::from_parts(9_613_000, 0)
+		// Minimum execution time: 7_805_000 picoseconds.
+		Weight::from_parts(15_533_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
+	/// Storage: `Resources::Providers` (r:1 w:1)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::Datasets` (r:1 w:1)
 	/// Proof: `SyncAttestation::Datasets` (`max_values`: None, `max_size`: Some(155), added: 2630, mode: `MaxEncodedLen`)
 	/// Storage: `System::BlockHash` (r:1 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
-	/// Storage: `Resources::Providers` (r:1 w:1)
-	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:2 w:2)
@@ -578,10 +578,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1067`
 		//  Estimated: `6196`
-		// Minimum execution time: 297_875_000 picoseconds.
-		Weight::from_parts(325_879_000, 6196)
-			// Standard Error: 838_493
-			.saturating_add(Weight::from_parts(98_633_129, 0).saturating_mul(i.into()))
+		// Minimum execution time: 616_993_000 picoseconds.
+		Weight::from_parts(2_891_699_817, 6196)
+			// Standard Error: 1_900_393
+			.saturating_add(Weight::from_parts(70_404_761, 0).saturating_mul(i.into()))
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -614,7 +614,7 @@ impl WeightInfo for () {
 	/// Storage: `SyncAttestation::Leaderboard` (r:1 w:1)
 	/// Proof: `SyncAttestation::Leaderboard` (`max_values`: None, `max_size`: Some(4814), added: 7289, mode: `MaxEncodedLen`)
 	fn attest() -> Weight {
-		Weight::from_parts(223_020_000, 9890)
+		Weight::from_parts(188_829_000, 9890)
 			.saturating_add(RocksDbWeight::get().reads(13_u64))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
 	}
@@ -637,7 +637,7 @@ impl WeightInfo for () {
 	/// Storage: `SyncAttestation::LastClosedRound` (r:1 w:0)
 	/// Proof: `SyncAttestation::LastClosedRound` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn authorize_attest() -> Weight {
-		Weight::from_parts(141_387_000, 6028)
+		Weight::from_parts(141_560_000, 6028)
 			.saturating_add(RocksDbWeight::get().reads(10_u64))
 	}
 	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
@@ -663,7 +663,7 @@ impl WeightInfo for () {
 	/// Storage: `Resources::Candidates` (r:1 w:1)
 	/// Proof: `Resources::Candidates` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
 	fn report_equivocation() -> Weight {
-		Weight::from_parts(575_472_000, 6196)
+		Weight::from_parts(557_465_000, 6196)
 			.saturating_add(RocksDbWeight::get().reads(12_u64))
 			.saturating_add(RocksDbWeight::get().writes(6_u64))
 	}
@@ -685,8 +685,8 @@ impl WeightInfo for () {
 	/// Proof: `Resources::Candidates` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
 	/// The range of component `r` is `[1, 84]`.
 	fn report_offline(r: u32, ) -> Weight {
-		Weight::from_parts(128_417_514, 10681)
-			.saturating_add(Weight::from_parts(14_293_932, 0).saturating_mul(r.into()))
+		Weight::from_parts(108_915_807, 10681)
+			.saturating_add(Weight::from_parts(13_751_163, 0).saturating_mul(r.into()))
 			.saturating_add(RocksDbWeight::get().reads(16_u64))
 			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(r.into())))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
@@ -710,8 +710,8 @@ impl WeightInfo for () {
 	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(56), added: 551, mode: `MaxEncodedLen`)
 	/// The range of component `c` is `[1, 64]`.
 	fn start_session(c: u32, ) -> Weight {
-		Weight::from_parts(52_486_624, 3842)
-			.saturating_add(Weight::from_parts(8_275_743, 0).saturating_mul(c.into()))
+		Weight::from_parts(49_437_738, 3842)
+			.saturating_add(Weight::from_parts(8_244_701, 0).saturating_mul(c.into()))
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(c.into())))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
@@ -752,8 +752,8 @@ impl WeightInfo for () {
 	/// Proof: `SyncAttestation::LastClosedRound` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// The range of component `a` is `[1, 32]`.
 	fn end_session(a: u32, ) -> Weight {
-		Weight::from_parts(77_978_035, 3554)
-			.saturating_add(Weight::from_parts(27_540_960, 0).saturating_mul(a.into()))
+		Weight::from_parts(77_439_893, 3554)
+			.saturating_add(Weight::from_parts(30_695_519, 0).saturating_mul(a.into()))
 			.saturating_add(RocksDbWeight::get().reads(8_u64))
 			.saturating_add(RocksDbWeight::get().reads((5_u64).saturating_mul(a.into())))
 			.saturating_add(RocksDbWeight::get().writes(8_u64))
@@ -778,8 +778,8 @@ impl WeightInfo for () {
 	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(144), added: 2619, mode: `MaxEncodedLen`)
 	/// The range of component `c` is `[1, 64]`.
 	fn new_session(c: u32, ) -> Weight {
-		Weight::from_parts(32_066_497, 4551)
-			.saturating_add(Weight::from_parts(26_629_559, 0).saturating_mul(c.into()))
+		Weight::from_parts(65_092_241, 4551)
+			.saturating_add(Weight::from_parts(27_567_671, 0).saturating_mul(c.into()))
 			.saturating_add(RocksDbWeight::get().reads(8_u64))
 			.saturating_add(RocksDbWeight::get().reads((5_u64).saturating_mul(c.into())))
 			.saturating_add(Weight::from_parts(0, 2979).saturating_mul(c.into()))
@@ -798,8 +798,8 @@ impl WeightInfo for () {
 	/// Proof: `SyncAttestation::Leaderboard` (`max_values`: None, `max_size`: Some(4814), added: 7289, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 256]`.
 	fn on_idle_cleanup(n: u32, ) -> Weight {
-		Weight::from_parts(34_572_288, 3529)
-			.saturating_add(Weight::from_parts(1_250_094, 0).saturating_mul(n.into()))
+		Weight::from_parts(51_606_149, 3529)
+			.saturating_add(Weight::from_parts(2_097_860, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
@@ -848,8 +848,8 @@ impl WeightInfo for () {
 	/// Proof: `SyncAttestation::LastClosedRound` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// The range of component `p` is `[1, 10000]`.
 	fn round_transition(p: u32, ) -> Weight {
-		Weight::from_parts(238_133_262, 5852)
-			.saturating_add(Weight::from_parts(20_332, 0).saturating_mul(p.into()))
+		Weight::from_parts(280_647_756, 5852)
+			.saturating_add(Weight::from_parts(11_137, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(17_u64))
 			.saturating_add(RocksDbWeight::get().writes(7_u64))
 	}
@@ -864,7 +864,7 @@ impl WeightInfo for () {
 	/// Storage: `System::BlockHash` (r:1 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	fn note_block_vrf() -> Weight {
-		Weight::from_parts(740_578_000, 6028)
+		Weight::from_parts(1_047_032_000, 6028)
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
@@ -879,7 +879,7 @@ impl WeightInfo for () {
 	/// Storage: `SyncAttestation::AuthoredIn` (r:0 w:1)
 	/// Proof: `SyncAttestation::AuthoredIn` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	fn on_finalize() -> Weight {
-		Weight::from_parts(32_501_000, 6028)
+		Weight::from_parts(51_564_000, 6028)
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
@@ -894,7 +894,7 @@ impl WeightInfo for () {
 	/// Storage: `SyncAttestation::MissedRounds` (r:0 w:1)
 	/// Proof: `SyncAttestation::MissedRounds` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	fn heartbeat() -> Weight {
-		Weight::from_parts(168_747_000, 4114)
+		Weight::from_parts(151_807_000, 4114)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
@@ -907,25 +907,25 @@ impl WeightInfo for () {
 	/// Storage: `System::BlockHash` (r:1 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	fn authorize_heartbeat() -> Weight {
-		Weight::from_parts(133_561_000, 4114)
+		Weight::from_parts(99_659_000, 4114)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 	}
 	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
 	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(56), added: 551, mode: `MaxEncodedLen`)
-	/// Storage: `Resources::Providers` (r:4 w:1)
+	/// Storage: `Resources::Providers` (r:13 w:1)
 	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
-	/// Storage: `Resources::ProviderSlots` (r:3 w:0)
+	/// Storage: `Resources::ProviderSlots` (r:12 w:0)
 	/// Proof: `Resources::ProviderSlots` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
-	/// Storage: `SyncAttestation::Datasets` (r:1 w:0)
-	/// Proof: `SyncAttestation::Datasets` (`max_values`: None, `max_size`: Some(155), added: 2630, mode: `MaxEncodedLen`)
-	/// Storage: `SyncAttestation::ProbeSettings` (r:1 w:0)
-	/// Proof: `SyncAttestation::ProbeSettings` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::QualityReports` (r:1 w:1)
 	/// Proof: `SyncAttestation::QualityReports` (`max_values`: None, `max_size`: Some(277), added: 2752, mode: `MaxEncodedLen`)
 	/// Storage: `Session::NextKeys` (r:1 w:0)
 	/// Proof: `Session::NextKeys` (`max_values`: None, `max_size`: None, mode: `Measured`)
 	/// Storage: `System::BlockHash` (r:1 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::Datasets` (r:1 w:0)
+	/// Proof: `SyncAttestation::Datasets` (`max_values`: None, `max_size`: Some(155), added: 2630, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::ProbeSettings` (r:1 w:0)
+	/// Proof: `SyncAttestation::ProbeSettings` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::ProviderRounds` (r:1 w:1)
 	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(144), added: 2619, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::Rounds` (r:1 w:1)
@@ -943,29 +943,29 @@ impl WeightInfo for () {
 	/// Storage: `Resources::Candidates` (r:1 w:1)
 	/// Proof: `Resources::Candidates` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
 	fn report_quality() -> Weight {
-		Weight::from_parts(439_503_000, 11966)
-			.saturating_add(RocksDbWeight::get().reads(22_u64))
+		Weight::from_parts(592_573_000, 36662)
+			.saturating_add(RocksDbWeight::get().reads(40_u64))
 			.saturating_add(RocksDbWeight::get().writes(11_u64))
 	}
 	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
 	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(56), added: 551, mode: `MaxEncodedLen`)
-	/// Storage: `Resources::Providers` (r:4 w:0)
+	/// Storage: `Resources::Providers` (r:13 w:0)
 	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
-	/// Storage: `Resources::ProviderSlots` (r:3 w:0)
+	/// Storage: `Resources::ProviderSlots` (r:12 w:0)
 	/// Proof: `Resources::ProviderSlots` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
-	/// Storage: `SyncAttestation::Datasets` (r:1 w:0)
-	/// Proof: `SyncAttestation::Datasets` (`max_values`: None, `max_size`: Some(155), added: 2630, mode: `MaxEncodedLen`)
-	/// Storage: `SyncAttestation::ProbeSettings` (r:1 w:0)
-	/// Proof: `SyncAttestation::ProbeSettings` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::QualityReports` (r:1 w:0)
 	/// Proof: `SyncAttestation::QualityReports` (`max_values`: None, `max_size`: Some(277), added: 2752, mode: `MaxEncodedLen`)
 	/// Storage: `Session::NextKeys` (r:1 w:0)
 	/// Proof: `Session::NextKeys` (`max_values`: None, `max_size`: None, mode: `Measured`)
 	/// Storage: `System::BlockHash` (r:1 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::Datasets` (r:1 w:0)
+	/// Proof: `SyncAttestation::Datasets` (`max_values`: None, `max_size`: Some(155), added: 2630, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::ProbeSettings` (r:1 w:0)
+	/// Proof: `SyncAttestation::ProbeSettings` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	fn authorize_report_quality() -> Weight {
-		Weight::from_parts(247_338_000, 11966)
-			.saturating_add(RocksDbWeight::get().reads(13_u64))
+		Weight::from_parts(380_998_000, 36662)
+			.saturating_add(RocksDbWeight::get().reads(31_u64))
 	}
 	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
 	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(56), added: 551, mode: `MaxEncodedLen`)
@@ -980,7 +980,7 @@ impl WeightInfo for () {
 	/// Storage: `System::BlockHash` (r:1 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	fn commit_dataset() -> Weight {
-		Weight::from_parts(206_720_000, 4470)
+		Weight::from_parts(186_152_000, 4470)
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
@@ -997,21 +997,21 @@ impl WeightInfo for () {
 	/// Storage: `System::BlockHash` (r:1 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	fn authorize_commit_dataset() -> Weight {
-		Weight::from_parts(128_021_000, 4470)
+		Weight::from_parts(154_916_000, 4470)
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 	}
 	/// Storage: `SyncAttestation::ProbeSettings` (r:0 w:1)
 	/// Proof: `SyncAttestation::ProbeSettings` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	fn set_probe_config() -> Weight {
-		Weight::from_parts(9_613_000, 0)
+		Weight::from_parts(15_533_000, 0)
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
+	/// Storage: `Resources::Providers` (r:1 w:1)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::Datasets` (r:1 w:1)
 	/// Proof: `SyncAttestation::Datasets` (`max_values`: None, `max_size`: Some(155), added: 2630, mode: `MaxEncodedLen`)
 	/// Storage: `System::BlockHash` (r:1 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
-	/// Storage: `Resources::Providers` (r:1 w:1)
-	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:2 w:2)
@@ -1020,8 +1020,8 @@ impl WeightInfo for () {
 	/// Proof: `Resources::Candidates` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
 	/// The range of component `i` is `[1, 1024]`.
 	fn report_storage_fraud(i: u32, ) -> Weight {
-		Weight::from_parts(325_879_000, 6196)
-			.saturating_add(Weight::from_parts(98_633_129, 0).saturating_mul(i.into()))
+		Weight::from_parts(2_891_699_817, 6196)
+			.saturating_add(Weight::from_parts(70_404_761, 0).saturating_mul(i.into()))
 			.saturating_add(RocksDbWeight::get().reads(7_u64))
 			.saturating_add(RocksDbWeight::get().writes(6_u64))
 	}
