@@ -155,6 +155,7 @@ pub mod pallet {
 	use crate::crypto::SyncSignature;
 	use alloc::{boxed::Box, vec::Vec};
 	use frame_support::{
+		dispatch::WithPostDispatchInfo,
 		inherent::{InherentData, InherentIdentifier, MakeFatalError, ProvideInherent},
 		pallet_prelude::*,
 	};
@@ -838,8 +839,10 @@ pub mod pallet {
 		/// and round. Commit again in the next round. (The pool says `Stale`.)
 		AlreadyCommitted,
 		/// A probe setting is zero or out of bounds: every figure must be at least 1, with at
-		/// most 256 lanes, 65 536 seal iterations and 65 536 samples, a payload of at most
-		/// 64 MiB and a compute probe of at most 60 s.
+		/// most 256 lanes, 1 024 seal iterations (`MAX_CHECKED_SEAL_ITERATIONS`, so the chain can
+		/// reseal a leaf) and 65 536 samples, a payload of at most 64 MiB and a compute probe of
+		/// at most 60 s; and a provider keeping less than one leaf in `MaxStorageOverclaim` must
+		/// miss the deadline (`ProbeConfig::resealable_overclaim`).
 		InvalidProbeConfig,
 		/// The dataset was sealed with other lanes or seal iterations than the probe settings in
 		/// force (`dataset_lanes`, `seal_iterations`). Rebuild it with the settings the chain
@@ -1212,7 +1215,8 @@ pub mod pallet {
 		///
 		/// - Origin: signed by any account, the reporter. It pays no fee when the proof holds; a
 		///   failed proof pays its fee, which covers resealing one leaf (`128 × seal_iterations`
-		///   hashes).
+		///   hashes), or only what was done if it failed before the seal (an unregistered provider
+		///   or a dataset it is not committed to).
 		/// - Effect: the registry slashes `StorageFraudSlash` of the provider's bond (rounded down)
 		///   and pays `ReporterCut` of it to the reporter, as for an equivocation; the provider's
 		///   dataset commitments (in effect and next) are dropped, so its storage counts zero until
@@ -1231,6 +1235,13 @@ pub mod pallet {
 			proof: Box<StorageFraudProofOf<T>>,
 		) -> DispatchResultWithPostInfo {
 			let reporter = ensure_signed(origin)?;
+			// A proof that fails before the seal is charged for the least seal benchmarked.
+			let declared = T::WeightInfo::report_storage_fraud(
+				proof.dataset.seal_iterations.min(MAX_CHECKED_SEAL_ITERATIONS),
+			);
+			Self::check_fraud_target(&proof).map_err(|error| {
+				error.with_weight(T::WeightInfo::report_storage_fraud(1).min(declared))
+			})?;
 			Self::do_report_storage_fraud(reporter, *proof)?;
 			Ok(Pays::No.into())
 		}

@@ -627,13 +627,7 @@ impl<T: Config> Pallet<T> {
 	/// committed to now (in effect or next), and the link is in its tree but not sealed
 	/// ([`seal::check_link`] says [`seal::LinkError::WrongLeaf`]). Costs one leaf seal.
 	pub fn check_storage_fraud(proof: &StorageFraudProofOf<T>) -> Result<(), Error<T>> {
-		ensure!(T::Registry::slot_of(&proof.provider).is_some(), Error::<T>::NotProvider);
-		let record = Datasets::<T>::get(&proof.provider);
-		let committed = record.current == Some(proof.dataset) ||
-			record.next.is_some_and(|(_, next)| next == proof.dataset);
-		ensure!(committed, Error::<T>::DatasetNotCommitted);
-		// Commitments match the probe settings, which are bounded; the weight assumes it.
-		ensure!(proof.dataset.seal_iterations <= MAX_CHECKED_SEAL_ITERATIONS, Error::<T>::NotFraud);
+		Self::check_fraud_target(proof)?;
 		let genesis = Self::genesis_hash();
 		let seed: [u8; 32] = genesis.as_ref().try_into().map_err(|_| Error::<T>::NotFraud)?;
 		let account = proof.provider.encode();
@@ -647,6 +641,20 @@ impl<T: Config> Pallet<T> {
 			Err(seal::LinkError::WrongLeaf) => Ok(()),
 			_ => Err(Error::<T>::NotFraud),
 		}
+	}
+
+	/// The part of [`Self::check_storage_fraud`] that comes before the seal: the provider is
+	/// registered, committed to the dataset now, and the dataset's seal is within the bound the
+	/// weight assumes. Cheap: a proof that fails here is charged for no seal.
+	pub fn check_fraud_target(proof: &StorageFraudProofOf<T>) -> Result<(), Error<T>> {
+		ensure!(T::Registry::slot_of(&proof.provider).is_some(), Error::<T>::NotProvider);
+		let record = Datasets::<T>::get(&proof.provider);
+		let committed = record.current == Some(proof.dataset) ||
+			record.next.is_some_and(|(_, next)| next == proof.dataset);
+		ensure!(committed, Error::<T>::DatasetNotCommitted);
+		// Commitments match the probe settings, which are bounded; the weight assumes it.
+		ensure!(proof.dataset.seal_iterations <= MAX_CHECKED_SEAL_ITERATIONS, Error::<T>::NotFraud);
+		Ok(())
 	}
 
 	/// Applies a storage fraud proof: slashes the provider, pays the reporter its cut, and drops

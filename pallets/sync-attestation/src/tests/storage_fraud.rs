@@ -119,6 +119,12 @@ fn report(proof: &StorageFraudProofOf<Test>) -> DispatchResultWithPostInfo {
 	SyncAttestation::report_storage_fraud(RuntimeOrigin::signed(REPORTER), Box::new(proof.clone()))
 }
 
+/// [`report`], its error without the post-dispatch info (a proof that fails before the seal is
+/// charged less).
+fn reported(proof: &StorageFraudProofOf<Test>) -> DispatchResult {
+	report(proof).map(|_| ()).map_err(|error| error.error)
+}
+
 /// Eight providers in round 1, with the small probe settings.
 fn in_round_one(test: impl FnOnce()) {
 	builder()
@@ -158,7 +164,7 @@ fn a_broken_lane_is_proven_and_slashed_once() {
 			}]
 		);
 		// Punished once: the commitment is gone.
-		assert_noop!(report(&proof), Error::<Test>::DatasetNotCommitted);
+		assert_noop!(reported(&proof), Error::<Test>::DatasetNotCommitted);
 	});
 }
 
@@ -180,52 +186,61 @@ fn an_honest_link_or_a_malformed_proof_proves_nothing_and_changes_nothing() {
 		assert_ok!(commit(3, honest.commitment()));
 		// Every link of an honest dataset is sealed, first leaves of lanes included.
 		for index in 0..8 {
-			assert_noop!(report(&honest.proof(3, index)), Error::<Test>::NotFraud);
+			assert_noop!(reported(&honest.proof(3, index)), Error::<Test>::NotFraud);
 		}
 
 		// A cheater's dataset: only the broken link proves anything. The leaf after the break is
 		// sealed from the junk leaf, so its link is sound.
 		let cheat = Built::new(5, 8, &[4]);
 		assert_ok!(commit(5, cheat.commitment()));
-		assert_noop!(report(&cheat.proof(5, 6)), Error::<Test>::NotFraud);
+		assert_noop!(reported(&cheat.proof(5, 6)), Error::<Test>::NotFraud);
 		let good = cheat.proof(5, 4);
 		// A leaf that is not in the tree: a forged leaf, a wrong path, the wrong index.
 		let mut forged = good.clone();
 		forged.leaf[0] ^= 1;
-		assert_noop!(report(&forged), Error::<Test>::NotFraud);
+		assert_noop!(reported(&forged), Error::<Test>::NotFraud);
 		let mut wrong_path = good.clone();
 		wrong_path.path[0] = [7; 32];
-		assert_noop!(report(&wrong_path), Error::<Test>::NotFraud);
+		assert_noop!(reported(&wrong_path), Error::<Test>::NotFraud);
 		let mut wrong_index = good.clone();
 		wrong_index.index = 5;
-		assert_noop!(report(&wrong_index), Error::<Test>::NotFraud);
+		assert_noop!(reported(&wrong_index), Error::<Test>::NotFraud);
 		// A predecessor that is not the leaf's, or none, or a short leaf.
 		let mut wrong_previous = good.clone();
 		wrong_previous.previous = Some((cheat.leaf(3), cheat.path(3)));
-		assert_noop!(report(&wrong_previous), Error::<Test>::NotFraud);
+		assert_noop!(reported(&wrong_previous), Error::<Test>::NotFraud);
 		assert_noop!(
-			report(&StorageFraudProof { previous: None, ..good.clone() }),
+			reported(&StorageFraudProof { previous: None, ..good.clone() }),
 			Error::<Test>::NotFraud
 		);
 		let mut short = good.clone();
 		short.leaf.truncate(LEAF_BYTES - 1);
-		assert_noop!(report(&short), Error::<Test>::NotFraud);
+		assert_noop!(reported(&short), Error::<Test>::NotFraud);
 		// An index past the dataset.
 		assert_noop!(
-			report(&StorageFraudProof { index: 8, ..good.clone() }),
+			reported(&StorageFraudProof { index: 8, ..good.clone() }),
 			Error::<Test>::NotFraud
 		);
 		// Against a dataset the provider did not commit, or another provider's.
 		let other = DatasetCommitment { root: [9; 32], ..good.dataset };
 		assert_noop!(
-			report(&StorageFraudProof { dataset: other, ..good.clone() }),
+			reported(&StorageFraudProof { dataset: other, ..good.clone() }),
 			Error::<Test>::DatasetNotCommitted
 		);
 		assert_noop!(
-			report(&StorageFraudProof { provider: 3, ..good.clone() }),
+			reported(&StorageFraudProof { provider: 3, ..good.clone() }),
 			Error::<Test>::DatasetNotCommitted
 		);
 		assert!(Slashes::get().is_empty());
+		// A proof that fails before the seal is charged as the least seal, one that fails at it in
+		// full.
+		let cheap = report(&StorageFraudProof { provider: 3, ..good.clone() }).unwrap_err();
+		assert_eq!(
+			cheap.post_info.actual_weight,
+			Some(<() as crate::WeightInfo>::report_storage_fraud(1))
+		);
+		let full = report(&honest.proof(3, 2)).unwrap_err();
+		assert_eq!(full.post_info.actual_weight, None);
 		// The good one still stands.
 		assert_ok!(report(&good));
 	});
