@@ -869,6 +869,7 @@ mod tests {
 		*,
 	};
 	use proof_of_sync_probe::dataset::Dataset;
+	use proof_of_sync_test_utils::TestDataset;
 	use sp_core::offchain::storage::InMemOffchainStorage;
 	use tokio::net::TcpListener;
 
@@ -934,7 +935,6 @@ mod tests {
 	fn broken_dataset_proofs(
 		indices: &[u64],
 	) -> (DatasetParams, DatasetCommitment, Vec<StorageProof>) {
-		use proof_of_sync_primitives::seal::{leaf_hash, node_hash};
 		let params = DatasetParams {
 			account: target().encode(),
 			seed: GENESIS,
@@ -943,38 +943,21 @@ mod tests {
 			seal_iterations: 2,
 		};
 		let seal = params.seal_params();
-		let mut leaves: Vec<Vec<u8>> = Vec::new();
-		for index in 0..8u64 {
-			let previous = match seal.predecessor(index) {
-				Some(p) => leaves[p as usize].clone(),
-				None => seal.lane_start(seal.lane(index)).to_vec(),
-			};
-			leaves.push(if index == 5 {
-				vec![0xee; LEAF_BYTES]
-			} else {
-				seal.seal_leaf(index, &previous)
-			});
-		}
-		let mut levels = vec![leaves.iter().map(|l| leaf_hash(l)).collect::<Vec<_>>()];
-		while levels.last().map_or(0, Vec::len) > 1 {
-			let below = levels.last().cloned().unwrap_or_default();
-			levels.push(below.chunks(2).map(|pair| node_hash(&pair[0], &pair[1])).collect());
-		}
-		let path = |index: u64| -> Vec<[u8; 32]> {
-			(0..3).map(|h| levels[h][((index >> h) ^ 1) as usize]).collect()
-		};
+		let dataset = TestDataset::seal(&seal, params.leaves, &[5]);
 		let proofs = indices
 			.iter()
 			.map(|&index| StorageProof {
 				index,
-				leaf: leaves[index as usize].clone(),
-				path: path(index),
-				previous: seal.predecessor(index).map(|p| (leaves[p as usize].clone(), path(p))),
+				leaf: dataset.leaf(index).to_vec(),
+				path: dataset.path(index),
+				previous: seal
+					.predecessor(index)
+					.map(|p| (dataset.leaf(p).to_vec(), dataset.path(p))),
 			})
 			.collect();
 		let commitment = DatasetCommitment {
-			root: levels[3][0],
-			leaves: 8,
+			root: dataset.root(),
+			leaves: params.leaves,
 			lanes: params.lanes,
 			seal_iterations: params.seal_iterations,
 		};

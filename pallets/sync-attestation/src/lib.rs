@@ -155,14 +155,13 @@ pub mod pallet {
 	use crate::crypto::SyncSignature;
 	use alloc::{boxed::Box, vec::Vec};
 	use frame_support::{
-		dispatch::WithPostDispatchInfo,
 		inherent::{InherentData, InherentIdentifier, MakeFatalError, ProvideInherent},
 		pallet_prelude::*,
 	};
 	use frame_system::{offchain::CreateAuthorizedTransaction, pallet_prelude::*};
 	use proof_of_sync_primitives::{
 		Capacity, DatasetCommitment, OnRoundClosed, Points, ProbeConfig, ProviderRegistry,
-		RoundIndex, MAX_CHECKED_SEAL_ITERATIONS, MAX_LEADERBOARD_PAGE,
+		RoundIndex, MAX_LEADERBOARD_PAGE,
 	};
 	use sp_runtime::Perbill;
 
@@ -1227,23 +1226,13 @@ pub mod pallet {
 		/// - Errors: [`Error::NotProvider`] (it has withdrawn), [`Error::DatasetNotCommitted`],
 		///   [`Error::NotFraud`]; and the registry's error if it cannot slash the provider.
 		#[pallet::call_index(8)]
-		#[pallet::weight(T::WeightInfo::report_storage_fraud(
-			proof.dataset.seal_iterations.min(MAX_CHECKED_SEAL_ITERATIONS)
-		))]
+		#[pallet::weight(Pallet::<T>::storage_fraud_weight(proof))]
 		pub fn report_storage_fraud(
 			origin: OriginFor<T>,
 			proof: Box<StorageFraudProofOf<T>>,
 		) -> DispatchResultWithPostInfo {
 			let reporter = ensure_signed(origin)?;
-			// A proof that fails before the seal is charged for the least seal benchmarked.
-			let declared = T::WeightInfo::report_storage_fraud(
-				proof.dataset.seal_iterations.min(MAX_CHECKED_SEAL_ITERATIONS),
-			);
-			Self::check_fraud_target(&proof).map_err(|error| {
-				error.with_weight(T::WeightInfo::report_storage_fraud(1).min(declared))
-			})?;
-			Self::do_report_storage_fraud(reporter, *proof)?;
-			Ok(Pays::No.into())
+			Self::do_report_storage_fraud(reporter, *proof)
 		}
 	}
 

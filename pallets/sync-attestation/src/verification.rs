@@ -57,11 +57,17 @@ use crate::{
 		DatasetCommitOf, Measurement, ProviderRoundStats, QualityReportOf, RoundParamsOf,
 		StorageFraudProofOf, TargetReportsOf,
 	},
-	SyncKeys, CREDIT_UNIT,
+	SyncKeys, WeightInfo, CREDIT_UNIT,
 };
 use alloc::vec::Vec;
 use codec::Encode;
-use frame_support::{ensure, pallet_prelude::*, traits::Get, BoundedVec};
+use frame_support::{
+	dispatch::{DispatchResultWithPostInfo, Pays, WithPostDispatchInfo},
+	ensure,
+	pallet_prelude::*,
+	traits::Get,
+	BoundedVec,
+};
 use proof_of_sync_primitives::{
 	seal, Capacity, DatasetCommitment, Points, ProbeConfig, ProviderRegistry, ResourceKind,
 	RoundIndex, MAX_CHECKED_SEAL_ITERATIONS,
@@ -623,11 +629,18 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// Checks a storage fraud proof against `provider`'s commitments: the dataset is one it is
-	/// committed to now (in effect or next), and the link is in its tree but not sealed
-	/// ([`seal::check_link`] says [`seal::LinkError::WrongLeaf`]). Costs one leaf seal.
-	pub fn check_storage_fraud(proof: &StorageFraudProofOf<T>) -> Result<(), Error<T>> {
-		Self::check_fraud_target(proof)?;
+	/// The weight `report_storage_fraud` declares for `proof`: one leaf seal at the proof's seal
+	/// iterations (at most the bound the probe settings keep to).
+	pub fn storage_fraud_weight(proof: &StorageFraudProofOf<T>) -> Weight {
+		T::WeightInfo::report_storage_fraud(
+			proof.dataset.seal_iterations.min(MAX_CHECKED_SEAL_ITERATIONS),
+		)
+	}
+
+	/// The second part of a storage fraud proof's check, after [`Self::check_fraud_target`]: the
+	/// link is in the committed tree but not sealed ([`seal::check_link`] says
+	/// [`seal::LinkError::WrongLeaf`]). Costs one leaf seal.
+	pub fn check_broken_link(proof: &StorageFraudProofOf<T>) -> Result<(), Error<T>> {
 		let genesis = Self::genesis_hash();
 		let seed: [u8; 32] = genesis.as_ref().try_into().map_err(|_| Error::<T>::NotFraud)?;
 		let account = proof.provider.encode();
@@ -643,7 +656,7 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// The part of [`Self::check_storage_fraud`] that comes before the seal: the provider is
+	/// The first part of a storage fraud proof's check, before the seal: the provider is
 	/// registered, committed to the dataset now, and the dataset's seal is within the bound the
 	/// weight assumes. Cheap: a proof that fails here is charged for no seal.
 	pub fn check_fraud_target(proof: &StorageFraudProofOf<T>) -> Result<(), Error<T>> {
@@ -657,13 +670,17 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// Applies a storage fraud proof: slashes the provider, pays the reporter its cut, and drops
-	/// the provider's dataset commitments.
+	/// Checks and applies a storage fraud proof: slashes the provider, pays the reporter its cut,
+	/// and drops the provider's dataset commitments. The reporter pays no fee when it holds; a
+	/// proof that fails before the seal is charged for the least seal benchmarked.
 	pub(crate) fn do_report_storage_fraud(
 		reporter: T::AccountId,
 		proof: StorageFraudProofOf<T>,
-	) -> DispatchResult {
-		Self::check_storage_fraud(&proof)?;
+	) -> DispatchResultWithPostInfo {
+		let before_seal =
+			T::WeightInfo::report_storage_fraud(1).min(Self::storage_fraud_weight(&proof));
+		Self::check_fraud_target(&proof).map_err(|error| error.with_weight(before_seal))?;
+		Self::check_broken_link(&proof)?;
 		let slashed = T::Registry::slash(
 			&proof.provider,
 			T::StorageFraudSlash::get(),
@@ -677,7 +694,7 @@ impl<T: Config> Pallet<T> {
 			slashed,
 			reporter,
 		});
-		Ok(())
+		Ok(Pays::No.into())
 	}
 
 	/// `who`'s record of `round`, if it earned anything or was reported about in it.

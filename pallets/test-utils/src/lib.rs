@@ -7,12 +7,17 @@
 //! - [`execute_checked`]: runs a test, then the pallet's `try_state` checks, as each mock's
 //!   `ExtBuilder::build_and_execute` does;
 //! - [`assert_try_state_catches`]: writes inconsistent storage, asserts that `try_state` catches
-//!   it, and rolls the write back.
+//!   it, and rolls the write back;
+//! - [`TestDataset`]: a small storage dataset sealed in memory, junk where a test wants it, with
+//!   its Merkle tree: the links storage fraud proofs (pallet and node tests) are made of.
 //!
 //! A dev-dependency of the pallets only: it needs `std` and is never part of the runtime.
 
 use core::cell::Cell;
-use proof_of_sync_primitives::{RoundClock, RoundIndex};
+use proof_of_sync_primitives::{
+	seal::{self, Hash, SealParams, LEAF_BYTES, PADDING_HASH},
+	RoundClock, RoundIndex,
+};
 use sp_runtime::TryRuntimeError;
 
 thread_local! {
@@ -99,4 +104,69 @@ pub fn assert_try_state_catches(
 	sp_io::storage::rollback_transaction();
 	assert_eq!(caught, Err(TryRuntimeError::Other(expected)), "try_state catches the corruption");
 	assert_eq!(try_state(), Ok(()), "try_state holds again once the corruption is rolled back");
+}
+
+/// A storage dataset of a few leaves sealed as a provider's node seals one
+/// ([`proof_of_sync_primitives::seal`]), except that the leaves in `junk` are junk bytes instead
+/// of seals, their successors sealed from the junk (as a cheater restarting its lanes from leaves
+/// it can regenerate would build them), with every level of its Merkle tree.
+pub struct TestDataset {
+	leaves: Vec<Vec<u8>>,
+	/// Every level of the tree, padded to a power of two, from the leaf hashes up to the root.
+	levels: Vec<Vec<Hash>>,
+}
+
+impl TestDataset {
+	/// `count` leaves sealed with `params`, junk at the indices in `junk`.
+	pub fn seal(params: &SealParams<'_>, count: u64, junk: &[u64]) -> Self {
+		let mut leaves: Vec<Vec<u8>> = Vec::new();
+		for index in 0..count {
+			let leaf = if junk.contains(&index) {
+				vec![0xee; LEAF_BYTES]
+			} else {
+				let previous = match params.predecessor(index) {
+					Some(p) => leaves[p as usize].clone(),
+					None => params.lane_start(params.lane(index)).to_vec(),
+				};
+				params.seal_leaf(index, &previous)
+			};
+			leaves.push(leaf);
+		}
+		let mut level: Vec<Hash> = leaves.iter().map(|leaf| seal::leaf_hash(leaf)).collect();
+		level.resize(1usize << seal::tree_depth(count), PADDING_HASH);
+		let mut levels = vec![level];
+		while let Some(below) = levels.last().filter(|below| below.len() > 1) {
+			let above = below.chunks(2).map(|pair| seal::node_hash(&pair[0], &pair[1])).collect();
+			levels.push(above);
+		}
+		Self { leaves, levels }
+	}
+
+	/// How many leaves it has.
+	pub fn len(&self) -> u64 {
+		self.leaves.len() as u64
+	}
+
+	/// Whether it has no leaves.
+	pub fn is_empty(&self) -> bool {
+		self.leaves.is_empty()
+	}
+
+	/// Its Merkle root.
+	pub fn root(&self) -> Hash {
+		self.levels.last().and_then(|top| top.first()).copied().unwrap_or(PADDING_HASH)
+	}
+
+	/// Leaf `index`.
+	pub fn leaf(&self, index: u64) -> &[u8] {
+		&self.leaves[index as usize]
+	}
+
+	/// The Merkle path of leaf `index`: its siblings from the leaf level up.
+	pub fn path(&self, index: u64) -> Vec<Hash> {
+		let depth = self.levels.len() - 1;
+		(0..depth)
+			.map(|height| self.levels[height][((index >> height) ^ 1) as usize])
+			.collect()
+	}
 }

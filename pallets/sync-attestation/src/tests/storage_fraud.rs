@@ -12,9 +12,10 @@ use frame_support::{
 	dispatch::{DispatchResultWithPostInfo, Pays},
 };
 use proof_of_sync_primitives::{
-	seal::{self, Hash, SealParams, LEAF_BYTES, PADDING_HASH},
+	seal::{SealParams, LEAF_BYTES},
 	DatasetCommitment, ProbeConfig,
 };
+use proof_of_sync_test_utils::TestDataset;
 use sp_core::Pair;
 use sp_runtime::Perbill;
 
@@ -29,14 +30,9 @@ fn config() -> ProbeConfig {
 	}
 }
 
-/// A dataset of `provider`'s built as its node would, except that the leaves in `broken` are
-/// junk instead of seals (their successors are sealed from the junk, as a cheater restarting its
-/// lanes from leaves it can regenerate would build them), with its Merkle tree.
-struct Built {
-	leaves: Vec<Vec<u8>>,
-	/// Every level of the tree, padded to a power of two, from the leaf hashes up to the root.
-	levels: Vec<Vec<Hash>>,
-}
+/// A dataset of `provider`'s built as its node would with the probe settings in force, junk at
+/// the indices in `broken`.
+struct Built(TestDataset);
 
 impl Built {
 	fn new(provider: AccountId, count: u64, broken: &[u64]) -> Self {
@@ -49,50 +45,23 @@ impl Built {
 			lanes: config.dataset_lanes,
 			seal_iterations: config.seal_iterations,
 		};
-		let mut leaves: Vec<Vec<u8>> = Vec::new();
-		for index in 0..count {
-			let leaf = if broken.contains(&index) {
-				vec![0xee; LEAF_BYTES]
-			} else {
-				let previous = match params.predecessor(index) {
-					Some(p) => leaves[p as usize].clone(),
-					None => params.lane_start(params.lane(index)).to_vec(),
-				};
-				params.seal_leaf(index, &previous)
-			};
-			leaves.push(leaf);
-		}
-		let width = 1usize << seal::tree_depth(count);
-		let mut level: Vec<Hash> = leaves.iter().map(|leaf| seal::leaf_hash(leaf)).collect();
-		level.resize(width, PADDING_HASH);
-		let mut levels = vec![level];
-		while levels.last().unwrap().len() > 1 {
-			let below = levels.last().unwrap();
-			let above = below.chunks(2).map(|pair| seal::node_hash(&pair[0], &pair[1])).collect();
-			levels.push(above);
-		}
-		Built { leaves, levels }
+		Built(TestDataset::seal(&params, count, broken))
 	}
 
 	fn commitment(&self) -> DatasetCommitment {
 		DatasetCommitment::sealed_with(
-			self.levels.last().unwrap()[0],
-			self.leaves.len() as u64,
+			self.0.root(),
+			self.0.len(),
 			&SyncAttestation::probe_config(),
 		)
 	}
 
 	fn path(&self, index: u64) -> MerklePath {
-		let depth = self.levels.len() - 1;
-		(0..depth)
-			.map(|height| self.levels[height][((index >> height) ^ 1) as usize])
-			.collect::<Vec<_>>()
-			.try_into()
-			.unwrap()
+		self.0.path(index).try_into().unwrap()
 	}
 
 	fn leaf(&self, index: u64) -> LeafBytes {
-		self.leaves[index as usize].clone().try_into().unwrap()
+		self.0.leaf(index).to_vec().try_into().unwrap()
 	}
 
 	/// The link at `index`, as a fraud proof against `provider`'s commitment to this dataset.
