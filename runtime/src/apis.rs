@@ -119,7 +119,7 @@ impl_runtime_apis! {
 		}
 	}
 
-	#[api_version(2)]
+	#[api_version(3)]
 	impl proof_of_sync_runtime_api::ProofOfSyncApi<Block, AccountId, Balance, BlockNumber>
 		for Runtime
 	{
@@ -183,6 +183,12 @@ impl_runtime_apis! {
 
 		fn sync_key_owner(key: [u8; 32]) -> Option<AccountId> {
 			crate::views::sync_key_owner(key)
+		}
+
+		fn storage_audits(
+			target: AccountId,
+		) -> Vec<proof_of_sync_runtime_api::StorageAudit<AccountId, BlockNumber>> {
+			crate::SyncAttestation::storage_audits(&target)
 		}
 	}
 

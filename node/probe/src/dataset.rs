@@ -114,7 +114,7 @@
 //!   leaf seals end to end, so `lanes` should be at least the number of cores a provider seals
 //!   with.
 
-use crate::{blake2b256, Hash, HashRng};
+use crate::{blake2b256, Hash};
 use codec::{Decode, DecodeAll, DecodeWithMemTracking, Encode};
 use rayon::prelude::*;
 use std::{
@@ -124,7 +124,7 @@ use std::{
 	path::{Path, PathBuf},
 };
 
-use proof_of_sync_primitives::seal::{check_link, Link, LinkError, SealParams};
+use proof_of_sync_primitives::seal::{self, check_link, Link, LinkError, SealParams};
 pub use proof_of_sync_primitives::seal::{
 	leaf_hash, node_hash, tree_depth, BLOCKS_PER_LEAF, BLOCK_BYTES, LEAF_BYTES, PADDING_HASH,
 };
@@ -166,9 +166,6 @@ pub const FORMAT_VERSION: u32 = 2;
 
 /// The temporary name [`PARAMS_FILE`] is written under before it is renamed into place.
 const PARAMS_TMP_FILE: &str = "params.scale.tmp";
-
-/// The domain tag of [`sample_indices`].
-const SAMPLE_DOMAIN: &[u8] = b"proof-of-sync/sample";
 
 /// The prefix byte of an inner node hash (as [`node_hash`] writes it).
 const NODE_PREFIX: &[u8] = &[0x01];
@@ -421,7 +418,8 @@ fn seal_leaf_into(params: &DatasetParams, index: u64, previous: &[u8], out: &mut
 }
 
 /// `count` leaf indices in `0..leaves` drawn from `nonce`: index `i` is
-/// `u128_le(blake2b256(b"proof-of-sync/sample" ‖ nonce ‖ i as u64 LE)[..16]) mod leaves`.
+/// `u128_le(blake2b256(b"proof-of-sync/sample" ‖ nonce ‖ i as u64 LE)[..16]) mod leaves`
+/// ([`seal::sample_index`], which the chain uses to ask for the same leaves in a storage audit).
 ///
 /// Sampling is with replacement (an index may repeat). Reducing a 128-bit value modulo
 /// `leaves ≤ 2^64` biases the distribution by less than 2^-64, which is negligible. `count` is
@@ -430,8 +428,10 @@ pub fn sample_indices(nonce: &[u8; 32], leaves: u64, count: usize) -> Vec<u64> {
 	if leaves == 0 {
 		return Vec::new();
 	}
-	let mut rng = HashRng::new(SAMPLE_DOMAIN, nonce);
-	(0..count.min(MAX_SAMPLES)).map(|_| rng.below(leaves)).collect()
+	// usize → u64 is lossless on every target this builds for.
+	(0..count.min(MAX_SAMPLES) as u64)
+		.map(|k| seal::sample_index(nonce, k, leaves))
+		.collect()
 }
 
 /// Checks `proof` against the dataset `params` describes, whose Merkle root is `root`.
@@ -1530,6 +1530,10 @@ mod tests {
 		assert!(a.iter().all(|&i| i < 37));
 		assert_eq!(a, sample_indices(&nonce, 37, 200));
 		assert_ne!(a, sample_indices(&[6u8; 32], 37, 200));
+		// The probe's hash stream in the sample domain, as nodes drew samples before the chain
+		// learnt to draw them (`seal::sample_index`) for storage audits.
+		let mut stream = crate::HashRng::new(b"proof-of-sync/sample", &nonce);
+		assert_eq!(a, (0..200).map(|_| stream.below(37)).collect::<Vec<_>>());
 		// Spread: 200 draws from 37 hit most of them.
 		let mut seen = a.clone();
 		seen.sort_unstable();

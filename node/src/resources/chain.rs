@@ -9,7 +9,9 @@ use std::{collections::BTreeMap, sync::Arc};
 
 use pallet_sync_attestation::crypto::KEY_TYPE as SYNC_KEY_TYPE;
 use proof_of_sync_runtime::{opaque::Block, AccountId, Balance, BlockNumber};
-use proof_of_sync_runtime_api::{Assignment, ProbeConfig, ProofOfSyncApi, ProviderInfo, RoundInfo};
+use proof_of_sync_runtime_api::{
+	Assignment, ProbeConfig, ProofOfSyncApi, ProviderInfo, RoundInfo, StorageAudit,
+};
 use sp_api::ProvideRuntimeApi;
 use sp_blockchain::HeaderBackend;
 use sp_core::{crypto::AccountId32, sr25519, Pair as _};
@@ -57,6 +59,9 @@ pub trait Chain: Send + Sync + 'static {
 
 	/// The record of provider `account`.
 	fn provider(&self, account: &AccountId32) -> Option<ProviderInfo<u128>>;
+
+	/// The storage audits open against provider `target`, one a verifier.
+	fn storage_audits(&self, target: &AccountId32) -> Vec<StorageAudit<AccountId32, u32>>;
 }
 
 /// The node's `sync` keys.
@@ -168,6 +173,12 @@ where
 		let at = self.client.info().best_hash;
 		logged("provider", self.client.runtime_api().provider(at, account.clone())).flatten()
 	}
+
+	fn storage_audits(&self, target: &AccountId32) -> Vec<StorageAudit<AccountId32, u32>> {
+		let at = self.client.info().best_hash;
+		let api = self.client.runtime_api();
+		logged("storage_audits", api.storage_audits(at, target.clone())).unwrap_or_default()
+	}
 }
 
 /// [`Signer`] over the node's keystore, with the `sync` key type (`KeyTypeId(*b"sync")`).
@@ -223,6 +234,7 @@ pub(crate) mod testing {
 		pub assignments: HashMap<AccountId32, Vec<Assignment<AccountId32>>>,
 		pub keys: HashMap<AccountId32, [u8; 32]>,
 		pub providers: HashMap<AccountId32, ProviderInfo<u128>>,
+		pub audits: HashMap<AccountId32, Vec<StorageAudit<AccountId32, u32>>>,
 	}
 
 	/// A [`Chain`] whose answers the test sets in its [`FakeState`].
@@ -274,6 +286,10 @@ pub(crate) mod testing {
 
 		fn provider(&self, account: &AccountId32) -> Option<ProviderInfo<u128>> {
 			self.with(|s| s.providers.get(account).cloned())
+		}
+
+		fn storage_audits(&self, target: &AccountId32) -> Vec<StorageAudit<AccountId32, u32>> {
+			self.with(|s| s.audits.get(target).cloned().unwrap_or_default())
 		}
 	}
 

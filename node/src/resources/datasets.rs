@@ -17,19 +17,29 @@
 //! commitment is in effect (a commitment made in round `r` counts from round `r + 1`): the old
 //! one is dropped, and its directory removed, once the chain has named the new one for a whole
 //! round change. At most [`MAX_DATASETS_PER_PROVIDER`] datasets are kept per provider.
+//!
+//! It also answers storage audits: when the chain has one open against a local provider, the
+//! manager reads the samples the audit asks for from the audited dataset ([`audit_answer`]) and
+//! leaves the answer for the offchain worker at [`audit_answer_key`], which sends it on chain
+//! (`answer_audit`) within a block or two. An audit falls due `AuditWindow` blocks after it opened,
+//! a minute on the runtime: a refresh every [`REFRESH_INTERVAL`] meets it.
 
 use std::{
 	cell::Cell,
-	collections::HashMap,
+	collections::{HashMap, HashSet},
 	fmt::Write as _,
 	path::{Path, PathBuf},
 	sync::Arc,
 	time::{Duration, Instant},
 };
 
-use codec::Encode;
-use proof_of_sync_probe::dataset::{Dataset, DatasetError, DatasetParams, LEAF_BYTES, MAX_LEAVES};
-use proof_of_sync_runtime_api::{DatasetCommitment, ProbeConfig};
+use codec::{Decode, Encode};
+use pallet_sync_attestation::{AuditAnswer, AuditAnswerOf, SampleProof};
+use proof_of_sync_probe::dataset::{
+	sample_indices, Dataset, DatasetError, DatasetParams, LEAF_BYTES, MAX_LEAVES,
+};
+use proof_of_sync_runtime::Runtime;
+use proof_of_sync_runtime_api::{DatasetCommitment, ProbeConfig, StorageAudit};
 use sp_core::{
 	crypto::AccountId32,
 	offchain::{OffchainStorage, STORAGE_PREFIX},
@@ -37,7 +47,7 @@ use sp_core::{
 use tokio::{task::JoinHandle, time::MissedTickBehavior};
 
 use super::{
-	blocking,
+	audit_answer_key, blocking,
 	chain::{local_providers, Chain, Signer},
 	dataset_key, read,
 	server::DatasetRegistry,
@@ -126,6 +136,8 @@ struct Plan {
 	owner: AccountId32,
 	params: DatasetParams,
 	committed: Option<DatasetCommitment>,
+	/// The storage audits open against it.
+	audits: Vec<StorageAudit<AccountId32, u32>>,
 }
 
 /// What the chain says, at one look.
@@ -149,7 +161,8 @@ fn look<C: Chain, S: Signer>(chain: &C, signer: &S, max_storage: Option<u64>) ->
 			let storage = max_storage.map_or(declared.storage, |max| declared.storage.min(max));
 			let leaves = leaves_for(storage, config.storage_unit);
 			let params = dataset_params(&owner, genesis_hash, leaves, &config);
-			Some(Plan { owner, params, committed: info.dataset })
+			let audits = chain.storage_audits(&owner);
+			Some(Plan { owner, params, committed: info.dataset, audits })
 		})
 		.collect();
 	Some(View { round, plans })
@@ -177,6 +190,9 @@ pub struct DatasetManager<C, S, O> {
 	/// Per provider, the root the chain last named as its dataset and the round it was first
 	/// seen in.
 	committed: HashMap<AccountId32, ([u8; 32], u32)>,
+	/// The offchain storage keys of the audit answers left for the offchain worker: removed once
+	/// their audit is no longer open.
+	answers: HashSet<Vec<u8>>,
 }
 
 impl<C: Chain, S: Signer, O: OffchainStorage + 'static> DatasetManager<C, S, O> {
@@ -200,6 +216,7 @@ impl<C: Chain, S: Signer, O: OffchainStorage + 'static> DatasetManager<C, S, O> 
 			building: None,
 			failed: HashMap::new(),
 			committed: HashMap::new(),
+			answers: HashSet::new(),
 		}
 	}
 
@@ -230,6 +247,72 @@ impl<C: Chain, S: Signer, O: OffchainStorage + 'static> DatasetManager<C, S, O> 
 		self.collect_build(&view).await;
 		for plan in &view.plans {
 			self.update(plan, view.round).await;
+			for audit in &plan.audits {
+				self.answer_audit(&plan.owner, audit).await;
+			}
+		}
+		// The answers to audits no longer open (answered or due) are of no more use.
+		let open: HashSet<Vec<u8>> = view
+			.plans
+			.iter()
+			.flat_map(|plan| {
+				plan.audits.iter().map(|audit| audit_answer_key(&plan.owner, &audit.verifier))
+			})
+			.collect();
+		let offchain = &mut self.offchain;
+		self.answers.retain(|key| {
+			let keep = open.contains(key);
+			if !keep {
+				offchain.remove(STORAGE_PREFIX, key);
+			}
+			keep
+		});
+	}
+
+	/// Leaves the answer to `owner`'s storage audit for the offchain worker, unless it is there
+	/// already: the sampled leaves, each with its predecessor and both Merkle paths, read from the
+	/// dataset the audit names (the provider's commitment when it opened).
+	async fn answer_audit(&mut self, owner: &AccountId32, audit: &StorageAudit<AccountId32, u32>) {
+		let key = audit_answer_key(owner, &audit.verifier);
+		let answered = self
+			.offchain
+			.get(STORAGE_PREFIX, &key)
+			.and_then(|stored| AuditAnswerOf::<Runtime>::decode(&mut stored.as_slice()).ok())
+			.is_some_and(|answer| answer.nonce == audit.nonce);
+		if answered {
+			return;
+		}
+		let dataset = read(&self.registry).get(owner).and_then(|datasets| {
+			datasets.iter().find(|dataset| commitment_of(dataset) == audit.dataset).cloned()
+		});
+		let Some(dataset) = dataset else {
+			log::warn!(
+				target: LOG_TARGET,
+				"storage audit of {owner}: the node does not hold the audited dataset (root 0x{}); \
+				 it cannot answer",
+				hex(&audit.dataset.root),
+			);
+			return;
+		};
+		let (target, audit_copy) = (owner.clone(), audit.clone());
+		let built = blocking(move || audit_answer(&dataset, target, &audit_copy)).await.flatten();
+		match built {
+			Some(answer) => {
+				self.offchain.set(STORAGE_PREFIX, &key, &answer.encode());
+				self.answers.insert(key);
+				log::info!(
+					target: LOG_TARGET,
+					"storage audit of {owner} by {}: {} samples proven, left for the offchain \
+					 worker to answer by block {}",
+					audit.verifier,
+					audit.samples,
+					audit.deadline,
+				);
+			},
+			None => log::warn!(
+				target: LOG_TARGET,
+				"storage audit of {owner}: a sampled leaf cannot be read from the dataset",
+			),
 		}
 	}
 
@@ -401,6 +484,39 @@ impl<C: Chain, S: Signer, O: OffchainStorage + 'static> DatasetManager<C, S, O> 
 			remove_dirs(dropped, keep).await;
 		}
 	}
+}
+
+/// The answer to `audit` of `target` from `dataset` (which must be the audited one): the proof
+/// of each sample [`sample_indices`] draws from the audit's nonce, in order. `None` if a leaf
+/// cannot be read or a proof does not fit the chain's bounds. Blocking (reads the disk).
+pub fn audit_answer(
+	dataset: &Dataset,
+	target: AccountId32,
+	audit: &StorageAudit<AccountId32, u32>,
+) -> Option<AuditAnswerOf<Runtime>> {
+	let samples = usize::try_from(audit.samples).ok()?;
+	let proofs = sample_indices(&audit.nonce, audit.dataset.leaves, samples)
+		.into_iter()
+		.map(|index| {
+			let proof = dataset.prove(index).ok()?;
+			let previous = match proof.previous {
+				Some((leaf, path)) => Some((leaf.try_into().ok()?, path.try_into().ok()?)),
+				None => None,
+			};
+			Some(SampleProof {
+				leaf: proof.leaf.try_into().ok()?,
+				path: proof.path.try_into().ok()?,
+				previous,
+			})
+		})
+		.collect::<Option<Vec<_>>>()?;
+	Some(AuditAnswer {
+		target,
+		verifier: audit.verifier.clone(),
+		nonce: audit.nonce,
+		seal_iterations: audit.dataset.seal_iterations,
+		proofs: proofs.try_into().ok()?,
+	})
 }
 
 /// Removes the directories of `dropped` datasets, except `keep`, on a blocking thread. A dataset
@@ -595,5 +711,88 @@ mod tests {
 		let stored = manager.offchain.get(STORAGE_PREFIX, &dataset_key(&owner()));
 		let commitment = stored.and_then(|bytes| DatasetCommitment::decode(&mut &bytes[..]).ok());
 		assert_eq!(commitment.map(|c| c.leaves), Some(4));
+	}
+
+	#[tokio::test]
+	async fn answers_a_storage_audit_of_the_committed_dataset_as_the_chain_checks_it() {
+		use proof_of_sync_primitives::seal;
+		let dir = tempfile::tempdir().expect("a temporary directory");
+		let chain = Arc::new(FakeChain::default());
+		chain.with(|s| {
+			s.genesis_hash = GENESIS;
+			s.round = Some(round(5, 100, 30));
+			s.config = Some(config());
+			s.keys.insert(owner(), public(SEED));
+			s.providers.insert(owner(), provider("http://127.0.0.1:1", storage(8), None));
+		});
+		let signer = Arc::new(FakeSigner::from_seeds(&[SEED]));
+		let mut manager = DatasetManager::new(
+			chain.clone(),
+			signer,
+			InMemOffchainStorage::default(),
+			DatasetRegistry::default(),
+			dir.path().to_path_buf(),
+			None,
+		);
+		settle(&mut manager).await;
+		let dataset = read(&manager.registry).get(&owner()).and_then(|d| d.last().cloned());
+		let commitment = commitment_of(&dataset.expect("a dataset"));
+		let audit = StorageAudit {
+			verifier: AccountId32::new([12; 32]),
+			round: 5,
+			nonce: [3; 32],
+			dataset: commitment,
+			samples: 4,
+			opened: 101,
+			deadline: 111,
+			counts: true,
+		};
+		// An audit of a dataset the node does not hold cannot be answered.
+		let elsewhere = StorageAudit {
+			dataset: DatasetCommitment { root: [4; 32], ..commitment },
+			..audit.clone()
+		};
+		chain.with(|s| {
+			s.providers.get_mut(&owner()).expect("a provider").dataset = Some(commitment);
+			s.audits.insert(owner(), vec![elsewhere]);
+		});
+		manager.refresh().await;
+		let key = audit_answer_key(&owner(), &audit.verifier);
+		assert!(manager.offchain.get(STORAGE_PREFIX, &key).is_none());
+
+		chain.with(|s| s.audits.insert(owner(), vec![audit.clone()]));
+		manager.refresh().await;
+		let stored = manager.offchain.get(STORAGE_PREFIX, &key).expect("an answer");
+		let answer = AuditAnswerOf::<Runtime>::decode(&mut stored.as_slice()).expect("an answer");
+		assert_eq!(
+			(answer.target.clone(), answer.verifier.clone(), answer.nonce),
+			(owner(), audit.verifier.clone(), audit.nonce)
+		);
+		assert_eq!(answer.seal_iterations, commitment.seal_iterations);
+		// Every sample proves out with the chain's own check, at the chain's indices.
+		let account = owner().encode();
+		let params = seal::SealParams {
+			account: &account,
+			seed: &GENESIS,
+			lanes: commitment.lanes,
+			seal_iterations: commitment.seal_iterations,
+		};
+		assert_eq!(answer.proofs.len(), 4);
+		for (k, proof) in answer.proofs.iter().enumerate() {
+			let index = seal::sample_index(&audit.nonce, k as u64, commitment.leaves);
+			let link = proof.link(index);
+			assert_eq!(
+				seal::check_link(&params, commitment.leaves, &commitment.root, &link),
+				Ok(())
+			);
+		}
+		// An answer that does not decode (a node upgrade, say) is written again.
+		manager.offchain.set(STORAGE_PREFIX, &key, &[0xff]);
+		manager.refresh().await;
+		assert_eq!(manager.offchain.get(STORAGE_PREFIX, &key), Some(stored));
+		// Once the audit is closed, its answer goes.
+		chain.with(|s| s.audits.clear());
+		manager.refresh().await;
+		assert!(manager.offchain.get(STORAGE_PREFIX, &key).is_none());
 	}
 }

@@ -21,7 +21,13 @@
 //! - a `Measurement` (SCALE) under [`report_key`]`(round, verifier, target)`: the worker submits it
 //!   as the verifier's quality report;
 //! - a `DatasetCommitment` (SCALE) under [`dataset_key`]`(provider)`: the worker submits it as the
-//!   provider's dataset commitment when it differs from the one on chain.
+//!   provider's dataset commitment when it differs from the one on chain;
+//! - the nonce of a storage probe the target did not answer under [`audit_request_key`]`(round,
+//!   verifier, target)`: the worker asks for a storage audit of the target with it (`open_audit`),
+//!   so that the target must prove the same samples on chain;
+//! - an `AuditAnswer` (SCALE) under [`audit_answer_key`]`(provider, verifier)`: the dataset
+//!   manager's answer to a storage audit open against a local provider, which the worker submits
+//!   (`answer_audit`).
 //!
 //! Everything the tasks read from the chain goes through [`chain::Chain`], and every key they use
 //! through [`chain::Signer`], so that each can be tested without a node.
@@ -57,6 +63,30 @@ pub use pallet_sync_attestation::MEASUREMENT_PREFIX as REPORT_PREFIX;
 /// the dataset commitments for the offchain worker (see [`dataset_key`]): the pallet's own
 /// constant.
 pub use pallet_sync_attestation::DATASET_PREFIX;
+
+/// The prefix of the PERSISTENT offchain storage keys under which the prober leaves the nonces
+/// of storage probes that targets did not answer, for the offchain worker to ask for audits
+/// with (see [`audit_request_key`]): the pallet's own constant.
+pub use pallet_sync_attestation::AUDIT_REQUEST_PREFIX;
+
+/// The prefix of the PERSISTENT offchain storage keys under which the dataset manager leaves
+/// its answers to storage audits of local providers (see [`audit_answer_key`]): the pallet's
+/// own constant.
+pub use pallet_sync_attestation::AUDIT_ANSWER_PREFIX;
+
+/// Where the prober leaves the nonce of `verifier`'s storage probe of `target` in `round` that
+/// `target` did not answer: [`AUDIT_REQUEST_PREFIX`] followed by the SCALE encoding of `(round,
+/// verifier, target)`. The value is the 32-byte nonce.
+pub fn audit_request_key(round: u32, verifier: &AccountId32, target: &AccountId32) -> Vec<u8> {
+	[AUDIT_REQUEST_PREFIX, (round, verifier, target).encode().as_slice()].concat()
+}
+
+/// Where the dataset manager leaves `provider`'s answer to `verifier`'s open storage audit of it:
+/// [`AUDIT_ANSWER_PREFIX`] followed by the SCALE encoding of `(provider, verifier)`. The value is
+/// a SCALE-encoded `pallet_sync_attestation::AuditAnswer`.
+pub fn audit_answer_key(provider: &AccountId32, verifier: &AccountId32) -> Vec<u8> {
+	[AUDIT_ANSWER_PREFIX, (provider, verifier).encode().as_slice()].concat()
+}
 
 /// Where the measurement of `target` by `verifier` in `round` goes: [`REPORT_PREFIX`] followed by
 /// the SCALE encoding of `(round, verifier, target)`. The value is a SCALE-encoded
@@ -173,5 +203,9 @@ mod tests {
 		assert_eq!(report_key(7, &verifier, &target), parts.concat());
 		let parts: [&[u8]; 2] = [DATASET_PREFIX, &two];
 		assert_eq!(dataset_key(&target), parts.concat());
+		let parts: [&[u8]; 4] = [AUDIT_REQUEST_PREFIX, &7u32.to_le_bytes(), &one, &two];
+		assert_eq!(audit_request_key(7, &verifier, &target), parts.concat());
+		let parts: [&[u8]; 3] = [AUDIT_ANSWER_PREFIX, &two, &one];
+		assert_eq!(audit_answer_key(&target, &verifier), parts.concat());
 	}
 }

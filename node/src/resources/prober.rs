@@ -62,7 +62,7 @@ use sp_core::{
 use tokio::{net::TcpStream, time::MissedTickBehavior};
 
 use super::{
-	blocking,
+	audit_request_key, blocking,
 	chain::{local_providers, verify_signature, Chain, Signer, MAX_LOCAL_KEYS},
 	datasets::committed_params,
 	report_key,
@@ -102,9 +102,9 @@ pub const SPOT_CHECKS: usize = 16;
 /// The most targets probed per verifier and round.
 pub const MAX_TARGETS: usize = 64;
 
-/// The most measurements the prober remembers writing, to remove them once their round is over:
-/// two rounds' worth.
-pub const MAX_WRITTEN_REPORTS: usize = 2 * MAX_TARGETS * MAX_LOCAL_KEYS;
+/// The most measurements and audit requests the prober remembers writing, to remove them once
+/// their round is over: two rounds' worth (one of each per target and round).
+pub const MAX_WRITTEN_REPORTS: usize = 4 * MAX_TARGETS * MAX_LOCAL_KEYS;
 
 /// The largest liveness answer read, in bytes.
 const MAX_LIVENESS_ANSWER: usize = 1024;
@@ -418,32 +418,43 @@ impl<S: Signer> RoundContext<S> {
 	}
 }
 
+/// What probing a target found.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Probed {
+	/// The measurement to report.
+	pub measurement: Measurement,
+	/// The nonce of a storage probe that the target, reachable, did not answer in full and in
+	/// time: the samples a storage audit asks it to prove on chain.
+	pub audit: Option<[u8; 32]>,
+}
+
 /// Probes the target of `assignment`, whose `sync` key is `target_key`.
 pub async fn probe_target<S: Signer>(
 	ctx: &RoundContext<S>,
 	target_key: Option<[u8; 32]>,
 	assignment: &Assignment<AccountId32>,
-) -> Measurement {
+) -> Probed {
 	let target = &assignment.target;
 	let Some(endpoint) = Endpoint::parse(&assignment.endpoint) else {
 		log::debug!(target: LOG_TARGET, "{target}: the endpoint is not an http:// URL");
-		return Measurement::default();
+		return Probed::default();
 	};
 	let Some(target_key) = target_key else {
 		log::debug!(target: LOG_TARGET, "{target}: no sync key");
-		return Measurement::default();
+		return Probed::default();
 	};
 	let Some(latency_ms) = probe_liveness(ctx, &endpoint, target, &target_key).await else {
-		return Measurement::default();
+		return Probed::default();
 	};
-	let storage = match assignment.dataset {
+	let (storage, audit) = match assignment.dataset {
 		Some(commitment) => probe_storage(ctx, &endpoint, target, commitment).await,
-		None => 0,
+		None => (0, None),
 	};
 	let bandwidth = probe_bandwidth(ctx, &endpoint, target).await;
 	let compute =
 		probe_compute(ctx, &endpoint, target, assignment.declared.compute, latency_ms).await;
-	Measurement { reachable: true, latency_ms, measured: Capacity { compute, storage, bandwidth } }
+	let measured = Capacity { compute, storage, bandwidth };
+	Probed { measurement: Measurement { reachable: true, latency_ms, measured }, audit }
 }
 
 /// The liveness probe: the milliseconds a valid answer took, or `None`.
@@ -473,26 +484,28 @@ async fn probe_liveness<S: Signer>(
 	Some(u32::try_from(elapsed.as_millis()).unwrap_or(u32::MAX))
 }
 
-/// The storage probe: the storage units measured against `commitment`.
+/// The storage probe: the storage units measured against `commitment`, and the probe's nonce
+/// if the target did not prove every sample in time (its samples are what an audit asks for).
 async fn probe_storage<S: Signer>(
 	ctx: &RoundContext<S>,
 	endpoint: &Endpoint,
 	target: &AccountId32,
 	commitment: DatasetCommitment,
-) -> u64 {
+) -> (u64, Option<[u8; 32]>) {
 	let samples = usize::try_from(ctx.config.storage_samples)
 		.unwrap_or(usize::MAX)
 		.min(MAX_SAMPLES);
-	let indices = sample_indices(&fresh_nonce(), commitment.leaves, samples);
+	let nonce = fresh_nonce();
+	let indices = sample_indices(&nonce, commitment.leaves, samples);
 	if indices.is_empty() {
-		return 0;
+		return (0, None);
 	}
 	let request = StorageRequest {
 		provider: target.clone(),
 		root: commitment.root,
 		indices: indices.clone(),
 	};
-	let Some(signed) = ctx.sign(request) else { return 0 };
+	let Some(signed) = ctx.sign(request) else { return (0, None) };
 	let deadline = Duration::from_millis(u64::from(ctx.config.storage_deadline_ms));
 	let limit = storage_answer_limit(indices.len());
 	let exchanged = exchange::<StorageResponse>(
@@ -505,7 +518,7 @@ async fn probe_storage<S: Signer>(
 		deadline,
 	)
 	.await;
-	let Some((answer, elapsed)) = exchanged else { return 0 };
+	let Some((answer, elapsed)) = exchanged else { return (0, Some(nonce)) };
 	let params = committed_params(target, ctx.genesis_hash, &commitment);
 	let count = indices.len();
 	let checked =
@@ -513,7 +526,8 @@ async fn probe_storage<S: Signer>(
 			.await
 			.unwrap_or_default();
 	if let Some(fraud) = checked.fraud.and_then(|p| storage_fraud_proof(target, commitment, p)) {
-		// Anyone may submit it, signed: the node holds no account key to pay the fee with.
+		// The audit this probe's failure opens proves it on chain (the target must answer with
+		// the same leaf, or miss the audit); anyone may also submit the proof itself, signed.
 		let index = fraud.index;
 		let call = proof_of_sync_runtime::RuntimeCall::SyncAttestation(
 			pallet_sync_attestation::Call::report_storage_fraud { proof: Box::new(fraud) },
@@ -521,12 +535,21 @@ async fn probe_storage<S: Signer>(
 		log::warn!(
 			target: LOG_TARGET,
 			"{target}: storage: leaf {index} is in its committed dataset but is not sealed, which \
-			 proves the dataset false; submit this syncAttestation.reportStorageFraud call, signed \
-			 by any account: {}",
+			 proves the dataset false; the node asks for a storage audit, and this \
+			 syncAttestation.reportStorageFraud call, signed by any account, proves it too: {}",
 			sp_core::bytes::to_hex(&call.encode(), false),
 		);
 	}
-	measured_storage(&commitment, checked.passed, count, ctx.config.storage_unit, elapsed, deadline)
+	let measured = measured_storage(
+		&commitment,
+		checked.passed,
+		count,
+		ctx.config.storage_unit,
+		elapsed,
+		deadline,
+	);
+	let failed = elapsed > deadline || checked.passed < count;
+	(measured, failed.then_some(nonce))
 }
 
 /// The bandwidth probe: the Mbit/s of a fully right payload, or 0.
@@ -807,11 +830,25 @@ impl<C: Chain, S: Signer, O: OffchainStorage + 'static> Prober<C, S, O> {
 					log::debug!(target: LOG_TARGET, "round {round} ended before every probe");
 					return true;
 				}
-				let measurement = probe_target(&ctx, target.key, &target.assignment).await;
+				let Probed { measurement, audit } =
+					probe_target(&ctx, target.key, &target.assignment).await;
 				if self_test {
 					self.last_self_test =
 						Some((round, target.assignment.target.clone(), measurement));
 				} else {
+					if let Some(nonce) = audit {
+						let audit_key =
+							audit_request_key(round, &ctx.verifier, &target.assignment.target);
+						self.offchain.set(STORAGE_PREFIX, &audit_key, &nonce);
+						self.remember_report(round, audit_key);
+						log::info!(
+							target: LOG_TARGET,
+							"round {round}: {} did not prove its storage samples to {}; the \
+							 offchain worker asks for a storage audit",
+							target.assignment.target,
+							ctx.verifier,
+						);
+					}
 					self.offchain.set(STORAGE_PREFIX, &key, &measurement.encode());
 					self.remember_report(round, key);
 				}
@@ -1099,7 +1136,9 @@ mod tests {
 	#[tokio::test]
 	async fn an_honest_target_measures_what_it_holds() {
 		let (assignment, ctx, _dir) = setup(10_000).await;
-		let measurement = probe_target(&ctx, Some(public(TARGET_SEED)), &assignment).await;
+		let Probed { measurement, audit } =
+			probe_target(&ctx, Some(public(TARGET_SEED)), &assignment).await;
+		assert_eq!(audit, None, "nothing to audit");
 		assert!(measurement.reachable);
 		// All 4 samples of 8 leaves of 4 KiB pass: 8 units of 4 KiB.
 		assert_eq!(measurement.measured.storage, 8);
@@ -1112,16 +1151,32 @@ mod tests {
 	async fn a_late_storage_answer_measures_zero() {
 		// A deadline no answer over a network meets.
 		let (assignment, ctx, _dir) = setup(0).await;
-		let measurement = probe_target(&ctx, Some(public(TARGET_SEED)), &assignment).await;
+		let Probed { measurement, audit } =
+			probe_target(&ctx, Some(public(TARGET_SEED)), &assignment).await;
 		assert!(measurement.reachable);
 		assert_eq!(measurement.measured.storage, 0);
+		assert!(audit.is_some(), "a late answer is audited: the target proves it on chain");
+	}
+
+	#[tokio::test]
+	async fn samples_of_another_dataset_measure_zero_and_are_audited() {
+		// The target committed one dataset and serves another (a cheater's tree, say).
+		let (mut assignment, ctx, _dir) = setup(10_000).await;
+		let served = assignment.dataset.expect("a dataset");
+		assignment.dataset = Some(DatasetCommitment { root: [9; 32], ..served });
+		let Probed { measurement, audit } =
+			probe_target(&ctx, Some(public(TARGET_SEED)), &assignment).await;
+		assert!(measurement.reachable);
+		assert_eq!(measurement.measured.storage, 0);
+		assert!(measurement.measured.bandwidth > 0, "the other probes still count");
+		assert!(audit.is_some());
 	}
 
 	#[tokio::test]
 	async fn a_target_signing_with_another_key_is_unreachable() {
 		let (assignment, ctx, _dir) = setup(10_000).await;
-		let measurement = probe_target(&ctx, Some(public([7; 32])), &assignment).await;
-		assert_eq!(measurement, Measurement::default());
+		let probed = probe_target(&ctx, Some(public([7; 32])), &assignment).await;
+		assert_eq!(probed, Probed::default(), "unreachable, and nothing to audit");
 	}
 
 	#[tokio::test]
@@ -1132,8 +1187,8 @@ mod tests {
 		let address = listener.local_addr().expect("a bound address");
 		drop(listener);
 		assignment.endpoint = format!("http://{address}").into_bytes();
-		let measurement = probe_target(&ctx, Some(public(TARGET_SEED)), &assignment).await;
-		assert_eq!(measurement, Measurement::default());
+		let probed = probe_target(&ctx, Some(public(TARGET_SEED)), &assignment).await;
+		assert_eq!(probed, Probed::default(), "unreachable, and nothing to audit");
 	}
 
 	#[test]
@@ -1192,6 +1247,42 @@ mod tests {
 		assert!(measurement.reachable);
 		assert_eq!(measurement.measured.storage, 8);
 		assert!(prober.last_self_test.is_none());
+		let audit = audit_request_key(5, &verifier(), &target());
+		assert!(prober.offchain.get(STORAGE_PREFIX, &audit).is_none(), "nothing to audit");
+	}
+
+	#[tokio::test]
+	async fn the_prober_leaves_an_audit_request_for_a_target_that_fails_its_storage_probe() {
+		let (mut assignment, _ctx, _dir) = setup(10_000).await;
+		let served = assignment.dataset.expect("a dataset");
+		assignment.dataset = Some(DatasetCommitment { root: [9; 32], ..served });
+		let chain = Arc::new(FakeChain::default());
+		chain.with(|s| {
+			s.genesis_hash = GENESIS;
+			s.best_number = 100;
+			s.round = Some(round(5, 100, 2));
+			s.config = Some(ProbeConfig {
+				storage_unit: 4096,
+				dataset_lanes: 2,
+				seal_iterations: 1,
+				storage_samples: 4,
+				storage_deadline_ms: 10_000,
+				bandwidth_bytes: 100_000,
+				compute_millis: 300,
+			});
+			s.keys.insert(target(), public(TARGET_SEED));
+			s.keys.insert(verifier(), public(VERIFIER_SEED));
+			s.assignments.insert(verifier(), vec![assignment.clone()]);
+		});
+		let signer = Arc::new(FakeSigner::from_seeds(&[VERIFIER_SEED]));
+		let mut prober = Prober::new(chain, signer, InMemOffchainStorage::default());
+		prober.step().await;
+		let key = audit_request_key(5, &verifier(), &target());
+		let nonce = prober.offchain.get(STORAGE_PREFIX, &key).expect("an audit request");
+		assert_eq!(nonce.len(), 32);
+		// Removed with the round's reports.
+		prober.forget_reports_before(6);
+		assert!(prober.offchain.get(STORAGE_PREFIX, &key).is_none());
 	}
 
 	#[tokio::test]

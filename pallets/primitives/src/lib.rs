@@ -302,6 +302,50 @@ impl DatasetCommitment {
 	}
 }
 
+/// A storage audit a verifier opened against a provider (`open_audit`): the provider must prove
+/// on chain, by block `deadline`, the leaves of its committed dataset that the verifier's probe
+/// with `nonce` sampled ([`seal::sample_index`] `0..samples`), each with its lane predecessor and
+/// both Merkle paths (`answer_audit`). The chain checks every sample's seal. An audit that is not
+/// answered by its deadline drops the dataset commitment, and is slashed like a storage fraud if
+/// the provider answered a sync challenge after the audit opened (it was up and did not answer)
+/// or missed too many audits.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	PartialEq,
+	Eq,
+	Debug,
+	Serialize,
+	Deserialize,
+)]
+#[serde(rename_all = "camelCase")]
+pub struct StorageAudit<AccountId, BlockNumber> {
+	/// The verifier that opened it.
+	pub verifier: AccountId,
+	/// The round it was opened in.
+	pub round: RoundIndex,
+	/// The nonce of the verifier's probe: the samples are drawn from it.
+	#[serde(with = "hex32")]
+	pub nonce: [u8; 32],
+	/// The dataset to prove: the provider's commitment in effect in `round`.
+	pub dataset: DatasetCommitment,
+	/// How many samples to prove: the probe settings' `storage_samples`, at most the chain's
+	/// `MaxAuditSamples`.
+	pub samples: u32,
+	/// The block it was opened in.
+	pub opened: BlockNumber,
+	/// The last block in which an answer counts.
+	pub deadline: BlockNumber,
+	/// Whether the provider had answered a sync challenge in `round` or the round before when the
+	/// audit opened: only then does missing it while offline count towards the slash for missed
+	/// audits (a provider that is down misses every audit of its outage, and that counts once).
+	pub counts: bool,
+}
+
 /// Serde for 32 bytes in JSON: a `0x`-prefixed hex string.
 mod hex32 {
 	use alloc::{format, string::String};

@@ -213,10 +213,24 @@ pub struct Link<'a> {
 }
 
 /// Checks `link` of a dataset of `leaves` leaves sealed with `params` whose Merkle root is `root`:
-/// shapes first, then both paths, then (costing one leaf seal) that the leaf is the seal of its
-/// predecessor. `Err(`[`LinkError::WrongLeaf`]`)` alone proves the committed dataset unsealed;
-/// every other error only says the link was not shown.
+/// shapes first, then both paths ([`check_link_paths`]), then (costing one leaf seal) that the
+/// leaf is the seal of its predecessor ([`check_link_seal`]). `Err(`[`LinkError::WrongLeaf`]`)`
+/// alone proves the committed dataset unsealed; every other error only says the link was not
+/// shown.
 pub fn check_link(
+	params: &SealParams<'_>,
+	leaves: u64,
+	root: &Hash,
+	link: &Link<'_>,
+) -> Result<(), LinkError> {
+	check_link_paths(params, leaves, root, link)?;
+	check_link_seal(params, link)
+}
+
+/// The cheap part of [`check_link`]: the index is in range, the leaves and paths have their
+/// lengths, the predecessor is given exactly when the leaf has one, and both leaves are in the
+/// tree of root `root` (`2 × (depth + 1)` hashes, no seal).
+pub fn check_link_paths(
 	params: &SealParams<'_>,
 	leaves: u64,
 	root: &Hash,
@@ -248,17 +262,42 @@ pub fn check_link(
 	if path_root(link.leaf, link.index, link.path) != *root {
 		return Err(LinkError::WrongRoot)
 	}
-	let expected = match previous {
-		Some((index, leaf, path)) => {
-			if path_root(leaf, index, path) != *root {
-				return Err(LinkError::WrongPrevious)
-			}
-			params.seal_leaf(link.index, leaf)
-		},
+	if let Some((index, leaf, path)) = previous {
+		if path_root(leaf, index, path) != *root {
+			return Err(LinkError::WrongPrevious)
+		}
+	}
+	Ok(())
+}
+
+/// The costly part of [`check_link`], for a link [`check_link_paths`] accepted: the leaf is the
+/// seal of its predecessor (or of its lane start when it has none). One leaf seal.
+pub fn check_link_seal(params: &SealParams<'_>, link: &Link<'_>) -> Result<(), LinkError> {
+	let expected = match link.previous {
+		Some((leaf, _)) => params.seal_leaf(link.index, leaf),
 		None => params.seal_leaf(link.index, &params.lane_start(params.lane(link.index))),
 	};
 	if link.leaf != expected.as_slice() {
 		return Err(LinkError::WrongLeaf)
 	}
 	Ok(())
+}
+
+/// The domain tag of sample indices.
+const SAMPLE_DOMAIN: &[u8] = b"proof-of-sync/sample";
+
+/// Sample `k` of the samples drawn from `nonce` over a dataset of `leaves` leaves:
+/// `u128_le(blake2b256(b"proof-of-sync/sample" ‖ nonce ‖ k as u64 LE)[..16]) mod leaves` (0 when
+/// `leaves` is 0). A verifier's probe asks for samples `0..n` of its nonce; a storage audit with
+/// the same nonce asks for the same leaves, in the same order. Reducing a 128-bit value modulo
+/// `leaves ≤ 2^64` biases the distribution by less than 2^-64.
+pub fn sample_index(nonce: &Hash, k: u64, leaves: u64) -> u64 {
+	if leaves == 0 {
+		return 0
+	}
+	let hash = blake2b256(&[SAMPLE_DOMAIN, nonce.as_slice(), k.to_le_bytes().as_slice()]);
+	let mut low = [0u8; 16];
+	low.copy_from_slice(&hash[..16]);
+	let reduced = u128::from_le_bytes(low) % u128::from(leaves);
+	u64::try_from(reduced).unwrap_or(0)
 }

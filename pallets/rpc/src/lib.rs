@@ -18,6 +18,7 @@
 //! | `proofOfSync_verifiers(account, at?)` | its verifiers this round |
 //! | `proofOfSync_qualityReports(account, round?, at?)` | what a round's verifiers reported about it (default: the round in progress) |
 //! | `proofOfSync_probeConfig(at?)` | how verifiers probe resource endpoints |
+//! | `proofOfSync_storageAudits(account, at?)` | the storage audits open against it |
 //! | `proofOfSync_subscribeRounds` | the round in progress, then every new round |
 
 use std::{fmt::Display, str::FromStr, sync::Arc};
@@ -33,7 +34,7 @@ use jsonrpsee::{
 use proof_of_sync_runtime_api::RoundIndex;
 pub use proof_of_sync_runtime_api::{
 	Assignment, LeaderboardEntry, PendingReward, ProbeConfig,
-	ProofOfSyncApi as ProofOfSyncRuntimeApi, ProviderInfo, RoundInfo, ScoreBreakdown,
+	ProofOfSyncApi as ProofOfSyncRuntimeApi, ProviderInfo, RoundInfo, ScoreBreakdown, StorageAudit,
 	TargetQuality, MAX_LEADERBOARD_PAGE,
 };
 use sc_client_api::BlockchainEvents;
@@ -142,6 +143,15 @@ pub trait ProofOfSyncApi<BlockHash, AccountId, Balance, BlockNumber> {
 	/// samples and deadlines.
 	#[method(name = "proofOfSync_probeConfig")]
 	fn probe_config(&self, at: Option<BlockHash>) -> RpcResult<ProbeConfig>;
+
+	/// The storage audits open against provider `target`, one a verifier: the samples its node
+	/// must prove on chain by each audit's deadline.
+	#[method(name = "proofOfSync_storageAudits")]
+	fn storage_audits(
+		&self,
+		target: AccountId,
+		at: Option<BlockHash>,
+	) -> RpcResult<Vec<StorageAudit<AccountId, BlockNumber>>>;
 
 	/// Notifies the round in progress at the next new best block, then every new round.
 	#[subscription(
@@ -309,6 +319,17 @@ where
 
 	fn probe_config(&self, at: Option<Block::Hash>) -> RpcResult<ProbeConfig> {
 		self.client.runtime_api().probe_config(self.at(at)).map_err(runtime_error)
+	}
+
+	fn storage_audits(
+		&self,
+		target: AccountId,
+		at: Option<Block::Hash>,
+	) -> RpcResult<Vec<StorageAudit<AccountId, BlockNumber>>> {
+		self.client
+			.runtime_api()
+			.storage_audits(self.at(at), target)
+			.map_err(runtime_error)
 	}
 
 	fn subscribe_rounds(&self, pending: PendingSubscriptionSink) {

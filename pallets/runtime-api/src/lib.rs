@@ -28,7 +28,7 @@ use serde::{Deserialize, Serialize};
 use sp_runtime::Perbill;
 
 pub use proof_of_sync_primitives::{
-	Capacity, DatasetCommitment, Points, ProbeConfig, ProviderStatus, RoundIndex,
+	Capacity, DatasetCommitment, Points, ProbeConfig, ProviderStatus, RoundIndex, StorageAudit,
 	DATASET_LEAF_BYTES, MAX_LEADERBOARD_PAGE,
 };
 
@@ -269,8 +269,9 @@ sp_api::decl_runtime_apis! {
 	/// Read access to Proof of Sync: rounds, providers, scores, rewards, verifiers.
 	///
 	/// Version 2 added the verifier, probe and `sync` key methods, `ProviderInfo::next_capacity`
-	/// and the capacity fields of `ScoreBreakdown` (no chain ran version 1 with them missing).
-	#[api_version(2)]
+	/// and the capacity fields of `ScoreBreakdown` (no chain ran version 1 with them missing);
+	/// version 3 added `storage_audits`.
+	#[api_version(3)]
 	pub trait ProofOfSyncApi<AccountId, Balance, BlockNumber>
 	where
 		AccountId: Codec,
@@ -320,6 +321,11 @@ sp_api::decl_runtime_apis! {
 		/// The account whose session keys have `key` as their `sync` key, if any: how a node
 		/// finds the providers whose keys it holds.
 		fn sync_key_owner(key: [u8; 32]) -> Option<AccountId>;
+
+		/// The storage audits open against provider `target`, one a verifier: the samples its
+		/// node must prove on chain (`answer_audit`) by each audit's deadline.
+		#[api_version(3)]
+		fn storage_audits(target: AccountId) -> Vec<StorageAudit<AccountId, BlockNumber>>;
 	}
 }
 

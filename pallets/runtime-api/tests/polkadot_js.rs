@@ -11,7 +11,8 @@ use std::{fmt::Write, path::PathBuf};
 
 use proof_of_sync_runtime_api::{
 	Assignment, Capacity, DatasetCommitment, LeaderboardEntry, PendingReward, ProbeConfig,
-	ProviderInfo, ProviderStatus, QualityReportInfo, RoundInfo, ScoreBreakdown, TargetQuality,
+	ProviderInfo, ProviderStatus, QualityReportInfo, RoundInfo, ScoreBreakdown, StorageAudit,
+	TargetQuality,
 };
 use scale_info::{form::MetaForm, Field, Type, TypeDef, TypeDefPrimitive, TypeInfo};
 use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
@@ -171,7 +172,7 @@ fn camel_case(snake: &str) -> String {
 }
 
 /// The read types the file defines, under `ProofOfSync<name>`.
-const READ_TYPES: [&str; 12] = [
+const READ_TYPES: [&str; 13] = [
 	"Capacity",
 	"ProviderStatus",
 	"RoundInfo",
@@ -184,6 +185,7 @@ const READ_TYPES: [&str; 12] = [
 	"QualityReportInfo",
 	"TargetQuality",
 	"ProbeConfig",
+	"StorageAudit",
 ];
 
 /// The runtime's generic parameters keep the names polkadot.js gives them; the runtime's test
@@ -291,6 +293,7 @@ fn generated_types() -> Json {
 		QualityReportInfo::<AccountId32>::type_info(),
 		TargetQuality::<AccountId32>::type_info(),
 		ProbeConfig::type_info(),
+		StorageAudit::<AccountId32, u32>::type_info(),
 	];
 	let names: Vec<_> =
 		types.iter().map(|ty| ty.path.ident().expect("read types are named")).collect();
@@ -536,6 +539,21 @@ fn serde_json_matches_the_definitions() {
 			seal_iterations: u32::MAX,
 		}),
 	};
+	let audit = StorageAudit::<AccountId32, u32> {
+		verifier: bob.clone(),
+		round: 4,
+		nonce: [0xcd; 32],
+		dataset: DatasetCommitment {
+			root: [1; 32],
+			leaves: u64::MAX,
+			lanes: 2,
+			seal_iterations: 3,
+		},
+		samples: 16,
+		opened: 41,
+		deadline: u32::MAX,
+		counts: true,
+	};
 	let quality = TargetQuality {
 		round: 3,
 		target: bob.clone(),
@@ -562,6 +580,7 @@ fn serde_json_matches_the_definitions() {
 		("Assignment", serialized(&assignment)),
 		("TargetQuality", serialized(&quality)),
 		("ProbeConfig", serialized(ProbeConfig::default())),
+		("StorageAudit", serialized(&audit)),
 	] {
 		check_json(&types, &format!("{PREFIX}{name}"), &json, name);
 	}

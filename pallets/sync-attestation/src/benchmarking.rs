@@ -14,7 +14,7 @@ use frame_support::{
 use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
 use pallet_session::SessionManager;
 use proof_of_sync_primitives::{
-	seal, DatasetCommitment, ProbeConfig, ProviderRegistry, RoundClock, RoundIndex,
+	seal, DatasetCommitment, ProbeConfig, ProviderRegistry, RoundClock, RoundIndex, StorageAudit,
 	MAX_CHECKED_SEAL_ITERATIONS, MAX_LEADERBOARD_PAGE,
 };
 use sp_runtime::{
@@ -580,11 +580,264 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(RawOrigin::Signed(reporter), Box::new(proof));
 
-		assert!(!Datasets::<T>::contains_key(&provider));
+		assert_eq!(Datasets::<T>::get(&provider).current, None);
+		Ok(())
+	}
+
+	/// An audit request from the last verifier of a target found as far along the ring as the
+	/// walk may look, whose record of the last two rounds is read.
+	#[benchmark]
+	fn open_audit() -> Result<(), BenchmarkError> {
+		let (target, request, signature) = signed_audit_request::<T>()?;
+		let verifier = request.verifier.clone();
+
+		#[extrinsic_call]
+		_(RawOrigin::Authorized, request, signature);
+
+		assert!(Audits::<T>::contains_key(&target, &verifier));
+		Ok(())
+	}
+
+	/// The pool's check of that audit request.
+	#[benchmark]
+	fn authorize_open_audit() -> Result<(), BenchmarkError> {
+		let (_, request, signature) = signed_audit_request::<T>()?;
+		let call = Call::<T>::open_audit { request, signature };
+		let valid;
+
+		#[block]
+		{
+			valid = call.authorize(TransactionSource::External).ok_or("not authorized")?;
+		}
+
+		assert!(valid.is_ok());
+		Ok(())
+	}
+
+	/// An answer of `s` samples of a candidate's dataset in the deepest tree (paths of 64
+	/// siblings), sealed with one iteration; the last sample is not sealed, so every seal is
+	/// checked and the candidate is slashed (its weight beyond one iteration a seal is
+	/// `report_storage_fraud`'s: see `Pallet::answer_audit_weight`).
+	#[benchmark]
+	fn answer_audit(s: Linear<1, { T::MaxAuditSamples::get() }>) -> Result<(), BenchmarkError> {
+		let (target, answer) = audit_answer::<T>(s)?;
+		let verifier = answer.verifier.clone();
+
+		#[extrinsic_call]
+		_(RawOrigin::Authorized, Box::new(answer));
+
+		assert!(!Audits::<T>::contains_key(&target, &verifier));
+		assert_eq!(
+			Pallet::<T>::dataset_in(&target, <Pallet<T> as RoundClock>::current_round()),
+			None
+		);
+		Ok(())
+	}
+
+	/// The pool's check of an answer of `s` samples: every path, no seal.
+	#[benchmark]
+	fn authorize_answer_audit(
+		s: Linear<1, { T::MaxAuditSamples::get() }>,
+	) -> Result<(), BenchmarkError> {
+		let (_, answer) = audit_answer::<T>(s)?;
+		let call = Call::<T>::answer_audit { answer: Box::new(answer) };
+		let valid;
+
+		#[block]
+		{
+			valid = call.authorize(TransactionSource::External).ok_or("not authorized")?;
+		}
+
+		assert!(valid.is_ok());
+		Ok(())
+	}
+
+	/// `a` audits of candidates falling due unanswered, each the target's last counted miss
+	/// before a slash, opened two rounds ago: three rounds of records are read for each (an
+	/// answer from before the audit opened, then none), and each slash takes a candidate off the
+	/// list.
+	#[benchmark]
+	fn expire_audits(a: Linear<1, { T::MaxAuditsPerBlock::get() }>) -> Result<(), BenchmarkError> {
+		let (verifier, _) = provider_with_key::<T>(3_000, false);
+		let targets: Vec<T::AccountId> =
+			(0..a).map(|i| provider_with_key::<T>(3_001 + i, true).0).collect();
+		let opened_in = next_round::<T>();
+		let opened = frame_system::Pallet::<T>::block_number().saturating_add(One::one());
+		next_round::<T>();
+		let round = next_round::<T>();
+		let deadline = frame_system::Pallet::<T>::block_number();
+		let mut due = Vec::new();
+		for target in targets {
+			// An answer at the first block of the audit's round, before it opened: it was up
+			// then (the miss counts), and the two rounds after are read too.
+			give_points::<T>(opened_in, &target, 1);
+			let dataset = DatasetCommitment::sealed_with([4; 32], 1, &ProbeSettings::<T>::get());
+			Datasets::<T>::insert(
+				&target,
+				DatasetRecord { current: Some(dataset), next: None, committed_in: None },
+			);
+			Audits::<T>::insert(
+				&target,
+				&verifier,
+				StorageAudit {
+					verifier: verifier.clone(),
+					round: opened_in,
+					nonce: [5; 32],
+					dataset,
+					samples: 1,
+					opened,
+					deadline,
+					counts: true,
+				},
+			);
+			let misses = alloc::vec![round; T::MaxMissedAudits::get().saturating_sub(1) as usize];
+			MissedAudits::<T>::insert(&target, BoundedVec::truncate_from(misses));
+			due.push((target, verifier.clone()));
+		}
+		AuditDeadlines::<T>::insert(
+			deadline,
+			BoundedVec::<_, T::MaxAuditsPerBlock>::try_from(due.clone())
+				.map_err(|_| "too many audits")?,
+		);
+
+		#[block]
+		{
+			Pallet::<T>::expire_audits(deadline);
+		}
+
+		assert!(due
+			.iter()
+			.all(|(target, verifier)| !Audits::<T>::contains_key(target, verifier)));
+		assert!(
+			due.iter().all(|(target, _)| MissedAudits::<T>::get(target).is_empty()),
+			"every one slashed"
+		);
 		Ok(())
 	}
 
 	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);
+}
+
+/// A target found as far along the ring as the walk may look (see [`target_with_verifiers`]),
+/// which answered a challenge in the round before, and its last verifier's signed audit request.
+fn signed_audit_request<T: Config>(
+) -> Result<(T::AccountId, AuditRequestOf<T>, crypto::SyncSignature), BenchmarkError> {
+	let (target, verifiers, keys) = target_with_verifiers::<T>()?;
+	let round = <Pallet<T> as RoundClock>::current_round();
+	give_points::<T>(round.saturating_sub(1), &target, 1);
+	let verifier = verifiers.last().ok_or("no verifiers")?.clone();
+	let key = keys.last().ok_or("no verifier keys")?;
+	let request = AuditRequest { round, verifier, target: target.clone(), nonce: [6; 32] };
+	let signature = key
+		.sign(&request.signing_payload(&Pallet::<T>::genesis_hash()))
+		.ok_or("the keystore cannot sign")?;
+	Ok((target, request, signature))
+}
+
+/// A candidate with an open audit of `samples` samples of its dataset of `u64::MAX` leaves in one
+/// lane sealed with one iteration, and the answer to it: each sampled leaf the seal of a made-up
+/// predecessor, except the last, which is junk. The tree holds the sampled leaves and their
+/// predecessors under made-up subtrees, so that every path has 64 siblings.
+fn audit_answer<T: Config>(
+	samples: u32,
+) -> Result<(T::AccountId, AuditAnswerOf<T>), BenchmarkError> {
+	use alloc::collections::BTreeMap;
+	// A candidate: a slash below the validator bond also takes it off the list.
+	let (target, _) = provider_with_key::<T>(0, true);
+	let nonce = [7; 32];
+	let leaves = u64::MAX;
+	let seed = Pallet::<T>::seal_seed();
+	let encoded = target.encode();
+	let params = seal::SealParams { account: &encoded, seed: &seed, lanes: 1, seal_iterations: 1 };
+	// Each sample's (index, leaf) and its predecessor's.
+	let mut links = Vec::new();
+	let mut known: BTreeMap<u64, Vec<u8>> = BTreeMap::new();
+	for k in 0..u64::from(samples) {
+		let index = seal::sample_index(&nonce, k, leaves);
+		let before = index.checked_sub(1).ok_or("a sample without a predecessor")?;
+		let previous = alloc::vec![k as u8; seal::LEAF_BYTES];
+		let leaf = if k + 1 == u64::from(samples) {
+			alloc::vec![0xee; seal::LEAF_BYTES]
+		} else {
+			params.seal_leaf(index, &previous)
+		};
+		known.insert(before, previous);
+		known.insert(index, leaf);
+		links.push((index, before));
+	}
+	if known.len() != 2 * samples as usize {
+		return Err("two samples share a leaf".into())
+	}
+	// Every level of the sparse tree: the nodes above the known leaves, made-up hashes elsewhere.
+	let filler = |height: u32| [height as u8 ^ 0x5a; 32];
+	let mut levels: Vec<BTreeMap<u64, seal::Hash>> =
+		alloc::vec![known.iter().map(|(i, leaf)| (*i, seal::leaf_hash(leaf))).collect()];
+	for height in 0..seal::MAX_TREE_DEPTH {
+		let below = levels.last().ok_or("no level")?;
+		let mut above = BTreeMap::new();
+		for index in below.keys() {
+			let (left, right) = (index & !1, index | 1);
+			let hash_at = |i: u64| below.get(&i).copied().unwrap_or_else(|| filler(height));
+			above.insert(index >> 1, seal::node_hash(&hash_at(left), &hash_at(right)));
+		}
+		levels.push(above);
+	}
+	let root = *levels.last().and_then(|top| top.get(&0)).ok_or("no root")?;
+	let path_of = |index: u64| -> Result<MerklePath, BenchmarkError> {
+		let path: Vec<seal::Hash> = (0..seal::MAX_TREE_DEPTH)
+			.map(|height| {
+				let sibling = (index >> height) ^ 1;
+				levels[height as usize].get(&sibling).copied().unwrap_or_else(|| filler(height))
+			})
+			.collect();
+		path.try_into().map_err(|_| "a path too deep".into())
+	};
+	let leaf_at = |index: u64| -> Result<LeafBytes, BenchmarkError> {
+		known
+			.get(&index)
+			.cloned()
+			.ok_or("an unknown leaf")?
+			.try_into()
+			.map_err(|_| "a leaf too long".into())
+	};
+	let mut proofs = Vec::new();
+	for (index, before) in &links {
+		proofs.push(SampleProof {
+			leaf: leaf_at(*index)?,
+			path: path_of(*index)?,
+			previous: Some((leaf_at(*before)?, path_of(*before)?)),
+		});
+	}
+	let dataset = DatasetCommitment { root, leaves, lanes: 1, seal_iterations: 1 };
+	Datasets::<T>::insert(
+		&target,
+		DatasetRecord { current: Some(dataset), next: None, committed_in: None },
+	);
+	let now = frame_system::Pallet::<T>::block_number();
+	let round = <Pallet<T> as RoundClock>::current_round();
+	let verifier: T::AccountId = account("verifier", 0, 0);
+	Audits::<T>::insert(
+		&target,
+		&verifier,
+		StorageAudit {
+			verifier: verifier.clone(),
+			round,
+			nonce,
+			dataset,
+			samples,
+			opened: now,
+			deadline: now.saturating_add(T::AuditWindow::get().into()),
+			counts: false,
+		},
+	);
+	let answer = AuditAnswer {
+		target: target.clone(),
+		verifier,
+		nonce,
+		seal_iterations: 1,
+		proofs: proofs.try_into().map_err(|_| "more than MaxAuditSamples proofs")?,
+	};
+	Ok((target, answer))
 }
 
 /// A link of `provider`'s dataset of `u64::MAX` leaves in one lane sealed with `iterations`

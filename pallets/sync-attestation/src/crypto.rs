@@ -33,3 +33,6 @@ pub const QUALITY_CONTEXT: &[u8; 21] = b"proof-of-sync/quality";
 
 /// The domain tag in front of every signed dataset commitment.
 pub const DATASET_CONTEXT: &[u8; 21] = b"proof-of-sync/dataset";
+
+/// The domain tag of a storage audit request's signing payload.
+pub const AUDIT_CONTEXT: &[u8; 19] = b"proof-of-sync/audit";

@@ -663,6 +663,7 @@ impl<T: Config> Pallet<T> {
 			);
 		}
 		Self::try_state_reports(next_to_clean)?;
+		Self::try_state_audits()?;
 		let now = <Self as RoundClock>::current_round();
 		for (_, keys) in SigningKeys::<T>::iter() {
 			ensure!(!keys.is_empty(), TryRuntimeError::Other("an empty record of signing keys"));
@@ -703,6 +704,34 @@ impl<T: Config> RoundClock for Pallet<T> {
 }
 
 impl<T: Config> Pallet<T> {
+	/// The storage audit invariants of [`Self::do_try_state`]: an open audit is keyed by its
+	/// verifier, falls due `AuditWindow` blocks after it opened, not before the block in
+	/// progress's parent, is listed under its deadline, asks for at most `MaxAuditSamples`
+	/// samples, and is on its target's `AuditedIn` record (or older than it).
+	#[cfg(any(test, feature = "std", feature = "try-runtime"))]
+	fn try_state_audits() -> Result<(), sp_runtime::TryRuntimeError> {
+		use sp_runtime::TryRuntimeError;
+		let now = frame_system::Pallet::<T>::block_number();
+		for (target, verifier, audit) in Audits::<T>::iter() {
+			let recorded = AuditedIn::<T>::get(&target).is_some_and(|(round, verifiers)| {
+				round > audit.round || (round == audit.round && verifiers.contains(&verifier))
+			});
+			ensure!(
+				audit.verifier == verifier &&
+					audit.deadline == audit.opened.saturating_add(T::AuditWindow::get().into()) &&
+					audit.deadline.saturating_add(One::one()) >= now &&
+					audit.samples <= T::MaxAuditSamples::get() &&
+					recorded,
+				TryRuntimeError::Other("an open storage audit is out of bounds")
+			);
+			ensure!(
+				AuditDeadlines::<T>::get(audit.deadline).contains(&(target, verifier)),
+				TryRuntimeError::Other("an open storage audit is not listed under its deadline")
+			);
+		}
+		Ok(())
+	}
+
 	/// The quality report invariants of [`Self::do_try_state`].
 	#[cfg(any(test, feature = "std", feature = "try-runtime"))]
 	fn try_state_reports(next_to_clean: RoundIndex) -> Result<(), sp_runtime::TryRuntimeError> {

@@ -131,6 +131,7 @@ pub use pallet::*;
 pub use types::*;
 pub use weights::WeightInfo;
 
+pub mod audit;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
 pub mod crypto;
@@ -163,7 +164,10 @@ pub mod pallet {
 		Capacity, DatasetCommitment, OnRoundClosed, Points, ProbeConfig, ProviderRegistry,
 		RoundIndex, MAX_LEADERBOARD_PAGE,
 	};
-	use sp_runtime::Perbill;
+	use sp_runtime::{
+		traits::{One, Saturating},
+		Perbill,
+	};
 
 	/// The in-code storage version.
 	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
@@ -294,6 +298,27 @@ pub mod pallet {
 		/// rewards.
 		#[pallet::constant]
 		type StorageFraudSlash: Get<Perbill>;
+
+		/// How many blocks after the block it opened in a storage audit may be answered (its
+		/// deadline); one still open after it is missed. At least 1 and at most `RoundLength`.
+		#[pallet::constant]
+		type AuditWindow: Get<u32>;
+
+		/// The most storage audits that may fall due in one block: `open_audit` refuses more
+		/// (`TooManyAudits`), so settling a block's audits is bounded. Their answers must fit in
+		/// half a block's length (`integrity_test`) and weight (the probe settings' check).
+		#[pallet::constant]
+		type MaxAuditsPerBlock: Get<u32>;
+
+		/// The most samples a storage probe, and so a storage audit, asks for: the probe settings'
+		/// `storage_samples` may not exceed it.
+		#[pallet::constant]
+		type MaxAuditSamples: Get<u32>;
+
+		/// How many counted storage audits a provider may miss within `HistoryDepth` rounds: the
+		/// one that reaches this is slashed `StorageFraudSlash` (see the `audit` module).
+		#[pallet::constant]
+		type MaxMissedAudits: Get<u32>;
 
 		/// The most entries of a provider's `SigningKeys`: each time its accepted attestations
 		/// are signed with another key than the last one recorded (a key used again counts
@@ -527,6 +552,53 @@ pub mod pallet {
 	pub type Datasets<T: Config> =
 		StorageMap<_, Blake2_128Concat, T::AccountId, DatasetRecord, ValueQuery>;
 
+	/// The storage audits open (`open_audit`), by target and verifier, until answered or due.
+	#[pallet::storage]
+	pub type Audits<T: Config> = StorageDoubleMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		Blake2_128Concat,
+		T::AccountId,
+		StorageAuditOf<T>,
+		OptionQuery,
+	>;
+
+	/// The last round in which each provider was audited, and by which of its verifiers: one
+	/// audit a verifier, target and round.
+	#[pallet::storage]
+	pub type AuditedIn<T: Config> = StorageMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		(RoundIndex, BoundedVec<T::AccountId, T::MaxVerifiersPerTarget>),
+		OptionQuery,
+	>;
+
+	/// The audits (target, verifier) that fall due in each block (their deadline), settled in the
+	/// next block's `on_initialize`; at most `MaxAuditsPerBlock` a block. An answered audit leaves
+	/// the list.
+	// Twox64Concat: block numbers are not chosen by users.
+	#[pallet::storage]
+	pub type AuditDeadlines<T: Config> = StorageMap<
+		_,
+		Twox64Concat,
+		BlockNumberFor<T>,
+		BoundedVec<(T::AccountId, T::AccountId), T::MaxAuditsPerBlock>,
+		ValueQuery,
+	>;
+
+	/// The rounds of a provider's counted missed storage audits (see the `audit` module) within
+	/// the last `HistoryDepth` rounds, oldest first; emptied by a slash.
+	#[pallet::storage]
+	pub type MissedAudits<T: Config> = StorageMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		BoundedVec<RoundIndex, T::MaxMissedAudits>,
+		ValueQuery,
+	>;
+
 	/// A verifier's overstated reports: how many, since which round. Counting starts again once
 	/// `HistoryDepth` rounds passed since the first, and after a slash.
 	#[pallet::storage]
@@ -716,6 +788,47 @@ pub mod pallet {
 			/// The new settings.
 			config: ProbeConfig,
 		},
+		/// A verifier opened a storage audit: `target` must prove the samples on chain
+		/// (`answer_audit`) by block `deadline`.
+		AuditOpened {
+			/// The audited provider.
+			target: T::AccountId,
+			/// The verifier that opened it.
+			verifier: T::AccountId,
+			/// The round.
+			round: RoundIndex,
+			/// How many samples it asks for.
+			samples: u32,
+			/// The last block an answer counts in.
+			deadline: BlockNumberFor<T>,
+		},
+		/// A storage audit was answered: every sample is in the committed dataset and sealed.
+		AuditAnswered {
+			/// The audited provider.
+			target: T::AccountId,
+			/// The verifier that opened it.
+			verifier: T::AccountId,
+			/// The round it was opened in.
+			round: RoundIndex,
+		},
+		/// A storage audit fell due unanswered: the provider's dataset commitments are dropped,
+		/// and it was slashed if it was up to answer (`refused`) or missed `MaxMissedAudits`
+		/// counted audits (`missed`) within `HistoryDepth` rounds.
+		AuditMissed {
+			/// The audited provider.
+			target: T::AccountId,
+			/// The verifier that opened it (paid `ReporterCut` of a slash).
+			verifier: T::AccountId,
+			/// The round it was opened in.
+			round: RoundIndex,
+			/// Whether the provider answered a sync challenge of a block from the audit's opening
+			/// on: it was up, and did not answer.
+			refused: bool,
+			/// Its counted missed audits within `HistoryDepth` rounds, this one included.
+			missed: u32,
+			/// The amount slashed from its bond, if it was slashed.
+			slashed: Option<T::Bond>,
+		},
 		/// A verifier overstated `MaxOutlierStrikes` reports within `HistoryDepth` rounds and was
 		/// slashed.
 		VerifierSlashed {
@@ -840,8 +953,11 @@ pub mod pallet {
 		/// A probe setting is zero or out of bounds: every figure must be at least 1, with at
 		/// most 256 lanes, 1 024 seal iterations (`MAX_CHECKED_SEAL_ITERATIONS`, so the chain can
 		/// reseal a leaf) and 65 536 samples, a payload of at most 64 MiB and a compute probe of
-		/// at most 60 s; and a provider keeping less than one leaf in `MaxStorageOverclaim` must
-		/// miss the deadline (`ProbeConfig::resealable_overclaim`).
+		/// at most 60 s; a provider keeping less than one leaf in `MaxStorageOverclaim` must
+		/// miss the deadline (`ProbeConfig::resealable_overclaim`); `storage_samples` at most
+		/// `MaxAuditSamples` (an audit asks for every sample of the probe); and the answers to
+		/// the `MaxAuditsPerBlock` storage audits that may fall due in one block (each
+		/// `storage_samples` leaf seals) must weigh at most half a block.
 		InvalidProbeConfig,
 		/// The dataset was sealed with other lanes or seal iterations than the probe settings in
 		/// force (`dataset_lanes`, `seal_iterations`). Rebuild it with the settings the chain
@@ -856,6 +972,27 @@ pub mod pallet {
 		/// its predecessor. Submit a link whose two leaves are in the tree and whose leaf is not
 		/// the predecessor's seal.
 		NotFraud,
+		/// The verifier's storage audit of the provider from an earlier round is still open: one
+		/// at a time. Audit it again once that one is answered or due
+		/// (`proofOfSync_storageAudits`). (The pool says `Custom`, with this error's index.)
+		AuditPending,
+		/// The verifier audited the provider in this round already: one audit a verifier, target
+		/// and round. Audit it in a later round.
+		AlreadyAudited,
+		/// `MaxAuditsPerBlock` audits fall due in the block this one would: open it in a later
+		/// block. (The pool says `Custom`, with this error's index.)
+		TooManyAudits,
+		/// The verifier has no open storage audit of the provider with this nonce: it was
+		/// answered, fell due, or never existed. Answer the audits `proofOfSync_storageAudits`
+		/// shows, by their deadlines. (The pool says `Stale`.)
+		NoAudit,
+		/// The answer does not give exactly one proof per sample the audit asks for
+		/// (`StorageAudit::samples`). Answer every sample, in order.
+		WrongSampleCount,
+		/// A proof of the answer is not of the sampled leaf, or a leaf or its predecessor is not
+		/// in the committed tree (a wrong length, path or predecessor). Prove each sample
+		/// `seal::sample_index(nonce, k, leaves)` from the dataset as committed.
+		BadSample,
 	}
 
 	/// How verifiers probe resource endpoints; the genesis build also re-opens round 0 once the
@@ -888,9 +1025,11 @@ pub mod pallet {
 
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
-		/// Books `on_finalize`'s weight.
-		fn on_initialize(_n: BlockNumberFor<T>) -> Weight {
-			T::WeightInfo::on_finalize()
+		/// Settles the storage audits that fell due in the block before; books `on_finalize`'s
+		/// weight.
+		fn on_initialize(n: BlockNumberFor<T>) -> Weight {
+			let audits = Self::expire_audits(n.saturating_sub(One::one()));
+			T::WeightInfo::on_finalize().saturating_add(audits)
 		}
 
 		/// Completes the block's randomness if its author sent no VRF and forgets the oldest;
@@ -965,6 +1104,24 @@ pub mod pallet {
 			);
 			assert!(T::MaxProbeLatency::get() >= 1, "MaxProbeLatency must not be zero");
 			assert!(T::MaxOutlierStrikes::get() >= 1, "MaxOutlierStrikes must not be zero");
+			assert!(
+				T::AuditWindow::get() >= 1 && T::AuditWindow::get() <= round_length,
+				"AuditWindow must be at least 1 and at most RoundLength: an audit must be \
+				 answerable, and whether its target was up is read from two rounds at most"
+			);
+			assert!(T::MaxAuditsPerBlock::get() >= 1, "MaxAuditsPerBlock must not be zero");
+			assert!(T::MaxAuditSamples::get() >= 1, "MaxAuditSamples must not be zero");
+			assert!(T::MaxMissedAudits::get() >= 1, "MaxMissedAudits must not be zero");
+			let answer_bytes = u64::from(T::MaxAuditsPerBlock::get())
+				.saturating_mul(u64::from(T::MaxAuditSamples::get()))
+				.saturating_mul(Self::max_sample_proof_bytes());
+			let length = <T as frame_system::Config>::BlockLength::get();
+			let normal = *length.max.get(frame_support::dispatch::DispatchClass::Normal);
+			assert!(
+				answer_bytes <= u64::from(normal) / 2,
+				"the answers to MaxAuditsPerBlock audits of MaxAuditSamples samples must fit in \
+				 half a block's length"
+			);
 		}
 
 		#[cfg(feature = "try-runtime")]
@@ -1233,6 +1390,72 @@ pub mod pallet {
 		) -> DispatchResultWithPostInfo {
 			let reporter = ensure_signed(origin)?;
 			Self::do_report_storage_fraud(reporter, *proof)
+		}
+
+		/// A verifier asks one of its targets to prove on chain the storage samples its probe with
+		/// `request.nonce` drew: the verifier's node sends it when the target's endpoint did not
+		/// answer its storage probe (refused, late or wrong). See the `audit` module.
+		///
+		/// - Origin: none. A general transaction with no signer that pays no fee, let through by
+		///   `#[pallet::authorize]` when `signature` is the verifier's `sync` key over
+		///   `request.signing_payload(genesis hash)` and every check below passes; one a verifier,
+		///   target and round.
+		/// - Effect: records the audit in `Audits` (the target's dataset in effect, the nonce, the
+		///   probe's `storage_samples` samples, due `AuditWindow` blocks later), `AuditedIn` and
+		///   `AuditDeadlines`. No money moves now; an audit still open after its deadline drops the
+		///   target's dataset and may slash it (see [`Event::AuditMissed`]).
+		/// - Events: [`Event::AuditOpened`].
+		/// - Errors: [`Error::WrongRound`] (another round than the one in progress),
+		///   [`Error::SelfReport`], [`Error::NotActiveProvider`] (the target was not active when
+		///   the round began), [`Error::NotAssigned`], [`Error::DatasetNotCommitted`] (the target
+		///   has no dataset in effect: its storage counts zero anyway), [`Error::AuditPending`],
+		///   [`Error::AlreadyAudited`], [`Error::TooManyAudits`], [`Error::NoSyncKey`],
+		///   [`Error::BadSignature`]. The same check runs in the pool.
+		#[pallet::call_index(9)]
+		#[pallet::weight(T::WeightInfo::open_audit())]
+		#[pallet::authorize(Pallet::<T>::authorize_audit_request)]
+		#[pallet::weight_of_authorize(T::WeightInfo::authorize_open_audit())]
+		pub fn open_audit(
+			origin: OriginFor<T>,
+			request: AuditRequestOf<T>,
+			signature: SyncSignature,
+		) -> DispatchResult {
+			ensure_authorized(origin)?;
+			Self::do_open_audit(request, signature)
+		}
+
+		/// Answer a storage audit: the sampled leaves of the audited provider's committed
+		/// dataset, each with its lane predecessor and both Merkle paths, in the audit's sample
+		/// order. The provider's node sends it on its own as soon as it sees the audit.
+		///
+		/// - Origin: none. A general transaction with no signer that pays no fee, let through by
+		///   `#[pallet::authorize]` when the target has an open audit with `answer.nonce`, the
+		///   answer gives one proof per sample and the dataset's seal iterations, and every proof's
+		///   leaves are in the committed tree (no signature: only a holder of the dataset can make
+		///   one), by the audit's deadline. One an audit; the pool ranks it above attestations.
+		/// - Effect: closes the audit (`Audits`, `AuditDeadlines`), then checks each sampled leaf's
+		///   seal (`128 × seal_iterations` hashes a sample). If every leaf is sealed, nothing else
+		///   changes. If one is not, the answer proves storage fraud: the registry slashes
+		///   `StorageFraudSlash` of the target's bond and pays `ReporterCut` of it to the audit's
+		///   verifier, and the target's dataset commitments are dropped.
+		/// - Events: [`Event::AuditAnswered`], or [`Event::StorageFraudProven`] (with the
+		///   registry's events for the slash).
+		/// - Errors: [`Error::NoAudit`] (none open with this nonce by this verifier, or past its
+		///   deadline), [`Error::WrongSampleCount`], [`Error::WrongSealParams`]
+		///   (`answer.seal_iterations` is not the dataset's), [`Error::BadSample`]. The same check
+		///   runs in the pool.
+		#[pallet::call_index(10)]
+		#[pallet::weight(Pallet::<T>::answer_audit_weight(
+			answer.proofs.len() as u32,
+			answer.seal_iterations,
+		))]
+		#[pallet::authorize(Pallet::<T>::authorize_audit_answer)]
+		#[pallet::weight_of_authorize(T::WeightInfo::authorize_answer_audit(
+			T::MaxAuditSamples::get()
+		))]
+		pub fn answer_audit(origin: OriginFor<T>, answer: Box<AuditAnswerOf<T>>) -> DispatchResult {
+			ensure_authorized(origin)?;
+			Self::do_answer_audit(*answer)
 		}
 	}
 

@@ -33,9 +33,20 @@ frame_support::construct_runtime!(
 	}
 );
 
+parameter_types! {
+	/// Two seconds of computation a block, as in the runtime: the probe settings' check keeps a
+	/// storage audit's answer within a quarter of it.
+	pub MockBlockWeights: frame_system::limits::BlockWeights =
+		frame_system::limits::BlockWeights::simple_max(Weight::from_parts(
+			2 * frame_support::weights::constants::WEIGHT_REF_TIME_PER_SECOND,
+			u64::MAX,
+		));
+}
+
 #[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
 impl frame_system::Config for Test {
 	type Block = Block;
+	type BlockWeights = MockBlockWeights;
 }
 
 /// The transactions the offchain worker builds: general transactions with `AuthorizeCall`.
@@ -71,6 +82,10 @@ where
 }
 
 pub const ROUND_LENGTH: BlockNumber = 20;
+/// Blocks a storage audit may be answered in after the block it opened in.
+pub const AUDIT_WINDOW: u32 = 5;
+/// Counted storage audits a provider may miss within `HISTORY_DEPTH` rounds before a slash.
+pub const MAX_MISSED_AUDITS: u32 = 2;
 pub const RESPONSE_WINDOW: u32 = 4;
 pub const HISTORY_DEPTH: u32 = 3;
 /// About two rounds of challenges at the mock's odds (1/3 × 16 blocks = 5.3 a round).
@@ -388,6 +403,10 @@ impl crate::Config for Test {
 	type EquivocationSlash = EquivocationSlash;
 	type ReporterCut = ReporterCut;
 	type StorageFraudSlash = StorageFraudSlash;
+	type AuditWindow = ConstU32<AUDIT_WINDOW>;
+	type MaxAuditsPerBlock = ConstU32<2>;
+	type MaxAuditSamples = ConstU32<16>;
+	type MaxMissedAudits = ConstU32<MAX_MISSED_AUDITS>;
 	type MaxSigningKeys = ConstU32<MAX_SIGNING_KEYS>;
 	type MaxAuthorities = MaxAuthorities;
 	type MinAuthorities = MinAuthorities;
@@ -474,6 +493,7 @@ pub fn next_block() {
 	if n.is_multiple_of(ROUND_LENGTH) {
 		rotate();
 	}
+	SyncAttestation::on_initialize(n);
 }
 
 /// Runs blocks until block `n` has started.

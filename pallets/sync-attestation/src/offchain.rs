@@ -26,6 +26,11 @@
 //! and sends, with the provider's `sync` key, a quality report for each measured target not
 //! reported on chain yet and a dataset commitment when the node's dataset is not the one
 //! committed for the next round, whatever its finality (a measurement does not depend on it).
+//! Storage audits go the same way (see the `audit` module): the prober leaves the nonce of a
+//! storage probe a target did not answer ([`AUDIT_REQUEST_PREFIX`]), and the worker asks for an
+//! audit with it, signed with the verifier's key; the dataset manager leaves its answer to an
+//! audit of a local provider ([`AUDIT_ANSWER_PREFIX`]), and the worker sends it (unsigned: the
+//! answer proves itself).
 //!
 //! **Slashing protection.** Two signed answers naming two hashes at one height are an
 //! equivocation that anyone may report for a slash, and an honest node meets forks (a reorg, an
@@ -51,7 +56,7 @@ use frame_system::{
 	offchain::{CreateAuthorizedTransaction, SubmitTransaction},
 	pallet_prelude::BlockNumberFor,
 };
-use proof_of_sync_primitives::ProviderRegistry;
+use proof_of_sync_primitives::{ProviderRegistry, RoundIndex};
 use sp_runtime::{
 	offchain::storage::{MutateStorageError, StorageValueRef},
 	traits::{One, Saturating},
@@ -210,7 +215,9 @@ impl<T: Config> Pallet<T> {
 					}
 				}
 			}
+			Self::send_audit_answer(&provider);
 			for target in Self::targets_of(&provider, round) {
+				Self::send_audit_request(&key, &provider, &target, round.index);
 				let reported = QualityReports::<T>::get(round.index, &target)
 					.reports
 					.iter()
@@ -238,6 +245,63 @@ impl<T: Config> Pallet<T> {
 					Self::submit(Call::report_quality { report, signature }, "quality report");
 				}
 			}
+		}
+	}
+
+	/// Asks for a storage audit of `target` by `verifier` (whose `sync` key is `key`) in round
+	/// `round`, if the node's prober left the nonce of a storage probe `target` did not answer at
+	/// [`AUDIT_REQUEST_PREFIX`] + `(round, verifier, target)`, and nobody audits `target` already
+	/// or did in the round.
+	fn send_audit_request(
+		key: &SyncId,
+		verifier: &T::AccountId,
+		target: &T::AccountId,
+		round: RoundIndex,
+	) {
+		let request_key =
+			[AUDIT_REQUEST_PREFIX, (round, verifier, target).encode().as_slice()].concat();
+		let Some(nonce) =
+			StorageValueRef::persistent(&request_key).get::<[u8; 32]>().ok().flatten()
+		else {
+			return
+		};
+		let audited = AuditedIn::<T>::get(target)
+			.is_some_and(|(r, verifiers)| r == round && verifiers.contains(verifier));
+		if audited || Audits::<T>::contains_key(target, verifier) {
+			return
+		}
+		let request =
+			AuditRequest { round, verifier: verifier.clone(), target: target.clone(), nonce };
+		if let Some(signature) = key.sign(&request.signing_payload(&Self::genesis_hash())) {
+			Self::submit(Call::open_audit { request, signature }, "storage audit request");
+		}
+	}
+
+	/// Answers the storage audits open against `provider` that the node's dataset manager left
+	/// an answer to (the same nonce) at [`AUDIT_ANSWER_PREFIX`] + `(provider, verifier)`.
+	fn send_audit_answer(provider: &T::AccountId) {
+		for (verifier, audit) in Audits::<T>::iter_prefix(provider) {
+			let answer_key =
+				[AUDIT_ANSWER_PREFIX, (provider, &verifier).encode().as_slice()].concat();
+			let Some(answer) = StorageValueRef::persistent(&answer_key)
+				.get::<AuditAnswerOf<T>>()
+				.ok()
+				.flatten()
+			else {
+				log::debug!(
+					target: LOG_TARGET,
+					"storage audit of {provider:?} by {verifier:?}: no answer from the node yet"
+				);
+				continue
+			};
+			if answer.nonce != audit.nonce ||
+				&answer.target != provider ||
+				answer.verifier != verifier
+			{
+				continue
+			}
+			let call = Call::answer_audit { answer: alloc::boxed::Box::new(answer) };
+			Self::submit(call, "storage audit answer");
 		}
 	}
 

@@ -3,7 +3,9 @@
 
 use crate::crypto::{SyncId, SyncSignature, ATTESTATION_CONTEXT, DATASET_CONTEXT, QUALITY_CONTEXT};
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
-use frame_support::{traits::ConstU32, BoundedVec};
+use frame_support::{
+	traits::ConstU32, BoundedVec, CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound,
+};
 use frame_system::pallet_prelude::BlockNumberFor;
 use proof_of_sync_primitives::{seal, Capacity, DatasetCommitment, Points, RoundIndex};
 use scale_info::TypeInfo;
@@ -36,6 +38,16 @@ pub const MEASUREMENT_PREFIX: &[u8] = b"proof-of-sync::report::";
 /// worker to commit: this prefix followed by the SCALE-encoded provider account, holding a
 /// SCALE-encoded `DatasetCommitment` in the node's PERSISTENT offchain storage.
 pub const DATASET_PREFIX: &[u8] = b"proof-of-sync::dataset::";
+
+/// Where the node's prober leaves a storage audit request for the offchain worker to send: this
+/// prefix followed by the SCALE encoding of `(round, verifier, target)`, holding the 32-byte nonce
+/// of the storage probe the target did not answer, in the node's PERSISTENT offchain storage.
+pub const AUDIT_REQUEST_PREFIX: &[u8] = b"proof-of-sync::audit-request::";
+
+/// Where a provider's node leaves its answer to a storage audit for the offchain worker to send:
+/// this prefix followed by the SCALE encoding of `(provider, verifier)`, holding a SCALE-encoded
+/// [`AuditAnswer`] in the node's PERSISTENT offchain storage.
+pub const AUDIT_ANSWER_PREFIX: &[u8] = b"proof-of-sync::audit-answer::";
 
 /// The default of the node's `--attest-max-finality-lag`, in blocks: at one block every 6 s, a
 /// node whose finality is more than 6.4 minutes behind its best block does not attest.
@@ -479,6 +491,95 @@ impl<AccountId> StorageFraudProof<AccountId> {
 		}
 	}
 }
+
+/// A verifier's node's request for a storage audit: "`target`, prove on chain the samples my
+/// probe with `nonce` drew in round `round`". Signed with the verifier's `sync` key over
+/// [`AuditRequest::signing_payload`].
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug,
+)]
+pub struct AuditRequest<AccountId> {
+	/// The round in progress.
+	pub round: RoundIndex,
+	/// The verifier.
+	pub verifier: AccountId,
+	/// The provider to audit: one of the verifier's targets in `round`.
+	pub target: AccountId,
+	/// The nonce of the verifier's storage probe; the audit's samples are drawn from it.
+	pub nonce: [u8; 32],
+}
+
+/// The audit request of a runtime.
+pub type AuditRequestOf<T> = AuditRequest<<T as frame_system::Config>::AccountId>;
+
+impl<AccountId: Encode> AuditRequest<AccountId> {
+	/// The bytes the verifier's `sync` key signs on the chain whose genesis block is
+	/// `genesis_hash`: a domain tag, the genesis hash, then the SCALE-encoded request.
+	pub fn signing_payload<Hash: Encode>(&self, genesis_hash: &Hash) -> alloc::vec::Vec<u8> {
+		(crate::crypto::AUDIT_CONTEXT, genesis_hash, self).encode()
+	}
+}
+
+/// The proof of one sampled leaf in an audit answer: the leaf and its Merkle path, and its lane
+/// predecessor with the predecessor's path (`None` for the first leaf of a lane). Its index is
+/// the audit's sample at the same position ([`seal::sample_index`]).
+#[derive(Encode, Decode, DecodeWithMemTracking, TypeInfo, Clone, PartialEq, Eq, Debug)]
+pub struct SampleProof {
+	/// The leaf.
+	pub leaf: LeafBytes,
+	/// The leaf's Merkle path.
+	pub path: MerklePath,
+	/// The leaf's predecessor and its path.
+	pub previous: Option<(LeafBytes, MerklePath)>,
+}
+
+impl SampleProof {
+	/// The link the proof shows for leaf `index`, for [`seal::check_link`].
+	pub fn link(&self, index: u64) -> seal::Link<'_> {
+		seal::Link {
+			index,
+			leaf: &self.leaf,
+			path: &self.path,
+			previous: self.previous.as_ref().map(|(leaf, path)| (leaf.as_slice(), path.as_slice())),
+		}
+	}
+}
+
+/// The answer to `verifier`'s open storage audit of `target` with nonce `nonce`: one proof per
+/// sample, in the samples' order. It needs no signature: only a holder of the dataset can make one,
+/// and it proves what it proves whoever sends it.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	TypeInfo,
+	CloneNoBound,
+	PartialEqNoBound,
+	EqNoBound,
+	DebugNoBound,
+)]
+#[scale_info(skip_type_params(T))]
+pub struct AuditAnswer<T: crate::Config> {
+	/// The audited provider.
+	pub target: T::AccountId,
+	/// The verifier that opened the audit.
+	pub verifier: T::AccountId,
+	/// The audit's nonce.
+	pub nonce: [u8; 32],
+	/// The seal iterations of the audited dataset (the call's weight depends on them).
+	pub seal_iterations: u32,
+	/// The proofs.
+	pub proofs: BoundedVec<SampleProof, T::MaxAuditSamples>,
+}
+
+/// The audit answer of a runtime.
+pub type AuditAnswerOf<T> = AuditAnswer<T>;
+
+/// The storage audit of a runtime.
+pub type StorageAuditOf<T> = proof_of_sync_primitives::StorageAudit<
+	<T as frame_system::Config>::AccountId,
+	frame_system::pallet_prelude::BlockNumberFor<T>,
+>;
 
 /// The inherent identifier of the block author's VRF ([`BlockVrf`]).
 pub const INHERENT_IDENTIFIER: frame_support::inherent::InherentIdentifier = *b"syncvrf0";

@@ -4,7 +4,7 @@
 //! THIS FILE WAS AUTO-GENERATED USING THE SUBSTRATE BENCHMARK CLI VERSION 64.0.0
 //! DATE: 2026-11-30, STEPS: `50`, REPEAT: `20`, LOW RANGE: `[]`, HIGH RANGE: `[]`
 //! WORST CASE MAP SIZE: `1000000`
-//! HOSTNAME: `vm`, CPU: `Intel(R) Xeon(R) Processor`
+//! HOSTNAME: `vm`, CPU: `AMD EPYC`
 //! WASM-EXECUTION: `Compiled`, CHAIN: `None`, DB CACHE: `1024`
 
 // Executed Command:
@@ -61,6 +61,11 @@ pub trait WeightInfo {
 	fn authorize_commit_dataset() -> Weight;
 	fn set_probe_config() -> Weight;
 	fn report_storage_fraud(i: u32, ) -> Weight;
+	fn open_audit() -> Weight;
+	fn authorize_open_audit() -> Weight;
+	fn answer_audit(s: u32, ) -> Weight;
+	fn authorize_answer_audit(s: u32, ) -> Weight;
+	fn expire_audits(a: u32, ) -> Weight;
 }
 
 /// Weights for `pallet_sync_attestation` measured with the runtime's own database weights.
@@ -94,8 +99,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `6425`
 		//  Estimated: `9890`
-		// Minimum execution time: 175_443_000 picoseconds.
-		Weight::from_parts(188_829_000, 9890)
+		// Minimum execution time: 107_381_000 picoseconds.
+		Weight::from_parts(114_712_000, 9890)
 			.saturating_add(T::DbWeight::get().reads(13_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -121,8 +126,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1435`
 		//  Estimated: `6028`
-		// Minimum execution time: 127_003_000 picoseconds.
-		Weight::from_parts(141_560_000, 6028)
+		// Minimum execution time: 78_388_000 picoseconds.
+		Weight::from_parts(83_295_000, 6028)
 			.saturating_add(T::DbWeight::get().reads(10_u64))
 	}
 	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
@@ -151,8 +156,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1837`
 		//  Estimated: `6196`
-		// Minimum execution time: 293_760_000 picoseconds.
-		Weight::from_parts(557_465_000, 6196)
+		// Minimum execution time: 175_773_000 picoseconds.
+		Weight::from_parts(329_985_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -176,11 +181,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn report_offline(r: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `1035 + r * (180 ±0)`
-		//  Estimated: `10681 + r * (2235 ±40)`
-		// Minimum execution time: 64_812_000 picoseconds.
-		Weight::from_parts(108_915_807, 10681)
-			// Standard Error: 85_630
-			.saturating_add(Weight::from_parts(13_751_163, 0).saturating_mul(r.into()))
+		//  Estimated: `10681 + r * (2235 ±32)`
+		// Minimum execution time: 37_175_000 picoseconds.
+		Weight::from_parts(59_854_053, 10681)
+			// Standard Error: 38_399
+			.saturating_add(Weight::from_parts(9_133_824, 0).saturating_mul(r.into()))
 			.saturating_add(T::DbWeight::get().reads(16_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(r.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
@@ -207,10 +212,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `541 + c * (166 ±0)`
 		//  Estimated: `3842 + c * (2739 ±2)`
-		// Minimum execution time: 42_455_000 picoseconds.
-		Weight::from_parts(49_437_738, 3842)
-			// Standard Error: 104_800
-			.saturating_add(Weight::from_parts(8_244_701, 0).saturating_mul(c.into()))
+		// Minimum execution time: 25_758_000 picoseconds.
+		Weight::from_parts(31_138_854, 3842)
+			// Standard Error: 12_440
+			.saturating_add(Weight::from_parts(5_384_082, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(c.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
@@ -254,10 +259,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1175 + a * (118 ±0)`
 		//  Estimated: `3554 + a * (2539 ±0)`
-		// Minimum execution time: 98_314_000 picoseconds.
-		Weight::from_parts(77_439_893, 3554)
-			// Standard Error: 119_119
-			.saturating_add(Weight::from_parts(30_695_519, 0).saturating_mul(a.into()))
+		// Minimum execution time: 58_578_000 picoseconds.
+		Weight::from_parts(39_282_815, 3554)
+			// Standard Error: 10_479
+			.saturating_add(Weight::from_parts(18_682_308, 0).saturating_mul(a.into()))
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(a.into())))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
@@ -284,11 +289,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn new_session(c: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `974 + c * (509 ±0)`
-		//  Estimated: `4551 + c * (2979 ±0)`
-		// Minimum execution time: 121_916_000 picoseconds.
-		Weight::from_parts(65_092_241, 4551)
-			// Standard Error: 202_198
-			.saturating_add(Weight::from_parts(27_567_671, 0).saturating_mul(c.into()))
+		//  Estimated: `4551 + c * (2979 ±2)`
+		// Minimum execution time: 49_665_000 picoseconds.
+		Weight::from_parts(37_271_593, 4551)
+			// Standard Error: 33_768
+			.saturating_add(Weight::from_parts(17_598_166, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(c.into())))
 			.saturating_add(Weight::from_parts(0, 2979).saturating_mul(c.into()))
@@ -310,10 +315,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `344 + n * (85 ±0)`
 		//  Estimated: `3529 + n * (2619 ±0)`
-		// Minimum execution time: 34_637_000 picoseconds.
-		Weight::from_parts(51_606_149, 3529)
-			// Standard Error: 7_779
-			.saturating_add(Weight::from_parts(2_097_860, 0).saturating_mul(n.into()))
+		// Minimum execution time: 17_657_000 picoseconds.
+		Weight::from_parts(14_185_890, 3529)
+			// Standard Error: 752
+			.saturating_add(Weight::from_parts(815_472, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
@@ -365,10 +370,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `2490`
 		//  Estimated: `5852`
-		// Minimum execution time: 189_514_000 picoseconds.
-		Weight::from_parts(280_647_756, 5852)
-			// Standard Error: 731
-			.saturating_add(Weight::from_parts(11_137, 0).saturating_mul(p.into()))
+		// Minimum execution time: 69_013_000 picoseconds.
+		Weight::from_parts(143_246_465, 5852)
+			// Standard Error: 236
+			.saturating_add(Weight::from_parts(8_419, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(17_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -386,8 +391,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `502`
 		//  Estimated: `6028`
-		// Minimum execution time: 582_788_000 picoseconds.
-		Weight::from_parts(1_047_032_000, 6028)
+		// Minimum execution time: 311_357_000 picoseconds.
+		Weight::from_parts(324_096_000, 6028)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -405,8 +410,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1633`
 		//  Estimated: `6028`
-		// Minimum execution time: 26_483_000 picoseconds.
-		Weight::from_parts(51_564_000, 6028)
+		// Minimum execution time: 15_473_000 picoseconds.
+		Weight::from_parts(16_484_000, 6028)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -424,8 +429,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `649`
 		//  Estimated: `4114`
-		// Minimum execution time: 96_804_000 picoseconds.
-		Weight::from_parts(151_807_000, 4114)
+		// Minimum execution time: 54_933_000 picoseconds.
+		Weight::from_parts(57_827_000, 4114)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -441,8 +446,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `649`
 		//  Estimated: `4114`
-		// Minimum execution time: 83_060_000 picoseconds.
-		Weight::from_parts(99_659_000, 4114)
+		// Minimum execution time: 47_842_000 picoseconds.
+		Weight::from_parts(50_295_000, 4114)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 	}
 	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
@@ -481,8 +486,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `9664`
 		//  Estimated: `36662`
-		// Minimum execution time: 420_097_000 picoseconds.
-		Weight::from_parts(592_573_000, 36662)
+		// Minimum execution time: 247_081_000 picoseconds.
+		Weight::from_parts(266_209_000, 36662)
 			.saturating_add(T::DbWeight::get().reads(40_u64))
 			.saturating_add(T::DbWeight::get().writes(11_u64))
 	}
@@ -506,8 +511,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `3826`
 		//  Estimated: `36662`
-		// Minimum execution time: 262_969_000 picoseconds.
-		Weight::from_parts(380_998_000, 36662)
+		// Minimum execution time: 165_168_000 picoseconds.
+		Weight::from_parts(174_983_000, 36662)
 			.saturating_add(T::DbWeight::get().reads(31_u64))
 	}
 	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
@@ -526,8 +531,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1005`
 		//  Estimated: `4470`
-		// Minimum execution time: 105_457_000 picoseconds.
-		Weight::from_parts(186_152_000, 4470)
+		// Minimum execution time: 62_724_000 picoseconds.
+		Weight::from_parts(66_670_000, 4470)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -547,8 +552,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1005`
 		//  Estimated: `4470`
-		// Minimum execution time: 95_780_000 picoseconds.
-		Weight::from_parts(154_916_000, 4470)
+		// Minimum execution time: 55_914_000 picoseconds.
+		Weight::from_parts(58_598_000, 4470)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 	}
 	/// Storage: `SyncAttestation::ProbeSettings` (r:0 w:1)
@@ -557,8 +562,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 7_805_000 picoseconds.
-		Weight::from_parts(15_533_000, 0)
+		// Minimum execution time: 4_116_000 picoseconds.
+		Weight::from_parts(4_537_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Resources::Providers` (r:1 w:1)
@@ -573,17 +578,162 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::Candidates` (r:1 w:1)
 	/// Proof: `Resources::Candidates` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
+	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(56), added: 551, mode: `MaxEncodedLen`)
 	/// The range of component `i` is `[1, 1024]`.
 	fn report_storage_fraud(i: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1067`
+		//  Measured:  `1112`
 		//  Estimated: `6196`
-		// Minimum execution time: 616_993_000 picoseconds.
-		Weight::from_parts(2_891_699_817, 6196)
-			// Standard Error: 1_900_393
-			.saturating_add(Weight::from_parts(70_404_761, 0).saturating_mul(i.into()))
-			.saturating_add(T::DbWeight::get().reads(7_u64))
+		// Minimum execution time: 371_056_000 picoseconds.
+		Weight::from_parts(390_329_592, 6196)
+			// Standard Error: 50_096
+			.saturating_add(Weight::from_parts(100_275_457, 0).saturating_mul(i.into()))
+			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
+	}
+	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
+	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(56), added: 551, mode: `MaxEncodedLen`)
+	/// Storage: `Resources::Providers` (r:13 w:0)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
+	/// Storage: `Resources::ProviderSlots` (r:12 w:0)
+	/// Proof: `Resources::ProviderSlots` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::Audits` (r:1 w:1)
+	/// Proof: `SyncAttestation::Audits` (`max_values`: None, `max_size`: Some(225), added: 2700, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::AuditedIn` (r:1 w:1)
+	/// Proof: `SyncAttestation::AuditedIn` (`max_values`: None, `max_size`: Some(149), added: 2624, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::Datasets` (r:1 w:0)
+	/// Proof: `SyncAttestation::Datasets` (`max_values`: None, `max_size`: Some(155), added: 2630, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::AuditDeadlines` (r:1 w:1)
+	/// Proof: `SyncAttestation::AuditDeadlines` (`max_values`: None, `max_size`: Some(525), added: 3000, mode: `MaxEncodedLen`)
+	/// Storage: `Session::NextKeys` (r:1 w:0)
+	/// Proof: `Session::NextKeys` (`max_values`: None, `max_size`: None, mode: `Measured`)
+	/// Storage: `System::BlockHash` (r:1 w:0)
+	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::ProviderRounds` (r:2 w:0)
+	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(144), added: 2619, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::ProbeSettings` (r:1 w:0)
+	/// Proof: `SyncAttestation::ProbeSettings` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
+	fn open_audit() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `3756`
+		//  Estimated: `36662`
+		// Minimum execution time: 195_103_000 picoseconds.
+		Weight::from_parts(220_130_000, 36662)
+			.saturating_add(T::DbWeight::get().reads(35_u64))
+			.saturating_add(T::DbWeight::get().writes(3_u64))
+	}
+	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
+	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(56), added: 551, mode: `MaxEncodedLen`)
+	/// Storage: `Resources::Providers` (r:13 w:0)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
+	/// Storage: `Resources::ProviderSlots` (r:12 w:0)
+	/// Proof: `Resources::ProviderSlots` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::Audits` (r:1 w:0)
+	/// Proof: `SyncAttestation::Audits` (`max_values`: None, `max_size`: Some(225), added: 2700, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::AuditedIn` (r:1 w:0)
+	/// Proof: `SyncAttestation::AuditedIn` (`max_values`: None, `max_size`: Some(149), added: 2624, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::Datasets` (r:1 w:0)
+	/// Proof: `SyncAttestation::Datasets` (`max_values`: None, `max_size`: Some(155), added: 2630, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::AuditDeadlines` (r:1 w:0)
+	/// Proof: `SyncAttestation::AuditDeadlines` (`max_values`: None, `max_size`: Some(525), added: 3000, mode: `MaxEncodedLen`)
+	/// Storage: `Session::NextKeys` (r:1 w:0)
+	/// Proof: `Session::NextKeys` (`max_values`: None, `max_size`: None, mode: `Measured`)
+	/// Storage: `System::BlockHash` (r:1 w:0)
+	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::ProviderRounds` (r:2 w:0)
+	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(144), added: 2619, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::ProbeSettings` (r:1 w:0)
+	/// Proof: `SyncAttestation::ProbeSettings` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
+	fn authorize_open_audit() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `3756`
+		//  Estimated: `36662`
+		// Minimum execution time: 173_109_000 picoseconds.
+		Weight::from_parts(199_078_000, 36662)
+			.saturating_add(T::DbWeight::get().reads(35_u64))
+	}
+	/// Storage: `SyncAttestation::Audits` (r:1 w:1)
+	/// Proof: `SyncAttestation::Audits` (`max_values`: None, `max_size`: Some(225), added: 2700, mode: `MaxEncodedLen`)
+	/// Storage: `System::BlockHash` (r:1 w:0)
+	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::AuditDeadlines` (r:1 w:1)
+	/// Proof: `SyncAttestation::AuditDeadlines` (`max_values`: None, `max_size`: Some(525), added: 3000, mode: `MaxEncodedLen`)
+	/// Storage: `Resources::Providers` (r:1 w:1)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:3 w:3)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Resources::Candidates` (r:1 w:1)
+	/// Proof: `Resources::Candidates` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
+	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(56), added: 551, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::Datasets` (r:1 w:1)
+	/// Proof: `SyncAttestation::Datasets` (`max_values`: None, `max_size`: Some(155), added: 2630, mode: `MaxEncodedLen`)
+	/// The range of component `s` is `[1, 16]`.
+	fn answer_audit(s: u32, ) -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `1366`
+		//  Estimated: `8799`
+		// Minimum execution time: 365_318_000 picoseconds.
+		Weight::from_parts(95_365_068, 8799)
+			// Standard Error: 124_735
+			.saturating_add(Weight::from_parts(285_359_662, 0).saturating_mul(s.into()))
+			.saturating_add(T::DbWeight::get().reads(11_u64))
+			.saturating_add(T::DbWeight::get().writes(9_u64))
+	}
+	/// Storage: `SyncAttestation::Audits` (r:1 w:0)
+	/// Proof: `SyncAttestation::Audits` (`max_values`: None, `max_size`: Some(225), added: 2700, mode: `MaxEncodedLen`)
+	/// Storage: `System::BlockHash` (r:1 w:0)
+	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// The range of component `s` is `[1, 16]`.
+	fn authorize_answer_audit(s: u32, ) -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `481`
+		//  Estimated: `3690`
+		// Minimum execution time: 160_240_000 picoseconds.
+		Weight::from_parts(13_252_566, 3690)
+			// Standard Error: 81_187
+			.saturating_add(Weight::from_parts(157_993_629, 0).saturating_mul(s.into()))
+			.saturating_add(T::DbWeight::get().reads(2_u64))
+	}
+	/// Storage: `SyncAttestation::AuditDeadlines` (r:1 w:1)
+	/// Proof: `SyncAttestation::AuditDeadlines` (`max_values`: None, `max_size`: Some(525), added: 3000, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::Audits` (r:8 w:8)
+	/// Proof: `SyncAttestation::Audits` (`max_values`: None, `max_size`: Some(225), added: 2700, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
+	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(56), added: 551, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::ProviderRounds` (r:24 w:0)
+	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(144), added: 2619, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::Rounds` (r:1 w:0)
+	/// Proof: `SyncAttestation::Rounds` (`max_values`: None, `max_size`: Some(89), added: 2564, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::MissedAudits` (r:8 w:8)
+	/// Proof: `SyncAttestation::MissedAudits` (`max_values`: None, `max_size`: Some(61), added: 2536, mode: `MaxEncodedLen`)
+	/// Storage: `Resources::Providers` (r:8 w:8)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:8 w:8)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:10 w:10)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Resources::Candidates` (r:1 w:1)
+	/// Proof: `Resources::Candidates` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::Datasets` (r:8 w:8)
+	/// Proof: `SyncAttestation::Datasets` (`max_values`: None, `max_size`: Some(155), added: 2630, mode: `MaxEncodedLen`)
+	/// The range of component `a` is `[1, 8]`.
+	fn expire_audits(a: u32, ) -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `1206 + a * (755 ±0)`
+		//  Estimated: `6196 + a * (7857 ±0)`
+		// Minimum execution time: 102_434_000 picoseconds.
+		Weight::from_parts(28_762_076, 6196)
+			// Standard Error: 51_505
+			.saturating_add(Weight::from_parts(80_291_384, 0).saturating_mul(a.into()))
+			.saturating_add(T::DbWeight::get().reads(6_u64))
+			.saturating_add(T::DbWeight::get().reads((9_u64).saturating_mul(a.into())))
+			.saturating_add(T::DbWeight::get().writes(4_u64))
+			.saturating_add(T::DbWeight::get().writes((6_u64).saturating_mul(a.into())))
+			.saturating_add(Weight::from_parts(0, 7857).saturating_mul(a.into()))
 	}
 }
 
@@ -614,7 +764,7 @@ impl WeightInfo for () {
 	/// Storage: `SyncAttestation::Leaderboard` (r:1 w:1)
 	/// Proof: `SyncAttestation::Leaderboard` (`max_values`: None, `max_size`: Some(4814), added: 7289, mode: `MaxEncodedLen`)
 	fn attest() -> Weight {
-		Weight::from_parts(188_829_000, 9890)
+		Weight::from_parts(114_712_000, 9890)
 			.saturating_add(RocksDbWeight::get().reads(13_u64))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
 	}
@@ -637,7 +787,7 @@ impl WeightInfo for () {
 	/// Storage: `SyncAttestation::LastClosedRound` (r:1 w:0)
 	/// Proof: `SyncAttestation::LastClosedRound` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn authorize_attest() -> Weight {
-		Weight::from_parts(141_560_000, 6028)
+		Weight::from_parts(83_295_000, 6028)
 			.saturating_add(RocksDbWeight::get().reads(10_u64))
 	}
 	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
@@ -663,7 +813,7 @@ impl WeightInfo for () {
 	/// Storage: `Resources::Candidates` (r:1 w:1)
 	/// Proof: `Resources::Candidates` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
 	fn report_equivocation() -> Weight {
-		Weight::from_parts(557_465_000, 6196)
+		Weight::from_parts(329_985_000, 6196)
 			.saturating_add(RocksDbWeight::get().reads(12_u64))
 			.saturating_add(RocksDbWeight::get().writes(6_u64))
 	}
@@ -685,8 +835,8 @@ impl WeightInfo for () {
 	/// Proof: `Resources::Candidates` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
 	/// The range of component `r` is `[1, 84]`.
 	fn report_offline(r: u32, ) -> Weight {
-		Weight::from_parts(108_915_807, 10681)
-			.saturating_add(Weight::from_parts(13_751_163, 0).saturating_mul(r.into()))
+		Weight::from_parts(59_854_053, 10681)
+			.saturating_add(Weight::from_parts(9_133_824, 0).saturating_mul(r.into()))
 			.saturating_add(RocksDbWeight::get().reads(16_u64))
 			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(r.into())))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
@@ -710,8 +860,8 @@ impl WeightInfo for () {
 	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(56), added: 551, mode: `MaxEncodedLen`)
 	/// The range of component `c` is `[1, 64]`.
 	fn start_session(c: u32, ) -> Weight {
-		Weight::from_parts(49_437_738, 3842)
-			.saturating_add(Weight::from_parts(8_244_701, 0).saturating_mul(c.into()))
+		Weight::from_parts(31_138_854, 3842)
+			.saturating_add(Weight::from_parts(5_384_082, 0).saturating_mul(c.into()))
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(c.into())))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
@@ -752,8 +902,8 @@ impl WeightInfo for () {
 	/// Proof: `SyncAttestation::LastClosedRound` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// The range of component `a` is `[1, 32]`.
 	fn end_session(a: u32, ) -> Weight {
-		Weight::from_parts(77_439_893, 3554)
-			.saturating_add(Weight::from_parts(30_695_519, 0).saturating_mul(a.into()))
+		Weight::from_parts(39_282_815, 3554)
+			.saturating_add(Weight::from_parts(18_682_308, 0).saturating_mul(a.into()))
 			.saturating_add(RocksDbWeight::get().reads(8_u64))
 			.saturating_add(RocksDbWeight::get().reads((5_u64).saturating_mul(a.into())))
 			.saturating_add(RocksDbWeight::get().writes(8_u64))
@@ -778,8 +928,8 @@ impl WeightInfo for () {
 	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(144), added: 2619, mode: `MaxEncodedLen`)
 	/// The range of component `c` is `[1, 64]`.
 	fn new_session(c: u32, ) -> Weight {
-		Weight::from_parts(65_092_241, 4551)
-			.saturating_add(Weight::from_parts(27_567_671, 0).saturating_mul(c.into()))
+		Weight::from_parts(37_271_593, 4551)
+			.saturating_add(Weight::from_parts(17_598_166, 0).saturating_mul(c.into()))
 			.saturating_add(RocksDbWeight::get().reads(8_u64))
 			.saturating_add(RocksDbWeight::get().reads((5_u64).saturating_mul(c.into())))
 			.saturating_add(Weight::from_parts(0, 2979).saturating_mul(c.into()))
@@ -798,8 +948,8 @@ impl WeightInfo for () {
 	/// Proof: `SyncAttestation::Leaderboard` (`max_values`: None, `max_size`: Some(4814), added: 7289, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 256]`.
 	fn on_idle_cleanup(n: u32, ) -> Weight {
-		Weight::from_parts(51_606_149, 3529)
-			.saturating_add(Weight::from_parts(2_097_860, 0).saturating_mul(n.into()))
+		Weight::from_parts(14_185_890, 3529)
+			.saturating_add(Weight::from_parts(815_472, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
@@ -848,8 +998,8 @@ impl WeightInfo for () {
 	/// Proof: `SyncAttestation::LastClosedRound` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// The range of component `p` is `[1, 10000]`.
 	fn round_transition(p: u32, ) -> Weight {
-		Weight::from_parts(280_647_756, 5852)
-			.saturating_add(Weight::from_parts(11_137, 0).saturating_mul(p.into()))
+		Weight::from_parts(143_246_465, 5852)
+			.saturating_add(Weight::from_parts(8_419, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(17_u64))
 			.saturating_add(RocksDbWeight::get().writes(7_u64))
 	}
@@ -864,7 +1014,7 @@ impl WeightInfo for () {
 	/// Storage: `System::BlockHash` (r:1 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	fn note_block_vrf() -> Weight {
-		Weight::from_parts(1_047_032_000, 6028)
+		Weight::from_parts(324_096_000, 6028)
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
@@ -879,7 +1029,7 @@ impl WeightInfo for () {
 	/// Storage: `SyncAttestation::AuthoredIn` (r:0 w:1)
 	/// Proof: `SyncAttestation::AuthoredIn` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	fn on_finalize() -> Weight {
-		Weight::from_parts(51_564_000, 6028)
+		Weight::from_parts(16_484_000, 6028)
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
@@ -894,7 +1044,7 @@ impl WeightInfo for () {
 	/// Storage: `SyncAttestation::MissedRounds` (r:0 w:1)
 	/// Proof: `SyncAttestation::MissedRounds` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	fn heartbeat() -> Weight {
-		Weight::from_parts(151_807_000, 4114)
+		Weight::from_parts(57_827_000, 4114)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
@@ -907,7 +1057,7 @@ impl WeightInfo for () {
 	/// Storage: `System::BlockHash` (r:1 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	fn authorize_heartbeat() -> Weight {
-		Weight::from_parts(99_659_000, 4114)
+		Weight::from_parts(50_295_000, 4114)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 	}
 	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
@@ -943,7 +1093,7 @@ impl WeightInfo for () {
 	/// Storage: `Resources::Candidates` (r:1 w:1)
 	/// Proof: `Resources::Candidates` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
 	fn report_quality() -> Weight {
-		Weight::from_parts(592_573_000, 36662)
+		Weight::from_parts(266_209_000, 36662)
 			.saturating_add(RocksDbWeight::get().reads(40_u64))
 			.saturating_add(RocksDbWeight::get().writes(11_u64))
 	}
@@ -964,7 +1114,7 @@ impl WeightInfo for () {
 	/// Storage: `SyncAttestation::ProbeSettings` (r:1 w:0)
 	/// Proof: `SyncAttestation::ProbeSettings` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	fn authorize_report_quality() -> Weight {
-		Weight::from_parts(380_998_000, 36662)
+		Weight::from_parts(174_983_000, 36662)
 			.saturating_add(RocksDbWeight::get().reads(31_u64))
 	}
 	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
@@ -980,7 +1130,7 @@ impl WeightInfo for () {
 	/// Storage: `System::BlockHash` (r:1 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	fn commit_dataset() -> Weight {
-		Weight::from_parts(186_152_000, 4470)
+		Weight::from_parts(66_670_000, 4470)
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
@@ -997,13 +1147,13 @@ impl WeightInfo for () {
 	/// Storage: `System::BlockHash` (r:1 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	fn authorize_commit_dataset() -> Weight {
-		Weight::from_parts(154_916_000, 4470)
+		Weight::from_parts(58_598_000, 4470)
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 	}
 	/// Storage: `SyncAttestation::ProbeSettings` (r:0 w:1)
 	/// Proof: `SyncAttestation::ProbeSettings` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	fn set_probe_config() -> Weight {
-		Weight::from_parts(15_533_000, 0)
+		Weight::from_parts(4_537_000, 0)
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Resources::Providers` (r:1 w:1)
@@ -1018,11 +1168,133 @@ impl WeightInfo for () {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::Candidates` (r:1 w:1)
 	/// Proof: `Resources::Candidates` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
+	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(56), added: 551, mode: `MaxEncodedLen`)
 	/// The range of component `i` is `[1, 1024]`.
 	fn report_storage_fraud(i: u32, ) -> Weight {
-		Weight::from_parts(2_891_699_817, 6196)
-			.saturating_add(Weight::from_parts(70_404_761, 0).saturating_mul(i.into()))
-			.saturating_add(RocksDbWeight::get().reads(7_u64))
+		Weight::from_parts(390_329_592, 6196)
+			.saturating_add(Weight::from_parts(100_275_457, 0).saturating_mul(i.into()))
+			.saturating_add(RocksDbWeight::get().reads(8_u64))
 			.saturating_add(RocksDbWeight::get().writes(6_u64))
+	}
+	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
+	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(56), added: 551, mode: `MaxEncodedLen`)
+	/// Storage: `Resources::Providers` (r:13 w:0)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
+	/// Storage: `Resources::ProviderSlots` (r:12 w:0)
+	/// Proof: `Resources::ProviderSlots` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::Audits` (r:1 w:1)
+	/// Proof: `SyncAttestation::Audits` (`max_values`: None, `max_size`: Some(225), added: 2700, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::AuditedIn` (r:1 w:1)
+	/// Proof: `SyncAttestation::AuditedIn` (`max_values`: None, `max_size`: Some(149), added: 2624, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::Datasets` (r:1 w:0)
+	/// Proof: `SyncAttestation::Datasets` (`max_values`: None, `max_size`: Some(155), added: 2630, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::AuditDeadlines` (r:1 w:1)
+	/// Proof: `SyncAttestation::AuditDeadlines` (`max_values`: None, `max_size`: Some(525), added: 3000, mode: `MaxEncodedLen`)
+	/// Storage: `Session::NextKeys` (r:1 w:0)
+	/// Proof: `Session::NextKeys` (`max_values`: None, `max_size`: None, mode: `Measured`)
+	/// Storage: `System::BlockHash` (r:1 w:0)
+	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::ProviderRounds` (r:2 w:0)
+	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(144), added: 2619, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::ProbeSettings` (r:1 w:0)
+	/// Proof: `SyncAttestation::ProbeSettings` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
+	fn open_audit() -> Weight {
+		Weight::from_parts(220_130_000, 36662)
+			.saturating_add(RocksDbWeight::get().reads(35_u64))
+			.saturating_add(RocksDbWeight::get().writes(3_u64))
+	}
+	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
+	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(56), added: 551, mode: `MaxEncodedLen`)
+	/// Storage: `Resources::Providers` (r:13 w:0)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
+	/// Storage: `Resources::ProviderSlots` (r:12 w:0)
+	/// Proof: `Resources::ProviderSlots` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::Audits` (r:1 w:0)
+	/// Proof: `SyncAttestation::Audits` (`max_values`: None, `max_size`: Some(225), added: 2700, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::AuditedIn` (r:1 w:0)
+	/// Proof: `SyncAttestation::AuditedIn` (`max_values`: None, `max_size`: Some(149), added: 2624, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::Datasets` (r:1 w:0)
+	/// Proof: `SyncAttestation::Datasets` (`max_values`: None, `max_size`: Some(155), added: 2630, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::AuditDeadlines` (r:1 w:0)
+	/// Proof: `SyncAttestation::AuditDeadlines` (`max_values`: None, `max_size`: Some(525), added: 3000, mode: `MaxEncodedLen`)
+	/// Storage: `Session::NextKeys` (r:1 w:0)
+	/// Proof: `Session::NextKeys` (`max_values`: None, `max_size`: None, mode: `Measured`)
+	/// Storage: `System::BlockHash` (r:1 w:0)
+	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::ProviderRounds` (r:2 w:0)
+	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(144), added: 2619, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::ProbeSettings` (r:1 w:0)
+	/// Proof: `SyncAttestation::ProbeSettings` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
+	fn authorize_open_audit() -> Weight {
+		Weight::from_parts(199_078_000, 36662)
+			.saturating_add(RocksDbWeight::get().reads(35_u64))
+	}
+	/// Storage: `SyncAttestation::Audits` (r:1 w:1)
+	/// Proof: `SyncAttestation::Audits` (`max_values`: None, `max_size`: Some(225), added: 2700, mode: `MaxEncodedLen`)
+	/// Storage: `System::BlockHash` (r:1 w:0)
+	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::AuditDeadlines` (r:1 w:1)
+	/// Proof: `SyncAttestation::AuditDeadlines` (`max_values`: None, `max_size`: Some(525), added: 3000, mode: `MaxEncodedLen`)
+	/// Storage: `Resources::Providers` (r:1 w:1)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:3 w:3)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Resources::Candidates` (r:1 w:1)
+	/// Proof: `Resources::Candidates` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
+	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(56), added: 551, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::Datasets` (r:1 w:1)
+	/// Proof: `SyncAttestation::Datasets` (`max_values`: None, `max_size`: Some(155), added: 2630, mode: `MaxEncodedLen`)
+	/// The range of component `s` is `[1, 16]`.
+	fn answer_audit(s: u32, ) -> Weight {
+		Weight::from_parts(95_365_068, 8799)
+			.saturating_add(Weight::from_parts(285_359_662, 0).saturating_mul(s.into()))
+			.saturating_add(RocksDbWeight::get().reads(11_u64))
+			.saturating_add(RocksDbWeight::get().writes(9_u64))
+	}
+	/// Storage: `SyncAttestation::Audits` (r:1 w:0)
+	/// Proof: `SyncAttestation::Audits` (`max_values`: None, `max_size`: Some(225), added: 2700, mode: `MaxEncodedLen`)
+	/// Storage: `System::BlockHash` (r:1 w:0)
+	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// The range of component `s` is `[1, 16]`.
+	fn authorize_answer_audit(s: u32, ) -> Weight {
+		Weight::from_parts(13_252_566, 3690)
+			.saturating_add(Weight::from_parts(157_993_629, 0).saturating_mul(s.into()))
+			.saturating_add(RocksDbWeight::get().reads(2_u64))
+	}
+	/// Storage: `SyncAttestation::AuditDeadlines` (r:1 w:1)
+	/// Proof: `SyncAttestation::AuditDeadlines` (`max_values`: None, `max_size`: Some(525), added: 3000, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::Audits` (r:8 w:8)
+	/// Proof: `SyncAttestation::Audits` (`max_values`: None, `max_size`: Some(225), added: 2700, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
+	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(56), added: 551, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::ProviderRounds` (r:24 w:0)
+	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(144), added: 2619, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::Rounds` (r:1 w:0)
+	/// Proof: `SyncAttestation::Rounds` (`max_values`: None, `max_size`: Some(89), added: 2564, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::MissedAudits` (r:8 w:8)
+	/// Proof: `SyncAttestation::MissedAudits` (`max_values`: None, `max_size`: Some(61), added: 2536, mode: `MaxEncodedLen`)
+	/// Storage: `Resources::Providers` (r:8 w:8)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:8 w:8)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:10 w:10)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Resources::Candidates` (r:1 w:1)
+	/// Proof: `Resources::Candidates` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::Datasets` (r:8 w:8)
+	/// Proof: `SyncAttestation::Datasets` (`max_values`: None, `max_size`: Some(155), added: 2630, mode: `MaxEncodedLen`)
+	/// The range of component `a` is `[1, 8]`.
+	fn expire_audits(a: u32, ) -> Weight {
+		Weight::from_parts(28_762_076, 6196)
+			.saturating_add(Weight::from_parts(80_291_384, 0).saturating_mul(a.into()))
+			.saturating_add(RocksDbWeight::get().reads(6_u64))
+			.saturating_add(RocksDbWeight::get().reads((9_u64).saturating_mul(a.into())))
+			.saturating_add(RocksDbWeight::get().writes(4_u64))
+			.saturating_add(RocksDbWeight::get().writes((6_u64).saturating_mul(a.into())))
+			.saturating_add(Weight::from_parts(0, 7857).saturating_mul(a.into()))
 	}
 }

@@ -254,10 +254,10 @@ parameter_types! {
 	pub const EquivocationSlash: Perbill = Perbill::from_percent(10);
 	/// ...of which the reporter gets a tenth.
 	pub const ReporterCut: Perbill = Perbill::from_percent(10);
-	/// A fifth of the bond for a storage dataset proven not sealed (`report_storage_fraud`): twice
-	/// an equivocation's, since the provider committed to data it does not hold. It reaches only
-	/// cheaters that answer a sample landing on a junk leaf; one that refuses such samples loses
-	/// only those probes' storage.
+	/// A fifth of the bond for a storage dataset proven not sealed (`report_storage_fraud`, or an
+	/// audit answer with an unsealed leaf), or for a storage audit missed while the provider was up
+	/// or missed `MaxMissedAudits` times: twice an equivocation's, since the provider committed to
+	/// data it does not hold or would not show it.
 	pub const StorageFraudSlash: Perbill = Perbill::from_percent(20);
 	/// Below operational transactions, above ordinary ones.
 	pub const AttestationPriority: TransactionPriority = TransactionPriority::MAX / 2;
@@ -345,6 +345,17 @@ impl pallet_sync_attestation::Config for Runtime {
 	type EquivocationSlash = EquivocationSlash;
 	type ReporterCut = ReporterCut;
 	type StorageFraudSlash = StorageFraudSlash;
+	// A round (a minute) to answer a storage audit: the node answers within a block or two.
+	type AuditWindow = ConstU32<ROUND_LENGTH>;
+	// An answer is up to 16 leaf seals and 16 × 12 KiB (about 106 ms of weight at the presets' 64
+	// iterations, 131 ms at a live chain's 80): the answers due in one block take at most half a
+	// block's weight (`check_probe_config`) and length (`integrity_test`).
+	type MaxAuditsPerBlock = ConstU32<6>;
+	// The presets' `storage_samples`: an audit proves every sample of the refused probe.
+	type MaxAuditSamples = ConstU32<16>;
+	// Three counted misses within `HistoryDepth` rounds (84 minutes) are slashed: a provider that
+	// goes dark whenever a probe lands on a junk leaf misses about one audit in four rounds.
+	type MaxMissedAudits = ConstU32<3>;
 	/// A provider may sign with eight `sync` keys in `HistoryDepth` rounds (84 minutes): it can
 	/// replace a lost key seven times in that span; each key stays answerable for equivocation.
 	type MaxSigningKeys = ConstU32<8>;

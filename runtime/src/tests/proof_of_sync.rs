@@ -365,3 +365,43 @@ fn a_finality_stall_makes_grandpa_force_a_set_change() {
 		SyncAttestation::do_try_state().expect("sync-attestation invariants");
 	});
 }
+
+#[test]
+fn probe_settings_keep_the_answers_to_a_blocks_storage_audits_within_half_a_block() {
+	use crate::genesis_config_presets::TEST_PROBE_CONFIG;
+	use proof_of_sync_primitives::{ProbeConfig, MAX_CHECKED_SEAL_ITERATIONS};
+	genesis_of(DEV_RUNTIME_PRESET).execute_with(|| {
+		let block = <Runtime as frame_system::Config>::BlockWeights::get().max_block.ref_time();
+		let audits =
+			u64::from(<<Runtime as pallet_sync_attestation::Config>::MaxAuditsPerBlock as Get<
+				u32,
+			>>::get());
+		// The presets' answers (16 leaf seals at 64 iterations each) fit.
+		let answer = SyncAttestation::answer_audit_weight(
+			TEST_PROBE_CONFIG.storage_samples,
+			TEST_PROBE_CONFIG.seal_iterations,
+		);
+		assert!(answer.ref_time() > 0, "the weight is measured");
+		assert!(audits * answer.ref_time() <= block / 2, "{answer:?} × {audits} against {block}");
+		// 16 samples at the most iterations a fraud proof may reseal would not fit.
+		let heavy =
+			ProbeConfig { seal_iterations: MAX_CHECKED_SEAL_ITERATIONS, ..TEST_PROBE_CONFIG };
+		assert_noop!(
+			SyncAttestation::set_probe_config(RuntimeOrigin::root(), heavy),
+			pallet_sync_attestation::Error::<Runtime>::InvalidProbeConfig
+		);
+		// One sample a probe (and so an audit) does.
+		assert_ok!(SyncAttestation::set_probe_config(
+			RuntimeOrigin::root(),
+			ProbeConfig { storage_samples: 1, ..heavy }
+		));
+		// More samples than an audit may ask for are refused at any cost.
+		assert_noop!(
+			SyncAttestation::set_probe_config(
+				RuntimeOrigin::root(),
+				ProbeConfig { storage_samples: 17, ..TEST_PROBE_CONFIG }
+			),
+			pallet_sync_attestation::Error::<Runtime>::InvalidProbeConfig
+		);
+	});
+}

@@ -12,6 +12,7 @@ use sp_runtime::{
 };
 
 mod attest;
+mod audit;
 mod history;
 mod liveness;
 mod offchain;

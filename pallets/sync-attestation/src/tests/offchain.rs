@@ -464,3 +464,83 @@ fn reports_what_the_prober_measured_and_commits_the_nodes_dataset() {
 		assert_eq!(again.count(), 0);
 	});
 }
+
+/// The prober leaves the nonce of a storage probe a target did not answer; the worker asks for an
+/// audit with it, once. The dataset manager leaves its answer to an audit of a local provider;
+/// the worker sends it while the audit with that nonce is open.
+#[test]
+fn asks_for_the_audits_the_prober_wants_and_sends_the_answers_the_node_made() {
+	use crate::{
+		AuditAnswer, AuditAnswerOf, AuditRequest, Audits, AUDIT_ANSWER_PREFIX, AUDIT_REQUEST_PREFIX,
+	};
+	use sp_core::Pair;
+	let (mut ext, pool) = offchain_ext();
+	ext.execute_with(|| {
+		keystore_key_of_provider_1();
+		run_to_round(1);
+		let now = System::block_number();
+		publish_status(false, now - 1);
+		let target = SyncAttestation::targets_of(&1, &round())[0];
+		let request_key = [AUDIT_REQUEST_PREFIX, (1u32, 1u64, target).encode().as_slice()].concat();
+		sp_io::offchain::local_storage_set(StorageKind::PERSISTENT, &request_key, &[4u8; 32]);
+		// Provider 1 is audited by one of its verifiers, and its node answered.
+		let verifier = SyncAttestation::verifiers_of(&1, &round())[0];
+		let audit = AuditRequest { round: 1, verifier, target: 1, nonce: [6; 32] };
+		let signature =
+			pair(verifier).sign(&audit.signing_payload(&SyncAttestation::genesis_hash()));
+		assert_ok!(SyncAttestation::open_audit(authorized(), audit, signature.into()));
+		let answer = |nonce| -> AuditAnswerOf<Test> {
+			AuditAnswer {
+				target: 1,
+				verifier,
+				nonce,
+				seal_iterations: SyncAttestation::probe_config().seal_iterations,
+				proofs: Default::default(),
+			}
+		};
+		let answer_key = [AUDIT_ANSWER_PREFIX, (1u64, verifier).encode().as_slice()].concat();
+		sp_io::offchain::local_storage_set(
+			StorageKind::PERSISTENT,
+			&answer_key,
+			&answer([6; 32]).encode(),
+		);
+
+		SyncAttestation::offchain_worker(now);
+		let audits = |from: usize| -> Vec<crate::Call<Test>> {
+			submitted(&pool)
+				.into_iter()
+				.skip(from)
+				.filter_map(|xt| match xt.function {
+					RuntimeCall::SyncAttestation(call @ crate::Call::open_audit { .. }) |
+					RuntimeCall::SyncAttestation(call @ crate::Call::answer_audit { .. }) => Some(call),
+					_ => None,
+				})
+				.collect()
+		};
+		let calls = audits(0);
+		assert_eq!(calls.len(), 2, "{calls:?}");
+		for call in calls {
+			match call {
+				crate::Call::open_audit { request, signature } => {
+					assert_eq!(
+						(request.round, request.verifier, request.target, request.nonce),
+						(1, 1, target, [4; 32])
+					);
+					assert_ok!(SyncAttestation::open_audit(authorized(), request, signature));
+				},
+				crate::Call::answer_audit { answer: sent } => assert_eq!(*sent, answer([6; 32])),
+				other => panic!("unexpected {other:?}"),
+			}
+		}
+		// The audit is open now: not asked for again. An answer to another nonce is not sent.
+		sp_io::offchain::local_storage_set(
+			StorageKind::PERSISTENT,
+			&answer_key,
+			&answer([7; 32]).encode(),
+		);
+		let before = pool().len();
+		SyncAttestation::offchain_worker(now);
+		assert!(audits(before).is_empty());
+		assert!(Audits::<Test>::contains_key(target, 1));
+	});
+}

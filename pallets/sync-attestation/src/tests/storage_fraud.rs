@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::{
-	DatasetCommit, DatasetCommitOf, Datasets, Error, Event, LeafBytes, MerklePath,
+	DatasetCommit, DatasetCommitOf, DatasetRecord, Datasets, Error, Event, LeafBytes, MerklePath,
 	StorageFraudProof, StorageFraudProofOf,
 };
 use codec::Encode;
@@ -21,7 +21,7 @@ use sp_runtime::Perbill;
 
 /// Probe settings with small datasets: two lanes, two hashes a block, and a deadline short
 /// enough for the chain's overclaim bound.
-fn config() -> ProbeConfig {
+pub(super) fn config() -> ProbeConfig {
 	ProbeConfig {
 		dataset_lanes: 2,
 		seal_iterations: 2,
@@ -32,10 +32,10 @@ fn config() -> ProbeConfig {
 
 /// A dataset of `provider`'s built as its node would with the probe settings in force, junk at
 /// the indices in `broken`.
-struct Built(TestDataset);
+pub(super) struct Built(pub(super) TestDataset);
 
 impl Built {
-	fn new(provider: AccountId, count: u64, broken: &[u64]) -> Self {
+	pub(super) fn new(provider: AccountId, count: u64, broken: &[u64]) -> Self {
 		let config = SyncAttestation::probe_config();
 		let seed: [u8; 32] = SyncAttestation::genesis_hash().into();
 		let account = provider.encode();
@@ -48,7 +48,7 @@ impl Built {
 		Built(TestDataset::seal(&params, count, broken))
 	}
 
-	fn commitment(&self) -> DatasetCommitment {
+	pub(super) fn commitment(&self) -> DatasetCommitment {
 		DatasetCommitment::sealed_with(
 			self.0.root(),
 			self.0.len(),
@@ -56,11 +56,11 @@ impl Built {
 		)
 	}
 
-	fn path(&self, index: u64) -> MerklePath {
+	pub(super) fn path(&self, index: u64) -> MerklePath {
 		self.0.path(index).try_into().unwrap()
 	}
 
-	fn leaf(&self, index: u64) -> LeafBytes {
+	pub(super) fn leaf(&self, index: u64) -> LeafBytes {
 		self.0.leaf(index).to_vec().try_into().unwrap()
 	}
 
@@ -78,7 +78,7 @@ impl Built {
 	}
 }
 
-fn commit(provider: AccountId, dataset: DatasetCommitment) -> DispatchResult {
+pub(super) fn commit(provider: AccountId, dataset: DatasetCommitment) -> DispatchResult {
 	let commit: DatasetCommitOf<Test> = DatasetCommit { round: round().index, provider, dataset };
 	let signature = pair(provider).sign(&commit.signing_payload(&SyncAttestation::genesis_hash()));
 	SyncAttestation::commit_dataset(authorized(), commit, signature.into())
@@ -121,7 +121,11 @@ fn a_broken_lane_is_proven_and_slashed_once() {
 			Slashes::get(),
 			vec![(3, Perbill::from_percent(20), Some((REPORTER, Perbill::from_percent(50))))]
 		);
-		assert_eq!(Datasets::<Test>::get(3), Default::default());
+		assert_eq!(
+			Datasets::<Test>::get(3),
+			DatasetRecord { current: None, next: None, committed_in: Some(1) },
+			"dropped, and no new commitment before the next round"
+		);
 		assert_eq!(
 			events(),
 			vec![Event::StorageFraudProven {
@@ -245,8 +249,10 @@ fn a_commitment_must_be_sealed_with_the_probe_settings_in_force() {
 #[test]
 fn probe_settings_keep_a_fraud_proof_within_a_bounded_seal() {
 	in_round_one(|| {
+		// One sample a probe, so that the audits' answers fit in a block at the most iterations.
 		let most = ProbeConfig {
 			seal_iterations: proof_of_sync_primitives::MAX_CHECKED_SEAL_ITERATIONS,
+			storage_samples: 1,
 			..config()
 		};
 		assert_ok!(SyncAttestation::set_probe_config(RuntimeOrigin::root(), most));

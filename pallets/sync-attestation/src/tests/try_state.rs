@@ -252,3 +252,48 @@ fn catches_quality_reports_out_of_step() {
 			assert_catches("a removed round has penalties", || Penalties::<Test>::insert(1, 2, 1));
 		});
 }
+
+#[test]
+fn catches_an_open_audit_out_of_bounds_or_not_listed_under_its_deadline() {
+	use crate::{AuditDeadlines, AuditedIn, Audits};
+	use frame_support::BoundedVec;
+	builder()
+		.providers((1..=5).map(|who| (who, false)).collect())
+		.build_and_execute(|| {
+			run_to_round(1);
+			let opened = System::block_number();
+			let audit = proof_of_sync_primitives::StorageAudit {
+				verifier: 2,
+				round: 1,
+				nonce: [0; 32],
+				dataset: genesis_dataset(1),
+				samples: 1,
+				opened,
+				deadline: opened + BlockNumber::from(AUDIT_WINDOW),
+				counts: false,
+			};
+			Audits::<Test>::insert(1, 2, audit.clone());
+			AuditedIn::<Test>::insert(1, (1, BoundedVec::truncate_from(vec![2])));
+			AuditDeadlines::<Test>::mutate(audit.deadline, |due| due.try_push((1, 2)).unwrap());
+			assert_catches("an open storage audit is not listed under its deadline", || {
+				AuditDeadlines::<Test>::remove(audit.deadline);
+			});
+			assert_catches("an open storage audit is out of bounds", || {
+				Audits::<Test>::mutate(1, 2, |a| a.as_mut().unwrap().samples = 99);
+			});
+			assert_catches("an open storage audit is out of bounds", || {
+				Audits::<Test>::mutate(1, 2, |a| a.as_mut().unwrap().deadline += 1);
+			});
+			assert_catches("an open storage audit is out of bounds", || {
+				AuditedIn::<Test>::remove(1)
+			});
+			assert_catches("an open storage audit is out of bounds", || {
+				AuditedIn::<Test>::insert(1, (1, BoundedVec::truncate_from(vec![3])));
+			});
+			// A later round's audits by others leave it on record.
+			AuditedIn::<Test>::insert(1, (2, BoundedVec::truncate_from(vec![3])));
+			// Settled once due: the provider was not up, so it loses only its dataset.
+			run_to_block(audit.deadline + 1);
+			assert!(Audits::<Test>::get(1, 2).is_none());
+		});
+}
