@@ -661,6 +661,14 @@ impl Dataset {
 		Ok((leaf, path))
 	}
 
+	/// Opens the dataset in `dir` if it is complete and sealed with `params` (valid ones); `None`
+	/// otherwise, including on any I/O error. Never builds: a node answering for a dataset it
+	/// committed to earlier reopens it this way.
+	pub fn open(dir: &Path, params: &DatasetParams) -> Option<Dataset> {
+		params.validate().ok()?;
+		Self::try_open(dir, params)
+	}
+
 	/// Opens the dataset in `dir` if it is complete and sealed with `params`; `None` otherwise,
 	/// including on any I/O error (the caller then rebuilds).
 	fn try_open(dir: &Path, params: &DatasetParams) -> Option<Dataset> {

@@ -143,7 +143,19 @@ struct Plan {
 /// What the chain says, at one look.
 struct View {
 	round: Option<u32>,
+	genesis_hash: [u8; 32],
 	plans: Vec<Plan>,
+}
+
+impl View {
+	/// The roots of `owner`'s datasets that open audits name: kept until the audits close.
+	fn audited(&self, owner: &AccountId32) -> Vec<[u8; 32]> {
+		self.plans
+			.iter()
+			.filter(|plan| plan.owner == *owner)
+			.flat_map(|plan| plan.audits.iter().map(|audit| audit.dataset.root))
+			.collect()
+	}
 }
 
 /// Reads the chain: the round in progress and the plan of every local provider, whose dataset
@@ -165,7 +177,7 @@ fn look<C: Chain, S: Signer>(chain: &C, signer: &S, max_storage: Option<u64>) ->
 			Some(Plan { owner, params, committed: info.dataset, audits })
 		})
 		.collect();
-	Some(View { round, plans })
+	Some(View { round, genesis_hash, plans })
 }
 
 /// A build in progress.
@@ -244,12 +256,15 @@ impl<C: Chain, S: Signer, O: OffchainStorage + 'static> DatasetManager<C, S, O> 
 		write(&self.registry).retain(|owner, _| is_local(owner));
 		self.committed.retain(|owner, _| is_local(owner));
 		self.failed.retain(|_, at| at.elapsed() < RETRY_AFTER_FAILURE);
+		// Audits first: they have a deadline, and `update` may drop datasets (never audited ones).
+		for plan in &view.plans {
+			for audit in &plan.audits {
+				self.answer_audit(&plan.owner, audit, view.genesis_hash).await;
+			}
+		}
 		self.collect_build(&view).await;
 		for plan in &view.plans {
-			self.update(plan, view.round).await;
-			for audit in &plan.audits {
-				self.answer_audit(&plan.owner, audit).await;
-			}
+			self.update(plan, view.round, &view.audited(&plan.owner)).await;
 		}
 		// The answers to audits no longer open (answered or due) are of no more use.
 		let open: HashSet<Vec<u8>> = view
@@ -271,8 +286,15 @@ impl<C: Chain, S: Signer, O: OffchainStorage + 'static> DatasetManager<C, S, O> 
 
 	/// Leaves the answer to `owner`'s storage audit for the offchain worker, unless it is there
 	/// already: the sampled leaves, each with its predecessor and both Merkle paths, read from the
-	/// dataset the audit names (the provider's commitment when it opened).
-	async fn answer_audit(&mut self, owner: &AccountId32, audit: &StorageAudit<AccountId32, u32>) {
+	/// dataset the audit names (the provider's commitment when it opened). A dataset the node does
+	/// not serve (after a restart, say, while it moves to another) is reopened from its directory
+	/// if it is complete there, and served again.
+	async fn answer_audit(
+		&mut self,
+		owner: &AccountId32,
+		audit: &StorageAudit<AccountId32, u32>,
+		genesis_hash: [u8; 32],
+	) {
 		let key = audit_answer_key(owner, &audit.verifier);
 		let answered = self
 			.offchain
@@ -282,9 +304,13 @@ impl<C: Chain, S: Signer, O: OffchainStorage + 'static> DatasetManager<C, S, O> 
 		if answered {
 			return;
 		}
-		let dataset = read(&self.registry).get(owner).and_then(|datasets| {
+		let held = read(&self.registry).get(owner).and_then(|datasets| {
 			datasets.iter().find(|dataset| commitment_of(dataset) == audit.dataset).cloned()
 		});
+		let dataset = match held {
+			Some(dataset) => Some(dataset),
+			None => self.reopen(owner, &audit.dataset, genesis_hash).await,
+		};
 		let Some(dataset) = dataset else {
 			log::warn!(
 				target: LOG_TARGET,
@@ -317,8 +343,8 @@ impl<C: Chain, S: Signer, O: OffchainStorage + 'static> DatasetManager<C, S, O> 
 	}
 
 	/// Brings `plan.owner`'s dataset up to date: builds it if missing, else commits to it or, once
-	/// committed, drops the older one.
-	async fn update(&mut self, plan: &Plan, round: Option<u32>) {
+	/// committed, drops the older ones (but not one an open audit names, `audited`).
+	async fn update(&mut self, plan: &Plan, round: Option<u32>, audited: &[[u8; 32]]) {
 		let newest = read(&self.registry)
 			.get(&plan.owner)
 			.and_then(|datasets| datasets.last().cloned());
@@ -326,7 +352,7 @@ impl<C: Chain, S: Signer, O: OffchainStorage + 'static> DatasetManager<C, S, O> 
 			Some(dataset) if *dataset.params() == plan.params => {
 				let commitment = commitment_of(&dataset);
 				if plan.committed == Some(commitment) {
-					self.retire_older(&plan.owner, commitment.root, round).await;
+					self.retire_older(&plan.owner, commitment.root, round, audited).await;
 				} else {
 					self.ask_commitment(&plan.owner, commitment);
 				}
@@ -349,6 +375,33 @@ impl<C: Chain, S: Signer, O: OffchainStorage + 'static> DatasetManager<C, S, O> 
 			commitment.leaves,
 			hex(&commitment.root),
 		);
+	}
+
+	/// Reopens `owner`'s dataset `commitment` from its directory, if it is complete there, and
+	/// serves it beside the others (as the oldest).
+	async fn reopen(
+		&mut self,
+		owner: &AccountId32,
+		commitment: &DatasetCommitment,
+		genesis_hash: [u8; 32],
+	) -> Option<Arc<Dataset>> {
+		let params = committed_params(owner, genesis_hash, commitment);
+		let dir = dataset_dir(&self.root, &params);
+		let opened = blocking(move || Dataset::open(&dir, &params)).await.flatten()?;
+		if commitment_of(&opened) != *commitment {
+			return None;
+		}
+		let dataset = Arc::new(opened);
+		log::info!(
+			target: LOG_TARGET,
+			"dataset of {owner}: reopened root 0x{} for a storage audit",
+			hex(&commitment.root),
+		);
+		write(&self.registry)
+			.entry(owner.clone())
+			.or_default()
+			.insert(0, dataset.clone());
+		Some(dataset)
 	}
 
 	/// Starts building (or opening) `plan`'s dataset, unless a build is running or this one
@@ -405,8 +458,9 @@ impl<C: Chain, S: Signer, O: OffchainStorage + 'static> DatasetManager<C, S, O> 
 				let Some(plan) = view.plans.iter().find(|plan| plan.owner == build.owner) else {
 					return;
 				};
-				let committed = plan.committed.map(|commitment| commitment.root);
-				self.publish(build.owner, Arc::new(dataset), committed).await;
+				let mut keep: Vec<[u8; 32]> = view.audited(&build.owner);
+				keep.extend(plan.committed.map(|commitment| commitment.root));
+				self.publish(build.owner, Arc::new(dataset), &keep).await;
 			},
 			Ok(Err(error)) => {
 				log::warn!(target: LOG_TARGET, "dataset of {}: {error}", build.owner);
@@ -421,15 +475,11 @@ impl<C: Chain, S: Signer, O: OffchainStorage + 'static> DatasetManager<C, S, O> 
 	}
 
 	/// Serves `dataset` as `owner`'s newest, in place of one with the same parameters. Beyond
-	/// [`MAX_DATASETS_PER_PROVIDER`], the oldest are dropped, except the one whose root is
-	/// `committed` (the chain's commitment, which verifiers may still check against).
-	async fn publish(
-		&mut self,
-		owner: AccountId32,
-		dataset: Arc<Dataset>,
-		committed: Option<[u8; 32]>,
-	) {
-		let keep = dataset.dir().to_path_buf();
+	/// [`MAX_DATASETS_PER_PROVIDER`], the oldest are dropped, except those whose roots are in
+	/// `keep` (the chain's commitment, which verifiers may still check against, and the datasets
+	/// open audits name).
+	async fn publish(&mut self, owner: AccountId32, dataset: Arc<Dataset>, keep: &[[u8; 32]]) {
+		let newest_dir = dataset.dir().to_path_buf();
 		let dropped: Vec<Arc<Dataset>> = {
 			let mut registry = write(&self.registry);
 			let datasets = registry.entry(owner).or_default();
@@ -437,25 +487,32 @@ impl<C: Chain, S: Signer, O: OffchainStorage + 'static> DatasetManager<C, S, O> 
 			datasets.push(dataset);
 			let mut dropped = Vec::new();
 			while datasets.len() > MAX_DATASETS_PER_PROVIDER {
-				// The newest (last) is never dropped; the committed one only if nothing else is
-				// left to drop.
+				// The newest (last) is never dropped, nor one in `keep`.
 				let older = datasets.len().saturating_sub(1);
-				let position = datasets
-					.iter()
-					.take(older)
-					.position(|old| Some(old.root()) != committed)
-					.unwrap_or(0);
+				let Some(position) =
+					datasets.iter().take(older).position(|old| !keep.contains(&old.root()))
+				else {
+					// Everything older is kept: serve one more for now.
+					break;
+				};
 				dropped.push(datasets.remove(position));
 			}
 			dropped
 		};
-		remove_dirs(dropped, keep).await;
+		remove_dirs(dropped, newest_dir).await;
 	}
 
 	/// Drops `owner`'s datasets older than the newest (whose root is `root`) once the chain has
 	/// named the newest for a whole round change: from the round after the one it was first seen
-	/// in, no verifier asks for the older ones.
-	async fn retire_older(&mut self, owner: &AccountId32, root: [u8; 32], round: Option<u32>) {
+	/// in, no verifier asks for the older ones. One an open audit names (`audited`) stays until
+	/// the audit closes.
+	async fn retire_older(
+		&mut self,
+		owner: &AccountId32,
+		root: [u8; 32],
+		round: Option<u32>,
+		audited: &[[u8; 32]],
+	) {
 		let Some(round) = round else { return };
 		let seen = self.committed.entry(owner.clone()).or_insert((root, round));
 		if seen.0 != root {
@@ -467,10 +524,13 @@ impl<C: Chain, S: Signer, O: OffchainStorage + 'static> DatasetManager<C, S, O> 
 		let (dropped, keep) = {
 			let mut registry = write(&self.registry);
 			let Some(datasets) = registry.get_mut(owner) else { return };
-			let older = datasets.len().saturating_sub(1);
-			let dropped: Vec<Arc<Dataset>> = datasets.drain(..older).collect();
-			let keep = datasets.last().map(|dataset| dataset.dir().to_path_buf());
-			(dropped, keep)
+			let Some(newest) = datasets.pop() else { return };
+			let (audited, dropped): (Vec<_>, Vec<_>) =
+				datasets.drain(..).partition(|old| audited.contains(&old.root()));
+			*datasets = audited;
+			let keep = newest.dir().to_path_buf();
+			datasets.push(newest);
+			(dropped, Some(keep))
 		};
 		if let Some(keep) = keep {
 			if !dropped.is_empty() {
@@ -794,5 +854,74 @@ mod tests {
 		chain.with(|s| s.audits.clear());
 		manager.refresh().await;
 		assert!(manager.offchain.get(STORAGE_PREFIX, &key).is_none());
+	}
+
+	#[tokio::test]
+	async fn an_audited_dataset_is_kept_through_a_move_and_reopened_after_a_restart() {
+		let dir = tempfile::tempdir().expect("a temporary directory");
+		let chain = Arc::new(FakeChain::default());
+		chain.with(|s| {
+			s.genesis_hash = GENESIS;
+			s.round = Some(round(5, 100, 30));
+			s.config = Some(config());
+			s.keys.insert(owner(), public(SEED));
+			s.providers.insert(owner(), provider("http://127.0.0.1:1", storage(8), None));
+		});
+		let manager_on = |chain: Arc<FakeChain>| {
+			DatasetManager::new(
+				chain,
+				Arc::new(FakeSigner::from_seeds(&[SEED])),
+				InMemOffchainStorage::default(),
+				DatasetRegistry::default(),
+				dir.path().to_path_buf(),
+				None,
+			)
+		};
+		let mut manager = manager_on(chain.clone());
+		settle(&mut manager).await;
+		let first = read(&manager.registry).get(&owner()).and_then(|d| d.last().cloned());
+		let old = commitment_of(&first.expect("a dataset"));
+		let audit = StorageAudit {
+			verifier: AccountId32::new([12; 32]),
+			round: 5,
+			nonce: [3; 32],
+			dataset: old,
+			samples: 4,
+			opened: 129,
+			deadline: 139,
+			counts: true,
+		};
+		// Audited in round 5's last block, while the provider moves to 16 units.
+		chain.with(|s| {
+			let info = s.providers.get_mut(&owner()).expect("a provider");
+			info.dataset = Some(old);
+			info.next_capacity = Some(storage(16));
+			s.audits.insert(owner(), vec![audit.clone()]);
+		});
+		settle(&mut manager).await;
+		let new = read(&manager.registry).get(&owner()).and_then(|d| d.last().cloned());
+		let new = commitment_of(&new.expect("a dataset"));
+		chain.with(|s| s.providers.get_mut(&owner()).expect("a provider").dataset = Some(new));
+		manager.refresh().await;
+		chain.with(|s| s.round = Some(round(6, 130, 30)));
+		manager.refresh().await;
+		// Round 6 names the new dataset, but the audit of the old one is open: both are kept.
+		assert_eq!(served(&manager), [8, 16]);
+		let key = audit_answer_key(&owner(), &audit.verifier);
+		assert!(manager.offchain.get(STORAGE_PREFIX, &key).is_some());
+
+		// The node restarts: it serves the new dataset, and reopens the old one for the audit.
+		let mut restarted = manager_on(chain.clone());
+		settle(&mut restarted).await;
+		assert_eq!(served(&restarted), [8, 16]);
+		assert!(restarted.offchain.get(STORAGE_PREFIX, &key).is_some());
+
+		// Once the audit is closed, the old dataset goes at the next round change.
+		chain.with(|s| {
+			s.audits.clear();
+			s.round = Some(round(7, 160, 30));
+		});
+		restarted.refresh().await;
+		assert_eq!(served(&restarted), [16]);
 	}
 }

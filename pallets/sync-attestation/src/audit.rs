@@ -124,8 +124,10 @@ impl<T: Config> Pallet<T> {
 			round: round.index,
 			nonce: request.nonce,
 			dataset,
-			// The probe settings keep `storage_samples` within `MaxAuditSamples`.
-			samples: ProbeSettings::<T>::get().storage_samples.min(T::MaxAuditSamples::get()),
+			samples: Self::audit_samples(
+				ProbeSettings::<T>::get().storage_samples,
+				dataset.seal_iterations,
+			),
 			opened,
 			deadline,
 			counts,
@@ -181,6 +183,27 @@ impl<T: Config> Pallet<T> {
 		});
 		Audits::<T>::insert(&request.target, &request.verifier, audit);
 		Ok(())
+	}
+
+	/// What one audit's answer may weigh: the answers to the `MaxAuditsPerBlock` audits that may
+	/// fall due in one block share half a block.
+	pub fn answer_budget() -> Weight {
+		let block = <T as frame_system::Config>::BlockWeights::get().max_block;
+		let audits = u64::from(T::MaxAuditsPerBlock::get()).max(1);
+		Weight::from_parts(block.ref_time() / 2 / audits, block.proof_size() / 2 / audits)
+	}
+
+	/// How many samples an audit of a dataset sealed with `seal_iterations` asks for: the probe's
+	/// `wanted` samples (at most `MaxAuditSamples`), fewer if its answer would weigh more than
+	/// [`Self::answer_budget`] (a dataset committed under heavier seal settings than the probe
+	/// settings in force now), and at least one.
+	pub fn audit_samples(wanted: u32, seal_iterations: u32) -> u32 {
+		let budget = Self::answer_budget();
+		let mut samples = wanted.clamp(1, T::MaxAuditSamples::get().max(1));
+		while samples > 1 && !Self::answer_audit_weight(samples, seal_iterations).all_lte(budget) {
+			samples = samples.saturating_sub(1);
+		}
+		samples
 	}
 
 	/// The weight `answer_audit` declares: the answer's paths and bookkeeping
@@ -269,6 +292,7 @@ impl<T: Config> Pallet<T> {
 				// The answer is the target's own storage fraud proof.
 				let slashed = Self::slash_storage(&answer.target, &audit).unwrap_or_default();
 				Self::drop_datasets(&answer.target);
+				Self::close_audits(&answer.target);
 				Self::deposit_event(Event::StorageFraudProven {
 					provider: answer.target,
 					dataset: audit.dataset,
@@ -311,9 +335,11 @@ impl<T: Config> Pallet<T> {
 		let refused = Self::answered_since(target, audit.round, audit.opened);
 		let round = <Self as proof_of_sync_primitives::RoundClock>::current_round();
 		let missed = MissedAudits::<T>::mutate(target, |misses| {
-			// The counted misses of the last `HistoryDepth` rounds, this one included.
+			// The counted misses of the last `HistoryDepth` rounds, this one included; the
+			// audits of one round (one per verifier) count once.
 			misses.retain(|r| r.saturating_add(T::HistoryDepth::get()) >= round);
-			if audit.counts && misses.try_push(round).is_err() {
+			let counted = misses.last() == Some(&round);
+			if audit.counts && !counted && misses.try_push(round).is_err() {
 				// Full: `MaxMissedAudits` misses, a slash below. Keep the newest.
 				misses.remove(0);
 				let _ = misses.try_push(round);
@@ -329,6 +355,10 @@ impl<T: Config> Pallet<T> {
 			None
 		};
 		Self::drop_datasets(target);
+		if slash {
+			// One slash an incident: the other verifiers' audits of it close unpunished.
+			Self::close_audits(target);
+		}
 		Self::deposit_event(Event::AuditMissed {
 			target: target.clone(),
 			verifier: audit.verifier.clone(),
@@ -368,6 +398,14 @@ impl<T: Config> Pallet<T> {
 			)
 		})
 		.ok()
+	}
+
+	/// Closes every storage audit open against `target`, unpunished: after a slash for its storage
+	/// (a fraud proven, an audit refused), the others' audits of the same dataset would punish it
+	/// again. At most `2 × MaxVerifiersPerTarget` (a round's verifiers and the last round's).
+	pub(crate) fn close_audits(target: &T::AccountId) {
+		let limit = T::MaxVerifiersPerTarget::get().saturating_mul(2);
+		let _ = Audits::<T>::clear_prefix(target, limit, None);
 	}
 
 	/// Drops `target`'s dataset commitments, in effect and next: its storage counts zero until a

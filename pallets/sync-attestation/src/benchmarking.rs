@@ -571,6 +571,7 @@ mod benchmarks {
 		// A candidate: a slash below the validator bond also takes it off the list.
 		let (provider, _) = provider_with_key::<T>(0, true);
 		let proof = broken_link::<T>(provider.clone(), i)?;
+		other_audits::<T>(&provider, proof.dataset);
 		Datasets::<T>::insert(
 			&provider,
 			DatasetRecord { current: Some(proof.dataset), next: None, committed_in: None },
@@ -690,8 +691,13 @@ mod benchmarks {
 					counts: true,
 				},
 			);
-			let misses = alloc::vec![round; T::MaxMissedAudits::get().saturating_sub(1) as usize];
+			// Earlier rounds' misses, one short of a slash.
+			let misses: Vec<RoundIndex> = (0..T::MaxMissedAudits::get().saturating_sub(1))
+				.map(|back| round.saturating_sub(back.saturating_add(1)))
+				.rev()
+				.collect();
 			MissedAudits::<T>::insert(&target, BoundedVec::truncate_from(misses));
+			other_audits::<T>(&target, dataset);
 			due.push((target, verifier.clone()));
 		}
 		AuditDeadlines::<T>::insert(
@@ -716,6 +722,26 @@ mod benchmarks {
 	}
 
 	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);
+}
+
+/// The most other audits `target` may have open (`2 × MaxVerifiersPerTarget − 1`), of
+/// `dataset`: a slash closes them all.
+fn other_audits<T: Config>(target: &T::AccountId, dataset: DatasetCommitment) {
+	let now = frame_system::Pallet::<T>::block_number();
+	for i in 1..T::MaxVerifiersPerTarget::get().saturating_mul(2) {
+		let verifier: T::AccountId = account("auditor", i, 0);
+		let audit = StorageAudit {
+			verifier: verifier.clone(),
+			round: <Pallet<T> as RoundClock>::current_round(),
+			nonce: [8; 32],
+			dataset,
+			samples: 1,
+			opened: now,
+			deadline: now.saturating_add(T::AuditWindow::get().into()),
+			counts: false,
+		};
+		Audits::<T>::insert(target, &verifier, audit);
+	}
 }
 
 /// A target found as far along the ring as the walk may look (see [`target_with_verifiers`]),
@@ -815,6 +841,7 @@ fn audit_answer<T: Config>(
 	);
 	let now = frame_system::Pallet::<T>::block_number();
 	let round = <Pallet<T> as RoundClock>::current_round();
+	other_audits::<T>(&target, dataset);
 	let verifier: T::AccountId = account("verifier", 0, 0);
 	Audits::<T>::insert(
 		&target,
@@ -829,6 +856,15 @@ fn audit_answer<T: Config>(
 			deadline: now.saturating_add(T::AuditWindow::get().into()),
 			counts: false,
 		},
+	);
+	// A full list of audits due with it, this one last, for the answer to take it off.
+	let mut due: Vec<(T::AccountId, T::AccountId)> = (1..T::MaxAuditsPerBlock::get())
+		.map(|i| (account("due", i, 0), verifier.clone()))
+		.collect();
+	due.push((target.clone(), verifier.clone()));
+	AuditDeadlines::<T>::insert(
+		now.saturating_add(T::AuditWindow::get().into()),
+		BoundedVec::<_, T::MaxAuditsPerBlock>::truncate_from(due),
 	);
 	let answer = AuditAnswer {
 		target: target.clone(),

@@ -545,12 +545,9 @@ impl<T: Config> Pallet<T> {
 		let holds_out = config.resealable_overclaim() <= u64::from(T::MaxStorageOverclaim::get());
 		// An audit asks for every sample of the probe, and the answers to the audits that may
 		// fall due in one block fit in half a block, beside the block's other work.
-		let answers = Self::answer_audit_weight(config.storage_samples, config.seal_iterations)
-			.saturating_mul(u64::from(T::MaxAuditsPerBlock::get()));
-		let block = <T as frame_system::Config>::BlockWeights::get().max_block;
-		let half = Weight::from_parts(block.ref_time() / 2, block.proof_size() / 2);
-		let auditable =
-			config.storage_samples <= T::MaxAuditSamples::get() && answers.all_lte(half);
+		let answer = Self::answer_audit_weight(config.storage_samples, config.seal_iterations);
+		let auditable = config.storage_samples <= T::MaxAuditSamples::get() &&
+			answer.all_lte(Self::answer_budget());
 		ensure!(positive && bounded && holds_out && auditable, Error::<T>::InvalidProbeConfig);
 		Ok(())
 	}
@@ -695,6 +692,7 @@ impl<T: Config> Pallet<T> {
 			Some((&reporter, T::ReporterCut::get())),
 		)?;
 		Self::drop_datasets(&proof.provider);
+		Self::close_audits(&proof.provider);
 		Self::deposit_event(Event::StorageFraudProven {
 			provider: proof.provider,
 			dataset: proof.dataset,

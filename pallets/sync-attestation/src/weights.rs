@@ -99,8 +99,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `6425`
 		//  Estimated: `9890`
-		// Minimum execution time: 107_381_000 picoseconds.
-		Weight::from_parts(114_712_000, 9890)
+		// Minimum execution time: 105_778_000 picoseconds.
+		Weight::from_parts(114_732_000, 9890)
 			.saturating_add(T::DbWeight::get().reads(13_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -126,8 +126,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1435`
 		//  Estimated: `6028`
-		// Minimum execution time: 78_388_000 picoseconds.
-		Weight::from_parts(83_295_000, 6028)
+		// Minimum execution time: 75_083_000 picoseconds.
+		Weight::from_parts(79_199_000, 6028)
 			.saturating_add(T::DbWeight::get().reads(10_u64))
 	}
 	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
@@ -156,8 +156,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1837`
 		//  Estimated: `6196`
-		// Minimum execution time: 175_773_000 picoseconds.
-		Weight::from_parts(329_985_000, 6196)
+		// Minimum execution time: 166_450_000 picoseconds.
+		Weight::from_parts(307_271_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -182,10 +182,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1035 + r * (180 ±0)`
 		//  Estimated: `10681 + r * (2235 ±32)`
-		// Minimum execution time: 37_175_000 picoseconds.
-		Weight::from_parts(59_854_053, 10681)
-			// Standard Error: 38_399
-			.saturating_add(Weight::from_parts(9_133_824, 0).saturating_mul(r.into()))
+		// Minimum execution time: 36_535_000 picoseconds.
+		Weight::from_parts(61_415_023, 10681)
+			// Standard Error: 38_398
+			.saturating_add(Weight::from_parts(8_659_768, 0).saturating_mul(r.into()))
 			.saturating_add(T::DbWeight::get().reads(16_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(r.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
@@ -212,10 +212,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `541 + c * (166 ±0)`
 		//  Estimated: `3842 + c * (2739 ±2)`
-		// Minimum execution time: 25_758_000 picoseconds.
-		Weight::from_parts(31_138_854, 3842)
-			// Standard Error: 12_440
-			.saturating_add(Weight::from_parts(5_384_082, 0).saturating_mul(c.into()))
+		// Minimum execution time: 24_987_000 picoseconds.
+		Weight::from_parts(19_710_678, 3842)
+			// Standard Error: 12_353
+			.saturating_add(Weight::from_parts(5_393_887, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(c.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
@@ -259,10 +259,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1175 + a * (118 ±0)`
 		//  Estimated: `3554 + a * (2539 ±0)`
-		// Minimum execution time: 58_578_000 picoseconds.
-		Weight::from_parts(39_282_815, 3554)
-			// Standard Error: 10_479
-			.saturating_add(Weight::from_parts(18_682_308, 0).saturating_mul(a.into()))
+		// Minimum execution time: 57_176_000 picoseconds.
+		Weight::from_parts(38_905_046, 3554)
+			// Standard Error: 8_442
+			.saturating_add(Weight::from_parts(18_050_549, 0).saturating_mul(a.into()))
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(a.into())))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
@@ -290,10 +290,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `974 + c * (509 ±0)`
 		//  Estimated: `4551 + c * (2979 ±2)`
-		// Minimum execution time: 49_665_000 picoseconds.
-		Weight::from_parts(37_271_593, 4551)
-			// Standard Error: 33_768
-			.saturating_add(Weight::from_parts(17_598_166, 0).saturating_mul(c.into()))
+		// Minimum execution time: 49_153_000 picoseconds.
+		Weight::from_parts(36_343_994, 4551)
+			// Standard Error: 35_287
+			.saturating_add(Weight::from_parts(17_067_167, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(c.into())))
 			.saturating_add(Weight::from_parts(0, 2979).saturating_mul(c.into()))
@@ -315,10 +315,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `344 + n * (85 ±0)`
 		//  Estimated: `3529 + n * (2619 ±0)`
-		// Minimum execution time: 17_657_000 picoseconds.
-		Weight::from_parts(14_185_890, 3529)
-			// Standard Error: 752
-			.saturating_add(Weight::from_parts(815_472, 0).saturating_mul(n.into()))
+		// Minimum execution time: 17_867_000 picoseconds.
+		Weight::from_parts(14_403_830, 3529)
+			// Standard Error: 753
+			.saturating_add(Weight::from_parts(814_645, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
@@ -370,10 +370,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `2490`
 		//  Estimated: `5852`
-		// Minimum execution time: 69_013_000 picoseconds.
-		Weight::from_parts(143_246_465, 5852)
-			// Standard Error: 236
-			.saturating_add(Weight::from_parts(8_419, 0).saturating_mul(p.into()))
+		// Minimum execution time: 70_946_000 picoseconds.
+		Weight::from_parts(137_012_530, 5852)
+			// Standard Error: 271
+			.saturating_add(Weight::from_parts(8_768, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(17_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -391,8 +391,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `502`
 		//  Estimated: `6028`
-		// Minimum execution time: 311_357_000 picoseconds.
-		Weight::from_parts(324_096_000, 6028)
+		// Minimum execution time: 318_988_000 picoseconds.
+		Weight::from_parts(333_400_000, 6028)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -410,8 +410,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1633`
 		//  Estimated: `6028`
-		// Minimum execution time: 15_473_000 picoseconds.
-		Weight::from_parts(16_484_000, 6028)
+		// Minimum execution time: 16_084_000 picoseconds.
+		Weight::from_parts(17_456_000, 6028)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -429,8 +429,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `649`
 		//  Estimated: `4114`
-		// Minimum execution time: 54_933_000 picoseconds.
-		Weight::from_parts(57_827_000, 4114)
+		// Minimum execution time: 56_154_000 picoseconds.
+		Weight::from_parts(59_530_000, 4114)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -446,8 +446,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `649`
 		//  Estimated: `4114`
-		// Minimum execution time: 47_842_000 picoseconds.
-		Weight::from_parts(50_295_000, 4114)
+		// Minimum execution time: 49_524_000 picoseconds.
+		Weight::from_parts(52_058_000, 4114)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 	}
 	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
@@ -486,8 +486,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `9664`
 		//  Estimated: `36662`
-		// Minimum execution time: 247_081_000 picoseconds.
-		Weight::from_parts(266_209_000, 36662)
+		// Minimum execution time: 255_703_000 picoseconds.
+		Weight::from_parts(268_292_000, 36662)
 			.saturating_add(T::DbWeight::get().reads(40_u64))
 			.saturating_add(T::DbWeight::get().writes(11_u64))
 	}
@@ -511,8 +511,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `3826`
 		//  Estimated: `36662`
-		// Minimum execution time: 165_168_000 picoseconds.
-		Weight::from_parts(174_983_000, 36662)
+		// Minimum execution time: 169_023_000 picoseconds.
+		Weight::from_parts(176_284_000, 36662)
 			.saturating_add(T::DbWeight::get().reads(31_u64))
 	}
 	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
@@ -531,8 +531,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1005`
 		//  Estimated: `4470`
-		// Minimum execution time: 62_724_000 picoseconds.
-		Weight::from_parts(66_670_000, 4470)
+		// Minimum execution time: 63_716_000 picoseconds.
+		Weight::from_parts(67_211_000, 4470)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -552,8 +552,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1005`
 		//  Estimated: `4470`
-		// Minimum execution time: 55_914_000 picoseconds.
-		Weight::from_parts(58_598_000, 4470)
+		// Minimum execution time: 58_007_000 picoseconds.
+		Weight::from_parts(60_661_000, 4470)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 	}
 	/// Storage: `SyncAttestation::ProbeSettings` (r:0 w:1)
@@ -562,8 +562,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 4_116_000 picoseconds.
-		Weight::from_parts(4_537_000, 0)
+		// Minimum execution time: 4_276_000 picoseconds.
+		Weight::from_parts(4_697_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Resources::Providers` (r:1 w:1)
@@ -580,17 +580,19 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Resources::Candidates` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
 	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(56), added: 551, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::Audits` (r:5 w:5)
+	/// Proof: `SyncAttestation::Audits` (`max_values`: None, `max_size`: Some(225), added: 2700, mode: `MaxEncodedLen`)
 	/// The range of component `i` is `[1, 1024]`.
 	fn report_storage_fraud(i: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1112`
-		//  Estimated: `6196`
-		// Minimum execution time: 371_056_000 picoseconds.
-		Weight::from_parts(390_329_592, 6196)
-			// Standard Error: 50_096
-			.saturating_add(Weight::from_parts(100_275_457, 0).saturating_mul(i.into()))
-			.saturating_add(T::DbWeight::get().reads(8_u64))
-			.saturating_add(T::DbWeight::get().writes(6_u64))
+		//  Measured:  `1616`
+		//  Estimated: `14490`
+		// Minimum execution time: 398_798_000 picoseconds.
+		Weight::from_parts(305_519_680, 14490)
+			// Standard Error: 87_489
+			.saturating_add(Weight::from_parts(103_244_510, 0).saturating_mul(i.into()))
+			.saturating_add(T::DbWeight::get().reads(13_u64))
+			.saturating_add(T::DbWeight::get().writes(11_u64))
 	}
 	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
 	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(56), added: 551, mode: `MaxEncodedLen`)
@@ -605,7 +607,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `SyncAttestation::Datasets` (r:1 w:0)
 	/// Proof: `SyncAttestation::Datasets` (`max_values`: None, `max_size`: Some(155), added: 2630, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::AuditDeadlines` (r:1 w:1)
-	/// Proof: `SyncAttestation::AuditDeadlines` (`max_values`: None, `max_size`: Some(525), added: 3000, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::AuditDeadlines` (`max_values`: None, `max_size`: Some(397), added: 2872, mode: `MaxEncodedLen`)
 	/// Storage: `Session::NextKeys` (r:1 w:0)
 	/// Proof: `Session::NextKeys` (`max_values`: None, `max_size`: None, mode: `Measured`)
 	/// Storage: `System::BlockHash` (r:1 w:0)
@@ -618,8 +620,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `3756`
 		//  Estimated: `36662`
-		// Minimum execution time: 195_103_000 picoseconds.
-		Weight::from_parts(220_130_000, 36662)
+		// Minimum execution time: 195_113_000 picoseconds.
+		Weight::from_parts(208_172_000, 36662)
 			.saturating_add(T::DbWeight::get().reads(35_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -636,7 +638,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `SyncAttestation::Datasets` (r:1 w:0)
 	/// Proof: `SyncAttestation::Datasets` (`max_values`: None, `max_size`: Some(155), added: 2630, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::AuditDeadlines` (r:1 w:0)
-	/// Proof: `SyncAttestation::AuditDeadlines` (`max_values`: None, `max_size`: Some(525), added: 3000, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::AuditDeadlines` (`max_values`: None, `max_size`: Some(397), added: 2872, mode: `MaxEncodedLen`)
 	/// Storage: `Session::NextKeys` (r:1 w:0)
 	/// Proof: `Session::NextKeys` (`max_values`: None, `max_size`: None, mode: `Measured`)
 	/// Storage: `System::BlockHash` (r:1 w:0)
@@ -649,16 +651,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `3756`
 		//  Estimated: `36662`
-		// Minimum execution time: 173_109_000 picoseconds.
-		Weight::from_parts(199_078_000, 36662)
+		// Minimum execution time: 180_160_000 picoseconds.
+		Weight::from_parts(187_140_000, 36662)
 			.saturating_add(T::DbWeight::get().reads(35_u64))
 	}
-	/// Storage: `SyncAttestation::Audits` (r:1 w:1)
+	/// Storage: `SyncAttestation::Audits` (r:6 w:6)
 	/// Proof: `SyncAttestation::Audits` (`max_values`: None, `max_size`: Some(225), added: 2700, mode: `MaxEncodedLen`)
 	/// Storage: `System::BlockHash` (r:1 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::AuditDeadlines` (r:1 w:1)
-	/// Proof: `SyncAttestation::AuditDeadlines` (`max_values`: None, `max_size`: Some(525), added: 3000, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::AuditDeadlines` (`max_values`: None, `max_size`: Some(397), added: 2872, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::Providers` (r:1 w:1)
 	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
@@ -674,14 +676,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `s` is `[1, 16]`.
 	fn answer_audit(s: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1366`
-		//  Estimated: `8799`
-		// Minimum execution time: 365_318_000 picoseconds.
-		Weight::from_parts(95_365_068, 8799)
-			// Standard Error: 124_735
-			.saturating_add(Weight::from_parts(285_359_662, 0).saturating_mul(s.into()))
-			.saturating_add(T::DbWeight::get().reads(11_u64))
-			.saturating_add(T::DbWeight::get().writes(9_u64))
+		//  Measured:  `2221`
+		//  Estimated: `17190`
+		// Minimum execution time: 405_528_000 picoseconds.
+		Weight::from_parts(120_129_325, 17190)
+			// Standard Error: 122_769
+			.saturating_add(Weight::from_parts(303_300_409, 0).saturating_mul(s.into()))
+			.saturating_add(T::DbWeight::get().reads(16_u64))
+			.saturating_add(T::DbWeight::get().writes(14_u64))
 	}
 	/// Storage: `SyncAttestation::Audits` (r:1 w:0)
 	/// Proof: `SyncAttestation::Audits` (`max_values`: None, `max_size`: Some(225), added: 2700, mode: `MaxEncodedLen`)
@@ -690,50 +692,50 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `s` is `[1, 16]`.
 	fn authorize_answer_audit(s: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `481`
+		//  Measured:  `652`
 		//  Estimated: `3690`
-		// Minimum execution time: 160_240_000 picoseconds.
-		Weight::from_parts(13_252_566, 3690)
-			// Standard Error: 81_187
-			.saturating_add(Weight::from_parts(157_993_629, 0).saturating_mul(s.into()))
+		// Minimum execution time: 173_280_000 picoseconds.
+		Weight::from_parts(10_515_575, 3690)
+			// Standard Error: 58_627
+			.saturating_add(Weight::from_parts(167_199_961, 0).saturating_mul(s.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 	}
 	/// Storage: `SyncAttestation::AuditDeadlines` (r:1 w:1)
-	/// Proof: `SyncAttestation::AuditDeadlines` (`max_values`: None, `max_size`: Some(525), added: 3000, mode: `MaxEncodedLen`)
-	/// Storage: `SyncAttestation::Audits` (r:8 w:8)
+	/// Proof: `SyncAttestation::AuditDeadlines` (`max_values`: None, `max_size`: Some(397), added: 2872, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::Audits` (r:36 w:36)
 	/// Proof: `SyncAttestation::Audits` (`max_values`: None, `max_size`: Some(225), added: 2700, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
 	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(56), added: 551, mode: `MaxEncodedLen`)
-	/// Storage: `SyncAttestation::ProviderRounds` (r:24 w:0)
+	/// Storage: `SyncAttestation::ProviderRounds` (r:18 w:0)
 	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(144), added: 2619, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::Rounds` (r:1 w:0)
 	/// Proof: `SyncAttestation::Rounds` (`max_values`: None, `max_size`: Some(89), added: 2564, mode: `MaxEncodedLen`)
-	/// Storage: `SyncAttestation::MissedAudits` (r:8 w:8)
+	/// Storage: `SyncAttestation::MissedAudits` (r:6 w:6)
 	/// Proof: `SyncAttestation::MissedAudits` (`max_values`: None, `max_size`: Some(61), added: 2536, mode: `MaxEncodedLen`)
-	/// Storage: `Resources::Providers` (r:8 w:8)
+	/// Storage: `Resources::Providers` (r:6 w:6)
 	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
-	/// Storage: `Balances::Holds` (r:8 w:8)
+	/// Storage: `Balances::Holds` (r:6 w:6)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:10 w:10)
+	/// Storage: `System::Account` (r:8 w:8)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::Candidates` (r:1 w:1)
 	/// Proof: `Resources::Candidates` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
-	/// Storage: `SyncAttestation::Datasets` (r:8 w:8)
+	/// Storage: `SyncAttestation::Datasets` (r:6 w:6)
 	/// Proof: `SyncAttestation::Datasets` (`max_values`: None, `max_size`: Some(155), added: 2630, mode: `MaxEncodedLen`)
-	/// The range of component `a` is `[1, 8]`.
+	/// The range of component `a` is `[1, 6]`.
 	fn expire_audits(a: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1206 + a * (755 ±0)`
-		//  Estimated: `6196 + a * (7857 ±0)`
-		// Minimum execution time: 102_434_000 picoseconds.
-		Weight::from_parts(28_762_076, 6196)
-			// Standard Error: 51_505
-			.saturating_add(Weight::from_parts(80_291_384, 0).saturating_mul(a.into()))
+		//  Measured:  `1599 + a * (811 ±0)`
+		//  Estimated: `6196 + a * (16200 ±0)`
+		// Minimum execution time: 116_274_000 picoseconds.
+		Weight::from_parts(30_508_683, 6196)
+			// Standard Error: 59_236
+			.saturating_add(Weight::from_parts(93_643_161, 0).saturating_mul(a.into()))
 			.saturating_add(T::DbWeight::get().reads(6_u64))
-			.saturating_add(T::DbWeight::get().reads((9_u64).saturating_mul(a.into())))
+			.saturating_add(T::DbWeight::get().reads((14_u64).saturating_mul(a.into())))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
-			.saturating_add(T::DbWeight::get().writes((6_u64).saturating_mul(a.into())))
-			.saturating_add(Weight::from_parts(0, 7857).saturating_mul(a.into()))
+			.saturating_add(T::DbWeight::get().writes((11_u64).saturating_mul(a.into())))
+			.saturating_add(Weight::from_parts(0, 16200).saturating_mul(a.into()))
 	}
 }
 
@@ -764,7 +766,7 @@ impl WeightInfo for () {
 	/// Storage: `SyncAttestation::Leaderboard` (r:1 w:1)
 	/// Proof: `SyncAttestation::Leaderboard` (`max_values`: None, `max_size`: Some(4814), added: 7289, mode: `MaxEncodedLen`)
 	fn attest() -> Weight {
-		Weight::from_parts(114_712_000, 9890)
+		Weight::from_parts(114_732_000, 9890)
 			.saturating_add(RocksDbWeight::get().reads(13_u64))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
 	}
@@ -787,7 +789,7 @@ impl WeightInfo for () {
 	/// Storage: `SyncAttestation::LastClosedRound` (r:1 w:0)
 	/// Proof: `SyncAttestation::LastClosedRound` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn authorize_attest() -> Weight {
-		Weight::from_parts(83_295_000, 6028)
+		Weight::from_parts(79_199_000, 6028)
 			.saturating_add(RocksDbWeight::get().reads(10_u64))
 	}
 	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
@@ -813,7 +815,7 @@ impl WeightInfo for () {
 	/// Storage: `Resources::Candidates` (r:1 w:1)
 	/// Proof: `Resources::Candidates` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
 	fn report_equivocation() -> Weight {
-		Weight::from_parts(329_985_000, 6196)
+		Weight::from_parts(307_271_000, 6196)
 			.saturating_add(RocksDbWeight::get().reads(12_u64))
 			.saturating_add(RocksDbWeight::get().writes(6_u64))
 	}
@@ -835,8 +837,8 @@ impl WeightInfo for () {
 	/// Proof: `Resources::Candidates` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
 	/// The range of component `r` is `[1, 84]`.
 	fn report_offline(r: u32, ) -> Weight {
-		Weight::from_parts(59_854_053, 10681)
-			.saturating_add(Weight::from_parts(9_133_824, 0).saturating_mul(r.into()))
+		Weight::from_parts(61_415_023, 10681)
+			.saturating_add(Weight::from_parts(8_659_768, 0).saturating_mul(r.into()))
 			.saturating_add(RocksDbWeight::get().reads(16_u64))
 			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(r.into())))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
@@ -860,8 +862,8 @@ impl WeightInfo for () {
 	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(56), added: 551, mode: `MaxEncodedLen`)
 	/// The range of component `c` is `[1, 64]`.
 	fn start_session(c: u32, ) -> Weight {
-		Weight::from_parts(31_138_854, 3842)
-			.saturating_add(Weight::from_parts(5_384_082, 0).saturating_mul(c.into()))
+		Weight::from_parts(19_710_678, 3842)
+			.saturating_add(Weight::from_parts(5_393_887, 0).saturating_mul(c.into()))
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(c.into())))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
@@ -902,8 +904,8 @@ impl WeightInfo for () {
 	/// Proof: `SyncAttestation::LastClosedRound` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// The range of component `a` is `[1, 32]`.
 	fn end_session(a: u32, ) -> Weight {
-		Weight::from_parts(39_282_815, 3554)
-			.saturating_add(Weight::from_parts(18_682_308, 0).saturating_mul(a.into()))
+		Weight::from_parts(38_905_046, 3554)
+			.saturating_add(Weight::from_parts(18_050_549, 0).saturating_mul(a.into()))
 			.saturating_add(RocksDbWeight::get().reads(8_u64))
 			.saturating_add(RocksDbWeight::get().reads((5_u64).saturating_mul(a.into())))
 			.saturating_add(RocksDbWeight::get().writes(8_u64))
@@ -928,8 +930,8 @@ impl WeightInfo for () {
 	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(144), added: 2619, mode: `MaxEncodedLen`)
 	/// The range of component `c` is `[1, 64]`.
 	fn new_session(c: u32, ) -> Weight {
-		Weight::from_parts(37_271_593, 4551)
-			.saturating_add(Weight::from_parts(17_598_166, 0).saturating_mul(c.into()))
+		Weight::from_parts(36_343_994, 4551)
+			.saturating_add(Weight::from_parts(17_067_167, 0).saturating_mul(c.into()))
 			.saturating_add(RocksDbWeight::get().reads(8_u64))
 			.saturating_add(RocksDbWeight::get().reads((5_u64).saturating_mul(c.into())))
 			.saturating_add(Weight::from_parts(0, 2979).saturating_mul(c.into()))
@@ -948,8 +950,8 @@ impl WeightInfo for () {
 	/// Proof: `SyncAttestation::Leaderboard` (`max_values`: None, `max_size`: Some(4814), added: 7289, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 256]`.
 	fn on_idle_cleanup(n: u32, ) -> Weight {
-		Weight::from_parts(14_185_890, 3529)
-			.saturating_add(Weight::from_parts(815_472, 0).saturating_mul(n.into()))
+		Weight::from_parts(14_403_830, 3529)
+			.saturating_add(Weight::from_parts(814_645, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
@@ -998,8 +1000,8 @@ impl WeightInfo for () {
 	/// Proof: `SyncAttestation::LastClosedRound` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// The range of component `p` is `[1, 10000]`.
 	fn round_transition(p: u32, ) -> Weight {
-		Weight::from_parts(143_246_465, 5852)
-			.saturating_add(Weight::from_parts(8_419, 0).saturating_mul(p.into()))
+		Weight::from_parts(137_012_530, 5852)
+			.saturating_add(Weight::from_parts(8_768, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(17_u64))
 			.saturating_add(RocksDbWeight::get().writes(7_u64))
 	}
@@ -1014,7 +1016,7 @@ impl WeightInfo for () {
 	/// Storage: `System::BlockHash` (r:1 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	fn note_block_vrf() -> Weight {
-		Weight::from_parts(324_096_000, 6028)
+		Weight::from_parts(333_400_000, 6028)
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
@@ -1029,7 +1031,7 @@ impl WeightInfo for () {
 	/// Storage: `SyncAttestation::AuthoredIn` (r:0 w:1)
 	/// Proof: `SyncAttestation::AuthoredIn` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	fn on_finalize() -> Weight {
-		Weight::from_parts(16_484_000, 6028)
+		Weight::from_parts(17_456_000, 6028)
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
@@ -1044,7 +1046,7 @@ impl WeightInfo for () {
 	/// Storage: `SyncAttestation::MissedRounds` (r:0 w:1)
 	/// Proof: `SyncAttestation::MissedRounds` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	fn heartbeat() -> Weight {
-		Weight::from_parts(57_827_000, 4114)
+		Weight::from_parts(59_530_000, 4114)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
@@ -1057,7 +1059,7 @@ impl WeightInfo for () {
 	/// Storage: `System::BlockHash` (r:1 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	fn authorize_heartbeat() -> Weight {
-		Weight::from_parts(50_295_000, 4114)
+		Weight::from_parts(52_058_000, 4114)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 	}
 	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
@@ -1093,7 +1095,7 @@ impl WeightInfo for () {
 	/// Storage: `Resources::Candidates` (r:1 w:1)
 	/// Proof: `Resources::Candidates` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
 	fn report_quality() -> Weight {
-		Weight::from_parts(266_209_000, 36662)
+		Weight::from_parts(268_292_000, 36662)
 			.saturating_add(RocksDbWeight::get().reads(40_u64))
 			.saturating_add(RocksDbWeight::get().writes(11_u64))
 	}
@@ -1114,7 +1116,7 @@ impl WeightInfo for () {
 	/// Storage: `SyncAttestation::ProbeSettings` (r:1 w:0)
 	/// Proof: `SyncAttestation::ProbeSettings` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	fn authorize_report_quality() -> Weight {
-		Weight::from_parts(174_983_000, 36662)
+		Weight::from_parts(176_284_000, 36662)
 			.saturating_add(RocksDbWeight::get().reads(31_u64))
 	}
 	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
@@ -1130,7 +1132,7 @@ impl WeightInfo for () {
 	/// Storage: `System::BlockHash` (r:1 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	fn commit_dataset() -> Weight {
-		Weight::from_parts(66_670_000, 4470)
+		Weight::from_parts(67_211_000, 4470)
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
@@ -1147,13 +1149,13 @@ impl WeightInfo for () {
 	/// Storage: `System::BlockHash` (r:1 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	fn authorize_commit_dataset() -> Weight {
-		Weight::from_parts(58_598_000, 4470)
+		Weight::from_parts(60_661_000, 4470)
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 	}
 	/// Storage: `SyncAttestation::ProbeSettings` (r:0 w:1)
 	/// Proof: `SyncAttestation::ProbeSettings` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	fn set_probe_config() -> Weight {
-		Weight::from_parts(4_537_000, 0)
+		Weight::from_parts(4_697_000, 0)
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Resources::Providers` (r:1 w:1)
@@ -1170,12 +1172,14 @@ impl WeightInfo for () {
 	/// Proof: `Resources::Candidates` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
 	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(56), added: 551, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::Audits` (r:5 w:5)
+	/// Proof: `SyncAttestation::Audits` (`max_values`: None, `max_size`: Some(225), added: 2700, mode: `MaxEncodedLen`)
 	/// The range of component `i` is `[1, 1024]`.
 	fn report_storage_fraud(i: u32, ) -> Weight {
-		Weight::from_parts(390_329_592, 6196)
-			.saturating_add(Weight::from_parts(100_275_457, 0).saturating_mul(i.into()))
-			.saturating_add(RocksDbWeight::get().reads(8_u64))
-			.saturating_add(RocksDbWeight::get().writes(6_u64))
+		Weight::from_parts(305_519_680, 14490)
+			.saturating_add(Weight::from_parts(103_244_510, 0).saturating_mul(i.into()))
+			.saturating_add(RocksDbWeight::get().reads(13_u64))
+			.saturating_add(RocksDbWeight::get().writes(11_u64))
 	}
 	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
 	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(56), added: 551, mode: `MaxEncodedLen`)
@@ -1190,7 +1194,7 @@ impl WeightInfo for () {
 	/// Storage: `SyncAttestation::Datasets` (r:1 w:0)
 	/// Proof: `SyncAttestation::Datasets` (`max_values`: None, `max_size`: Some(155), added: 2630, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::AuditDeadlines` (r:1 w:1)
-	/// Proof: `SyncAttestation::AuditDeadlines` (`max_values`: None, `max_size`: Some(525), added: 3000, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::AuditDeadlines` (`max_values`: None, `max_size`: Some(397), added: 2872, mode: `MaxEncodedLen`)
 	/// Storage: `Session::NextKeys` (r:1 w:0)
 	/// Proof: `Session::NextKeys` (`max_values`: None, `max_size`: None, mode: `Measured`)
 	/// Storage: `System::BlockHash` (r:1 w:0)
@@ -1200,7 +1204,7 @@ impl WeightInfo for () {
 	/// Storage: `SyncAttestation::ProbeSettings` (r:1 w:0)
 	/// Proof: `SyncAttestation::ProbeSettings` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	fn open_audit() -> Weight {
-		Weight::from_parts(220_130_000, 36662)
+		Weight::from_parts(208_172_000, 36662)
 			.saturating_add(RocksDbWeight::get().reads(35_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
@@ -1217,7 +1221,7 @@ impl WeightInfo for () {
 	/// Storage: `SyncAttestation::Datasets` (r:1 w:0)
 	/// Proof: `SyncAttestation::Datasets` (`max_values`: None, `max_size`: Some(155), added: 2630, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::AuditDeadlines` (r:1 w:0)
-	/// Proof: `SyncAttestation::AuditDeadlines` (`max_values`: None, `max_size`: Some(525), added: 3000, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::AuditDeadlines` (`max_values`: None, `max_size`: Some(397), added: 2872, mode: `MaxEncodedLen`)
 	/// Storage: `Session::NextKeys` (r:1 w:0)
 	/// Proof: `Session::NextKeys` (`max_values`: None, `max_size`: None, mode: `Measured`)
 	/// Storage: `System::BlockHash` (r:1 w:0)
@@ -1227,15 +1231,15 @@ impl WeightInfo for () {
 	/// Storage: `SyncAttestation::ProbeSettings` (r:1 w:0)
 	/// Proof: `SyncAttestation::ProbeSettings` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	fn authorize_open_audit() -> Weight {
-		Weight::from_parts(199_078_000, 36662)
+		Weight::from_parts(187_140_000, 36662)
 			.saturating_add(RocksDbWeight::get().reads(35_u64))
 	}
-	/// Storage: `SyncAttestation::Audits` (r:1 w:1)
+	/// Storage: `SyncAttestation::Audits` (r:6 w:6)
 	/// Proof: `SyncAttestation::Audits` (`max_values`: None, `max_size`: Some(225), added: 2700, mode: `MaxEncodedLen`)
 	/// Storage: `System::BlockHash` (r:1 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::AuditDeadlines` (r:1 w:1)
-	/// Proof: `SyncAttestation::AuditDeadlines` (`max_values`: None, `max_size`: Some(525), added: 3000, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::AuditDeadlines` (`max_values`: None, `max_size`: Some(397), added: 2872, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::Providers` (r:1 w:1)
 	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
@@ -1250,10 +1254,10 @@ impl WeightInfo for () {
 	/// Proof: `SyncAttestation::Datasets` (`max_values`: None, `max_size`: Some(155), added: 2630, mode: `MaxEncodedLen`)
 	/// The range of component `s` is `[1, 16]`.
 	fn answer_audit(s: u32, ) -> Weight {
-		Weight::from_parts(95_365_068, 8799)
-			.saturating_add(Weight::from_parts(285_359_662, 0).saturating_mul(s.into()))
-			.saturating_add(RocksDbWeight::get().reads(11_u64))
-			.saturating_add(RocksDbWeight::get().writes(9_u64))
+		Weight::from_parts(120_129_325, 17190)
+			.saturating_add(Weight::from_parts(303_300_409, 0).saturating_mul(s.into()))
+			.saturating_add(RocksDbWeight::get().reads(16_u64))
+			.saturating_add(RocksDbWeight::get().writes(14_u64))
 	}
 	/// Storage: `SyncAttestation::Audits` (r:1 w:0)
 	/// Proof: `SyncAttestation::Audits` (`max_values`: None, `max_size`: Some(225), added: 2700, mode: `MaxEncodedLen`)
@@ -1261,40 +1265,40 @@ impl WeightInfo for () {
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// The range of component `s` is `[1, 16]`.
 	fn authorize_answer_audit(s: u32, ) -> Weight {
-		Weight::from_parts(13_252_566, 3690)
-			.saturating_add(Weight::from_parts(157_993_629, 0).saturating_mul(s.into()))
+		Weight::from_parts(10_515_575, 3690)
+			.saturating_add(Weight::from_parts(167_199_961, 0).saturating_mul(s.into()))
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 	}
 	/// Storage: `SyncAttestation::AuditDeadlines` (r:1 w:1)
-	/// Proof: `SyncAttestation::AuditDeadlines` (`max_values`: None, `max_size`: Some(525), added: 3000, mode: `MaxEncodedLen`)
-	/// Storage: `SyncAttestation::Audits` (r:8 w:8)
+	/// Proof: `SyncAttestation::AuditDeadlines` (`max_values`: None, `max_size`: Some(397), added: 2872, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::Audits` (r:36 w:36)
 	/// Proof: `SyncAttestation::Audits` (`max_values`: None, `max_size`: Some(225), added: 2700, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
 	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(56), added: 551, mode: `MaxEncodedLen`)
-	/// Storage: `SyncAttestation::ProviderRounds` (r:24 w:0)
+	/// Storage: `SyncAttestation::ProviderRounds` (r:18 w:0)
 	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(144), added: 2619, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::Rounds` (r:1 w:0)
 	/// Proof: `SyncAttestation::Rounds` (`max_values`: None, `max_size`: Some(89), added: 2564, mode: `MaxEncodedLen`)
-	/// Storage: `SyncAttestation::MissedAudits` (r:8 w:8)
+	/// Storage: `SyncAttestation::MissedAudits` (r:6 w:6)
 	/// Proof: `SyncAttestation::MissedAudits` (`max_values`: None, `max_size`: Some(61), added: 2536, mode: `MaxEncodedLen`)
-	/// Storage: `Resources::Providers` (r:8 w:8)
+	/// Storage: `Resources::Providers` (r:6 w:6)
 	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
-	/// Storage: `Balances::Holds` (r:8 w:8)
+	/// Storage: `Balances::Holds` (r:6 w:6)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:10 w:10)
+	/// Storage: `System::Account` (r:8 w:8)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::Candidates` (r:1 w:1)
 	/// Proof: `Resources::Candidates` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
-	/// Storage: `SyncAttestation::Datasets` (r:8 w:8)
+	/// Storage: `SyncAttestation::Datasets` (r:6 w:6)
 	/// Proof: `SyncAttestation::Datasets` (`max_values`: None, `max_size`: Some(155), added: 2630, mode: `MaxEncodedLen`)
-	/// The range of component `a` is `[1, 8]`.
+	/// The range of component `a` is `[1, 6]`.
 	fn expire_audits(a: u32, ) -> Weight {
-		Weight::from_parts(28_762_076, 6196)
-			.saturating_add(Weight::from_parts(80_291_384, 0).saturating_mul(a.into()))
+		Weight::from_parts(30_508_683, 6196)
+			.saturating_add(Weight::from_parts(93_643_161, 0).saturating_mul(a.into()))
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
-			.saturating_add(RocksDbWeight::get().reads((9_u64).saturating_mul(a.into())))
+			.saturating_add(RocksDbWeight::get().reads((14_u64).saturating_mul(a.into())))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
-			.saturating_add(RocksDbWeight::get().writes((6_u64).saturating_mul(a.into())))
-			.saturating_add(Weight::from_parts(0, 7857).saturating_mul(a.into()))
+			.saturating_add(RocksDbWeight::get().writes((11_u64).saturating_mul(a.into())))
+			.saturating_add(Weight::from_parts(0, 16200).saturating_mul(a.into()))
 	}
 }

@@ -605,3 +605,72 @@ fn the_pool_takes_one_request_per_verifier_target_and_round_and_one_answer_per_a
 		let _ = AuditedIn::<Test>::get(3);
 	});
 }
+
+#[test]
+fn one_refusal_is_slashed_once_however_many_verifiers_audit_it() {
+	with_dataset(&[], |_| {
+		let start = round().start;
+		let challenge = challenges(3)
+			.into_iter()
+			.find(|c| {
+				*c > start + 1 && c + BlockNumber::from(AUDIT_WINDOW) + 1 < start + ROUND_LENGTH
+			})
+			.expect("provider 3 is challenged in round 2");
+		run_to_block(challenge);
+		let (first, second) = (verifiers(3)[0], verifiers(3)[1]);
+		assert_ok!(open(&request(first, 3)));
+		assert_ok!(open(&request(second, 3)));
+		// Up, and silent to both.
+		answer_at(3, challenge);
+		run_to_block(audit_of(3, first).deadline + 1);
+		assert_eq!(Slashes::get(), vec![storage_slash(3, first)]);
+		assert!(SyncAttestation::storage_audits(&3).is_empty(), "the other audit closed with it");
+	});
+}
+
+#[test]
+fn the_counted_misses_of_one_round_count_once() {
+	with_dataset(&[], |_| {
+		give_points(2, 3, 100);
+		run_to_block(round().start + 1);
+		let (first, second) = (verifiers(3)[0], verifiers(3)[1]);
+		assert_ok!(open(&request(first, 3)));
+		assert_ok!(open(&request(second, 3)));
+		assert!(audit_of(3, first).counts && audit_of(3, second).counts);
+		run_to_block(audit_of(3, first).deadline + 1);
+		// Two misses in round 2 are one: below the mock's MAX_MISSED_AUDITS (2).
+		assert_eq!(MissedAudits::<Test>::get(3).into_inner(), vec![2]);
+		assert!(Slashes::get().is_empty());
+	});
+}
+
+#[test]
+fn an_audit_of_a_dataset_sealed_under_heavier_settings_asks_only_what_fits_a_block() {
+	builder()
+		.providers((1..=8).map(|who| (who, false)).collect())
+		.build_and_execute(|| {
+			run_to_round(1);
+			// Heavy seals, one sample a probe: allowed, and a dataset committed under them.
+			let heavy = proof_of_sync_primitives::ProbeConfig {
+				seal_iterations: proof_of_sync_primitives::MAX_CHECKED_SEAL_ITERATIONS,
+				storage_samples: 1,
+				..config()
+			};
+			assert_ok!(SyncAttestation::set_probe_config(RuntimeOrigin::root(), heavy));
+			assert_ok!(commit(3, Built::new(3, 8, &[]).commitment()));
+			// Back to light seals and 16 samples, while that dataset is in effect.
+			assert_ok!(SyncAttestation::set_probe_config(RuntimeOrigin::root(), config()));
+			run_to_round(2);
+			let verifier = verifier_of_3();
+			assert_ok!(open(&request(verifier, 3)));
+			let audit = audit_of(3, verifier);
+			let weight = SyncAttestation::answer_audit_weight(audit.samples, heavy.seal_iterations);
+			assert!(audit.samples >= 1 && audit.samples < SAMPLES, "{} samples", audit.samples);
+			assert!(weight.all_lte(SyncAttestation::answer_budget()), "{weight:?}");
+			assert!(!SyncAttestation::answer_audit_weight(
+				audit.samples + 1,
+				heavy.seal_iterations
+			)
+			.all_lte(SyncAttestation::answer_budget()));
+		});
+}
