@@ -34,7 +34,7 @@ use std::{
 };
 
 use codec::{Decode, Encode};
-use pallet_sync_attestation::{AuditAnswer, AuditAnswerOf, SampleProof};
+use pallet_sync_attestation::{AuditAnswer, AuditAnswerOf};
 use proof_of_sync_probe::dataset::{
 	sample_indices, Dataset, DatasetError, DatasetParams, LEAF_BYTES, MAX_LEAVES,
 };
@@ -49,7 +49,9 @@ use tokio::{task::JoinHandle, time::MissedTickBehavior};
 use super::{
 	audit_answer_key, blocking,
 	chain::{local_providers, Chain, Signer},
-	dataset_key, read,
+	dataset_key,
+	prober::sample_proof,
+	read,
 	server::DatasetRegistry,
 	write, LOG_TARGET,
 };
@@ -557,18 +559,7 @@ pub fn audit_answer(
 	let samples = usize::try_from(audit.samples).ok()?;
 	let proofs = sample_indices(&audit.nonce, audit.dataset.leaves, samples)
 		.into_iter()
-		.map(|index| {
-			let proof = dataset.prove(index).ok()?;
-			let previous = match proof.previous {
-				Some((leaf, path)) => Some((leaf.try_into().ok()?, path.try_into().ok()?)),
-				None => None,
-			};
-			Some(SampleProof {
-				leaf: proof.leaf.try_into().ok()?,
-				path: proof.path.try_into().ok()?,
-				previous,
-			})
-		})
+		.map(|index| sample_proof(dataset.prove(index).ok()?))
 		.collect::<Option<Vec<_>>>()?;
 	Some(AuditAnswer {
 		target,

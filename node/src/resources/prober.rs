@@ -42,7 +42,7 @@ use hyper::{
 	header, Method, Request, Response, StatusCode, Uri,
 };
 use hyper_util::rt::TokioIo;
-use pallet_sync_attestation::{Measurement, StorageFraudProof};
+use pallet_sync_attestation::{Measurement, SampleProof, StorageFraudProof};
 use proof_of_sync_probe::{
 	bandwidth::{mbit_per_s, PayloadChecker, MAX_PAYLOAD_BYTES},
 	compute::{self, milli_vcpu, MAX_CHECKPOINTS_PER_THREAD, MAX_MILLIS},
@@ -344,14 +344,19 @@ pub fn storage_fraud_proof(
 	dataset: DatasetCommitment,
 	proof: StorageProof,
 ) -> Option<StorageFraudProof<AccountId32>> {
+	let index = proof.index;
+	let SampleProof { leaf, path, previous } = sample_proof(proof)?;
+	Some(StorageFraudProof { provider: provider.clone(), dataset, index, leaf, path, previous })
+}
+
+/// `proof` in the chain's bounded form (a storage fraud proof's or an audit answer's link);
+/// `None` if a leaf or path is longer than the chain's bounds.
+pub fn sample_proof(proof: StorageProof) -> Option<SampleProof> {
 	let previous = match proof.previous {
 		Some((leaf, path)) => Some((leaf.try_into().ok()?, path.try_into().ok()?)),
 		None => None,
 	};
-	Some(StorageFraudProof {
-		provider: provider.clone(),
-		dataset,
-		index: proof.index,
+	Some(SampleProof {
 		leaf: proof.leaf.try_into().ok()?,
 		path: proof.path.try_into().ok()?,
 		previous,

@@ -234,7 +234,7 @@ impl<T: Config> Pallet<T> {
 			Error::<T>::WrongSealParams
 		);
 		let (account, seed) = (answer.target.encode(), Self::seal_seed());
-		let params = Self::seal_params(&account, &seed, &audit);
+		let params = Self::seal_params(&account, &seed, &audit.dataset);
 		for (index, proof) in Self::audit_indices(&audit).into_iter().zip(&answer.proofs) {
 			seal::check_link_paths(
 				&params,
@@ -286,7 +286,7 @@ impl<T: Config> Pallet<T> {
 			})
 		});
 		let (account, seed) = (answer.target.encode(), Self::seal_seed());
-		let params = Self::seal_params(&account, &seed, &audit);
+		let params = Self::seal_params(&account, &seed, &audit.dataset);
 		for (index, proof) in Self::audit_indices(&audit).into_iter().zip(&answer.proofs) {
 			if seal::check_link_seal(&params, &proof.link(index)).is_err() {
 				// The answer is the target's own storage fraud proof.
@@ -437,16 +437,17 @@ impl<T: Config> Pallet<T> {
 		seed
 	}
 
-	fn seal_params<'a>(
+	/// What `dataset`, committed by the account SCALE-encoded as `account`, is sealed with.
+	pub(crate) fn seal_params<'a>(
 		account: &'a [u8],
 		seed: &'a [u8; 32],
-		audit: &StorageAuditOf<T>,
+		dataset: &proof_of_sync_primitives::DatasetCommitment,
 	) -> seal::SealParams<'a> {
 		seal::SealParams {
 			account,
 			seed,
-			lanes: audit.dataset.lanes,
-			seal_iterations: audit.dataset.seal_iterations,
+			lanes: dataset.lanes,
+			seal_iterations: dataset.seal_iterations,
 		}
 	}
 }

@@ -646,15 +646,8 @@ impl<T: Config> Pallet<T> {
 	/// link is in the committed tree but not sealed ([`seal::check_link`] says
 	/// [`seal::LinkError::WrongLeaf`]). Costs one leaf seal.
 	pub fn check_broken_link(proof: &StorageFraudProofOf<T>) -> Result<(), Error<T>> {
-		let genesis = Self::genesis_hash();
-		let seed: [u8; 32] = genesis.as_ref().try_into().map_err(|_| Error::<T>::NotFraud)?;
-		let account = proof.provider.encode();
-		let params = seal::SealParams {
-			account: &account,
-			seed: &seed,
-			lanes: proof.dataset.lanes,
-			seal_iterations: proof.dataset.seal_iterations,
-		};
+		let (account, seed) = (proof.provider.encode(), Self::seal_seed());
+		let params = Self::seal_params(&account, &seed, &proof.dataset);
 		match seal::check_link(&params, proof.dataset.leaves, &proof.dataset.root, &proof.link()) {
 			Err(seal::LinkError::WrongLeaf) => Ok(()),
 			_ => Err(Error::<T>::NotFraud),
