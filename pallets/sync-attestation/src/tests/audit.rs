@@ -124,6 +124,16 @@ fn with_dataset(junk: &[u64], test: impl FnOnce(Built)) {
 		});
 }
 
+/// A challenge of provider 3's in the round in progress, after its second block, that leaves
+/// room for an audit opened at it, its answer and the whole audit window in the round.
+fn challenge_of_3_with_room() -> BlockNumber {
+	let start = round().start;
+	challenges(3)
+		.into_iter()
+		.find(|c| *c > start + 1 && c + BlockNumber::from(AUDIT_WINDOW) + 1 < start + ROUND_LENGTH)
+		.expect("provider 3 is challenged in the round")
+}
+
 /// Provider 3's first verifier in the round in progress.
 fn verifier_of_3() -> AccountId {
 	verifiers(3)[0]
@@ -369,13 +379,7 @@ fn a_colluding_verifier_cannot_shield_a_target_from_the_others() {
 fn a_target_that_answers_its_challenges_but_not_its_audit_is_slashed() {
 	with_dataset(&[], |_| {
 		// A challenge of 3's that leaves room for its answer and the whole window in the round.
-		let start = round().start;
-		let challenge = challenges(3)
-			.into_iter()
-			.find(|c| {
-				*c > start + 1 && c + BlockNumber::from(AUDIT_WINDOW) + 1 < start + ROUND_LENGTH
-			})
-			.expect("provider 3 is challenged in round 2");
+		let challenge = challenge_of_3_with_room();
 		run_to_block(challenge);
 		let verifier = verifier_of_3();
 		assert_ok!(open(&request(verifier, 3)));
@@ -550,13 +554,7 @@ fn the_audits_of_one_outage_count_once() {
 fn a_target_that_can_no_longer_be_slashed_still_loses_its_dataset() {
 	with_dataset(&[], |_| {
 		let verifier = verifier_of_3();
-		let start = round().start;
-		let challenge = challenges(3)
-			.into_iter()
-			.find(|c| {
-				*c > start + 1 && c + BlockNumber::from(AUDIT_WINDOW) + 1 < start + ROUND_LENGTH
-			})
-			.expect("provider 3 is challenged in round 2");
+		let challenge = challenge_of_3_with_room();
 		run_to_block(challenge);
 		assert_ok!(open(&request(verifier, 3)));
 		answer_at(3, challenge);
@@ -609,13 +607,7 @@ fn the_pool_takes_one_request_per_verifier_target_and_round_and_one_answer_per_a
 #[test]
 fn one_refusal_is_slashed_once_however_many_verifiers_audit_it() {
 	with_dataset(&[], |_| {
-		let start = round().start;
-		let challenge = challenges(3)
-			.into_iter()
-			.find(|c| {
-				*c > start + 1 && c + BlockNumber::from(AUDIT_WINDOW) + 1 < start + ROUND_LENGTH
-			})
-			.expect("provider 3 is challenged in round 2");
+		let challenge = challenge_of_3_with_room();
 		run_to_block(challenge);
 		let (first, second) = (verifiers(3)[0], verifiers(3)[1]);
 		assert_ok!(open(&request(first, 3)));
