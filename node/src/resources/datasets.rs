@@ -26,7 +26,7 @@
 
 use std::{
 	cell::Cell,
-	collections::{HashMap, HashSet},
+	collections::{BTreeSet, HashMap, HashSet},
 	fmt::Write as _,
 	path::{Path, PathBuf},
 	sync::Arc,
@@ -205,9 +205,15 @@ pub struct DatasetManager<C, S, O> {
 	/// seen in.
 	committed: HashMap<AccountId32, ([u8; 32], u32)>,
 	/// The offchain storage keys of the audit answers left for the offchain worker: removed once
-	/// their audit is no longer open.
-	answers: HashSet<Vec<u8>>,
+	/// their audit is no longer open. Kept in offchain storage too ([`ANSWERS_KEY`]), so that a
+	/// restarted node still removes the answers it left before.
+	answers: BTreeSet<Vec<u8>>,
 }
+
+/// Where the dataset manager keeps the keys of the audit answers it left
+/// ([`audit_answer_key`]), under [`STORAGE_PREFIX`]: a SCALE-encoded `Vec<Vec<u8>>`, at most
+/// one key for each open audit of a local provider.
+pub const ANSWERS_KEY: &[u8] = b"proof-of-sync::node::audit-answers";
 
 impl<C: Chain, S: Signer, O: OffchainStorage + 'static> DatasetManager<C, S, O> {
 	/// A manager for the providers whose keys `signer` holds, keeping their datasets under `root`,
@@ -220,6 +226,12 @@ impl<C: Chain, S: Signer, O: OffchainStorage + 'static> DatasetManager<C, S, O> 
 		root: PathBuf,
 		max_storage: Option<u64>,
 	) -> Self {
+		let answers = offchain
+			.get(STORAGE_PREFIX, ANSWERS_KEY)
+			.and_then(|stored| Vec::<Vec<u8>>::decode(&mut stored.as_slice()).ok())
+			.unwrap_or_default()
+			.into_iter()
+			.collect();
 		Self {
 			chain,
 			signer,
@@ -230,7 +242,7 @@ impl<C: Chain, S: Signer, O: OffchainStorage + 'static> DatasetManager<C, S, O> 
 			building: None,
 			failed: HashMap::new(),
 			committed: HashMap::new(),
-			answers: HashSet::new(),
+			answers,
 		}
 	}
 
@@ -276,14 +288,21 @@ impl<C: Chain, S: Signer, O: OffchainStorage + 'static> DatasetManager<C, S, O> 
 				plan.audits.iter().map(|audit| audit_answer_key(&plan.owner, &audit.verifier))
 			})
 			.collect();
-		let offchain = &mut self.offchain;
-		self.answers.retain(|key| {
-			let keep = open.contains(key);
-			if !keep {
-				offchain.remove(STORAGE_PREFIX, key);
+		let closed: Vec<Vec<u8>> =
+			self.answers.iter().filter(|key| !open.contains(*key)).cloned().collect();
+		if !closed.is_empty() {
+			for key in &closed {
+				self.offchain.remove(STORAGE_PREFIX, key);
+				self.answers.remove(key);
 			}
-			keep
-		});
+			self.save_answers();
+		}
+	}
+
+	/// Writes the keys of the answers left ([`ANSWERS_KEY`]).
+	fn save_answers(&mut self) {
+		let keys: Vec<&Vec<u8>> = self.answers.iter().collect();
+		self.offchain.set(STORAGE_PREFIX, ANSWERS_KEY, &keys.encode());
 	}
 
 	/// Leaves the answer to `owner`'s storage audit for the offchain worker, unless it is there
@@ -298,14 +317,6 @@ impl<C: Chain, S: Signer, O: OffchainStorage + 'static> DatasetManager<C, S, O> 
 		genesis_hash: [u8; 32],
 	) {
 		let key = audit_answer_key(owner, &audit.verifier);
-		let answered = self
-			.offchain
-			.get(STORAGE_PREFIX, &key)
-			.and_then(|stored| AuditAnswerOf::<Runtime>::decode(&mut stored.as_slice()).ok())
-			.is_some_and(|answer| answer.nonce == audit.nonce);
-		if answered {
-			return;
-		}
 		let held = read(&self.registry).get(owner).and_then(|datasets| {
 			datasets.iter().find(|dataset| commitment_of(dataset) == audit.dataset).cloned()
 		});
@@ -322,12 +333,24 @@ impl<C: Chain, S: Signer, O: OffchainStorage + 'static> DatasetManager<C, S, O> 
 			);
 			return;
 		};
+		// Served until the audit closes, answered once.
+		let answered = self
+			.offchain
+			.get(STORAGE_PREFIX, &key)
+			.and_then(|stored| AuditAnswerOf::<Runtime>::decode(&mut stored.as_slice()).ok())
+			.is_some_and(|answer| answer.nonce == audit.nonce && answer.opened == audit.opened);
+		if answered {
+			return;
+		}
 		let (target, audit_copy) = (owner.clone(), audit.clone());
 		let built = blocking(move || audit_answer(&dataset, target, &audit_copy)).await.flatten();
 		match built {
 			Some(answer) => {
+				// The key is on record before the answer is written, so it cannot be left behind.
+				if self.answers.insert(key.clone()) {
+					self.save_answers();
+				}
 				self.offchain.set(STORAGE_PREFIX, &key, &answer.encode());
-				self.answers.insert(key);
 				log::info!(
 					target: LOG_TARGET,
 					"storage audit of {owner} by {}: {} samples proven, left for the offchain \
@@ -565,6 +588,7 @@ pub fn audit_answer(
 		target,
 		verifier: audit.verifier.clone(),
 		nonce: audit.nonce,
+		opened: audit.opened,
 		seal_iterations: audit.dataset.seal_iterations,
 		proofs: proofs.try_into().ok()?,
 	})
@@ -858,17 +882,17 @@ mod tests {
 			s.keys.insert(owner(), public(SEED));
 			s.providers.insert(owner(), provider("http://127.0.0.1:1", storage(8), None));
 		});
-		let manager_on = |chain: Arc<FakeChain>| {
+		let manager_on = |chain: Arc<FakeChain>, offchain: InMemOffchainStorage| {
 			DatasetManager::new(
 				chain,
 				Arc::new(FakeSigner::from_seeds(&[SEED])),
-				InMemOffchainStorage::default(),
+				offchain,
 				DatasetRegistry::default(),
 				dir.path().to_path_buf(),
 				None,
 			)
 		};
-		let mut manager = manager_on(chain.clone());
+		let mut manager = manager_on(chain.clone(), InMemOffchainStorage::default());
 		settle(&mut manager).await;
 		let first = read(&manager.registry).get(&owner()).and_then(|d| d.last().cloned());
 		let old = commitment_of(&first.expect("a dataset"));
@@ -901,18 +925,21 @@ mod tests {
 		let key = audit_answer_key(&owner(), &audit.verifier);
 		assert!(manager.offchain.get(STORAGE_PREFIX, &key).is_some());
 
-		// The node restarts: it serves the new dataset, and reopens the old one for the audit.
-		let mut restarted = manager_on(chain.clone());
+		// The node restarts, with the offchain storage it had: it serves the new dataset, and
+		// reopens the old one for the audit.
+		let mut restarted = manager_on(chain.clone(), manager.offchain.clone());
 		settle(&mut restarted).await;
 		assert_eq!(served(&restarted), [8, 16]);
 		assert!(restarted.offchain.get(STORAGE_PREFIX, &key).is_some());
 
-		// Once the audit is closed, the old dataset goes at the next round change.
+		// Once the audit is closed, the old dataset goes at the next round change, and so does
+		// the answer the node left before it restarted.
 		chain.with(|s| {
 			s.audits.clear();
 			s.round = Some(round(7, 160, 30));
 		});
 		restarted.refresh().await;
 		assert_eq!(served(&restarted), [16]);
+		assert!(restarted.offchain.get(STORAGE_PREFIX, &key).is_none());
 	}
 }

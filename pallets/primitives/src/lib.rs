@@ -493,6 +493,31 @@ impl OnRoundClosed for () {
 	}
 }
 
+/// Called once when a provider withdrew its bond and its registry record is gone: what other
+/// pallets kept about it (keys, commitments, strikes) goes too, as pallet-staking forgets a stash
+/// it reaps.
+///
+/// The registry lets a provider withdraw only after its unbonding period, so whatever could
+/// still judge or punish it has expired by then.
+pub trait OnProviderWithdrawn<AccountId> {
+	/// `who` withdrew. Returns the weight used, at most [`Self::max_weight`].
+	fn on_provider_withdrawn(who: &AccountId) -> Weight;
+
+	/// The most [`Self::on_provider_withdrawn`] may weigh: the registry's `withdraw` call charges
+	/// it up front.
+	fn max_weight() -> Weight;
+}
+
+impl<AccountId> OnProviderWithdrawn<AccountId> for () {
+	fn on_provider_withdrawn(_who: &AccountId) -> Weight {
+		Weight::zero()
+	}
+
+	fn max_weight() -> Weight {
+		Weight::zero()
+	}
+}
+
 /// How many items an `on_idle` cleanup may remove within `remaining` weight, when removing `n`
 /// items weighs `base + n × per_item`: the most that fit, and at most `max`.
 ///

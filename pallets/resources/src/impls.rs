@@ -11,7 +11,7 @@ use frame_support::{
 	},
 };
 use proof_of_sync_primitives::{
-	Capacity, Points, ProviderRegistry, RoundClock, RoundIndex, RoundPoints,
+	Capacity, OnProviderWithdrawn, Points, ProviderRegistry, RoundClock, RoundIndex, RoundPoints,
 };
 use sp_runtime::{
 	traits::{Saturating, Zero},
@@ -334,6 +334,7 @@ impl<T: Config> Pallet<T> {
 			T::Currency::release(&HoldReason::ProviderBond.into(), &who, held, Precision::Exact)?;
 		Providers::<T>::remove(&who);
 		Self::free_slot(info.slot);
+		T::OnWithdrawn::on_provider_withdrawn(&who);
 		Self::deposit_event(Event::Withdrawn { provider: who, amount });
 		Ok(())
 	}

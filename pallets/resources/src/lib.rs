@@ -102,7 +102,9 @@ pub mod pallet {
 		},
 	};
 	use frame_system::pallet_prelude::*;
-	use proof_of_sync_primitives::{Capacity, RoundClock, RoundIndex, RoundPoints};
+	use proof_of_sync_primitives::{
+		Capacity, OnProviderWithdrawn, RoundClock, RoundIndex, RoundPoints,
+	};
 	use sp_runtime::traits::Zero;
 
 	/// The in-code storage version.
@@ -138,6 +140,10 @@ pub mod pallet {
 
 		/// Whether an account has set session keys; a validator candidate needs them.
 		type ValidatorRegistration: ValidatorRegistration<Self::AccountId>;
+
+		/// Told when a provider withdrew, so that other pallets forget what they kept about it
+		/// (the sync-attestation pallet). `withdraw` charges its `max_weight`.
+		type OnWithdrawn: OnProviderWithdrawn<Self::AccountId>;
 
 		/// Where slashed bonds go (the part not paid to a reporter).
 		type Slash: OnUnbalanced<fungible::Credit<Self::AccountId, Self::Currency>>;
@@ -563,11 +569,13 @@ pub mod pallet {
 		/// - Origin: signed by the provider that called `leave`.
 		/// - Effect: from the round named in [`Event::LeavingStarted`] on, releases everything
 		///   still held from the caller under the `ProviderBond` hold (what is left of the bond
-		///   after any slash, in plancks) to its free balance, and deletes its provider record.
+		///   after any slash, in plancks) to its free balance, and deletes its provider record; the
+		///   other pallets forget it too (`OnWithdrawn`: in the runtime, its signing keys, dataset
+		///   commitments, strikes and audit record in the sync-attestation pallet).
 		/// - Events: [`Event::Withdrawn`].
 		/// - Errors: [`Error::NotProvider`], [`Error::NotLeaving`], [`Error::StillUnbonding`].
 		#[pallet::call_index(7)]
-		#[pallet::weight(T::WeightInfo::withdraw())]
+		#[pallet::weight(T::WeightInfo::withdraw().saturating_add(T::OnWithdrawn::max_weight()))]
 		pub fn withdraw(origin: OriginFor<T>) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::do_withdraw(who)

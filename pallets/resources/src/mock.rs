@@ -9,7 +9,7 @@ use frame_support::{
 };
 use proof_of_sync_primitives::{Capacity, Points, RoundIndex, RoundPoints};
 pub use proof_of_sync_test_utils::MockRoundClock;
-use sp_runtime::BuildStorage;
+use sp_runtime::{BuildStorage, Weight};
 
 pub type AccountId = u64;
 pub type Balance = u128;
@@ -54,6 +54,21 @@ parameter_types! {
 	pub static MaxProviders: u32 = 10;
 	pub const MaxCandidates: u32 = 3;
 	pub const Pot: AccountId = POT;
+	/// The providers the registry said withdrew, in order.
+	pub static WithdrawnProviders: Vec<AccountId> = vec![];
+}
+
+/// Records the providers the registry says withdrew.
+pub struct RecordWithdrawn;
+impl proof_of_sync_primitives::OnProviderWithdrawn<AccountId> for RecordWithdrawn {
+	fn on_provider_withdrawn(who: &AccountId) -> Weight {
+		WithdrawnProviders::mutate(|w| w.push(*who));
+		Weight::zero()
+	}
+
+	fn max_weight() -> Weight {
+		Weight::zero()
+	}
 }
 
 pub struct TestSessionKeys;
@@ -103,6 +118,7 @@ impl pallet_resources::Config for Test {
 	type RoundClock = MockRoundClock;
 	type Points = MockPoints;
 	type ValidatorRegistration = TestSessionKeys;
+	type OnWithdrawn = RecordWithdrawn;
 	type Slash = ResolveTo<Pot, Balances>;
 	type MinProviderBond = frame_support::traits::ConstU128<MIN_PROVIDER_BOND>;
 	type MinValidatorBond = frame_support::traits::ConstU128<MIN_VALIDATOR_BOND>;

@@ -14,7 +14,14 @@
 //!   audit names the probe's nonce, the target's dataset in effect and the probe's
 //!   `storage_samples` samples (at most `MaxAuditSamples`, which the probe settings keep to), and
 //!   is due `AuditWindow` blocks later. At most `MaxAuditsPerBlock` audits fall due in one block,
-//!   and the probe settings keep their answers within half a block.
+//!   so about that many open in one, and their answers, which arrive a block or two after the
+//!   opening, come about that many a block; the probe settings keep them within half a block.
+//!   Audits need no evidence of a failed probe, so that capacity can be squatted: keeping every
+//!   block of a round full takes `RoundLength × MaxAuditsPerBlock` audits a round (the runtime:
+//!   60), each by a provider assigned the target, about `MaxVerifiersPerTarget` (3) a provider, so
+//!   about 20 bonded providers; the honest verifier's node asks again every block. An answer names
+//!   the block its audit opened in, so a verifier that audits again with the same nonce (and so the
+//!   same samples) still gets a new transaction, not one the pool knows as already included.
 //! - **Answering.** Anyone holding the dataset (in practice the target's node) sends `answer_audit`
 //!   (fee-free, no signature: only a holder of the leaves can make one) with the sampled leaves,
 //!   their predecessors and Merkle paths. The pool checks the cheap part (the audit is open, the
@@ -26,9 +33,11 @@
 //!   (its storage counts zero until a commitment made in a later round takes effect). It is also
 //!   slashed like a storage fraud if the target answered a sync challenge of a block from the
 //!   audit's opening on (it was up, and kept silent), or if it is the target's `MaxMissedAudits`-th
-//!   counted miss within the last `HistoryDepth` rounds; only audits opened while the target had
-//!   answered a challenge in the round or the one before count, so a provider that is down misses
-//!   the audits of its outage once.
+//!   counted miss within the last `HistoryDepth` rounds. Only audits opened while the target had
+//!   answered a challenge in the round or the one before count, so the counted audits of an outage
+//!   opened in the round it began in or the next; misses are kept by the round their audit opened
+//!   in, and one in a round next to a counted one is not counted again, so a provider that is down
+//!   misses the audits of its outage once, whichever round they fall due in.
 //!
 //! An honest provider's node answers every audit within a block or two; one that is down loses
 //! the dataset's storage for a round or two after it returns (it commits again on its own).
@@ -104,16 +113,17 @@ impl<T: Config> Pallet<T> {
 		);
 		let dataset = Self::dataset_in(&request.target, round.index)
 			.ok_or(Error::<T>::DatasetNotCommitted)?;
-		let opened = frame_system::Pallet::<T>::block_number();
-		let deadline = opened.saturating_add(T::AuditWindow::get().into());
-		let due = AuditDeadlines::<T>::decode_len(deadline).unwrap_or(0);
-		ensure!(due < T::MaxAuditsPerBlock::get() as usize, Error::<T>::TooManyAudits);
 		let key = T::SyncKeys::key_of(&request.verifier).ok_or(Error::<T>::NoSyncKey)?;
 		use sp_runtime::RuntimeAppPublic;
 		ensure!(
 			key.verify(&request.signing_payload(&Self::genesis_hash()), signature),
 			Error::<T>::BadSignature
 		);
+		// Every audit opened in this block falls due in the same block: its list counts them.
+		let opened = frame_system::Pallet::<T>::block_number();
+		let deadline = opened.saturating_add(T::AuditWindow::get().into());
+		let due = AuditDeadlines::<T>::decode_len(deadline).unwrap_or(0);
+		ensure!(due < T::MaxAuditsPerBlock::get() as usize, Error::<T>::TooManyAudits);
 		let answered_in = |r: RoundIndex| {
 			ProviderRounds::<T>::get(r, &request.target).is_some_and(|stats| stats.answered > 0)
 		};
@@ -224,7 +234,7 @@ impl<T: Config> Pallet<T> {
 	/// sample, no seal.
 	pub fn check_audit_answer(answer: &AuditAnswerOf<T>) -> Result<StorageAuditOf<T>, Error<T>> {
 		let audit = Audits::<T>::get(&answer.target, &answer.verifier)
-			.filter(|audit| audit.nonce == answer.nonce)
+			.filter(|audit| audit.nonce == answer.nonce && audit.opened == answer.opened)
 			.ok_or(Error::<T>::NoAudit)?;
 		// The pool runs before the block's `on_initialize` settles the audits due.
 		ensure!(frame_system::Pallet::<T>::block_number() <= audit.deadline, Error::<T>::NoAudit);
@@ -268,7 +278,12 @@ impl<T: Config> Pallet<T> {
 		// attestations would get it slashed for being up and silent.
 		let validity = ValidTransaction::with_tag_prefix(AUDIT_ANSWER_TAG_PREFIX)
 			.priority(T::AttestationPriority::get().saturating_add(1))
-			.and_provides((answer.target.clone(), answer.verifier.clone(), answer.nonce))
+			.and_provides((
+				answer.target.clone(),
+				answer.verifier.clone(),
+				answer.nonce,
+				answer.opened,
+			))
 			.longevity(longevity)
 			.propagate(true)
 			.build()?;
@@ -280,11 +295,7 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn do_answer_audit(answer: AuditAnswerOf<T>) -> DispatchResult {
 		let audit = Self::check_audit_answer(&answer)?;
 		Audits::<T>::remove(&answer.target, &answer.verifier);
-		AuditDeadlines::<T>::mutate(audit.deadline, |due| {
-			due.retain(|(target, verifier)| {
-				target != &answer.target || verifier != &answer.verifier
-			})
-		});
+		Self::unlist_audit(&answer.target, &answer.verifier, audit.deadline);
 		let (account, seed) = (answer.target.encode(), Self::seal_seed());
 		let params = Self::seal_params(&account, &seed, &audit.dataset);
 		for (index, proof) in Self::audit_indices(&audit).into_iter().zip(&answer.proofs) {
@@ -335,15 +346,18 @@ impl<T: Config> Pallet<T> {
 		let refused = Self::answered_since(target, audit.round, audit.opened);
 		let round = <Self as proof_of_sync_primitives::RoundClock>::current_round();
 		let missed = MissedAudits::<T>::mutate(target, |misses| {
-			// The counted misses of the last `HistoryDepth` rounds, this one included; the
-			// audits of one round (one per verifier) count once.
+			// The counted misses of the last `HistoryDepth` rounds, by the round their audit
+			// opened in (the audits of one round fall due in it or the next).
 			misses.retain(|r| r.saturating_add(T::HistoryDepth::get()) >= round);
-			let counted = misses.last() == Some(&round);
-			if audit.counts && !counted && misses.try_push(round).is_err() {
-				// Full: `MaxMissedAudits` misses, a slash below. Keep the newest.
-				misses.remove(0);
-				let _ = misses.try_push(round);
-				return T::MaxMissedAudits::get()
+			// One incident's counted audits opened in the round it began in or the next (a later
+			// one does not count): a miss in a round next to a counted one is the same incident.
+			let same_incident = misses.iter().any(|r| r.abs_diff(audit.round) <= 1);
+			if audit.counts && !same_incident {
+				let at = misses.partition_point(|r| *r < audit.round);
+				if misses.try_insert(at, audit.round).is_err() {
+					// Full, so at `MaxMissedAudits` already: a slash below empties it.
+					return T::MaxMissedAudits::get()
+				}
 			}
 			misses.len() as u32
 		});
@@ -403,9 +417,25 @@ impl<T: Config> Pallet<T> {
 	/// Closes every storage audit open against `target`, unpunished: after a slash for its storage
 	/// (a fraud proven, an audit refused), the others' audits of the same dataset would punish it
 	/// again. At most `2 × MaxVerifiersPerTarget` (a round's verifiers and the last round's).
+	/// Each leaves its deadline's list, so that its slot there is free again.
 	pub(crate) fn close_audits(target: &T::AccountId) {
-		let limit = T::MaxVerifiersPerTarget::get().saturating_mul(2);
-		let _ = Audits::<T>::clear_prefix(target, limit, None);
+		let limit = T::MaxVerifiersPerTarget::get().saturating_mul(2) as usize;
+		for (verifier, audit) in Audits::<T>::drain_prefix(target).take(limit) {
+			Self::unlist_audit(target, &verifier, audit.deadline);
+		}
+	}
+
+	/// Takes the audit of `target` by `verifier` off the list of block `deadline`: its slot there
+	/// is free again. An emptied list goes.
+	fn unlist_audit(target: &T::AccountId, verifier: &T::AccountId, deadline: BlockNumberFor<T>) {
+		AuditDeadlines::<T>::mutate_exists(deadline, |due| {
+			if let Some(list) = due {
+				list.retain(|(t, v)| t != target || v != verifier);
+				if list.is_empty() {
+					*due = None;
+				}
+			}
+		});
 	}
 
 	/// Drops `target`'s dataset commitments, in effect and next: its storage counts zero until a

@@ -571,7 +571,12 @@ mod benchmarks {
 		// A candidate: a slash below the validator bond also takes it off the list.
 		let (provider, _) = provider_with_key::<T>(0, true);
 		let proof = broken_link::<T>(provider.clone(), i)?;
-		other_audits::<T>(&provider, proof.dataset);
+		other_audits::<T>(
+			&provider,
+			proof.dataset,
+			other_deadlines::<T>(0),
+			max_other_audits::<T>(),
+		);
 		Datasets::<T>::insert(
 			&provider,
 			DatasetRecord { current: Some(proof.dataset), next: None, committed_in: None },
@@ -662,13 +667,17 @@ mod benchmarks {
 		let (verifier, _) = provider_with_key::<T>(3_000, false);
 		let targets: Vec<T::AccountId> =
 			(0..a).map(|i| provider_with_key::<T>(3_001 + i, true).0).collect();
+		// Rounds before the audit's for earlier misses.
+		while <Pallet<T> as RoundClock>::current_round() < 2 * T::MaxMissedAudits::get() {
+			next_round::<T>();
+		}
 		let opened_in = next_round::<T>();
 		let opened = frame_system::Pallet::<T>::block_number().saturating_add(One::one());
 		next_round::<T>();
 		let round = next_round::<T>();
 		let deadline = frame_system::Pallet::<T>::block_number();
 		let mut due = Vec::new();
-		for target in targets {
+		for (n, target) in targets.into_iter().enumerate() {
 			// An answer at the first block of the audit's round, before it opened: it was up
 			// then (the miss counts), and the two rounds after are read too.
 			give_points::<T>(opened_in, &target, 1);
@@ -691,13 +700,20 @@ mod benchmarks {
 					counts: true,
 				},
 			);
-			// Earlier rounds' misses, one short of a slash.
-			let misses: Vec<RoundIndex> = (0..T::MaxMissedAudits::get().saturating_sub(1))
-				.map(|back| round.saturating_sub(back.saturating_add(1)))
-				.rev()
+			// Other incidents' misses, one short of a slash: of an audit opened in this round,
+			// then every other round before the audit's (none next to another).
+			let mut misses: Vec<RoundIndex> = core::iter::once(round)
+				.chain((1..).map(|back: u32| opened_in.saturating_sub(2 * back)))
+				.take(T::MaxMissedAudits::get().saturating_sub(1) as usize)
 				.collect();
+			misses.sort();
 			MissedAudits::<T>::insert(&target, BoundedVec::truncate_from(misses));
-			other_audits::<T>(&target, dataset);
+			other_audits::<T>(
+				&target,
+				dataset,
+				other_deadlines::<T>(n as u32),
+				max_other_audits::<T>(),
+			);
 			due.push((target, verifier.clone()));
 		}
 		AuditDeadlines::<T>::insert(
@@ -721,15 +737,68 @@ mod benchmarks {
 		Ok(())
 	}
 
+	/// A provider that withdrew forgotten, with every record of it there and full.
+	#[benchmark]
+	fn forget_provider() -> Result<(), BenchmarkError> {
+		use proof_of_sync_primitives::OnProviderWithdrawn;
+		let (who, _) = provider_with_key::<T>(4_000, true);
+		let round = <Pallet<T> as RoundClock>::current_round();
+		record_signing_keys::<T>(&who, T::MaxSigningKeys::get(), round)?;
+		let dataset = DatasetCommitment::sealed_with([4; 32], 1, &ProbeSettings::<T>::get());
+		Datasets::<T>::insert(
+			&who,
+			DatasetRecord {
+				current: Some(dataset),
+				next: Some((round.saturating_add(1), dataset)),
+				committed_in: Some(round),
+			},
+		);
+		let auditors: Vec<T::AccountId> =
+			(0..T::MaxVerifiersPerTarget::get()).map(|i| account("auditor", i, 0)).collect();
+		AuditedIn::<T>::insert(&who, (round, BoundedVec::truncate_from(auditors)));
+		let misses: Vec<RoundIndex> = (0..T::MaxMissedAudits::get()).collect();
+		MissedAudits::<T>::insert(&who, BoundedVec::truncate_from(misses));
+		OutlierStrikes::<T>::insert(&who, (1, round));
+		AuthoredIn::<T>::insert(&who, round);
+		MissedRounds::<T>::insert(&who, 1);
+		Benched::<T>::insert(&who, round);
+		Strikes::<T>::insert(&who, 1);
+		// The most audits that may be open against it (under an unbonding period shorter than
+		// the runtime's): the verifiers of two rounds, each due in a full block.
+		let most = max_other_audits::<T>().saturating_add(1);
+		other_audits::<T>(&who, dataset, other_deadlines::<T>(0), most);
+
+		#[block]
+		{
+			<Pallet<T> as OnProviderWithdrawn<T::AccountId>>::on_provider_withdrawn(&who);
+		}
+
+		assert!(SigningKeys::<T>::get(&who).is_empty());
+		assert!(!Datasets::<T>::contains_key(&who) && !AuditedIn::<T>::contains_key(&who));
+		assert!(!MissedAudits::<T>::contains_key(&who) && !OutlierStrikes::<T>::contains_key(&who));
+		assert!(!AuthoredIn::<T>::contains_key(&who) && !MissedRounds::<T>::contains_key(&who));
+		assert!(!Benched::<T>::contains_key(&who) && !Strikes::<T>::contains_key(&who));
+		assert_eq!(Audits::<T>::iter_prefix(&who).count(), 0);
+		Ok(())
+	}
+
 	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);
 }
 
-/// The most other audits `target` may have open (`2 × MaxVerifiersPerTarget − 1`), of
-/// `dataset`: a slash closes them all.
-fn other_audits<T: Config>(target: &T::AccountId, dataset: DatasetCommitment) {
+/// `count` audits of `target`'s `dataset` by other verifiers: with `max_other_audits`, the most
+/// it may have open besides the one a benchmark settles; a slash closes them all.
+/// Each is due in a block of its own from `first_deadline` on, whose list is full (closing it
+/// reads and writes a whole list).
+fn other_audits<T: Config>(
+	target: &T::AccountId,
+	dataset: DatasetCommitment,
+	first_deadline: BlockNumberFor<T>,
+	count: u32,
+) {
 	let now = frame_system::Pallet::<T>::block_number();
-	for i in 1..T::MaxVerifiersPerTarget::get().saturating_mul(2) {
+	for i in 0..count {
 		let verifier: T::AccountId = account("auditor", i, 0);
+		let deadline = first_deadline.saturating_add(i.into());
 		let audit = StorageAudit {
 			verifier: verifier.clone(),
 			round: <Pallet<T> as RoundClock>::current_round(),
@@ -737,11 +806,31 @@ fn other_audits<T: Config>(target: &T::AccountId, dataset: DatasetCommitment) {
 			dataset,
 			samples: 1,
 			opened: now,
-			deadline: now.saturating_add(T::AuditWindow::get().into()),
+			deadline,
 			counts: false,
 		};
 		Audits::<T>::insert(target, &verifier, audit);
+		let mut due: Vec<(T::AccountId, T::AccountId)> = (1..T::MaxAuditsPerBlock::get())
+			.map(|j| (account("squatted", i, j), account("squatter", i, j)))
+			.collect();
+		due.push((target.clone(), verifier));
+		AuditDeadlines::<T>::insert(deadline, BoundedVec::truncate_from(due));
 	}
+}
+
+/// The most audits open against a target (the verifiers of two rounds) less one.
+fn max_other_audits<T: Config>() -> u32 {
+	T::MaxVerifiersPerTarget::get().saturating_mul(2).saturating_sub(1)
+}
+
+/// The first deadline [`other_audits`] may use for the `n`-th target of a benchmark: past the
+/// audit window, clear of the other targets' blocks.
+fn other_deadlines<T: Config>(n: u32) -> BlockNumberFor<T> {
+	let window = T::AuditWindow::get();
+	let per_target = max_other_audits::<T>().saturating_add(1);
+	frame_system::Pallet::<T>::block_number()
+		.saturating_add(window.saturating_mul(2).into())
+		.saturating_add(n.saturating_mul(per_target).into())
 }
 
 /// A target found as far along the ring as the walk may look (see [`target_with_verifiers`]),
@@ -841,7 +930,7 @@ fn audit_answer<T: Config>(
 	);
 	let now = frame_system::Pallet::<T>::block_number();
 	let round = <Pallet<T> as RoundClock>::current_round();
-	other_audits::<T>(&target, dataset);
+	other_audits::<T>(&target, dataset, other_deadlines::<T>(0), max_other_audits::<T>());
 	let verifier: T::AccountId = account("verifier", 0, 0);
 	Audits::<T>::insert(
 		&target,
@@ -870,6 +959,7 @@ fn audit_answer<T: Config>(
 		target: target.clone(),
 		verifier,
 		nonce,
+		opened: now,
 		seal_iterations: 1,
 		proofs: proofs.try_into().map_err(|_| "more than MaxAuditSamples proofs")?,
 	};

@@ -5,13 +5,15 @@ use crate::{
 	crypto::{SyncId, SyncSignature},
 	pallet::*,
 	types::*,
+	WeightInfo,
 };
 use alloc::vec::Vec;
 use codec::Encode;
 use frame_support::{ensure, pallet_prelude::*, traits::Get};
 use frame_system::pallet_prelude::BlockNumberFor;
 use proof_of_sync_primitives::{
-	Points, ProviderRegistry, RoundClock, RoundIndex, RoundPoints, MAX_LEADERBOARD_PAGE,
+	OnProviderWithdrawn, Points, ProviderRegistry, RoundClock, RoundIndex, RoundPoints,
+	MAX_LEADERBOARD_PAGE,
 };
 use sp_io::hashing::blake2_256;
 use sp_runtime::{
@@ -704,13 +706,24 @@ impl<T: Config> RoundClock for Pallet<T> {
 }
 
 impl<T: Config> Pallet<T> {
-	/// The storage audit invariants of [`Self::do_try_state`]: an open audit is keyed by its
-	/// verifier, falls due `AuditWindow` blocks after it opened, not before the block in
-	/// progress's parent, is listed under its deadline, asks for at most `MaxAuditSamples`
-	/// samples, and is on its target's `AuditedIn` record (or older than it).
+	/// The storage audit invariants of [`Self::do_try_state`]: a provider's counted misses are
+	/// fewer than `MaxMissedAudits` (the last one slashes and empties them), in order, no two in
+	/// rounds next to each other; an open audit is keyed by its verifier, falls due `AuditWindow`
+	/// blocks after it opened, not before the block in progress's parent, is listed under its
+	/// deadline, asks for at most `MaxAuditSamples` samples, and is on its target's `AuditedIn`
+	/// record (or older than it); a deadline lists only open audits due then.
 	#[cfg(any(test, feature = "std", feature = "try-runtime"))]
 	fn try_state_audits() -> Result<(), sp_runtime::TryRuntimeError> {
 		use sp_runtime::TryRuntimeError;
+		for (_, misses) in MissedAudits::<T>::iter() {
+			ensure!(
+				(misses.len() as u32) < T::MaxMissedAudits::get() &&
+					misses.windows(2).all(|pair| pair[1] > pair[0].saturating_add(1)),
+				TryRuntimeError::Other(
+					"missed audits are full, out of order or in rounds next to each other"
+				)
+			);
+		}
 		let now = frame_system::Pallet::<T>::block_number();
 		for (target, verifier, audit) in Audits::<T>::iter() {
 			let recorded = AuditedIn::<T>::get(&target).is_some_and(|(round, verifiers)| {
@@ -727,6 +740,13 @@ impl<T: Config> Pallet<T> {
 			ensure!(
 				AuditDeadlines::<T>::get(audit.deadline).contains(&(target, verifier)),
 				TryRuntimeError::Other("an open storage audit is not listed under its deadline")
+			);
+		}
+		for (deadline, due) in AuditDeadlines::<T>::iter() {
+			ensure!(
+				due.iter().all(|(target, verifier)| Audits::<T>::get(target, verifier)
+					.is_some_and(|audit| audit.deadline == deadline)),
+				TryRuntimeError::Other("a deadline lists an audit that is not open or due then")
 			);
 		}
 		Ok(())
@@ -788,6 +808,39 @@ impl<T: Config> RoundPoints<T::AccountId> for Pallet<T> {
 		} else {
 			0
 		}
+	}
+}
+
+/// A provider that withdrew is forgotten: its `sync` keys, dataset commitments, the audits open
+/// against it, its audit record and missed audits, outlier strikes, and authoring record (last
+/// round authored, rounds missed, bench and its strikes).
+///
+/// Nothing here can still judge it: the registry lets it withdraw only after its unbonding period,
+/// which in the runtime (`HistoryDepth + 1` rounds) outlasts every window these records are read
+/// in (equivocation proofs, missed audits and outlier strikes look `HistoryDepth` rounds back, an
+/// audit is settled two rounds after its own). Its per-round records (`ProviderRounds`,
+/// `QualityReports`, `Penalties`) go with their rounds. No audit is open against it in the
+/// runtime by then; under a shorter unbonding period one would be, and is closed (its bond is gone,
+/// so nothing is left to slash; it leaves its deadline's list). An audit it opened as
+/// a verifier stays, for its target to answer. If the account registers again, it starts with a
+/// clean record.
+impl<T: Config> OnProviderWithdrawn<T::AccountId> for Pallet<T> {
+	fn on_provider_withdrawn(who: &T::AccountId) -> Weight {
+		SigningKeys::<T>::remove(who);
+		Datasets::<T>::remove(who);
+		AuditedIn::<T>::remove(who);
+		MissedAudits::<T>::remove(who);
+		Self::close_audits(who);
+		OutlierStrikes::<T>::remove(who);
+		AuthoredIn::<T>::remove(who);
+		MissedRounds::<T>::remove(who);
+		Benched::<T>::remove(who);
+		Strikes::<T>::remove(who);
+		T::WeightInfo::forget_provider()
+	}
+
+	fn max_weight() -> Weight {
+		T::WeightInfo::forget_provider()
 	}
 }
 

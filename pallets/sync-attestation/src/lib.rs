@@ -576,8 +576,8 @@ pub mod pallet {
 	>;
 
 	/// The audits (target, verifier) that fall due in each block (their deadline), settled in the
-	/// next block's `on_initialize`; at most `MaxAuditsPerBlock` a block. An answered audit leaves
-	/// the list.
+	/// next block's `on_initialize`; at most `MaxAuditsPerBlock` a block. An answered or closed
+	/// audit leaves the list.
 	// Twox64Concat: block numbers are not chosen by users.
 	#[pallet::storage]
 	pub type AuditDeadlines<T: Config> = StorageMap<
@@ -588,8 +588,9 @@ pub mod pallet {
 		ValueQuery,
 	>;
 
-	/// The rounds of a provider's counted missed storage audits (see the `audit` module) within
-	/// the last `HistoryDepth` rounds, oldest first; emptied by a slash.
+	/// A provider's counted missed storage audits (see the `audit` module) within the last
+	/// `HistoryDepth` rounds: the rounds their audits opened in, oldest first, no two next to
+	/// each other; emptied by a slash.
 	#[pallet::storage]
 	pub type MissedAudits<T: Config> = StorageMap<
 		_,
@@ -979,12 +980,13 @@ pub mod pallet {
 		/// The verifier audited the provider in this round already: one audit a verifier, target
 		/// and round. Audit it in a later round.
 		AlreadyAudited,
-		/// `MaxAuditsPerBlock` audits fall due in the block this one would: open it in a later
-		/// block. (The pool says `Custom`, with this error's index.)
+		/// `MaxAuditsPerBlock` audits opened in this block already (they fall due in the block
+		/// this one would): open it in a later block.
+		/// (The pool says `Custom`, with this error's index.)
 		TooManyAudits,
-		/// The verifier has no open storage audit of the provider with this nonce: it was
-		/// answered, fell due, or never existed. Answer the audits `proofOfSync_storageAudits`
-		/// shows, by their deadlines. (The pool says `Stale`.)
+		/// The verifier has no open storage audit of the provider with this nonce, opened in that
+		/// block: it was answered, fell due, or never existed. Answer the audits
+		/// `proofOfSync_storageAudits` shows, by their deadlines. (The pool says `Stale`.)
 		NoAudit,
 		/// The answer does not give exactly one proof per sample the audit asks for
 		/// (`StorageAudit::samples`). Answer every sample, in order.
@@ -1107,7 +1109,7 @@ pub mod pallet {
 			assert!(
 				T::AuditWindow::get() >= 1 && T::AuditWindow::get() <= round_length,
 				"AuditWindow must be at least 1 and at most RoundLength: an audit must be \
-				 answerable, and whether its target was up is read from two rounds at most"
+				 answerable, and whether its target was up is read from three rounds at most"
 			);
 			assert!(T::MaxAuditsPerBlock::get() >= 1, "MaxAuditsPerBlock must not be zero");
 			assert!(T::MaxAuditSamples::get() >= 1, "MaxAuditSamples must not be zero");

@@ -84,6 +84,8 @@ where
 pub const ROUND_LENGTH: BlockNumber = 20;
 /// Blocks a storage audit may be answered in after the block it opened in.
 pub const AUDIT_WINDOW: u32 = 5;
+/// At most two audits fall due in one block.
+pub const MAX_AUDITS_PER_BLOCK: u32 = 2;
 /// Counted storage audits a provider may miss within `HISTORY_DEPTH` rounds before a slash.
 pub const MAX_MISSED_AUDITS: u32 = 2;
 pub const RESPONSE_WINDOW: u32 = 4;
@@ -404,7 +406,7 @@ impl crate::Config for Test {
 	type ReporterCut = ReporterCut;
 	type StorageFraudSlash = StorageFraudSlash;
 	type AuditWindow = ConstU32<AUDIT_WINDOW>;
-	type MaxAuditsPerBlock = ConstU32<2>;
+	type MaxAuditsPerBlock = ConstU32<MAX_AUDITS_PER_BLOCK>;
 	type MaxAuditSamples = ConstU32<16>;
 	type MaxMissedAudits = ConstU32<MAX_MISSED_AUDITS>;
 	type MaxSigningKeys = ConstU32<MAX_SIGNING_KEYS>;

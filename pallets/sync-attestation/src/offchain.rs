@@ -58,7 +58,10 @@ use frame_system::{
 };
 use proof_of_sync_primitives::{ProviderRegistry, RoundIndex};
 use sp_runtime::{
-	offchain::storage::{MutateStorageError, StorageValueRef},
+	offchain::{
+		storage::{MutateStorageError, StorageValueRef},
+		StorageKind,
+	},
 	traits::{One, Saturating},
 	RuntimeAppPublic,
 };
@@ -283,11 +286,8 @@ impl<T: Config> Pallet<T> {
 		for (verifier, audit) in Audits::<T>::iter_prefix(provider) {
 			let answer_key =
 				[AUDIT_ANSWER_PREFIX, (provider, &verifier).encode().as_slice()].concat();
-			let Some(answer) = StorageValueRef::persistent(&answer_key)
-				.get::<AuditAnswerOf<T>>()
-				.ok()
-				.flatten()
-			else {
+			let stored = StorageValueRef::persistent(&answer_key);
+			let Some(answer) = stored.get::<AuditAnswerOf<T>>().ok().flatten() else {
 				log::debug!(
 					target: LOG_TARGET,
 					"storage audit of {provider:?} by {verifier:?}: no answer from the node yet"
@@ -295,9 +295,28 @@ impl<T: Config> Pallet<T> {
 				continue
 			};
 			if answer.nonce != audit.nonce ||
+				answer.opened != audit.opened ||
 				&answer.target != provider ||
 				answer.verifier != verifier
 			{
+				continue
+			}
+			// The pool's own check. An answer it would refuse (read from a damaged dataset, say)
+			// is emptied, if it is still the one checked, so that the node makes it again.
+			if let Err(error) = Self::check_audit_answer(&answer) {
+				log::warn!(
+					target: LOG_TARGET,
+					"storage audit of {provider:?} by {verifier:?}: the chain refuses the node's \
+					 answer ({error:?}); emptied for the node to answer again by block {:?}",
+					audit.deadline,
+				);
+				let checked = answer.encode();
+				sp_io::offchain::local_storage_compare_and_set(
+					StorageKind::PERSISTENT,
+					&answer_key,
+					Some(checked),
+					&[],
+				);
 				continue
 			}
 			let call = Call::answer_audit { answer: alloc::boxed::Box::new(answer) };

@@ -545,9 +545,13 @@ impl SampleProof {
 	}
 }
 
-/// The answer to `verifier`'s open storage audit of `target` with nonce `nonce`: one proof per
-/// sample, in the samples' order. It needs no signature: only a holder of the dataset can make one,
-/// and it proves what it proves whoever sends it.
+/// The answer to `verifier`'s open storage audit of `target` with nonce `nonce`, opened in block
+/// `opened`: one proof per sample, in the samples' order. It needs no signature: only a holder of
+/// the dataset can make one, and it proves what it proves whoever sends it.
+///
+/// `opened` makes every audit's answer a transaction of its own: a verifier that audits the same
+/// target again with the same nonce (and so the same samples) would otherwise ask for an answer
+/// byte for byte the one already in a block, which the transaction pool refuses as known.
 #[derive(
 	Encode,
 	Decode,
@@ -566,6 +570,8 @@ pub struct AuditAnswer<T: crate::Config> {
 	pub verifier: T::AccountId,
 	/// The audit's nonce.
 	pub nonce: [u8; 32],
+	/// The block the audit opened in (`StorageAudit::opened`).
+	pub opened: frame_system::pallet_prelude::BlockNumberFor<T>,
 	/// The seal iterations of the audited dataset (the call's weight depends on them).
 	pub seal_iterations: u32,
 	/// The proofs.

@@ -55,6 +55,12 @@ pub const MAX_PROVIDERS: u32 = 100_000;
 /// 10-block rounds.
 pub const UNBONDING_ROUNDS: RoundIndex = HISTORY_DEPTH + 1;
 
+// A withdrawn provider's records go (`OnWithdrawn`): only once nothing can read them any more.
+const _: () = assert!(
+	UNBONDING_ROUNDS > HISTORY_DEPTH,
+	"a provider must not withdraw while its records and offences can still be judged"
+);
+
 impl pallet_resources::Config for Runtime {
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
@@ -63,6 +69,9 @@ impl pallet_resources::Config for Runtime {
 	type Points = crate::SyncAttestation;
 	/// Session keys are the ones `session.set_keys` registered.
 	type ValidatorRegistration = Session;
+	/// A withdrawn provider's keys, commitments and strikes go (its unbonding period, `HistoryDepth
+	/// + 1` rounds, outlasts every window they are read in).
+	type OnWithdrawn = crate::SyncAttestation;
 	type Slash = ResolveTo<RewardPot, Balances>;
 	type MinProviderBond = MinProviderBond;
 	type MinValidatorBond = MinValidatorBond;

@@ -222,9 +222,26 @@ fn a_provider_registers_leaves_and_withdraws_by_session_rounds() {
 		);
 		run_blocks(until * ROUND_LENGTH, until * ROUND_LENGTH);
 		assert_eq!(Session::current_index(), until);
+		// What the sync-attestation pallet kept about it: a dataset commitment and strikes.
+		let round = until;
+		let dataset = pallet_sync_attestation::DatasetRecord {
+			current: None,
+			next: None,
+			committed_in: Some(round),
+		};
+		pallet_sync_attestation::Datasets::<Runtime>::insert(&dave, dataset);
+		pallet_sync_attestation::Strikes::<Runtime>::insert(&dave, 1);
+		pallet_sync_attestation::MissedAudits::<Runtime>::insert(
+			&dave,
+			frame_support::BoundedVec::truncate_from(vec![round]),
+		);
 		assert_ok!(Resources::withdraw(RuntimeOrigin::signed(dave.clone())));
 		assert_eq!(provider_bond(&dave), 0);
 		assert_eq!(Balances::free_balance(&dave), ENDOWMENT);
+		// The registry told it: it forgot the provider.
+		assert!(!pallet_sync_attestation::Datasets::<Runtime>::contains_key(&dave));
+		assert!(!pallet_sync_attestation::Strikes::<Runtime>::contains_key(&dave));
+		assert!(!pallet_sync_attestation::MissedAudits::<Runtime>::contains_key(&dave));
 		Resources::do_try_state().expect("the registry's invariants hold");
 	});
 }

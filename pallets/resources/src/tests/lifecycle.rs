@@ -18,9 +18,11 @@ fn leave_then_withdraw_after_unbonding() {
 
 		MockRoundClock::set(until_round - 1);
 		assert_noop!(Resources::withdraw(RuntimeOrigin::signed(1)), Error::<Test>::StillUnbonding);
+		assert!(WithdrawnProviders::get().is_empty(), "the other pallets keep it while it unbonds");
 		MockRoundClock::set(until_round);
 		assert_ok!(Resources::withdraw(RuntimeOrigin::signed(1)));
 		assert_eq!(Providers::<Test>::get(1), None);
+		assert_eq!(WithdrawnProviders::get(), vec![1], "the other pallets are told, once");
 		assert_eq!(held(1), 0);
 		assert_eq!(Balances::balance(&1), total);
 		assert_eq!(
@@ -46,6 +48,7 @@ fn bad_leave_and_withdraw_change_nothing() {
 		assert_noop!(Resources::leave(RuntimeOrigin::signed(1)), Error::<Test>::AlreadyLeaving);
 		assert_noop!(Resources::withdraw(RuntimeOrigin::signed(1)), Error::<Test>::StillUnbonding);
 		assert_noop!(Resources::reactivate(RuntimeOrigin::signed(1)), Error::<Test>::NotChilled);
+		assert!(WithdrawnProviders::get().is_empty());
 	});
 }
 

@@ -61,7 +61,11 @@ fn proof_of(dataset: &Built, index: u64) -> SampleProof {
 }
 
 /// The answer to `verifier`'s open audit of `target` from `dataset`.
-fn answer_from(dataset: &Built, target: AccountId, verifier: AccountId) -> AuditAnswerOf<Test> {
+pub(super) fn answer_from(
+	dataset: &Built,
+	target: AccountId,
+	verifier: AccountId,
+) -> AuditAnswerOf<Test> {
 	let audit = audit_of(target, verifier);
 	let proofs: Vec<_> = SyncAttestation::audit_indices(&audit)
 		.into_iter()
@@ -71,6 +75,7 @@ fn answer_from(dataset: &Built, target: AccountId, verifier: AccountId) -> Audit
 		target,
 		verifier,
 		nonce: audit.nonce,
+		opened: audit.opened,
 		seal_iterations: audit.dataset.seal_iterations,
 		proofs: proofs.try_into().expect("MaxAuditSamples proofs"),
 	}
@@ -279,6 +284,40 @@ fn at_most_max_audits_per_block_fall_due_in_one_block() {
 	});
 }
 
+/// The attack: a verifier audits a target again, in a later round, with the nonce of an audit
+/// the target answered. The same samples would ask for the same answer, byte for byte a
+/// transaction already in a block, which the pool refuses as known: the honest target would
+/// miss the audit while up, and be slashed. Each answer names its audit's opening block, so it is
+/// a new transaction, and the old one answers nothing.
+#[test]
+fn an_audit_with_a_reused_nonce_gets_an_answer_of_its_own() {
+	with_dataset(&[], |dataset| {
+		let verifier = verifier_of_3();
+		assert_ok!(open(&request(verifier, 3)));
+		let first = answer_from(&dataset, 3, verifier);
+		assert_ok!(answer(&first));
+		// A later round in which it verifies 3 again.
+		run_to_round(3);
+		while !verifiers(3).contains(&verifier) {
+			run_to_round(round().index + 1);
+		}
+		assert_ok!(open(&request(verifier, 3)));
+		let second = answer_from(&dataset, 3, verifier);
+		assert_eq!(
+			SyncAttestation::audit_indices(&audit_of(3, verifier)),
+			(0..u64::from(SAMPLES))
+				.map(|k| seal::sample_index(&NONCE, k, 8))
+				.collect::<Vec<_>>(),
+			"the same samples"
+		);
+		assert_ne!(first.encode(), second.encode(), "another transaction");
+		assert_noop!(answer(&first), Error::<Test>::NoAudit);
+		assert_eq!(authorize_answer(&first), Err(InvalidTransaction::Stale.into()));
+		assert_ok!(answer(&second));
+		assert!(SyncAttestation::storage_audits(&3).is_empty());
+	});
+}
+
 #[test]
 fn bad_answers_are_refused_with_their_error_and_change_nothing() {
 	with_dataset(&[], |dataset| {
@@ -289,6 +328,9 @@ fn bad_answers_are_refused_with_their_error_and_change_nothing() {
 		let mut wrong_nonce = honest.clone();
 		wrong_nonce.nonce = [1; 32];
 		assert_noop!(answer(&wrong_nonce), Error::<Test>::NoAudit);
+		let mut wrong_opening = honest.clone();
+		wrong_opening.opened -= 1;
+		assert_noop!(answer(&wrong_opening), Error::<Test>::NoAudit);
 		let mut other_verifier = honest.clone();
 		other_verifier.verifier = verifiers(3)[1];
 		assert_noop!(answer(&other_verifier), Error::<Test>::NoAudit);
@@ -596,7 +638,11 @@ fn the_pool_takes_one_request_per_verifier_target_and_round_and_one_answer_per_a
 		let (valid, _) = authorize_answer(&honest).expect("valid");
 		assert_eq!(
 			valid.provides,
-			vec![(crate::audit::AUDIT_ANSWER_TAG_PREFIX, (3u64, verifier, NONCE)).encode()]
+			vec![(
+				crate::audit::AUDIT_ANSWER_TAG_PREFIX,
+				(3u64, verifier, NONCE, round().start + 3)
+			)
+				.encode()]
 		);
 		assert_eq!(valid.longevity, u64::from(AUDIT_WINDOW) + 1);
 		assert!(valid.priority > AttestationPriority::get(), "answers go before attestations");
@@ -633,6 +679,58 @@ fn the_counted_misses_of_one_round_count_once() {
 		// Two misses in round 2 are one: below the mock's MAX_MISSED_AUDITS (2).
 		assert_eq!(MissedAudits::<Test>::get(3).into_inner(), vec![2]);
 		assert!(Slashes::get().is_empty());
+	});
+}
+
+/// One outage's audits may fall due in different rounds (one opened late in a round falls due in
+/// the next); an honest provider that was only down is not slashed for the spread. Misses count
+/// by the round their audits opened in.
+#[test]
+fn the_misses_of_one_outage_count_once_however_their_deadlines_fall() {
+	with_dataset(&[], |_| {
+		// 3 answered a challenge at round 2's start, then went down.
+		give_points(2, 3, 100);
+		let start = round().start;
+		let (first, second) = (verifiers(3)[0], verifiers(3)[1]);
+		run_to_block(start + 10);
+		assert_ok!(open(&request(first, 3)));
+		// The second opens in the block the first falls due in (before its miss drops the
+		// dataset), and falls due in round 3.
+		run_to_block(audit_of(3, first).deadline);
+		assert_ok!(open(&request(second, 3)));
+		assert!(audit_of(3, first).counts && audit_of(3, second).counts);
+		assert_eq!(audit_of(3, second).deadline, start + ROUND_LENGTH);
+		run_to_block(audit_of(3, second).deadline + 1);
+		assert_eq!(round().index, 3, "the misses settled in rounds 2 and 3");
+		assert_eq!(MissedAudits::<Test>::get(3).into_inner(), vec![2]);
+		assert!(Slashes::get().is_empty(), "one outage, one counted miss");
+	});
+}
+
+/// A miss in a round next to a counted one is the same incident; two rounds apart, another.
+#[test]
+fn a_miss_next_to_a_counted_one_is_the_same_incident() {
+	with_dataset(&[], |_| {
+		give_points(2, 3, 100);
+		MissedAudits::<Test>::insert(3, frame_support::BoundedVec::truncate_from(vec![1]));
+		run_to_block(round().start + 1);
+		let verifier = verifier_of_3();
+		assert_ok!(open(&request(verifier, 3)));
+		run_to_block(audit_of(3, verifier).deadline + 1);
+		assert_eq!(MissedAudits::<Test>::get(3).into_inner(), vec![1]);
+		assert!(Slashes::get().is_empty());
+		// Its dataset was dropped: commit it again for round 4. A miss counted in round 2 is
+		// two rounds before an audit of round 4: another incident, and the mock's second miss.
+		run_to_round(3);
+		assert_ok!(commit(3, Built::new(3, 8, &[]).commitment()));
+		run_to_round(4);
+		give_points(4, 3, 100);
+		MissedAudits::<Test>::insert(3, frame_support::BoundedVec::truncate_from(vec![2]));
+		run_to_block(round().start + 1);
+		let verifier = verifiers(3)[0];
+		assert_ok!(open(&request(verifier, 3)));
+		run_to_block(audit_of(3, verifier).deadline + 1);
+		assert_eq!(Slashes::get(), vec![storage_slash(3, verifier)]);
 	});
 }
 

@@ -23,6 +23,7 @@ mod session;
 mod storage_fraud;
 mod try_state;
 mod verification;
+mod withdrawal;
 
 fn builder() -> ExtBuilder {
 	ExtBuilder::default()

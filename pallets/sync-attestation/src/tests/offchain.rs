@@ -467,43 +467,48 @@ fn reports_what_the_prober_measured_and_commits_the_nodes_dataset() {
 
 /// The prober leaves the nonce of a storage probe a target did not answer; the worker asks for an
 /// audit with it, once. The dataset manager leaves its answer to an audit of a local provider;
-/// the worker sends it while the audit with that nonce is open.
+/// the worker sends it while the audit with that nonce is open, and only if the chain would
+/// take it.
 #[test]
 fn asks_for_the_audits_the_prober_wants_and_sends_the_answers_the_node_made() {
+	use super::{
+		audit::answer_from,
+		storage_fraud::{config, Built},
+	};
 	use crate::{
-		AuditAnswer, AuditAnswerOf, AuditRequest, Audits, AUDIT_ANSWER_PREFIX, AUDIT_REQUEST_PREFIX,
+		AuditRequest, Audits, DatasetCommit, DatasetCommitOf, AUDIT_ANSWER_PREFIX,
+		AUDIT_REQUEST_PREFIX,
 	};
 	use sp_core::Pair;
+	use sp_runtime::RuntimeAppPublic;
 	let (mut ext, pool) = offchain_ext();
 	ext.execute_with(|| {
-		keystore_key_of_provider_1();
+		let key = keystore_key_of_provider_1();
+		// Provider 1 commits a dataset its node holds, in effect from round 2.
 		run_to_round(1);
+		assert_ok!(SyncAttestation::set_probe_config(RuntimeOrigin::root(), config()));
+		let dataset = Built::new(1, 8, &[]);
+		let commit: DatasetCommitOf<Test> =
+			DatasetCommit { round: 1, provider: 1, dataset: dataset.commitment() };
+		let signature = key
+			.sign(&commit.signing_payload(&SyncAttestation::genesis_hash()))
+			.expect("the keystore signs");
+		assert_ok!(SyncAttestation::commit_dataset(authorized(), commit, signature));
+		run_to_round(2);
 		let now = System::block_number();
 		publish_status(false, now - 1);
 		let target = SyncAttestation::targets_of(&1, &round())[0];
-		let request_key = [AUDIT_REQUEST_PREFIX, (1u32, 1u64, target).encode().as_slice()].concat();
+		let request_key = [AUDIT_REQUEST_PREFIX, (2u32, 1u64, target).encode().as_slice()].concat();
 		sp_io::offchain::local_storage_set(StorageKind::PERSISTENT, &request_key, &[4u8; 32]);
 		// Provider 1 is audited by one of its verifiers, and its node answered.
 		let verifier = SyncAttestation::verifiers_of(&1, &round())[0];
-		let audit = AuditRequest { round: 1, verifier, target: 1, nonce: [6; 32] };
+		let audit = AuditRequest { round: 2, verifier, target: 1, nonce: [6; 32] };
 		let signature =
 			pair(verifier).sign(&audit.signing_payload(&SyncAttestation::genesis_hash()));
 		assert_ok!(SyncAttestation::open_audit(authorized(), audit, signature.into()));
-		let answer = |nonce| -> AuditAnswerOf<Test> {
-			AuditAnswer {
-				target: 1,
-				verifier,
-				nonce,
-				seal_iterations: SyncAttestation::probe_config().seal_iterations,
-				proofs: Default::default(),
-			}
-		};
+		let honest = answer_from(&dataset, 1, verifier);
 		let answer_key = [AUDIT_ANSWER_PREFIX, (1u64, verifier).encode().as_slice()].concat();
-		sp_io::offchain::local_storage_set(
-			StorageKind::PERSISTENT,
-			&answer_key,
-			&answer([6; 32]).encode(),
-		);
+		sp_io::offchain::local_storage_set(StorageKind::PERSISTENT, &answer_key, &honest.encode());
 
 		SyncAttestation::offchain_worker(now);
 		let audits = |from: usize| -> Vec<crate::Call<Test>> {
@@ -524,23 +529,33 @@ fn asks_for_the_audits_the_prober_wants_and_sends_the_answers_the_node_made() {
 				crate::Call::open_audit { request, signature } => {
 					assert_eq!(
 						(request.round, request.verifier, request.target, request.nonce),
-						(1, 1, target, [4; 32])
+						(2, 1, target, [4; 32])
 					);
 					assert_ok!(SyncAttestation::open_audit(authorized(), request, signature));
 				},
-				crate::Call::answer_audit { answer: sent } => assert_eq!(*sent, answer([6; 32])),
+				crate::Call::answer_audit { answer: sent } => assert_eq!(*sent, honest),
 				other => panic!("unexpected {other:?}"),
 			}
 		}
-		// The audit is open now: not asked for again. An answer to another nonce is not sent.
-		sp_io::offchain::local_storage_set(
-			StorageKind::PERSISTENT,
-			&answer_key,
-			&answer([7; 32]).encode(),
-		);
-		let before = pool().len();
-		SyncAttestation::offchain_worker(now);
-		assert!(audits(before).is_empty());
+		// The audit is open now: not asked for again. An answer to another nonce is not sent, nor
+		// one the chain would refuse (a sample short).
+		let mut other_nonce = honest.clone();
+		other_nonce.nonce = [7; 32];
+		let mut short = honest.clone();
+		short.proofs.pop();
+		for (answer, removed) in [(other_nonce, false), (short, true)] {
+			sp_io::offchain::local_storage_set(
+				StorageKind::PERSISTENT,
+				&answer_key,
+				&answer.encode(),
+			);
+			let before = pool().len();
+			SyncAttestation::offchain_worker(now);
+			assert!(audits(before).is_empty());
+			// The refused one is emptied, for the node to answer again.
+			let left = sp_io::offchain::local_storage_get(StorageKind::PERSISTENT, &answer_key);
+			assert_eq!(left == Some(Vec::new()), removed);
+		}
 		assert!(Audits::<Test>::contains_key(target, 1));
 	});
 }

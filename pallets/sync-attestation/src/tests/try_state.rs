@@ -297,3 +297,20 @@ fn catches_an_open_audit_out_of_bounds_or_not_listed_under_its_deadline() {
 			assert!(Audits::<Test>::get(1, 2).is_none());
 		});
 }
+
+/// `MaxMissedAudits` counted misses slash and empty the record. (The mock's two misses make any
+/// two-round record full, so order and spacing are checked only under a larger bound.)
+#[test]
+fn catches_missed_audits_at_the_slash_count() {
+	use crate::MissedAudits;
+	use frame_support::BoundedVec;
+	builder().build_and_execute(|| {
+		MissedAudits::<Test>::insert(1, BoundedVec::truncate_from(vec![1]));
+		assert_catches(
+			"missed audits are full, out of order or in rounds next to each other",
+			|| {
+				MissedAudits::<Test>::insert(1, BoundedVec::truncate_from(vec![1, 3]));
+			},
+		);
+	});
+}
