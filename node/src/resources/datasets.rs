@@ -669,6 +669,39 @@ mod tests {
 
 	type Manager = DatasetManager<FakeChain, FakeSigner, InMemOffchainStorage>;
 
+	/// A chain in round 5 (blocks 100 to 129) with the small probe settings, on which the owner,
+	/// whose key the node holds, is a provider declaring `units` storage units.
+	fn chain_declaring(units: u64) -> Arc<FakeChain> {
+		let chain = Arc::new(FakeChain::default());
+		chain.with(|s| {
+			s.genesis_hash = GENESIS;
+			s.round = Some(round(5, 100, 30));
+			s.config = Some(config());
+			s.keys.insert(owner(), public(SEED));
+			s.providers
+				.insert(owner(), provider("http://127.0.0.1:1", storage(units), None));
+		});
+		chain
+	}
+
+	/// The owner's node's dataset manager on `chain`, keeping datasets under `dir` and holding
+	/// at most `max_storage` units, with `offchain` as its offchain storage.
+	fn manager_on(
+		chain: Arc<FakeChain>,
+		dir: &Path,
+		offchain: InMemOffchainStorage,
+		max_storage: Option<u64>,
+	) -> Manager {
+		DatasetManager::new(
+			chain,
+			Arc::new(FakeSigner::from_seeds(&[SEED])),
+			offchain,
+			DatasetRegistry::default(),
+			dir.to_path_buf(),
+			max_storage,
+		)
+	}
+
 	/// Refreshes until the build in progress is published (at most about 10 s).
 	async fn settle(manager: &mut Manager) {
 		for _ in 0..1_000 {
@@ -694,23 +727,9 @@ mod tests {
 	#[tokio::test]
 	async fn builds_commits_and_moves_to_a_new_dataset() {
 		let dir = tempfile::tempdir().expect("a temporary directory");
-		let chain = Arc::new(FakeChain::default());
-		chain.with(|s| {
-			s.genesis_hash = GENESIS;
-			s.round = Some(round(5, 100, 30));
-			s.config = Some(config());
-			s.keys.insert(owner(), public(SEED));
-			s.providers.insert(owner(), provider("http://127.0.0.1:1", storage(8), None));
-		});
-		let signer = Arc::new(FakeSigner::from_seeds(&[SEED]));
-		let mut manager = DatasetManager::new(
-			chain.clone(),
-			signer,
-			InMemOffchainStorage::default(),
-			DatasetRegistry::default(),
-			dir.path().to_path_buf(),
-			None,
-		);
+		let chain = chain_declaring(8);
+		let mut manager =
+			manager_on(chain.clone(), dir.path(), InMemOffchainStorage::default(), None);
 
 		// 8 units of 4 KiB: 8 leaves, built, served and left for the worker to commit.
 		settle(&mut manager).await;
@@ -761,25 +780,9 @@ mod tests {
 	#[tokio::test]
 	async fn a_storage_limit_caps_the_dataset_below_the_declared_storage() {
 		let dir = tempfile::tempdir().expect("a temporary directory");
-		let chain = Arc::new(FakeChain::default());
-		chain.with(|s| {
-			s.genesis_hash = [9; 32];
-			s.round = Some(round(5, 100, 30));
-			s.config = Some(config());
-			s.keys.insert(owner(), public(SEED));
-			// Declares a thousand times what the operator lets the node hold.
-			s.providers
-				.insert(owner(), provider("http://127.0.0.1:1", storage(4_000), None));
-		});
-		let signer = Arc::new(FakeSigner::from_seeds(&[SEED]));
-		let mut manager = DatasetManager::new(
-			chain,
-			signer,
-			InMemOffchainStorage::default(),
-			DatasetRegistry::default(),
-			dir.path().to_path_buf(),
-			Some(4),
-		);
+		// Declares a thousand times what the operator lets the node hold.
+		let chain = chain_declaring(4_000);
+		let mut manager = manager_on(chain, dir.path(), InMemOffchainStorage::default(), Some(4));
 		settle(&mut manager).await;
 		// What it holds, and commits to, is 4 units: its verifiers will measure 4.
 		assert_eq!(served(&manager), [4]);
@@ -792,23 +795,9 @@ mod tests {
 	async fn answers_a_storage_audit_of_the_committed_dataset_as_the_chain_checks_it() {
 		use proof_of_sync_primitives::seal;
 		let dir = tempfile::tempdir().expect("a temporary directory");
-		let chain = Arc::new(FakeChain::default());
-		chain.with(|s| {
-			s.genesis_hash = GENESIS;
-			s.round = Some(round(5, 100, 30));
-			s.config = Some(config());
-			s.keys.insert(owner(), public(SEED));
-			s.providers.insert(owner(), provider("http://127.0.0.1:1", storage(8), None));
-		});
-		let signer = Arc::new(FakeSigner::from_seeds(&[SEED]));
-		let mut manager = DatasetManager::new(
-			chain.clone(),
-			signer,
-			InMemOffchainStorage::default(),
-			DatasetRegistry::default(),
-			dir.path().to_path_buf(),
-			None,
-		);
+		let chain = chain_declaring(8);
+		let mut manager =
+			manager_on(chain.clone(), dir.path(), InMemOffchainStorage::default(), None);
 		settle(&mut manager).await;
 		let dataset = read(&manager.registry).get(&owner()).and_then(|d| d.last().cloned());
 		let commitment = commitment_of(&dataset.expect("a dataset"));
@@ -874,25 +863,9 @@ mod tests {
 	#[tokio::test]
 	async fn an_audited_dataset_is_kept_through_a_move_and_reopened_after_a_restart() {
 		let dir = tempfile::tempdir().expect("a temporary directory");
-		let chain = Arc::new(FakeChain::default());
-		chain.with(|s| {
-			s.genesis_hash = GENESIS;
-			s.round = Some(round(5, 100, 30));
-			s.config = Some(config());
-			s.keys.insert(owner(), public(SEED));
-			s.providers.insert(owner(), provider("http://127.0.0.1:1", storage(8), None));
-		});
-		let manager_on = |chain: Arc<FakeChain>, offchain: InMemOffchainStorage| {
-			DatasetManager::new(
-				chain,
-				Arc::new(FakeSigner::from_seeds(&[SEED])),
-				offchain,
-				DatasetRegistry::default(),
-				dir.path().to_path_buf(),
-				None,
-			)
-		};
-		let mut manager = manager_on(chain.clone(), InMemOffchainStorage::default());
+		let chain = chain_declaring(8);
+		let mut manager =
+			manager_on(chain.clone(), dir.path(), InMemOffchainStorage::default(), None);
 		settle(&mut manager).await;
 		let first = read(&manager.registry).get(&owner()).and_then(|d| d.last().cloned());
 		let old = commitment_of(&first.expect("a dataset"));
@@ -927,7 +900,7 @@ mod tests {
 
 		// The node restarts, with the offchain storage it had: it serves the new dataset, and
 		// reopens the old one for the audit.
-		let mut restarted = manager_on(chain.clone(), manager.offchain.clone());
+		let mut restarted = manager_on(chain.clone(), dir.path(), manager.offchain.clone(), None);
 		settle(&mut restarted).await;
 		assert_eq!(served(&restarted), [8, 16]);
 		assert!(restarted.offchain.get(STORAGE_PREFIX, &key).is_some());

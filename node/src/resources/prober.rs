@@ -1086,11 +1086,9 @@ mod tests {
 		assert_eq!(compute_threads(u64::MAX), 64);
 	}
 
-	/// A target serving an 8-leaf dataset on 127.0.0.1, and the context of its verifier.
-	async fn setup(
-		deadline_ms: u32,
-	) -> (Assignment<AccountId32>, RoundContext<FakeSigner>, tempfile::TempDir) {
-		let config = ProbeConfig {
+	/// The tests' probe settings: 4 KiB units, 4 samples due within `deadline_ms`.
+	fn probe_config(deadline_ms: u32) -> ProbeConfig {
+		ProbeConfig {
 			storage_unit: 4096,
 			dataset_lanes: 2,
 			seal_iterations: 1,
@@ -1098,7 +1096,14 @@ mod tests {
 			storage_deadline_ms: deadline_ms,
 			bandwidth_bytes: 100_000,
 			compute_millis: 300,
-		};
+		}
+	}
+
+	/// A target serving an 8-leaf dataset on 127.0.0.1, and the context of its verifier.
+	async fn setup(
+		deadline_ms: u32,
+	) -> (Assignment<AccountId32>, RoundContext<FakeSigner>, tempfile::TempDir) {
+		let config = probe_config(deadline_ms);
 		let chain = Arc::new(FakeChain::default());
 		chain.with(|s| {
 			s.genesis_hash = GENESIS;
@@ -1219,30 +1224,30 @@ mod tests {
 		assert_eq!(prober.written.len(), 1);
 	}
 
-	#[tokio::test]
-	async fn the_prober_leaves_a_report_per_target() {
-		let (assignment, _ctx, _dir) = setup(10_000).await;
-		// The verifier's node: the same chain view, the verifier's key.
+	/// The verifier's node, on a chain at the first block of round 5 (2 blocks long) that assigns
+	/// it `assignment`, holding only the verifier's key.
+	fn verifier_prober(
+		assignment: &Assignment<AccountId32>,
+	) -> Prober<FakeChain, FakeSigner, InMemOffchainStorage> {
 		let chain = Arc::new(FakeChain::default());
 		chain.with(|s| {
 			s.genesis_hash = GENESIS;
 			s.best_number = 100;
 			s.round = Some(round(5, 100, 2));
-			s.config = Some(ProbeConfig {
-				storage_unit: 4096,
-				dataset_lanes: 2,
-				seal_iterations: 1,
-				storage_samples: 4,
-				storage_deadline_ms: 10_000,
-				bandwidth_bytes: 100_000,
-				compute_millis: 300,
-			});
+			s.config = Some(probe_config(10_000));
 			s.keys.insert(target(), public(TARGET_SEED));
 			s.keys.insert(verifier(), public(VERIFIER_SEED));
 			s.assignments.insert(verifier(), vec![assignment.clone()]);
 		});
 		let signer = Arc::new(FakeSigner::from_seeds(&[VERIFIER_SEED]));
-		let mut prober = Prober::new(chain, signer, InMemOffchainStorage::default());
+		Prober::new(chain, signer, InMemOffchainStorage::default())
+	}
+
+	#[tokio::test]
+	async fn the_prober_leaves_a_report_per_target() {
+		let (assignment, _ctx, _dir) = setup(10_000).await;
+		// The verifier's node: the same chain view, the verifier's key.
+		let mut prober = verifier_prober(&assignment);
 		// A round of 2 blocks probes at its first block.
 		prober.step().await;
 		assert_eq!(prober.done, Some(5));
@@ -1261,26 +1266,7 @@ mod tests {
 		let (mut assignment, _ctx, _dir) = setup(10_000).await;
 		let served = assignment.dataset.expect("a dataset");
 		assignment.dataset = Some(DatasetCommitment { root: [9; 32], ..served });
-		let chain = Arc::new(FakeChain::default());
-		chain.with(|s| {
-			s.genesis_hash = GENESIS;
-			s.best_number = 100;
-			s.round = Some(round(5, 100, 2));
-			s.config = Some(ProbeConfig {
-				storage_unit: 4096,
-				dataset_lanes: 2,
-				seal_iterations: 1,
-				storage_samples: 4,
-				storage_deadline_ms: 10_000,
-				bandwidth_bytes: 100_000,
-				compute_millis: 300,
-			});
-			s.keys.insert(target(), public(TARGET_SEED));
-			s.keys.insert(verifier(), public(VERIFIER_SEED));
-			s.assignments.insert(verifier(), vec![assignment.clone()]);
-		});
-		let signer = Arc::new(FakeSigner::from_seeds(&[VERIFIER_SEED]));
-		let mut prober = Prober::new(chain, signer, InMemOffchainStorage::default());
+		let mut prober = verifier_prober(&assignment);
 		prober.step().await;
 		let key = audit_request_key(5, &verifier(), &target());
 		let nonce = prober.offchain.get(STORAGE_PREFIX, &key).expect("an audit request");
@@ -1300,15 +1286,7 @@ mod tests {
 			s.genesis_hash = GENESIS;
 			s.best_number = 100;
 			s.round = Some(round(5, 100, 2));
-			s.config = Some(ProbeConfig {
-				storage_unit: 4096,
-				dataset_lanes: 2,
-				seal_iterations: 1,
-				storage_samples: 4,
-				storage_deadline_ms: 10_000,
-				bandwidth_bytes: 100_000,
-				compute_millis: 300,
-			});
+			s.config = Some(probe_config(10_000));
 			s.keys.insert(target(), public(TARGET_SEED));
 			s.providers
 				.insert(target(), provider(&endpoint, assignment.declared, assignment.dataset));
