@@ -288,13 +288,16 @@ impl<C: Chain, S: Signer, O: OffchainStorage + 'static> DatasetManager<C, S, O> 
 				plan.audits.iter().map(|audit| audit_answer_key(&plan.owner, &audit.verifier))
 			})
 			.collect();
-		let closed: Vec<Vec<u8>> =
-			self.answers.iter().filter(|key| !open.contains(*key)).cloned().collect();
-		if !closed.is_empty() {
-			for key in &closed {
-				self.offchain.remove(STORAGE_PREFIX, key);
-				self.answers.remove(key);
+		let before = self.answers.len();
+		let offchain = &mut self.offchain;
+		self.answers.retain(|key| {
+			let keep = open.contains(key);
+			if !keep {
+				offchain.remove(STORAGE_PREFIX, key);
 			}
+			keep
+		});
+		if self.answers.len() != before {
 			self.save_answers();
 		}
 	}
