@@ -25,6 +25,7 @@ const PALLETS = {
   Resources: 10,
   SyncAttestation: 11,
   Rewards: 12,
+  Usage: 13,
 };
 
 let node;

@@ -19,6 +19,7 @@ declare -A PALLET_DIRS=(
 	[pallet_resources]=pallets/resources
 	[pallet_rewards]=pallets/rewards
 	[pallet_sync_attestation]=pallets/sync-attestation
+	[pallet_usage]=pallets/usage
 )
 
 pallets=("$@")

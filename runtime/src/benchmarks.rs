@@ -6,7 +6,7 @@ pub use frame_system_benchmarking::{
 };
 
 #[allow(unused_imports)]
-pub use crate::{Balances, Resources, Rewards, Runtime, Sudo, SyncAttestation, Timestamp};
+pub use crate::{Balances, Resources, Rewards, Runtime, Sudo, SyncAttestation, Timestamp, Usage};
 
 impl frame_system_benchmarking::Config for Runtime {}
 impl frame_benchmarking::baseline::Config for Runtime {}
@@ -21,4 +21,5 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_resources, Resources]
 	[pallet_sync_attestation, SyncAttestation]
 	[pallet_rewards, Rewards]
+	[pallet_usage, Usage]
 );

@@ -256,4 +256,7 @@ mod runtime {
 
 	#[runtime::pallet_index(12)]
 	pub type Rewards = pallet_rewards;
+
+	#[runtime::pallet_index(13)]
+	pub type Usage = pallet_usage;
 }

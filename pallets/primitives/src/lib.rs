@@ -8,6 +8,7 @@
 //! - [`ProviderRegistry`]: what the resource registry tells the sync-attestation pallet and the
 //!   session manager about providers, and how they chill or slash one.
 //! - [`RoundPoints`] and [`OnRoundClosed`]: how the rewards pallet learns a closed round's points.
+//! - [`VerifiedCapacity`]: what the usage pallet may lease out of a provider's capacity.
 //! - [`cleanup_budget`]: how many keys an `on_idle` cleanup may remove within the weight left.
 
 #![cfg_attr(not(feature = "std"), no_std)]
@@ -461,6 +462,24 @@ pub trait ProviderRegistry<AccountId, Balance> {
 		fraction: Perbill,
 		reporter: Option<(&AccountId, Perbill)>,
 	) -> Result<Balance, sp_runtime::DispatchError>;
+}
+
+/// What a provider's verifiers measured of its capacity.
+///
+/// Implemented by the sync-attestation pallet; used by the usage pallet, which leases out at most
+/// the smaller of the declared and the verified figure of each kind.
+pub trait VerifiedCapacity<AccountId> {
+	/// The capacity `who`'s verifiers measured in the last closed round (each kind's median over
+	/// the verifiers assigned to it, a missing report counting as zero), or `None` when none of
+	/// them reported on it: no round closed yet, no verifier was assigned (a network of one
+	/// provider), or none reported.
+	fn verified_capacity(who: &AccountId) -> Option<Capacity>;
+}
+
+impl<AccountId> VerifiedCapacity<AccountId> for () {
+	fn verified_capacity(_who: &AccountId) -> Option<Capacity> {
+		None
+	}
 }
 
 /// The points of a round, as the pallet that scores providers sees them.

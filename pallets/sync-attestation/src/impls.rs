@@ -12,8 +12,8 @@ use codec::Encode;
 use frame_support::{ensure, pallet_prelude::*, traits::Get};
 use frame_system::pallet_prelude::BlockNumberFor;
 use proof_of_sync_primitives::{
-	OnProviderWithdrawn, Points, ProviderRegistry, RoundClock, RoundIndex, RoundPoints,
-	MAX_LEADERBOARD_PAGE,
+	Capacity, OnProviderWithdrawn, Points, ProviderRegistry, RoundClock, RoundIndex, RoundPoints,
+	VerifiedCapacity, MAX_LEADERBOARD_PAGE,
 };
 use sp_io::hashing::blake2_256;
 use sp_runtime::{
@@ -808,6 +808,17 @@ impl<T: Config> RoundPoints<T::AccountId> for Pallet<T> {
 		} else {
 			0
 		}
+	}
+}
+
+/// A provider's verified capacity is the medians its verifiers' quality reports gave in the last
+/// closed round, each kind's over every verifier assigned to it (a missing report counts as zero),
+/// and nothing when none of them reported (or no round closed yet).
+impl<T: Config> VerifiedCapacity<T::AccountId> for Pallet<T> {
+	fn verified_capacity(who: &T::AccountId) -> Option<Capacity> {
+		let round = LastClosedRound::<T>::get()?;
+		let record = QualityReports::<T>::get(round, who);
+		(!record.reports.is_empty()).then_some(record.measured)
 	}
 }
 

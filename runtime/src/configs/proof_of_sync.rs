@@ -400,6 +400,87 @@ impl pallet_rewards::Config for Runtime {
 	type BenchmarkHelper = BenchmarkHelper;
 }
 
+parameter_types! {
+	/// The part of every usage bill that goes to the reward pot: a provider leasing from itself
+	/// through a second account pays it on everything billed.
+	pub const UsageFee: Perbill = Perbill::from_percent(5);
+	/// The part of a round's quota billed for every round a provider recorded, used or not.
+	pub const ReservationShare: Perbill = Perbill::from_percent(10);
+	/// The least a round of a lease is worth: 0.1 DSYNC. Holding one of a provider's 64 lease
+	/// slots costs at least its reserved share, 0.01 DSYNC a round; a payout is at least 9.5
+	/// existential deposits.
+	pub const MinRoundValue: Balance = 100 * crate::MILLI_DSYNC;
+}
+
+/// The seconds in a round: a bandwidth lease of `u` Mbit/s may serve `u × 60` megabits a round.
+pub const ROUND_SECONDS: u64 = ROUND_LENGTH as u64 * crate::MILLI_SECS_PER_BLOCK / 1_000;
+
+impl pallet_usage::Config for Runtime {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type RoundClock = SessionRoundClock;
+	type Registry = Resources;
+	/// The medians of the verifiers' quality reports in the last closed round.
+	type VerifiedCapacity = crate::SyncAttestation;
+	type Fees = ResolveTo<RewardPot, Balances>;
+	type UsageFee = UsageFee;
+	type ReservationShare = ReservationShare;
+	type MinRoundValue = MinRoundValue;
+	/// A week of one-minute rounds.
+	type MaxLeaseRounds = ConstU32<10_080>;
+	type MaxLeasesPerProvider = ConstU32<64>;
+	type MaxLeasesPerConsumer = ConstU32<32>;
+	type NoticeRounds = ConstU32<2>;
+	/// Three minutes with one-minute rounds: a dev chain's. A public chain would give consumers
+	/// hours.
+	type DisputeWindow = ConstU32<3>;
+	/// Room for the rounds in their dispute window and more: a provider that settles once every
+	/// few rounds keeps recording.
+	type MaxPendingRecords = ConstU32<16>;
+	/// As many as a lease keeps records: one call settles every recorded round due.
+	type MaxSettlePerCall = ConstU32<16>;
+	type RoundSeconds = frame_support::traits::ConstU64<ROUND_SECONDS>;
+	type WeightInfo = pallet_usage::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = BenchmarkHelper;
+}
+
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_usage::BenchmarkHelper<AccountId> for BenchmarkHelper {
+	fn register_provider(who: &AccountId, capacity: Capacity) {
+		use frame_support::traits::fungible::Mutate;
+		let bond = MinProviderBond::get();
+		Balances::set_balance(
+			who,
+			Balances::free_balance(who).saturating_add(bond.saturating_mul(2)),
+		);
+		let origin = crate::RuntimeOrigin::signed(who.clone());
+		Resources::register(origin, b"http://127.0.0.1:30555".to_vec(), capacity, bond)
+			.expect("a funded account registers; qed");
+	}
+
+	fn set_verified_capacity(who: &AccountId, capacity: Capacity) {
+		use pallet_sync_attestation::{Measurement, TargetReports};
+		// A full record: every verifier reported what `capacity` says.
+		let round = SessionRoundClock::current_round();
+		let mut record = TargetReports::<Runtime>::default();
+		for i in 0..<Runtime as pallet_sync_attestation::Config>::MaxVerifiersPerTarget::get() {
+			let verifier: AccountId = frame_benchmarking::account("verifier", i, 0);
+			let measurement = Measurement { reachable: true, latency_ms: 0, measured: capacity };
+			let _ = record.reports.try_push((verifier, measurement));
+		}
+		record.slots = record.reports.len() as u32;
+		record.measured = capacity;
+		record.quality = Perbill::one();
+		pallet_sync_attestation::QualityReports::<Runtime>::insert(round, who, record);
+		pallet_sync_attestation::LastClosedRound::<Runtime>::put(round);
+	}
+
+	fn set_round(round: RoundIndex) {
+		pallet_session::CurrentIndex::<Runtime>::put(round);
+	}
+}
+
 impl<LocalCall> frame_system::offchain::CreateTransactionBase<LocalCall> for Runtime
 where
 	RuntimeCall: From<LocalCall>,

@@ -316,6 +316,29 @@ fn the_median_of_the_reports_counts_up_to_the_declared_capacity() {
 	});
 }
 
+/// What the usage pallet may lease out: the last closed round's medians, and nothing to go by
+/// before that round closed or for a provider no verifier reported on.
+#[test]
+fn the_verified_capacity_is_the_last_closed_rounds_medians() {
+	use proof_of_sync_primitives::VerifiedCapacity;
+	in_round_one(|| {
+		let (target, v) = target_with_three();
+		let unreported = (1..=8).find(|t| *t != target && !v.contains(t)).unwrap();
+		let real = Capacity { compute: 1_000, storage: 40, bandwidth: 500 };
+		assert_ok!(submit(&report(v[0], target, found(real))));
+		assert_ok!(submit(&report(v[1], target, found(real))));
+		// The round is still open: its reports do not count yet.
+		assert_eq!(SyncAttestation::verified_capacity(&target), None);
+
+		run_to_round(2);
+		assert_eq!(SyncAttestation::verified_capacity(&target), Some(real));
+		assert_eq!(SyncAttestation::verified_capacity(&unreported), None);
+		// Nobody reported on it in round 2: nothing to go by again.
+		run_to_round(3);
+		assert_eq!(SyncAttestation::verified_capacity(&target), None);
+	});
+}
+
 /// The attack of issue 15: declare a million times the capacity, earn only what is measured.
 #[test]
 fn declaring_a_million_times_more_earns_only_what_the_verifiers_measured() {

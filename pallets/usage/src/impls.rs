@@ -1,0 +1,474 @@
+//! The work behind the calls, settlement, and the invariants.
+
+use crate::{pallet::*, types::*};
+use frame_support::{
+	ensure,
+	pallet_prelude::*,
+	traits::{
+		fungible::{BalancedHold, Inspect, InspectHold, MutateHold},
+		tokens::{
+			imbalance::OnUnbalanced, DepositConsequence, Fortitude, Precision, Preservation,
+			Provenance, Restriction,
+		},
+	},
+};
+use proof_of_sync_primitives::{
+	ProviderRegistry, ResourceKind, RoundClock, RoundIndex, VerifiedCapacity,
+};
+use sp_runtime::{
+	traits::{CheckedMul, Saturating, Zero},
+	DispatchError, DispatchResult,
+};
+
+impl<T: Config> Pallet<T> {
+	/// The hold the escrows are kept under.
+	fn escrow_reason() -> T::RuntimeHoldReason {
+		HoldReason::LeaseEscrow.into()
+	}
+
+	/// How many rounds a `settle` call asking for `max_rounds` settles at most.
+	pub fn settle_limit(max_rounds: u32) -> u32 {
+		max_rounds.min(T::MaxSettlePerCall::get())
+	}
+
+	/// The usage units a round of a lease of `units_per_round` of `kind` may meter:
+	/// `units_per_round`, or for bandwidth that many Mbit/s for `RoundSeconds` seconds, in
+	/// megabits. `None` if it does not fit in a `u64`.
+	pub fn quota(kind: ResourceKind, units_per_round: u64) -> Option<u64> {
+		match kind {
+			ResourceKind::Bandwidth => units_per_round.checked_mul(T::RoundSeconds::get()),
+			ResourceKind::Compute | ResourceKind::Storage => Some(units_per_round),
+		}
+	}
+
+	/// `units` as a balance, if it fits.
+	fn balance_of(units: u64) -> Option<BalanceOf<T>> {
+		BalanceOf::<T>::try_from(units).ok()
+	}
+
+	/// What one round of `lease` is worth: `quota × price`. It fitted when the lease opened.
+	fn round_value(lease: &LeaseOf<T>) -> BalanceOf<T> {
+		Self::balance_of(lease.quota)
+			.map_or_else(Zero::zero, |quota| lease.price.saturating_mul(quota))
+	}
+
+	/// The capacity of `kind` that `provider` may lease out for `round`: the smaller of what it
+	/// declared for the round and what its verifiers measured in the last closed round (the
+	/// declared figure when none of them reported).
+	pub fn leasable_capacity(
+		provider: &T::AccountId,
+		kind: ResourceKind,
+		round: RoundIndex,
+	) -> Option<u64> {
+		let declared = T::Registry::declared_capacity(provider, round)?.of(kind);
+		Some(
+			T::VerifiedCapacity::verified_capacity(provider)
+				.map_or(declared, |verified| verified.of(kind).min(declared)),
+		)
+	}
+
+	pub(crate) fn do_set_prices(who: T::AccountId, prices: PriceListOf<T>) -> DispatchResult {
+		let now = T::RoundClock::current_round();
+		ensure!(T::Registry::declared_capacity(&who, now).is_some(), Error::<T>::NotProvider);
+		Prices::<T>::insert(&who, prices);
+		Self::deposit_event(Event::PricesSet { provider: who, prices });
+		Ok(())
+	}
+
+	pub(crate) fn do_open_lease(
+		consumer: T::AccountId,
+		provider: T::AccountId,
+		kind: ResourceKind,
+		units_per_round: u64,
+		rounds: RoundIndex,
+		max_price_per_unit: BalanceOf<T>,
+	) -> DispatchResult {
+		ensure!(consumer != provider, Error::<T>::SelfLease);
+		ensure!(units_per_round > 0, Error::<T>::ZeroUnits);
+		ensure!(rounds > 0, Error::<T>::ZeroRounds);
+		ensure!(rounds <= T::MaxLeaseRounds::get(), Error::<T>::LeaseTooLong);
+		let now = T::RoundClock::current_round();
+		let start_round = now.saturating_add(1);
+		let end_round = start_round.checked_add(rounds).ok_or(Error::<T>::LeaseTooLong)?;
+		ensure!(T::Registry::is_active_in(&provider, start_round), Error::<T>::ProviderNotActive);
+
+		let price = Prices::<T>::get(&provider)
+			.map(|prices| prices.of(kind))
+			.filter(|price| !price.is_zero())
+			.ok_or(Error::<T>::KindNotOffered)?;
+		ensure!(price <= max_price_per_unit, Error::<T>::PriceAboveMax);
+		let quota = Self::quota(kind, units_per_round).ok_or(Error::<T>::LeaseValueOverflow)?;
+		let round_value = Self::balance_of(quota)
+			.and_then(|quota| price.checked_mul(&quota))
+			.ok_or(Error::<T>::LeaseValueOverflow)?;
+		ensure!(round_value >= T::MinRoundValue::get(), Error::<T>::LeaseTooSmall);
+		let deposited =
+			round_value.checked_mul(&rounds.into()).ok_or(Error::<T>::LeaseValueOverflow)?;
+
+		let capacity = Self::leasable_capacity(&provider, kind, start_round)
+			.ok_or(Error::<T>::ProviderNotActive)?;
+		let mut bookings = ProviderLeases::<T>::get(&provider);
+		bookings.retain(|booking| booking.end_round > now);
+		let booked = bookings
+			.iter()
+			.filter(|booking| booking.kind == kind && booking.end_round > start_round)
+			.fold(0u64, |sum, booking| sum.saturating_add(booking.units));
+		ensure!(booked.saturating_add(units_per_round) <= capacity, Error::<T>::Overbooked);
+
+		let id = NextLeaseId::<T>::get();
+		bookings
+			.try_push(Booking { lease: id, kind, units: units_per_round, end_round })
+			.map_err(|_| Error::<T>::ProviderFullyBooked)?;
+		let mut mine = ConsumerLeases::<T>::get(&consumer);
+		mine.try_push(id).map_err(|_| Error::<T>::TooManyLeases)?;
+		// Frozen funds do not pay for a lease: `hold` would take them, and payouts are forced.
+		ensure!(
+			T::Currency::reducible_balance(&consumer, Preservation::Protect, Fortitude::Polite) >=
+				deposited,
+			Error::<T>::InsufficientBalance
+		);
+		T::Currency::hold(&Self::escrow_reason(), &consumer, deposited)
+			.map_err(|_| Error::<T>::InsufficientBalance)?;
+
+		NextLeaseId::<T>::put(id.saturating_add(1));
+		ProviderLeases::<T>::insert(&provider, bookings);
+		ConsumerLeases::<T>::insert(&consumer, mine);
+		Leases::<T>::insert(
+			id,
+			Lease {
+				consumer: consumer.clone(),
+				provider: provider.clone(),
+				kind,
+				units_per_round,
+				quota,
+				price,
+				start_round,
+				end_round,
+				settled_to: start_round,
+				deposited,
+				escrow: deposited,
+				paid: Zero::zero(),
+				fees: Zero::zero(),
+				refunded: Zero::zero(),
+				records: Default::default(),
+			},
+		);
+		Self::deposit_event(Event::LeaseOpened {
+			lease: id,
+			consumer,
+			provider,
+			kind,
+			units_per_round,
+			quota,
+			price,
+			start_round,
+			end_round,
+			escrow: deposited,
+		});
+		Ok(())
+	}
+
+	pub(crate) fn do_record_usage(
+		who: T::AccountId,
+		id: LeaseId,
+		round: RoundIndex,
+		counter: u64,
+	) -> DispatchResult {
+		let mut lease = Leases::<T>::get(id).ok_or(Error::<T>::UnknownLease)?;
+		ensure!(who == lease.provider, Error::<T>::NotLeaseProvider);
+		ensure!(
+			round >= lease.start_round && round < lease.end_round,
+			Error::<T>::RoundOutsideLease
+		);
+		let now = T::RoundClock::current_round();
+		ensure!(round <= now, Error::<T>::RoundNotStarted);
+		ensure!(now <= round.saturating_add(1), Error::<T>::RecordingClosed);
+		ensure!(counter <= lease.quota, Error::<T>::QuotaExceeded);
+		// Active when the round began (it may have stopped during it, having served until then).
+		ensure!(T::Registry::is_seated_in(&lease.provider, round), Error::<T>::ProviderNotServing);
+		match lease.records.binary_search_by_key(&round, |record| record.round) {
+			Ok(at) => {
+				let record = &mut lease.records[at];
+				ensure!(counter >= record.counter, Error::<T>::CounterRollback);
+				ensure!(counter != record.counter, Error::<T>::CounterUnchanged);
+				record.counter = counter;
+			},
+			Err(at) => lease
+				.records
+				.try_insert(at, UsageRecord { round, counter })
+				.map_err(|_| Error::<T>::TooManyPendingRecords)?,
+		}
+		Leases::<T>::insert(id, lease);
+		Self::deposit_event(Event::UsageRecorded { lease: id, round, counter });
+		Ok(())
+	}
+
+	/// Settles at most `max` of the lease's due rounds; returns how many it settled.
+	pub(crate) fn do_settle(id: LeaseId, max: u32) -> Result<u32, DispatchError> {
+		let mut lease = Leases::<T>::get(id).ok_or(Error::<T>::UnknownLease)?;
+		let settled = Self::settle_due(id, &mut lease, max)?;
+		ensure!(settled > 0, Error::<T>::NothingToSettle);
+		Leases::<T>::insert(id, lease);
+		Ok(settled)
+	}
+
+	pub(crate) fn do_cancel_lease(who: T::AccountId, id: LeaseId) -> DispatchResult {
+		let mut lease = Leases::<T>::get(id).ok_or(Error::<T>::UnknownLease)?;
+		ensure!(who == lease.consumer, Error::<T>::NotConsumer);
+		let now = T::RoundClock::current_round();
+		let notice = if T::Registry::is_active_in(&lease.provider, now) {
+			T::NoticeRounds::get()
+		} else {
+			0
+		};
+		let end_round = now
+			.saturating_add(1)
+			.saturating_add(notice)
+			.max(lease.start_round)
+			.max(lease.settled_to);
+		ensure!(end_round < lease.end_round, Error::<T>::AlreadyEnding);
+
+		let dropped = lease.end_round.saturating_sub(end_round);
+		let refund = Self::round_value(&lease).saturating_mul(dropped.into());
+		T::Currency::release(&Self::escrow_reason(), &lease.consumer, refund, Precision::Exact)?;
+		lease.escrow.saturating_reduce(refund);
+		lease.refunded.saturating_accrue(refund);
+		lease.end_round = end_round;
+		ProviderLeases::<T>::mutate(&lease.provider, |bookings| {
+			if let Some(booking) = bookings.iter_mut().find(|booking| booking.lease == id) {
+				booking.end_round = end_round;
+			}
+		});
+		Leases::<T>::insert(id, lease);
+		Self::deposit_event(Event::LeaseCancelled { lease: id, end_round, refund });
+		Ok(())
+	}
+
+	/// Settles at most `MaxSettlePerCall` of an ended lease's rounds and closes it when none is
+	/// left; returns how many rounds it settled.
+	pub(crate) fn do_close_lease(id: LeaseId) -> Result<u32, DispatchError> {
+		let mut lease = Leases::<T>::get(id).ok_or(Error::<T>::UnknownLease)?;
+		let now = T::RoundClock::current_round();
+		ensure!(
+			now > lease.end_round.saturating_sub(1).saturating_add(T::DisputeWindow::get()),
+			Error::<T>::LeaseNotOver
+		);
+		let settled = Self::settle_due(id, &mut lease, T::MaxSettlePerCall::get())?;
+		if lease.settled_to < lease.end_round {
+			Leases::<T>::insert(id, lease);
+			return Ok(settled);
+		}
+
+		// Every round paid or returned its value, so nothing should be left; whatever is goes
+		// back to the consumer.
+		if !lease.escrow.is_zero() {
+			let left = lease.escrow;
+			T::Currency::release(&Self::escrow_reason(), &lease.consumer, left, Precision::Exact)?;
+			lease.refunded.saturating_accrue(left);
+		}
+		ConsumerLeases::<T>::mutate_exists(&lease.consumer, |leases| {
+			if let Some(list) = leases {
+				list.retain(|lease| *lease != id);
+				if list.is_empty() {
+					*leases = None;
+				}
+			}
+		});
+		ProviderLeases::<T>::mutate_exists(&lease.provider, |bookings| {
+			if let Some(list) = bookings {
+				list.retain(|booking| booking.lease != id);
+				if list.is_empty() {
+					*bookings = None;
+				}
+			}
+		});
+		Leases::<T>::remove(id);
+		Self::deposit_event(Event::LeaseClosed {
+			lease: id,
+			paid: lease.paid,
+			fees: lease.fees,
+			refunded: lease.refunded,
+		});
+		Ok(settled)
+	}
+
+	/// Settles, oldest first, at most `max` of `lease`'s rounds that ended `DisputeWindow` rounds
+	/// ago or more, and returns how many. The caller stores the lease.
+	fn settle_due(id: LeaseId, lease: &mut LeaseOf<T>, max: u32) -> Result<u32, DispatchError> {
+		let now = T::RoundClock::current_round();
+		let window = T::DisputeWindow::get();
+		let mut settled = 0;
+		while settled < max &&
+			lease.settled_to < lease.end_round &&
+			lease.settled_to.saturating_add(window) < now
+		{
+			let round = lease.settled_to;
+			let counter = match lease.records.first() {
+				Some(record) if record.round == round => Some(lease.records.remove(0).counter),
+				_ => None,
+			};
+			let outcome = Self::settle_round(id, lease, round, counter)?;
+			lease.settled_to = round.saturating_add(1);
+			settled += 1;
+			Self::deposit_event(Event::RoundSettled {
+				lease: id,
+				round,
+				units: outcome.units,
+				payout: outcome.payout,
+				fee: outcome.fee,
+				refund: outcome.refund,
+			});
+		}
+		Ok(settled)
+	}
+
+	/// Pays out one round of `lease` whose recorded counter is `counter` (`None`: not recorded).
+	fn settle_round(
+		id: LeaseId,
+		lease: &mut LeaseOf<T>,
+		round: RoundIndex,
+		counter: Option<u64>,
+	) -> Result<RoundSettlement<BalanceOf<T>>, DispatchError> {
+		let reason = Self::escrow_reason();
+		let value = Self::round_value(lease);
+		let units = counter.map_or(0, |counter| {
+			counter.max(T::ReservationShare::get().mul_ceil(lease.quota)).min(lease.quota)
+		});
+		let bill = Self::balance_of(units)
+			.map_or_else(Zero::zero, |units| lease.price.saturating_mul(units))
+			.min(value);
+		let mut fee = T::UsageFee::get().mul_floor(bill);
+		let mut payout = bill.saturating_sub(fee);
+		let mut refund = value.saturating_sub(bill);
+
+		if !payout.is_zero() &&
+			T::Currency::can_deposit(&lease.provider, payout, Provenance::Extant) !=
+				DepositConsequence::Success
+		{
+			Self::deposit_event(Event::PayoutUnpayable { lease: id, round, amount: payout });
+			refund.saturating_accrue(payout);
+			payout = Zero::zero();
+		}
+		if !payout.is_zero() {
+			T::Currency::transfer_on_hold(
+				&reason,
+				&lease.consumer,
+				&lease.provider,
+				payout,
+				Precision::Exact,
+				Restriction::Free,
+				Fortitude::Force,
+			)?;
+		}
+		if !fee.is_zero() {
+			let (credit, missing) = T::Currency::slash(&reason, &lease.consumer, fee);
+			fee.saturating_reduce(missing);
+			T::Fees::on_unbalanced(credit);
+		}
+		if !refund.is_zero() {
+			T::Currency::release(&reason, &lease.consumer, refund, Precision::Exact)?;
+		}
+		lease.escrow.saturating_reduce(value);
+		lease.paid.saturating_accrue(payout);
+		lease.fees.saturating_accrue(fee);
+		lease.refunded.saturating_accrue(refund);
+		Ok(RoundSettlement { units, payout, fee, refund })
+	}
+
+	/// The pallet's invariants:
+	/// - every lease: `escrow + paid + fees + refunded == deposited`, `escrow` is the value of its
+	///   rounds not settled, `start_round ≤ settled_to ≤ end_round`, its records are of rounds not
+	///   settled, in order, within its quota, its id is below `NextLeaseId`, it is on its
+	///   consumer's list, and booked with its provider while it has not ended;
+	/// - every consumer's `LeaseEscrow` hold is the sum of its leases' escrows, and it lists each
+	///   lease once;
+	/// - every booking is of a lease with the same provider, kind, units and end, once.
+	#[cfg(any(test, feature = "std", feature = "try-runtime"))]
+	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+		use sp_runtime::TryRuntimeError;
+		let now = T::RoundClock::current_round();
+		let next_id = NextLeaseId::<T>::get();
+		for (id, lease) in Leases::<T>::iter() {
+			ensure!(id < next_id, TryRuntimeError::Other("a lease id was never given out"));
+			let accounted = lease
+				.escrow
+				.saturating_add(lease.paid)
+				.saturating_add(lease.fees)
+				.saturating_add(lease.refunded);
+			ensure!(
+				accounted == lease.deposited,
+				TryRuntimeError::Other(
+					"a lease's escrow, payments and refunds are not its deposit"
+				)
+			);
+			let unsettled = lease.end_round.saturating_sub(lease.settled_to);
+			ensure!(
+				lease.escrow == Self::round_value(&lease).saturating_mul(unsettled.into()),
+				TryRuntimeError::Other("a lease's escrow is not the value of its rounds to settle")
+			);
+			ensure!(
+				lease.start_round <= lease.settled_to && lease.settled_to <= lease.end_round,
+				TryRuntimeError::Other("a lease settled rounds outside it")
+			);
+			ensure!(
+				lease.records.windows(2).all(|pair| pair[0].round < pair[1].round) &&
+					lease.records.iter().all(|record| {
+						record.round >= lease.settled_to &&
+							record.round < lease.end_round &&
+							record.counter <= lease.quota
+					}),
+				TryRuntimeError::Other("a lease's usage records are out of order or bounds")
+			);
+			ensure!(
+				ConsumerLeases::<T>::get(&lease.consumer).contains(&id),
+				TryRuntimeError::Other("a lease is not on its consumer's list")
+			);
+			// That the booking matches the lease is checked with the bookings.
+			let booked = ProviderLeases::<T>::get(&lease.provider)
+				.iter()
+				.any(|booking| booking.lease == id);
+			ensure!(
+				booked || lease.end_round <= now,
+				TryRuntimeError::Other("a lease that has not ended is not booked")
+			);
+		}
+		for (consumer, leases) in ConsumerLeases::<T>::iter() {
+			ensure!(
+				leases.iter().enumerate().all(|(i, id)| !leases[i + 1..].contains(id)),
+				TryRuntimeError::Other("a consumer lists a lease twice")
+			);
+			let mut escrow = BalanceOf::<T>::zero();
+			for id in &leases {
+				let lease = Leases::<T>::get(id)
+					.ok_or(TryRuntimeError::Other("a consumer lists a lease that is gone"))?;
+				ensure!(
+					lease.consumer == consumer,
+					TryRuntimeError::Other("a consumer lists another's lease")
+				);
+				escrow.saturating_accrue(lease.escrow);
+			}
+			ensure!(
+				T::Currency::balance_on_hold(&Self::escrow_reason(), &consumer) == escrow,
+				TryRuntimeError::Other("a consumer's escrow hold is not its leases' escrows")
+			);
+		}
+		for (provider, bookings) in ProviderLeases::<T>::iter() {
+			for (i, booking) in bookings.iter().enumerate() {
+				let lease = Leases::<T>::get(booking.lease)
+					.ok_or(TryRuntimeError::Other("a booking is of a lease that is gone"))?;
+				ensure!(
+					lease.provider == provider &&
+						booking.kind == lease.kind &&
+						booking.units == lease.units_per_round &&
+						booking.end_round == lease.end_round,
+					TryRuntimeError::Other("a booking is not its lease's")
+				);
+				ensure!(
+					!bookings[i + 1..].iter().any(|other| other.lease == booking.lease),
+					TryRuntimeError::Other("a provider books a lease twice")
+				);
+			}
+		}
+		Ok(())
+	}
+}

@@ -1,0 +1,567 @@
+//! # Usage pallet
+//!
+//! How consumers lease providers' resources, and how what they use is metered and paid for.
+//!
+//! ## Pallet API
+//!
+//! See the [`pallet`] module for the calls, events, errors, storage and configuration.
+//!
+//! ## Overview
+//!
+//! A provider sets a **price** per usage unit of each kind it leases out (`set_prices`): a
+//! milli-vCPU reserved for a round, a storage unit held in a round, a megabit served. A
+//! **consumer** opens a **lease** (`open_lease`) of `units_per_round` of one kind for a number of
+//! rounds, starting with the next round. The provider must be active, its price at most the
+//! consumer's maximum, and its capacity of that kind not yet booked by other leases: the capacity
+//! is the smaller of what it declared and what its verifiers measured in the last closed round
+//! (the declared figure while no verifier reported on it). The lease's whole value, `quota × price`
+//! for each round, is held from the consumer's balance under the `LeaseEscrow` hold, so an
+//! escrow can never run dry; the price is fixed for the lease's life.
+//!
+//! A round's **quota** is `units_per_round` usage units, or for bandwidth `units_per_round ×
+//! RoundSeconds` megabits (Mbit/s for a round's seconds). The provider records, for each round, a
+//! cumulative counter of the units its node metered (`record_usage`): during the round and the
+//! round after, never above the quota (`QuotaExceeded`) and never backwards (`CounterRollback`).
+//!
+//! A round **settles** `DisputeWindow` rounds after it (`settle`, or `close_lease` once the lease
+//! ended; anyone may call both, in pages of at most `MaxSettlePerCall` rounds). A round the
+//! provider recorded is billed its counter, but at least `ReservationShare` of the quota: a
+//! reservation is not free, so booking a provider's capacity and leaving it unused costs the
+//! consumer something. `UsageFee` of the bill goes to the fee destination, the rest to the
+//! provider, and what the bill leaves of the round's value returns to the consumer. A round the
+//! provider did not record is not billed. A consumer may cancel (`cancel_lease`) with
+//! `NoticeRounds` rounds of notice (none when the provider is no longer active); the escrow of the
+//! rounds that will not run returns at once.
+//!
+//! ## Abuse and what stops it
+//!
+//! - **Overbooking**: a lease is refused when the bookings that overlap it would exceed the
+//!   provider's capacity of its kind (`Overbooked`), or its `MaxLeasesPerProvider` slots.
+//! - **Over-quota use and counter rollback**: refused, and nothing changes.
+//! - **Squatting on a provider's capacity or lease slots**: every round of a lease is worth at
+//!   least `MinRoundValue`, and every round the provider records bills at least `ReservationShare`
+//!   of it, used or not.
+//! - **Leasing from oneself** to turn fees into points: refused for the same account (`SelfLease`);
+//!   through a second account it costs `UsageFee` of everything billed.
+//! - **An unpayable provider** (an account that withdrew and was reaped): its share returns to the
+//!   consumer rather than failing the settlement, so no lease is ever stuck.
+//!
+//! ## Low-level design
+//!
+//! - One record per lease ([`Leases`]), holding the usage of its rounds not settled yet (at most
+//!   `MaxPendingRecords`), so settling reads and writes one item.
+//! - A provider's bookings ([`ProviderLeases`], at most `MaxLeasesPerProvider`) are read in one go
+//!   to check capacity; bookings of ended leases are dropped when the next lease is booked.
+//! - A consumer's leases ([`ConsumerLeases`], at most `MaxLeasesPerConsumer`).
+//! - No hook iterates over anything; all work is done by the calls, in bounded pages.
+//! - All of a consumer's leases share its `LeaseEscrow` hold; `try_state` checks that it equals the
+//!   sum of their escrows, and that every lease's escrow, payments, fees and refunds add up to what
+//!   it deposited.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub use pallet::*;
+pub use types::*;
+pub use weights::WeightInfo;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+mod impls;
+#[cfg(test)]
+mod mock;
+#[cfg(test)]
+mod tests;
+pub mod types;
+pub mod weights;
+
+/// What a benchmark of this pallet needs from the runtime that is not this pallet's to do.
+#[cfg(feature = "runtime-benchmarks")]
+pub trait BenchmarkHelper<AccountId> {
+	/// Make `who` an active provider from the round in progress on, with `capacity` declared.
+	fn register_provider(who: &AccountId, capacity: proof_of_sync_primitives::Capacity);
+
+	/// Make the last closed round's verifiers have measured `capacity` at `who`, so that
+	/// `open_lease` reads what they measured.
+	fn set_verified_capacity(who: &AccountId, capacity: proof_of_sync_primitives::Capacity);
+
+	/// Make `round` the round in progress (as `Config::RoundClock` tells it).
+	fn set_round(round: proof_of_sync_primitives::RoundIndex);
+}
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use frame_support::{
+		pallet_prelude::*,
+		traits::{
+			fungible::{self, Inspect},
+			tokens::imbalance::OnUnbalanced,
+		},
+	};
+	use frame_system::pallet_prelude::*;
+	use proof_of_sync_primitives::{
+		ProviderRegistry, ResourceKind, RoundClock, RoundIndex, VerifiedCapacity,
+	};
+	use sp_runtime::{traits::Saturating, Perbill};
+
+	/// The in-code storage version.
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+
+	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
+	pub struct Pallet<T>(_);
+
+	/// Why this pallet holds funds.
+	#[pallet::composite_enum]
+	pub enum HoldReason {
+		/// A consumer's prepayment for its leases' rounds not settled yet.
+		LeaseEscrow,
+	}
+
+	#[pallet::config]
+	pub trait Config: frame_system::Config {
+		/// The currency leases are paid in.
+		type Currency: fungible::Mutate<Self::AccountId>
+			+ fungible::MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>
+			+ fungible::BalancedHold<Self::AccountId>;
+
+		/// The overarching hold reason.
+		type RuntimeHoldReason: From<HoldReason>;
+
+		/// Which round is running.
+		type RoundClock: RoundClock;
+
+		/// Who the providers are, whether they are active and what they declared (the resources
+		/// pallet).
+		type Registry: ProviderRegistry<Self::AccountId, BalanceOf<Self>>;
+
+		/// What the providers' verifiers measured (the sync-attestation pallet).
+		type VerifiedCapacity: VerifiedCapacity<Self::AccountId>;
+
+		/// Where the usage fee goes (in the runtime, the reward pot).
+		type Fees: OnUnbalanced<fungible::Credit<Self::AccountId, Self::Currency>>;
+
+		/// The part of every bill that goes to `Fees` rather than to the provider. It makes leasing
+		/// from oneself through a second account cost something.
+		#[pallet::constant]
+		type UsageFee: Get<Perbill>;
+
+		/// The part of a round's quota billed for every round the provider recorded, however
+		/// little was used: the price of keeping the capacity reserved.
+		#[pallet::constant]
+		type ReservationShare: Get<Perbill>;
+
+		/// The least one round of a lease may be worth (`quota × price`), in plancks. Its
+		/// `ReservationShare`, less the `UsageFee`, must be at least the existential deposit, so
+		/// that no payout is dust.
+		#[pallet::constant]
+		type MinRoundValue: Get<BalanceOf<Self>>;
+
+		/// The most rounds a lease may run.
+		#[pallet::constant]
+		type MaxLeaseRounds: Get<RoundIndex>;
+
+		/// The most leases that may book one provider at once (ended ones not counted).
+		#[pallet::constant]
+		type MaxLeasesPerProvider: Get<u32>;
+
+		/// The most leases one consumer may have at once, until each is closed.
+		#[pallet::constant]
+		type MaxLeasesPerConsumer: Get<u32>;
+
+		/// The rounds of notice a consumer gives when it cancels a lease with an active provider:
+		/// a lease cancelled in round `r` ends after round `r + NoticeRounds`.
+		#[pallet::constant]
+		type NoticeRounds: Get<RoundIndex>;
+
+		/// How many rounds after it a round settles. At least 2: a round's usage is recorded
+		/// during it and the round after.
+		#[pallet::constant]
+		type DisputeWindow: Get<RoundIndex>;
+
+		/// The most rounds of usage one lease keeps before they settle; at least `DisputeWindow +
+		/// 2`. A provider that does not settle (`settle`) is refused further records.
+		#[pallet::constant]
+		type MaxPendingRecords: Get<u32>;
+
+		/// The most rounds `settle` and `close_lease` settle in one call.
+		#[pallet::constant]
+		type MaxSettlePerCall: Get<u32>;
+
+		/// The seconds in a round: a bandwidth lease of `u` Mbit/s may serve `u × RoundSeconds`
+		/// megabits a round.
+		#[pallet::constant]
+		type RoundSeconds: Get<u64>;
+
+		/// Weights of this pallet's calls.
+		type WeightInfo: WeightInfo;
+
+		/// What the benchmarks need from the runtime.
+		#[cfg(feature = "runtime-benchmarks")]
+		type BenchmarkHelper: BenchmarkHelper<Self::AccountId>;
+	}
+
+	/// Each provider's prices (`set_prices`).
+	#[pallet::storage]
+	pub type Prices<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, PriceListOf<T>, OptionQuery>;
+
+	/// The id the next lease gets.
+	#[pallet::storage]
+	pub type NextLeaseId<T: Config> = StorageValue<_, LeaseId, ValueQuery>;
+
+	/// Every lease not closed yet.
+	// Lease ids are given out by the chain in order, so nobody can choose keys to unbalance the
+	// trie: `Twox64Concat` is safe.
+	#[pallet::storage]
+	pub type Leases<T: Config> = StorageMap<_, Twox64Concat, LeaseId, LeaseOf<T>, OptionQuery>;
+
+	/// The capacity each provider's leases book, one entry per lease that has not ended.
+	#[pallet::storage]
+	pub type ProviderLeases<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, BookingsOf<T>, ValueQuery>;
+
+	/// Each consumer's leases not closed yet.
+	#[pallet::storage]
+	pub type ConsumerLeases<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, ConsumerLeasesOf<T>, ValueQuery>;
+
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// A provider set its prices; new leases pay them, open ones keep theirs.
+		PricesSet {
+			/// The provider.
+			provider: T::AccountId,
+			/// Its prices per usage unit, in plancks.
+			prices: PriceListOf<T>,
+		},
+		/// A consumer opened a lease, and its whole value is held in escrow.
+		LeaseOpened {
+			/// The lease's id.
+			lease: LeaseId,
+			/// Who pays.
+			consumer: T::AccountId,
+			/// Who serves.
+			provider: T::AccountId,
+			/// What is leased.
+			kind: ResourceKind,
+			/// The capacity reserved: milli-vCPU, storage units or Mbit/s.
+			units_per_round: u64,
+			/// The usage units a round may meter.
+			quota: u64,
+			/// The price per usage unit, in plancks.
+			price: BalanceOf<T>,
+			/// The first round of the lease.
+			start_round: RoundIndex,
+			/// The round after its last.
+			end_round: RoundIndex,
+			/// What is held from the consumer, in plancks.
+			escrow: BalanceOf<T>,
+		},
+		/// A provider recorded what its node metered for a lease in a round.
+		UsageRecorded {
+			/// The lease.
+			lease: LeaseId,
+			/// The round metered.
+			round: RoundIndex,
+			/// The usage units metered in the round so far.
+			counter: u64,
+		},
+		/// A round of a lease settled: the provider was paid for the units billed and the rest
+		/// of the round's value returned to the consumer.
+		RoundSettled {
+			/// The lease.
+			lease: LeaseId,
+			/// The round settled.
+			round: RoundIndex,
+			/// The usage units billed: the counter recorded, at least the reserved share of the
+			/// quota; zero if the provider recorded nothing.
+			units: u64,
+			/// Paid to the provider, in plancks.
+			payout: BalanceOf<T>,
+			/// Paid to the fee destination, in plancks.
+			fee: BalanceOf<T>,
+			/// Returned to the consumer, in plancks.
+			refund: BalanceOf<T>,
+		},
+		/// The provider's account could not receive its payout (it no longer exists and the
+		/// payout is below the existential deposit), so the payout returned to the consumer.
+		PayoutUnpayable {
+			/// The lease.
+			lease: LeaseId,
+			/// The round.
+			round: RoundIndex,
+			/// The payout that returned to the consumer, in plancks.
+			amount: BalanceOf<T>,
+		},
+		/// A consumer cancelled a lease: it now ends earlier, and the escrow of the rounds that
+		/// will not run returned.
+		LeaseCancelled {
+			/// The lease.
+			lease: LeaseId,
+			/// The round after its last, now.
+			end_round: RoundIndex,
+			/// Returned to the consumer, in plancks.
+			refund: BalanceOf<T>,
+		},
+		/// A lease ended and every round of it settled; its record is gone.
+		LeaseClosed {
+			/// The lease.
+			lease: LeaseId,
+			/// Paid to the provider over the lease, in plancks.
+			paid: BalanceOf<T>,
+			/// Paid to the fee destination over the lease, in plancks.
+			fees: BalanceOf<T>,
+			/// Returned to the consumer over the lease, in plancks.
+			refunded: BalanceOf<T>,
+		},
+	}
+
+	#[pallet::error]
+	pub enum Error<T> {
+		/// The caller is not a registered provider. Register (`resources.register`) first.
+		NotProvider,
+		/// No lease has this id: it never existed or was closed. Read the id from
+		/// `LeaseOpened`.
+		UnknownLease,
+		/// Only the lease's provider may record its usage. Sign with the provider's account.
+		NotLeaseProvider,
+		/// Only the lease's consumer may cancel it. Sign with the consumer's account.
+		NotConsumer,
+		/// A provider cannot lease from itself.
+		SelfLease,
+		/// The provider is not active in the next round (chilled, leaving or not registered), so
+		/// it cannot take a lease. Choose an active provider.
+		ProviderNotActive,
+		/// `units_per_round` is zero. Lease at least one unit.
+		ZeroUnits,
+		/// `rounds` is zero. Lease at least one round.
+		ZeroRounds,
+		/// `rounds` is above `MaxLeaseRounds`. Lease fewer rounds, and open a new lease later.
+		LeaseTooLong,
+		/// The provider does not lease this kind out: it set no price for it. Choose another
+		/// provider or kind.
+		KindNotOffered,
+		/// The provider's price is above the `max_price_per_unit` given. Raise the maximum, or
+		/// choose a cheaper provider.
+		PriceAboveMax,
+		/// The lease's value does not fit in a balance. Lease fewer units or rounds.
+		LeaseValueOverflow,
+		/// A round of the lease is worth less than `MinRoundValue`. Lease more units a round.
+		LeaseTooSmall,
+		/// The provider's capacity of this kind is booked: the leases running in the next round
+		/// and this one would exceed the smaller of its declared and verified capacity. Lease
+		/// fewer units, or from another provider.
+		Overbooked,
+		/// The provider already has `MaxLeasesPerProvider` leases running. Choose another
+		/// provider, or wait until one ends.
+		ProviderFullyBooked,
+		/// The consumer already has `MaxLeasesPerConsumer` leases not closed. Close ended ones
+		/// (`close_lease`) first.
+		TooManyLeases,
+		/// The consumer cannot hold the lease's value while staying alive. Lease less, or fund the
+		/// account.
+		InsufficientBalance,
+		/// The round is not one of the lease's. Record only rounds from its start to its end.
+		RoundOutsideLease,
+		/// The round has not started. Record the round in progress.
+		RoundNotStarted,
+		/// A round's usage is recorded only during it and the round after. Record on time: a
+		/// round not recorded is not billed.
+		RecordingClosed,
+		/// The lease's provider was not active in the round (chilled, leaving or gone), so the
+		/// round cannot be billed. A chilled provider re-activates (`resources.reactivate`) for
+		/// the rounds after.
+		ProviderNotServing,
+		/// The counter is above the lease's quota for a round. The usage above the quota is not
+		/// the consumer's to pay; refuse it at the node.
+		QuotaExceeded,
+		/// The counter is below the one already recorded for the round. Counters are cumulative
+		/// and never go backwards.
+		CounterRollback,
+		/// The counter is the one already recorded for the round: nothing to record.
+		CounterUnchanged,
+		/// The lease holds `MaxPendingRecords` rounds of usage not settled yet. Call `settle`
+		/// first.
+		TooManyPendingRecords,
+		/// No round of the lease is due: a round settles `DisputeWindow` rounds after it. Wait.
+		NothingToSettle,
+		/// The lease already ends no later than a cancellation would make it. Nothing to cancel.
+		AlreadyEnding,
+		/// The lease's last round has not settled yet: a lease closes `DisputeWindow` rounds after
+		/// its end. Wait.
+		LeaseNotOver,
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		fn integrity_test() {
+			assert!(T::DisputeWindow::get() >= 2, "DisputeWindow must be at least 2");
+			assert!(
+				T::MaxPendingRecords::get() >= T::DisputeWindow::get().saturating_add(2),
+				"MaxPendingRecords must be at least DisputeWindow + 2"
+			);
+			let least_bill = T::ReservationShare::get().mul_floor(T::MinRoundValue::get());
+			let least_payout = least_bill.saturating_sub(T::UsageFee::get().mul_ceil(least_bill));
+			assert!(
+				least_payout >= T::Currency::minimum_balance(),
+				"the least payout, MinRoundValue's ReservationShare less the UsageFee, must be at \
+				 least the existential deposit"
+			);
+			assert!(T::MaxSettlePerCall::get() > 0, "MaxSettlePerCall must not be zero");
+			assert!(T::MaxLeaseRounds::get() > 0, "MaxLeaseRounds must not be zero");
+			assert!(T::MaxLeasesPerProvider::get() > 0, "MaxLeasesPerProvider must not be zero");
+			assert!(T::MaxLeasesPerConsumer::get() > 0, "MaxLeasesPerConsumer must not be zero");
+			assert!(T::RoundSeconds::get() > 0, "RoundSeconds must not be zero");
+			assert!(
+				T::UsageFee::get() < Perbill::one(),
+				"UsageFee must leave the provider a share"
+			);
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Set the caller's prices.
+		///
+		/// - Origin: signed by a registered provider.
+		/// - Effect: stores `prices`, in plancks per usage unit of each kind (a milli-vCPU reserved
+		///   for a round, a storage unit held in a round, a megabit served). A zero price means the
+		///   kind is not leased out. Leases opened from now on pay them; open leases keep the price
+		///   they opened with. No money moves.
+		/// - Events: [`Event::PricesSet`].
+		/// - Errors: [`Error::NotProvider`].
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::set_prices())]
+		pub fn set_prices(origin: OriginFor<T>, prices: PriceListOf<T>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_set_prices(who, prices)
+		}
+
+		/// Lease `units_per_round` of one kind of a provider's capacity for `rounds` rounds,
+		/// starting with the next round.
+		///
+		/// - Origin: signed by the consumer, who pays.
+		/// - Effect: holds the lease's whole value, `rounds × quota × price` plancks (a round worth
+		///   at least `MinRoundValue`), from the caller's spendable balance (frozen funds do not
+		///   count) under the `LeaseEscrow` hold, and books the capacity. The quota is
+		///   `units_per_round` usage units a round (milli-vCPU or storage units), or for bandwidth
+		///   `units_per_round` Mbit/s times `RoundSeconds` megabits. The price is the provider's
+		///   for `kind`, at most `max_price_per_unit`, fixed for the lease's life. The provider
+		///   must be active next round, and the leases running then must leave `units_per_round` of
+		///   its capacity of `kind` free: the smaller of its declared and its verified capacity.
+		///   Each round settles `DisputeWindow` rounds after it; the escrow not billed returns
+		///   then.
+		/// - Events: [`Event::LeaseOpened`].
+		/// - Errors: [`Error::SelfLease`], [`Error::ZeroUnits`], [`Error::ZeroRounds`],
+		///   [`Error::LeaseTooLong`], [`Error::ProviderNotActive`], [`Error::KindNotOffered`],
+		///   [`Error::PriceAboveMax`], [`Error::LeaseValueOverflow`], [`Error::LeaseTooSmall`],
+		///   [`Error::Overbooked`], [`Error::ProviderFullyBooked`], [`Error::TooManyLeases`],
+		///   [`Error::InsufficientBalance`].
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::open_lease())]
+		pub fn open_lease(
+			origin: OriginFor<T>,
+			provider: T::AccountId,
+			kind: ResourceKind,
+			units_per_round: u64,
+			rounds: RoundIndex,
+			max_price_per_unit: BalanceOf<T>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_open_lease(who, provider, kind, units_per_round, rounds, max_price_per_unit)
+		}
+
+		/// Record the usage units the caller's node metered for a lease in a round.
+		///
+		/// - Origin: signed by the lease's provider.
+		/// - Effect: sets the lease's counter for `round` to `counter`: the usage units metered in
+		///   the round so far (milli-vCPU reserved, the most storage units held, or megabits
+		///   served). Allowed during `round` and the round after, for a round of the lease, up to
+		///   the lease's quota, only upwards, and only if the provider was active when the round
+		///   began. The round settles `DisputeWindow` rounds after it. No money moves.
+		/// - Events: [`Event::UsageRecorded`].
+		/// - Errors: [`Error::UnknownLease`], [`Error::NotLeaseProvider`],
+		///   [`Error::RoundOutsideLease`], [`Error::RoundNotStarted`], [`Error::RecordingClosed`],
+		///   [`Error::QuotaExceeded`], [`Error::ProviderNotServing`], [`Error::CounterRollback`],
+		///   [`Error::CounterUnchanged`], [`Error::TooManyPendingRecords`].
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::record_usage())]
+		pub fn record_usage(
+			origin: OriginFor<T>,
+			lease: LeaseId,
+			round: RoundIndex,
+			counter: u64,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_record_usage(who, lease, round, counter)
+		}
+
+		/// Settle a lease's rounds that are due: pay the provider, the fee and the refund of each.
+		///
+		/// - Origin: signed by any account.
+		/// - Effect: settles, oldest first, at most `max_rounds` (and at most `MaxSettlePerCall`)
+		///   of the lease's rounds that ended `DisputeWindow` rounds ago or more. A round the
+		///   provider recorded bills its counter, at least `ReservationShare` of the quota:
+		///   `UsageFee` of the bill goes to the fee destination and the rest to the provider. The
+		///   rest of the round's value, and all of it for a round not recorded, returns to the
+		///   consumer. Charged for the rounds it settled.
+		/// - Events: [`Event::RoundSettled`] for each round, [`Event::PayoutUnpayable`] for a
+		///   provider that cannot receive.
+		/// - Errors: [`Error::UnknownLease`], [`Error::NothingToSettle`].
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::settle(Pallet::<T>::settle_limit(*max_rounds)))]
+		pub fn settle(
+			origin: OriginFor<T>,
+			lease: LeaseId,
+			max_rounds: u32,
+		) -> DispatchResultWithPostInfo {
+			ensure_signed(origin)?;
+			let settled = Self::do_settle(lease, Self::settle_limit(max_rounds))?;
+			Ok(Some(T::WeightInfo::settle(settled)).into())
+		}
+
+		/// Cancel a lease: it ends after the notice its terms give.
+		///
+		/// - Origin: signed by the lease's consumer.
+		/// - Effect: a lease cancelled in round `r` ends after round `r + NoticeRounds`, or after
+		///   round `r` if the provider is no longer active (never before it starts, never later
+		///   than it would have). The escrow of the rounds that will not run, `quota × price`
+		///   plancks each, returns to the consumer at once; the rounds that do run settle as usual.
+		/// - Events: [`Event::LeaseCancelled`].
+		/// - Errors: [`Error::UnknownLease`], [`Error::NotConsumer`], [`Error::AlreadyEnding`].
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::cancel_lease())]
+		pub fn cancel_lease(origin: OriginFor<T>, lease: LeaseId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_cancel_lease(who, lease)
+		}
+
+		/// Close a lease that has ended: settle its last rounds and remove it.
+		///
+		/// - Origin: signed by any account (the consumer wants its slot back, the provider its
+		///   payment).
+		/// - Effect: from `DisputeWindow` rounds after the lease's end on, settles its rounds not
+		///   settled yet, at most `MaxSettlePerCall` (as `settle` does). When none is left, it
+		///   releases what remains in escrow (nothing, as every round paid or returned its value)
+		///   and removes the lease and its booking. With more rounds left, call it again.
+		/// - Events: [`Event::RoundSettled`] for each round settled, then [`Event::LeaseClosed`]
+		///   once the lease is gone.
+		/// - Errors: [`Error::UnknownLease`], [`Error::LeaseNotOver`].
+		#[pallet::call_index(5)]
+		#[pallet::weight(T::WeightInfo::close_lease(T::MaxSettlePerCall::get()))]
+		pub fn close_lease(origin: OriginFor<T>, lease: LeaseId) -> DispatchResultWithPostInfo {
+			ensure_signed(origin)?;
+			let settled = Self::do_close_lease(lease)?;
+			Ok(Some(T::WeightInfo::close_lease(settled)).into())
+		}
+	}
+}

@@ -1,0 +1,172 @@
+//! The records the usage pallet keeps.
+
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use frame_support::{traits::fungible, BoundedVec};
+use proof_of_sync_primitives::{ResourceKind, RoundIndex};
+use scale_info::TypeInfo;
+
+use crate::Config;
+
+/// The balance type of the currency leases are paid in.
+pub type BalanceOf<T> =
+	<<T as Config>::Currency as fungible::Inspect<<T as frame_system::Config>::AccountId>>::Balance;
+
+/// A lease's number. The chain gives them out in order from zero and never reuses one.
+pub type LeaseId = u64;
+
+/// A runtime's price list.
+pub type PriceListOf<T> = PriceList<BalanceOf<T>>;
+
+/// A runtime's lease.
+pub type LeaseOf<T> = Lease<
+	<T as frame_system::Config>::AccountId,
+	BalanceOf<T>,
+	BoundedVec<UsageRecord, <T as Config>::MaxPendingRecords>,
+>;
+
+/// A provider's bookings in a runtime.
+pub type BookingsOf<T> = BoundedVec<Booking, <T as Config>::MaxLeasesPerProvider>;
+
+/// A consumer's leases in a runtime.
+pub type ConsumerLeasesOf<T> = BoundedVec<LeaseId, <T as Config>::MaxLeasesPerConsumer>;
+
+/// What a provider asks per usage unit of each kind, in plancks: a milli-vCPU reserved for a
+/// round (compute), a storage unit held in a round (storage), a megabit served (bandwidth). Zero
+/// means the provider does not lease that kind out.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Default,
+	Debug,
+)]
+pub struct PriceList<Balance> {
+	/// Per milli-vCPU reserved for a round.
+	pub compute: Balance,
+	/// Per storage unit (GiB on a live chain) held in a round.
+	pub storage: Balance,
+	/// Per megabit served.
+	pub bandwidth: Balance,
+}
+
+impl<Balance: Copy> PriceList<Balance> {
+	/// The price of one usage unit of `kind`.
+	pub fn of(&self, kind: ResourceKind) -> Balance {
+		match kind {
+			ResourceKind::Compute => self.compute,
+			ResourceKind::Storage => self.storage,
+			ResourceKind::Bandwidth => self.bandwidth,
+		}
+	}
+}
+
+/// What a provider's node metered for one lease in one round: a cumulative counter of usage
+/// units, which only grows.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+)]
+pub struct UsageRecord {
+	/// The round metered.
+	pub round: RoundIndex,
+	/// The usage units metered in the round so far, at most the lease's quota.
+	pub counter: u64,
+}
+
+/// A lease: a consumer's reservation of `units_per_round` of one kind of a provider's capacity
+/// for the rounds `start_round..end_round`, paid for in advance into an escrow held on the
+/// consumer's account.
+///
+/// Every round of the lease is worth at most its quota times the price, and that much was held
+/// for it. Once its dispute window has passed the round is **settled**: the provider is paid for
+/// the units billed (the metered counter, at least the reserved share of the quota, if the
+/// provider recorded the round at all), a fee of that goes to the fee destination, and the rest of
+/// the round's value returns to the consumer. So `escrow == (end_round − settled_to) × quota ×
+/// price` and `escrow + paid + fees + refunded == deposited` at all times.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug,
+)]
+pub struct Lease<AccountId, Balance, Records> {
+	/// Who pays.
+	pub consumer: AccountId,
+	/// Who serves.
+	pub provider: AccountId,
+	/// What is leased.
+	pub kind: ResourceKind,
+	/// The capacity reserved: milli-vCPU, storage units or Mbit/s.
+	pub units_per_round: u64,
+	/// The usage units a round may meter: `units_per_round`, or for bandwidth
+	/// `units_per_round × RoundSeconds` megabits.
+	pub quota: u64,
+	/// The price per usage unit, fixed when the lease opened.
+	pub price: Balance,
+	/// The first round of the lease.
+	pub start_round: RoundIndex,
+	/// The round after the last one (a cancellation brings it forward).
+	pub end_round: RoundIndex,
+	/// Every round before this one is settled: `start_round ≤ settled_to ≤ end_round`.
+	pub settled_to: RoundIndex,
+	/// What the consumer put in escrow when the lease opened.
+	pub deposited: Balance,
+	/// What is still held for the rounds not settled yet.
+	pub escrow: Balance,
+	/// What the provider was paid.
+	pub paid: Balance,
+	/// What went to the fee destination.
+	pub fees: Balance,
+	/// What returned to the consumer.
+	pub refunded: Balance,
+	/// The usage recorded for rounds not settled yet, by round, oldest first.
+	pub records: Records,
+}
+
+/// A provider's capacity booked by one lease, kept until the lease ends.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+)]
+pub struct Booking {
+	/// The lease.
+	pub lease: LeaseId,
+	/// The kind it books.
+	pub kind: ResourceKind,
+	/// How much of that kind: milli-vCPU, storage units or Mbit/s.
+	pub units: u64,
+	/// The round after the lease's last.
+	pub end_round: RoundIndex,
+}
+
+/// What settling one round of a lease moved, in plancks.
+#[derive(Clone, Copy, PartialEq, Eq, Default, Debug)]
+pub struct RoundSettlement<Balance> {
+	/// The usage units billed.
+	pub units: u64,
+	/// Paid to the provider.
+	pub payout: Balance,
+	/// Paid to the fee destination.
+	pub fee: Balance,
+	/// Returned to the consumer.
+	pub refund: Balance,
+}
