@@ -9,6 +9,7 @@
 //!   session manager about providers, and how they chill or slash one.
 //! - [`RoundPoints`] and [`OnRoundClosed`]: how the rewards pallet learns a closed round's points.
 //! - [`VerifiedCapacity`]: what the usage pallet may lease out of a provider's capacity.
+//! - [`UsageSink`]: how served and disputed usage reaches a provider's points.
 //! - [`cleanup_budget`]: how many keys an `on_idle` cleanup may remove within the weight left.
 
 #![cfg_attr(not(feature = "std"), no_std)]
@@ -480,6 +481,29 @@ impl<AccountId> VerifiedCapacity<AccountId> for () {
 	fn verified_capacity(_who: &AccountId) -> Option<Capacity> {
 		None
 	}
+}
+
+/// Told what the consumers of a provider's leases used and disputed, so that what a provider
+/// serves counts towards its points and what its consumers dispute against them.
+///
+/// Implemented by the sync-attestation pallet; called by the usage pallet, whose benchmarks in
+/// the runtime measure these calls in their worst case (a full leaderboard), so that the usage
+/// pallet's weights include them.
+pub trait UsageSink<AccountId> {
+	/// `who` was paid for `units` usage units of `kind` it served (not merely reserved). They count
+	/// in the round in progress, whichever round they were metered in: a closed round's points are
+	/// final.
+	fn note_served(who: &AccountId, kind: ResourceKind, units: u64);
+
+	/// A consumer disputed `units` usage units of `kind` that `who` recorded: it billed for them
+	/// without the consumer's receipt, and will not be paid for them.
+	fn note_disputed(who: &AccountId, kind: ResourceKind, units: u64);
+}
+
+impl<AccountId> UsageSink<AccountId> for () {
+	fn note_served(_who: &AccountId, _kind: ResourceKind, _units: u64) {}
+
+	fn note_disputed(_who: &AccountId, _kind: ResourceKind, _units: u64) {}
 }
 
 /// The points of a round, as the pallet that scores providers sees them.

@@ -19,9 +19,9 @@
 //!
 //! Providers earn points in the pallet that scores rounds ([`Config::Points`]). In the Proof of
 //! Sync runtime that is the sync-attestation pallet: a provider earns points for each sync
-//! challenge it answers in time, in proportion to its declared (not measured) capacity and less
-//! for a late answer. No points are given for quality or served usage: nothing measures them yet
-//! (the `usage` pallet is not built). When a round ends, this pallet sets aside that round's
+//! challenge it answers in time, and less for a late answer, worth its capacity as its verifiers
+//! measured it and what its leases were paid for (the usage pallet), up to a share of that
+//! capacity. When a round ends, this pallet sets aside that round's
 //! reward, the *emission*, from a reward pot, an account no one holds a key to. Each provider may
 //! then collect its part of the emission: its points divided by everyone's points that round.
 //!

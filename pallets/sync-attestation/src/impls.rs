@@ -12,8 +12,8 @@ use codec::Encode;
 use frame_support::{ensure, pallet_prelude::*, traits::Get};
 use frame_system::pallet_prelude::BlockNumberFor;
 use proof_of_sync_primitives::{
-	Capacity, OnProviderWithdrawn, Points, ProviderRegistry, RoundClock, RoundIndex, RoundPoints,
-	VerifiedCapacity, MAX_LEADERBOARD_PAGE,
+	Capacity, OnProviderWithdrawn, Points, ProviderRegistry, ResourceKind, RoundClock, RoundIndex,
+	RoundPoints, UsageSink, VerifiedCapacity, MAX_LEADERBOARD_PAGE,
 };
 use sp_io::hashing::blake2_256;
 use sp_runtime::{
@@ -789,6 +789,12 @@ impl<T: Config> Pallet<T> {
 				TryRuntimeError::Other("a removed round has penalties")
 			);
 		}
+		for (round, _, _) in DisputedUsage::<T>::iter() {
+			ensure!(
+				round >= next_to_clean,
+				TryRuntimeError::Other("a removed round has disputed usage")
+			);
+		}
 		Ok(())
 	}
 }
@@ -819,6 +825,35 @@ impl<T: Config> VerifiedCapacity<T::AccountId> for Pallet<T> {
 		let round = LastClosedRound::<T>::get()?;
 		let record = QualityReports::<T>::get(round, who);
 		(!record.reports.is_empty()).then_some(record.measured)
+	}
+}
+
+/// What a provider's leases were paid for adds `UsageWeights(kind) / 1 000` points a usage unit to
+/// its usage points in the round in progress; what its consumers disputed takes as much off its
+/// usage points in the next round. Usage points count up to `MaxUsageShare` of its capacity
+/// points, and are multiplied by its sync credit as its other points are.
+impl<T: Config> UsageSink<T::AccountId> for Pallet<T> {
+	fn note_served(who: &T::AccountId, kind: ResourceKind, units: u64) {
+		let Some(round) = CurrentRound::<T>::get().map(|round| round.index) else { return };
+		let credit = Self::usage_credit_of(kind, units);
+		if credit > 0 {
+			Self::update_stats(round, who, |stats| stats.usage_credit.saturating_accrue(credit));
+		}
+	}
+
+	fn note_disputed(who: &T::AccountId, kind: ResourceKind, units: u64) {
+		let next = <Self as RoundClock>::current_round().saturating_add(1);
+		let debit = Self::usage_credit_of(kind, units);
+		if debit > 0 {
+			DisputedUsage::<T>::mutate(next, who, |total| total.saturating_accrue(debit));
+		}
+	}
+}
+
+impl<T: Config> Pallet<T> {
+	/// What `units` usage units of `kind` are worth, in thousandths of a point.
+	fn usage_credit_of(kind: ResourceKind, units: u64) -> Points {
+		Points::from(units).saturating_mul(T::UsageWeights::get().of(kind).into())
 	}
 }
 

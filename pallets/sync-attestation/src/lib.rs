@@ -45,7 +45,11 @@
 //! factor divided by the challenges the provider expects in the round, so a provider's expected
 //! credit per round does not depend on `N`. Its points are its credit times `BasePoints` plus its
 //! capacity points, which count only what the round's verifiers measured (see the
-//! [`verification`] module): declared capacity is an upper bound, never a claim that pays. A
+//! [`verification`] module): declared capacity is an upper bound, never a claim that pays. Its
+//! usage points come on top: what its leases were paid for in the round (the usage pallet, through
+//! [`proof_of_sync_primitives::UsageSink`]), `UsageWeights` a thousand usage units, less what its
+//! consumers disputed in the round before, and at most `MaxUsageShare` of its capacity points (a
+//! provider cannot be told from its own consumers, so leasing to itself adds no more). A
 //! node that reports itself major-syncing, or that published no sync status, does not answer.
 //! The chain checks that whoever holds the `sync` key knew the challenge block in time; it
 //! cannot tell whether the provider's own node is in sync.
@@ -261,6 +265,19 @@ pub mod pallet {
 		/// The part of a verifier's points in the next round it forfeits per outlier report.
 		#[pallet::constant]
 		type OutlierPenalty: Get<Perbill>;
+
+		/// Points per thousand usage units of each kind a provider's leases were paid for (the
+		/// usage pallet): milli-vCPU reserved for a round, storage units held in a round, megabits
+		/// served. A consumer's dispute of units costs the provider what they would have earned,
+		/// in the next round.
+		#[pallet::constant]
+		type UsageWeights: Get<Capacity>;
+
+		/// The most usage points count in a round, as a share of the provider's capacity points
+		/// (what its verifiers measured). A provider cannot tell its consumers from itself, so
+		/// usage it pays itself for through a second account adds at most this share.
+		#[pallet::constant]
+		type MaxUsageShare: Get<Perbill>;
 
 		/// How many overstated reports within `HistoryDepth` rounds get a verifier slashed.
 		#[pallet::constant]
@@ -540,6 +557,20 @@ pub mod pallet {
 		Blake2_128Concat,
 		T::AccountId,
 		u32,
+		ValueQuery,
+	>;
+
+	/// The usage credit, in thousandths of a point, that the units a provider's consumers disputed
+	/// in the round before would have earned, by the round whose usage points it comes off:
+	/// `(round, provider)`. Kept as long as the round.
+	#[pallet::storage]
+	pub type DisputedUsage<T: Config> = StorageDoubleMap<
+		_,
+		Twox64Concat,
+		RoundIndex,
+		Blake2_128Concat,
+		T::AccountId,
+		Points,
 		ValueQuery,
 	>;
 

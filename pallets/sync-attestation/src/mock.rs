@@ -161,6 +161,10 @@ parameter_types! {
 	pub const BasePoints: u128 = BASE_POINTS;
 	pub const MaxProbeLatency: u32 = 1_000;
 	pub const OutlierPenalty: Perbill = Perbill::from_percent(10);
+	/// A point a usage unit of compute and bandwidth, ten of storage, as capacity counts.
+	pub const UsageWeights: Capacity = Capacity { compute: 1_000, storage: 10_000, bandwidth: 1_000 };
+	/// Usage counts up to half the capacity points.
+	pub const MaxUsageShare: Perbill = Perbill::from_percent(50);
 	pub const OutlierSlash: Perbill = Perbill::from_percent(5);
 	pub const MinUptime: Perbill = Perbill::from_percent(50);
 	pub const EquivocationSlash: Perbill = Perbill::from_percent(10);
@@ -398,6 +402,8 @@ impl crate::Config for Test {
 	/// A provider holding less than a thousandth of its dataset fails the storage probe.
 	type MaxStorageOverclaim = ConstU32<1_000>;
 	type OutlierPenalty = OutlierPenalty;
+	type UsageWeights = UsageWeights;
+	type MaxUsageShare = MaxUsageShare;
 	type MaxOutlierStrikes = ConstU32<MAX_OUTLIER_STRIKES>;
 	type OutlierSlash = OutlierSlash;
 	type MinUptime = MinUptime;

@@ -328,7 +328,8 @@ impl<T: Config> Pallet<T> {
 				|round, limit| RoundCandidates::<T>::clear_prefix(round, limit, None),
 				|round, limit| QualityReports::<T>::clear_prefix(round, limit, None),
 				|round, limit| Penalties::<T>::clear_prefix(round, limit, None),
-			] as [fn(RoundIndex, u32) -> sp_io::MultiRemovalResults; 4]
+				|round, limit| DisputedUsage::<T>::clear_prefix(round, limit, None),
+			] as [fn(RoundIndex, u32) -> sp_io::MultiRemovalResults; 5]
 			{
 				if !done || used >= limit {
 					done = false;

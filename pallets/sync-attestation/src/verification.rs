@@ -313,7 +313,10 @@ impl<T: Config> Pallet<T> {
 	/// A provider's points from its round record: `sync_credit × (BasePoints + capacity_points)`
 	/// (`sync_credit` in [`CREDIT_UNIT`]s), less `penalty`.
 	pub fn points_of_stats(stats: &ProviderRoundStats) -> Points {
-		let worth = T::BasePoints::get().saturating_add(stats.capacity_points);
+		let usage = (stats.usage_credit.saturating_sub(stats.usage_debit) / 1_000)
+			.min(T::MaxUsageShare::get().mul_floor(stats.capacity_points));
+		let worth =
+			T::BasePoints::get().saturating_add(stats.capacity_points).saturating_add(usage);
 		let earned = stats.sync_credit.saturating_mul(worth) / CREDIT_UNIT;
 		(Perbill::one() - stats.penalty).mul_floor(earned)
 	}
@@ -330,6 +333,7 @@ impl<T: Config> Pallet<T> {
 		let (added, total) = ProviderRounds::<T>::mutate(round, who, |stats| {
 			let stats = stats.get_or_insert_with(|| ProviderRoundStats {
 				penalty: Self::penalty_in(round, who),
+				usage_debit: DisputedUsage::<T>::get(round, who),
 				..Default::default()
 			});
 			let before = stats.points;

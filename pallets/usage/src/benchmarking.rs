@@ -27,11 +27,16 @@ fn price<T: Config>() -> BalanceOf<T> {
 /// An account that can pay for many leases.
 fn funded<T: Config>(name: &'static str, index: u32) -> T::AccountId {
 	let who: T::AccountId = account(name, index, 0);
+	fund::<T>(&who);
+	who
+}
+
+/// Gives `who` enough to pay for many leases.
+fn fund<T: Config>(who: &T::AccountId) {
 	let amount = price::<T>()
 		.saturating_mul(1_000_000u32.into())
 		.saturating_add(T::Currency::minimum_balance());
-	T::Currency::set_balance(&who, amount);
-	who
+	T::Currency::set_balance(who, amount);
 }
 
 /// An active provider with a storage price, measured by its verifiers.
@@ -41,7 +46,59 @@ fn new_provider<T: Config>(index: u32) -> T::AccountId {
 	T::BenchmarkHelper::set_verified_capacity(&who, capacity());
 	let prices = PriceList { storage: price::<T>(), ..Default::default() };
 	Usage::<T>::do_set_prices(who.clone(), prices).expect("a provider sets prices; qed");
+	T::BenchmarkHelper::prepare_usage_sink(&who);
 	who
+}
+
+/// A consumer whose key the benchmark signs with, funded.
+fn signing_consumer<T: Config>() -> T::AccountId {
+	let who = T::BenchmarkHelper::signer();
+	fund::<T>(&who);
+	who
+}
+
+/// The consumer's receipt for `counter` units of `round` of lease `id`, signed over the
+/// `<Bytes>`-wrapped payload: the chain checks the plain payload first, so this is the costlier.
+fn wrapped_receipt<T: Config>(
+	consumer: &T::AccountId,
+	id: LeaseId,
+	round: proof_of_sync_primitives::RoundIndex,
+	counter: u64,
+) -> T::OffchainSignature {
+	let genesis = frame_system::Pallet::<T>::block_hash(
+		frame_system::pallet_prelude::BlockNumberFor::<T>::zero(),
+	);
+	let opened_after = Leases::<T>::get(id).expect("the lease was opened; qed").opened_after;
+	let payload =
+		UsageReceipt { lease: id, opened_after, round, counter }.signing_payload(&genesis);
+	let wrapped = [&b"<Bytes>"[..], &payload[..], &b"</Bytes>"[..]].concat();
+	T::BenchmarkHelper::sign(consumer, &wrapped)
+}
+
+/// A lease of `MaxLeaseRounds` of the signing consumer's from a provider, in its first round
+/// (the round in progress), with `MaxPendingRecords` rounds of usage not settled; the record of
+/// the round in progress, the last, has `counter` units and no receipt. Returns the provider,
+/// the consumer, the lease id and the round.
+fn lease_with_full_records<T: Config>(
+	counter: u64,
+) -> (T::AccountId, T::AccountId, LeaseId, proof_of_sync_primitives::RoundIndex) {
+	let provider = new_provider::<T>(0);
+	let consumer = signing_consumer::<T>();
+	let id = lease::<T>(&consumer, &provider, T::MaxLeaseRounds::get());
+	let first = T::RoundClock::current_round().saturating_add(1);
+	let pending = T::MaxPendingRecords::get();
+	let round = first.saturating_add(pending).saturating_sub(1);
+	Leases::<T>::mutate(id, |lease| {
+		let lease = lease.as_mut().expect("the lease was opened; qed");
+		for r in first..round {
+			let record = UsageRecord { round: r, counter: 1, ..Default::default() };
+			lease.records.try_push(record).expect("room; qed");
+		}
+		let record = UsageRecord { round, counter, ..Default::default() };
+		lease.records.try_push(record).expect("room; qed");
+	});
+	T::BenchmarkHelper::set_round(round);
+	(provider, consumer, id, round)
 }
 
 /// `consumer` leases `UNITS` storage units of `provider` for `rounds` rounds; returns the id.
@@ -83,7 +140,7 @@ fn record_rounds<T: Config>(id: LeaseId, rounds: u32) {
 		for round in first..first.saturating_add(rounds.min(T::MaxPendingRecords::get())) {
 			lease
 				.records
-				.try_push(UsageRecord { round, counter: lease.quota / 2 })
+				.try_push(UsageRecord { round, counter: lease.quota / 2, ..Default::default() })
 				.expect("at most MaxPendingRecords; qed");
 		}
 	});
@@ -140,17 +197,57 @@ mod benchmarks {
 		Leases::<T>::mutate(id, |lease| {
 			let lease = lease.as_mut().expect("the lease was opened; qed");
 			for round in first.saturating_add(1)..first.saturating_add(1).saturating_add(pending) {
-				lease.records.try_push(UsageRecord { round, counter: 1 }).expect("room; qed");
+				let record = UsageRecord { round, counter: 1, ..Default::default() };
+				lease.records.try_push(record).expect("room; qed");
 			}
 		});
 		// Round `first` is recorded in the round after it, in grace.
 		T::BenchmarkHelper::set_round(first.saturating_add(1));
 
 		#[extrinsic_call]
-		_(RawOrigin::Signed(provider), id, first, UNITS);
+		_(RawOrigin::Signed(provider), id, first, UNITS, None);
 
 		let lease = Leases::<T>::get(id).expect("the lease is open; qed");
-		assert_eq!(lease.records.first(), Some(&UsageRecord { round: first, counter: UNITS }));
+		assert_eq!(lease.records.first().map(|record| record.counter), Some(UNITS));
+	}
+
+	/// A receipt with a record: its signature checked twice (over the payload, then over the
+	/// wrapped payload), its units paid, the sink told.
+	#[benchmark]
+	fn record_usage_with_receipt() {
+		let (provider, consumer, id, round) = lease_with_full_records::<T>(1);
+		let receipt = wrapped_receipt::<T>(&consumer, id, round, UNITS);
+
+		#[extrinsic_call]
+		record_usage(RawOrigin::Signed(provider.clone()), id, round, UNITS, Some(receipt));
+
+		let lease = Leases::<T>::get(id).expect("the lease is open; qed");
+		assert_eq!(lease.records.last().map(|record| record.receipted), Some(UNITS));
+		assert!(!lease.paid.is_zero());
+	}
+
+	#[benchmark]
+	fn submit_receipt() {
+		let (_, consumer, id, round) = lease_with_full_records::<T>(UNITS);
+		let receipt = wrapped_receipt::<T>(&consumer, id, round, UNITS);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(consumer.clone()), id, round, UNITS, receipt);
+
+		let lease = Leases::<T>::get(id).expect("the lease is open; qed");
+		assert_eq!(lease.records.last().map(|record| record.receipted), Some(UNITS));
+	}
+
+	/// The last of `MaxPendingRecords` records.
+	#[benchmark]
+	fn dispute() {
+		let (_, consumer, id, round) = lease_with_full_records::<T>(UNITS);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(consumer.clone()), id, round);
+
+		let lease = Leases::<T>::get(id).expect("the lease is open; qed");
+		assert_eq!(lease.records.last().map(|record| record.disputed), Some(true));
 	}
 
 	/// `n` rounds due, each recorded (up to `MaxPendingRecords`): a payout, a fee and a refund.

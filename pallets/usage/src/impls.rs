@@ -12,11 +12,12 @@ use frame_support::{
 		},
 	},
 };
+use frame_system::pallet_prelude::BlockNumberFor;
 use proof_of_sync_primitives::{
-	ProviderRegistry, ResourceKind, RoundClock, RoundIndex, VerifiedCapacity,
+	ProviderRegistry, ResourceKind, RoundClock, RoundIndex, UsageSink, VerifiedCapacity,
 };
 use sp_runtime::{
-	traits::{CheckedMul, Saturating, Zero},
+	traits::{CheckedMul, Saturating, Verify, Zero},
 	DispatchError, DispatchResult,
 };
 
@@ -137,6 +138,7 @@ impl<T: Config> Pallet<T> {
 			id,
 			Lease {
 				consumer: consumer.clone(),
+				opened_after: frame_system::Pallet::<T>::parent_hash(),
 				provider: provider.clone(),
 				kind,
 				units_per_round,
@@ -173,6 +175,7 @@ impl<T: Config> Pallet<T> {
 		id: LeaseId,
 		round: RoundIndex,
 		counter: u64,
+		receipt: Option<T::OffchainSignature>,
 	) -> DispatchResult {
 		let mut lease = Leases::<T>::get(id).ok_or(Error::<T>::UnknownLease)?;
 		ensure!(who == lease.provider, Error::<T>::NotLeaseProvider);
@@ -186,20 +189,126 @@ impl<T: Config> Pallet<T> {
 		ensure!(counter <= lease.quota, Error::<T>::QuotaExceeded);
 		// Active when the round began (it may have stopped during it, having served until then).
 		ensure!(T::Registry::is_seated_in(&lease.provider, round), Error::<T>::ProviderNotServing);
-		match lease.records.binary_search_by_key(&round, |record| record.round) {
+		let at = match lease.records.binary_search_by_key(&round, |record| record.round) {
 			Ok(at) => {
 				let record = &mut lease.records[at];
 				ensure!(counter >= record.counter, Error::<T>::CounterRollback);
-				ensure!(counter != record.counter, Error::<T>::CounterUnchanged);
+				let new_receipt = receipt.is_some() && counter > record.receipted;
+				ensure!(counter > record.counter || new_receipt, Error::<T>::CounterUnchanged);
 				record.counter = counter;
+				at
 			},
-			Err(at) => lease
-				.records
-				.try_insert(at, UsageRecord { round, counter })
-				.map_err(|_| Error::<T>::TooManyPendingRecords)?,
+			Err(at) => {
+				let record = UsageRecord { round, counter, ..Default::default() };
+				lease
+					.records
+					.try_insert(at, record)
+					.map_err(|_| Error::<T>::TooManyPendingRecords)?;
+				at
+			},
+		};
+		let receipted = lease.records[at].receipted;
+		Self::deposit_event(Event::UsageRecorded { lease: id, round, counter, receipted });
+		if let Some(signature) = receipt {
+			Self::accept_receipt(id, &mut lease, at, counter, &signature)?;
 		}
 		Leases::<T>::insert(id, lease);
-		Self::deposit_event(Event::UsageRecorded { lease: id, round, counter });
+		Ok(())
+	}
+
+	pub(crate) fn do_submit_receipt(
+		id: LeaseId,
+		round: RoundIndex,
+		counter: u64,
+		signature: T::OffchainSignature,
+	) -> DispatchResult {
+		let mut lease = Leases::<T>::get(id).ok_or(Error::<T>::UnknownLease)?;
+		let at = lease
+			.records
+			.binary_search_by_key(&round, |record| record.round)
+			.map_err(|_| Error::<T>::NoRecord)?;
+		let record = &lease.records[at];
+		ensure!(counter <= record.counter, Error::<T>::ReceiptAboveRecord);
+		ensure!(counter > record.receipted, Error::<T>::StaleReceipt);
+		Self::accept_receipt(id, &mut lease, at, counter, &signature)?;
+		Leases::<T>::insert(id, lease);
+		Ok(())
+	}
+
+	pub(crate) fn do_dispute(who: T::AccountId, id: LeaseId, round: RoundIndex) -> DispatchResult {
+		let mut lease = Leases::<T>::get(id).ok_or(Error::<T>::UnknownLease)?;
+		ensure!(who == lease.consumer, Error::<T>::NotConsumer);
+		let now = T::RoundClock::current_round();
+		ensure!(
+			now <= round.saturating_add(T::DisputeWindow::get()),
+			Error::<T>::DisputeWindowClosed
+		);
+		let record = lease
+			.records
+			.iter_mut()
+			.find(|record| record.round == round)
+			.ok_or(Error::<T>::NoRecord)?;
+		ensure!(!record.disputed, Error::<T>::AlreadyDisputed);
+		ensure!(record.counter > record.receipted, Error::<T>::NothingToDispute);
+		record.disputed = true;
+		let (counter, receipted) = (record.counter, record.receipted);
+		T::UsageSink::note_disputed(&lease.provider, lease.kind, counter.saturating_sub(receipted));
+		Leases::<T>::insert(id, lease);
+		Self::deposit_event(Event::UsageDisputed { lease: id, round, counter, receipted });
+		Ok(())
+	}
+
+	/// Whether `signature` is `lease`'s consumer's over the receipt for `counter` units of
+	/// `round`: over its signing payload, or over the payload wrapped in `<Bytes>…</Bytes>` as
+	/// browser wallets sign raw bytes.
+	pub fn is_valid_receipt(
+		id: LeaseId,
+		lease: &LeaseOf<T>,
+		round: RoundIndex,
+		counter: u64,
+		signature: &T::OffchainSignature,
+	) -> bool {
+		let genesis = frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero());
+		let receipt = UsageReceipt { lease: id, opened_after: lease.opened_after, round, counter };
+		let payload = receipt.signing_payload(&genesis);
+		if signature.verify(&payload[..], &lease.consumer) {
+			return true
+		}
+		let wrapped = [&b"<Bytes>"[..], &payload[..], &b"</Bytes>"[..]].concat();
+		signature.verify(&wrapped[..], &lease.consumer)
+	}
+
+	/// Checks the consumer's receipt for `counter` units of the record at `at`, raises what it
+	/// acknowledged, and pays the newly acknowledged units at once. The caller stores the lease.
+	fn accept_receipt(
+		id: LeaseId,
+		lease: &mut LeaseOf<T>,
+		at: usize,
+		counter: u64,
+		signature: &T::OffchainSignature,
+	) -> DispatchResult {
+		let round = lease.records[at].round;
+		ensure!(
+			Self::is_valid_receipt(id, lease, round, counter, signature),
+			Error::<T>::BadReceipt
+		);
+		let record = &mut lease.records[at];
+		let units = counter.saturating_sub(record.receipted);
+		record.receipted = record.receipted.max(counter);
+		Self::deposit_event(Event::ReceiptAccepted { lease: id, round, receipted: counter });
+		if units > 0 {
+			let payment = Self::pay(id, lease, round, units)?;
+			lease.escrow.saturating_reduce(Self::units_value(lease, units));
+			lease.refunded.saturating_accrue(payment.unpayable);
+			T::UsageSink::note_served(&lease.provider, lease.kind, units);
+			Self::deposit_event(Event::UsagePaid {
+				lease: id,
+				round,
+				units,
+				payout: payment.payout,
+				fee: payment.fee,
+			});
+		}
 		Ok(())
 	}
 
@@ -303,11 +412,11 @@ impl<T: Config> Pallet<T> {
 			lease.settled_to.saturating_add(window) < now
 		{
 			let round = lease.settled_to;
-			let counter = match lease.records.first() {
-				Some(record) if record.round == round => Some(lease.records.remove(0).counter),
+			let record = match lease.records.first() {
+				Some(record) if record.round == round => Some(lease.records.remove(0)),
 				_ => None,
 			};
-			let outcome = Self::settle_round(id, lease, round, counter)?;
+			let outcome = Self::settle_round(id, lease, round, record)?;
 			lease.settled_to = round.saturating_add(1);
 			settled += 1;
 			Self::deposit_event(Event::RoundSettled {
@@ -322,31 +431,33 @@ impl<T: Config> Pallet<T> {
 		Ok(settled)
 	}
 
-	/// Pays out one round of `lease` whose recorded counter is `counter` (`None`: not recorded).
-	fn settle_round(
+	/// What `units` usage units of `lease` cost: `units × price`.
+	fn units_value(lease: &LeaseOf<T>, units: u64) -> BalanceOf<T> {
+		Self::balance_of(units).map_or_else(Zero::zero, |units| lease.price.saturating_mul(units))
+	}
+
+	/// Pays for `units` usage units of `lease` out of its escrow: `UsageFee` of their value to
+	/// `Fees`, the rest to the provider, or back to the consumer if the provider's account cannot
+	/// receive it. Notes the payout and fee on the lease; the caller takes the value off the
+	/// escrow and notes the unpayable part as refunded.
+	fn pay(
 		id: LeaseId,
 		lease: &mut LeaseOf<T>,
 		round: RoundIndex,
-		counter: Option<u64>,
-	) -> Result<RoundSettlement<BalanceOf<T>>, DispatchError> {
+		units: u64,
+	) -> Result<Payment<BalanceOf<T>>, DispatchError> {
 		let reason = Self::escrow_reason();
-		let value = Self::round_value(lease);
-		let units = counter.map_or(0, |counter| {
-			counter.max(T::ReservationShare::get().mul_ceil(lease.quota)).min(lease.quota)
-		});
-		let bill = Self::balance_of(units)
-			.map_or_else(Zero::zero, |units| lease.price.saturating_mul(units))
-			.min(value);
+		let bill = Self::units_value(lease, units);
 		let mut fee = T::UsageFee::get().mul_floor(bill);
 		let mut payout = bill.saturating_sub(fee);
-		let mut refund = value.saturating_sub(bill);
-
+		let mut unpayable = Zero::zero();
 		if !payout.is_zero() &&
 			T::Currency::can_deposit(&lease.provider, payout, Provenance::Extant) !=
 				DepositConsequence::Success
 		{
 			Self::deposit_event(Event::PayoutUnpayable { lease: id, round, amount: payout });
-			refund.saturating_accrue(payout);
+			T::Currency::release(&reason, &lease.consumer, payout, Precision::Exact)?;
+			unpayable = payout;
 			payout = Zero::zero();
 		}
 		if !payout.is_zero() {
@@ -365,21 +476,60 @@ impl<T: Config> Pallet<T> {
 			fee.saturating_reduce(missing);
 			T::Fees::on_unbalanced(credit);
 		}
-		if !refund.is_zero() {
-			T::Currency::release(&reason, &lease.consumer, refund, Precision::Exact)?;
-		}
-		lease.escrow.saturating_reduce(value);
 		lease.paid.saturating_accrue(payout);
 		lease.fees.saturating_accrue(fee);
+		Ok(Payment { payout, fee, unpayable })
+	}
+
+	/// Settles one round of `lease` with its usage `record` (`None`: not recorded): bills the
+	/// billable units (the counter, or the receipted part if disputed), at least `ReservationShare`
+	/// of the quota, pays what receipts did not pay yet, and returns the rest of the round's value
+	/// to the consumer. Served units not paid before count for the provider's points.
+	fn settle_round(
+		id: LeaseId,
+		lease: &mut LeaseOf<T>,
+		round: RoundIndex,
+		record: Option<UsageRecord>,
+	) -> Result<RoundSettlement<BalanceOf<T>>, DispatchError> {
+		// Receipted units were paid when the receipt came.
+		let (billed, served, paid) = record.map_or((0, 0, 0), |record| {
+			let floor = T::ReservationShare::get().mul_ceil(lease.quota);
+			(
+				record.billable().max(floor).min(lease.quota).max(record.receipted),
+				record.billable(),
+				record.receipted,
+			)
+		});
+		let units = billed.saturating_sub(paid);
+		let payment =
+			if units > 0 { Self::pay(id, lease, round, units)? } else { Payment::default() };
+		let returned = Self::units_value(lease, lease.quota.saturating_sub(billed));
+		if !returned.is_zero() {
+			T::Currency::release(
+				&Self::escrow_reason(),
+				&lease.consumer,
+				returned,
+				Precision::Exact,
+			)?;
+		}
+		let refund = returned.saturating_add(payment.unpayable);
+		lease
+			.escrow
+			.saturating_reduce(Self::units_value(lease, units).saturating_add(returned));
 		lease.refunded.saturating_accrue(refund);
-		Ok(RoundSettlement { units, payout, fee, refund })
+		let newly_served = served.saturating_sub(paid).min(units);
+		if newly_served > 0 {
+			T::UsageSink::note_served(&lease.provider, lease.kind, newly_served);
+		}
+		Ok(RoundSettlement { units, payout: payment.payout, fee: payment.fee, refund })
 	}
 
 	/// The pallet's invariants:
 	/// - every lease: `escrow + paid + fees + refunded == deposited`, `escrow` is the value of its
-	///   rounds not settled, `start_round ≤ settled_to ≤ end_round`, its records are of rounds not
-	///   settled, in order, within its quota, its id is below `NextLeaseId`, it is on its
-	///   consumer's list, and booked with its provider while it has not ended;
+	///   rounds not settled less their receipted units (paid early), `start_round ≤ settled_to ≤
+	///   end_round`, its records are of rounds not settled, in order, within its quota (receipted ≤
+	///   counter ≤ quota), its id is below `NextLeaseId`, it is on its consumer's list, and booked
+	///   with its provider while it has not ended;
 	/// - every consumer's `LeaseEscrow` hold is the sum of its leases' escrows, and it lists each
 	///   lease once;
 	/// - every booking is of a lease with the same provider, kind, units and end, once.
@@ -401,11 +551,6 @@ impl<T: Config> Pallet<T> {
 					"a lease's escrow, payments and refunds are not its deposit"
 				)
 			);
-			let unsettled = lease.end_round.saturating_sub(lease.settled_to);
-			ensure!(
-				lease.escrow == Self::round_value(&lease).saturating_mul(unsettled.into()),
-				TryRuntimeError::Other("a lease's escrow is not the value of its rounds to settle")
-			);
 			ensure!(
 				lease.start_round <= lease.settled_to && lease.settled_to <= lease.end_round,
 				TryRuntimeError::Other("a lease settled rounds outside it")
@@ -415,9 +560,21 @@ impl<T: Config> Pallet<T> {
 					lease.records.iter().all(|record| {
 						record.round >= lease.settled_to &&
 							record.round < lease.end_round &&
+							record.receipted <= record.counter &&
 							record.counter <= lease.quota
 					}),
 				TryRuntimeError::Other("a lease's usage records are out of order or bounds")
+			);
+			let unsettled = lease.end_round.saturating_sub(lease.settled_to);
+			let paid_early = lease.records.iter().fold(BalanceOf::<T>::zero(), |sum, record| {
+				sum.saturating_add(Self::units_value(&lease, record.receipted))
+			});
+			ensure!(
+				lease.escrow ==
+					Self::round_value(&lease)
+						.saturating_mul(unsettled.into())
+						.saturating_sub(paid_early),
+				TryRuntimeError::Other("a lease's escrow is not the value of its rounds to settle")
 			);
 			ensure!(
 				ConsumerLeases::<T>::get(&lease.consumer).contains(&id),

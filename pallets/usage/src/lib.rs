@@ -23,13 +23,23 @@
 //! cumulative counter of the units its node metered (`record_usage`): during the round and the
 //! round after, never above the quota (`QuotaExceeded`) and never backwards (`CounterRollback`).
 //!
+//! **Receipts.** The consumer signs, off chain and with its account key, a [`UsageReceipt`] for
+//! the counter it agrees with (a browser wallet's `<Bytes>`-wrapped signature counts too). A
+//! record that carries one (`record_usage` with the receipt, or `submit_receipt` until the round
+//! settles) is paid at once for the receipted units, and the consumer can no longer dispute
+//! them. Until `DisputeWindow` rounds after a round, its consumer may **dispute** the usage
+//! recorded above its receipts (`dispute`): that part is never paid, and the provider's points
+//! suffer through `UsageSink` (in the runtime, a share of its next round's points).
+//!
 //! A round **settles** `DisputeWindow` rounds after it (`settle`, or `close_lease` once the lease
 //! ended; anyone may call both, in pages of at most `MaxSettlePerCall` rounds). A round the
 //! provider recorded is billed its counter, but at least `ReservationShare` of the quota: a
 //! reservation is not free, so booking a provider's capacity and leaving it unused costs the
 //! consumer something. `UsageFee` of the bill goes to the fee destination, the rest to the
 //! provider, and what the bill leaves of the round's value returns to the consumer. A round the
-//! provider did not record is not billed. A consumer may cancel (`cancel_lease`) with
+//! provider did not record is not billed. Units served (not merely reserved) are reported to
+//! `UsageSink` when paid, and earn the provider points in the round in progress. A consumer may
+//! cancel (`cancel_lease`) with
 //! `NoticeRounds` rounds of notice (none when the provider is no longer active); the escrow of the
 //! rounds that will not run returns at once.
 //!
@@ -38,11 +48,26 @@
 //! - **Overbooking**: a lease is refused when the bookings that overlap it would exceed the
 //!   provider's capacity of its kind (`Overbooked`), or its `MaxLeasesPerProvider` slots.
 //! - **Over-quota use and counter rollback**: refused, and nothing changes.
+//! - **Forged or replayed receipts**: a receipt is the lease's consumer's signature (checked
+//!   against the lease's consumer, never a key the caller names) over the chain's genesis hash, the
+//!   lease id (never reused) and the parent hash of the block the lease opened in (so another chain
+//!   from the same genesis is another chain), the round and the counter; only units above those
+//!   already receipted are paid (`StaleReceipt`).
+//! - **A consumer disputing honest usage** to use it for free: it pays the reserved share of the
+//!   round all the same, and its own receipts outweigh its disputes. A provider's node protects
+//!   itself by recording only what its consumer receipted, or serving no further than that: a
+//!   dispute takes off its points only what the disputed units would have earned (in the runtime),
+//!   so leasing from a rival to dispute it harms no provider that bills only receipted usage.
+//! - **A provider over-recording**: what the consumer did not receipt it can dispute; the
+//!   provider's exposure is bounded by the same receipts.
 //! - **Squatting on a provider's capacity or lease slots**: every round of a lease is worth at
 //!   least `MinRoundValue`, and every round the provider records bills at least `ReservationShare`
 //!   of it, used or not.
-//! - **Leasing from oneself** to turn fees into points: refused for the same account (`SelfLease`);
-//!   through a second account it costs `UsageFee` of everything billed.
+//! - **Leasing from oneself**: refused for the same account (`SelfLease`); through a second account
+//!   it costs `UsageFee` of everything billed. The units it pays itself for earn usage points, but
+//!   in the runtime at most a share of the capacity points its verifiers measured: a provider
+//!   leasing unmeasured capacity to itself earns nothing for it, and one leasing measured capacity
+//!   earns what a fully leased provider would.
 //! - **An unpayable provider** (an account that withdrew and was reaped): its share returns to the
 //!   consumer rather than failing the settlement, so no lease is ever stuck.
 //!
@@ -78,7 +103,13 @@ pub mod weights;
 
 /// What a benchmark of this pallet needs from the runtime that is not this pallet's to do.
 #[cfg(feature = "runtime-benchmarks")]
-pub trait BenchmarkHelper<AccountId> {
+pub trait BenchmarkHelper<AccountId, OffchainSignature> {
+	/// An account whose key the benchmark can sign with ([`Self::sign`]).
+	fn signer() -> AccountId;
+
+	/// `who`'s signature of `message`; `who` came from [`Self::signer`].
+	fn sign(who: &AccountId, message: &[u8]) -> OffchainSignature;
+
 	/// Make `who` an active provider from the round in progress on, with `capacity` declared.
 	fn register_provider(who: &AccountId, capacity: proof_of_sync_primitives::Capacity);
 
@@ -88,6 +119,10 @@ pub trait BenchmarkHelper<AccountId> {
 
 	/// Make `round` the round in progress (as `Config::RoundClock` tells it).
 	fn set_round(round: proof_of_sync_primitives::RoundIndex);
+
+	/// Put `Config::UsageSink` in its worst case for `who`: the next usage it is told of costs
+	/// the most (in the runtime, `who` in sync and outside a full leaderboard it then enters).
+	fn prepare_usage_sink(who: &AccountId);
 }
 
 #[frame_support::pallet]
@@ -102,9 +137,12 @@ pub mod pallet {
 	};
 	use frame_system::pallet_prelude::*;
 	use proof_of_sync_primitives::{
-		ProviderRegistry, ResourceKind, RoundClock, RoundIndex, VerifiedCapacity,
+		ProviderRegistry, ResourceKind, RoundClock, RoundIndex, UsageSink, VerifiedCapacity,
 	};
-	use sp_runtime::{traits::Saturating, Perbill};
+	use sp_runtime::{
+		traits::{IdentifyAccount, Saturating, Verify},
+		Perbill,
+	};
 
 	/// The in-code storage version.
 	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
@@ -139,6 +177,17 @@ pub mod pallet {
 
 		/// What the providers' verifiers measured (the sync-attestation pallet).
 		type VerifiedCapacity: VerifiedCapacity<Self::AccountId>;
+
+		/// Told what providers served and what consumers disputed (the sync-attestation pallet,
+		/// which turns them into points and penalties).
+		type UsageSink: UsageSink<Self::AccountId>;
+
+		/// A consumer's signature of a usage receipt (in the runtime, `MultiSignature`: any key an
+		/// account can have).
+		type OffchainSignature: Verify<Signer = Self::SigningPublicKey> + Parameter;
+
+		/// The public key behind an account, as [`Config::OffchainSignature`] checks it.
+		type SigningPublicKey: IdentifyAccount<AccountId = Self::AccountId>;
 
 		/// Where the usage fee goes (in the runtime, the reward pot).
 		type Fees: OnUnbalanced<fungible::Credit<Self::AccountId, Self::Currency>>;
@@ -200,7 +249,7 @@ pub mod pallet {
 
 		/// What the benchmarks need from the runtime.
 		#[cfg(feature = "runtime-benchmarks")]
-		type BenchmarkHelper: BenchmarkHelper<Self::AccountId>;
+		type BenchmarkHelper: BenchmarkHelper<Self::AccountId, Self::OffchainSignature>;
 	}
 
 	/// Each provider's prices (`set_prices`).
@@ -269,6 +318,42 @@ pub mod pallet {
 			round: RoundIndex,
 			/// The usage units metered in the round so far.
 			counter: u64,
+			/// The highest counter the consumer signed a receipt for.
+			receipted: u64,
+		},
+		/// A receipt of the consumer's raised what it acknowledged of a round's usage.
+		ReceiptAccepted {
+			/// The lease.
+			lease: LeaseId,
+			/// The round.
+			round: RoundIndex,
+			/// The usage units the consumer acknowledged.
+			receipted: u64,
+		},
+		/// Receipted usage was paid at once, before its round settles.
+		UsagePaid {
+			/// The lease.
+			lease: LeaseId,
+			/// The round metered.
+			round: RoundIndex,
+			/// The usage units paid.
+			units: u64,
+			/// Paid to the provider, in plancks.
+			payout: BalanceOf<T>,
+			/// Paid to the fee destination, in plancks.
+			fee: BalanceOf<T>,
+		},
+		/// A consumer disputed a round's usage above what it signed receipts for: that part is
+		/// not paid, and the provider's points suffer.
+		UsageDisputed {
+			/// The lease.
+			lease: LeaseId,
+			/// The round.
+			round: RoundIndex,
+			/// The usage units the provider recorded.
+			counter: u64,
+			/// The usage units the consumer acknowledged, which are still paid.
+			receipted: u64,
 		},
 		/// A round of a lease settled: the provider was paid for the units billed and the rest
 		/// of the round's value returned to the consumer.
@@ -384,6 +469,24 @@ pub mod pallet {
 		CounterRollback,
 		/// The counter is the one already recorded for the round: nothing to record.
 		CounterUnchanged,
+		/// The receipt's signature is not the lease's consumer's over this lease, round and
+		/// counter on this chain. Have the consumer sign `UsageReceipt::signing_payload`.
+		BadReceipt,
+		/// The receipt acknowledges no more than the round's receipts already did. Nothing to do.
+		StaleReceipt,
+		/// The receipt acknowledges more than the provider recorded. Record the usage first
+		/// (`record_usage`, with the receipt).
+		ReceiptAboveRecord,
+		/// The lease has no usage recorded for the round, or the round has settled. Nothing to
+		/// acknowledge or dispute.
+		NoRecord,
+		/// The round's usage is already disputed.
+		AlreadyDisputed,
+		/// The consumer signed receipts for all the usage recorded for the round: there is
+		/// nothing to dispute.
+		NothingToDispute,
+		/// A round is disputed at the latest `DisputeWindow` rounds after it; then it settles.
+		DisputeWindowClosed,
 		/// The lease holds `MaxPendingRecords` rounds of usage not settled yet. Call `settle`
 		/// first.
 		TooManyPendingRecords,
@@ -480,29 +583,40 @@ pub mod pallet {
 			Self::do_open_lease(who, provider, kind, units_per_round, rounds, max_price_per_unit)
 		}
 
-		/// Record the usage units the caller's node metered for a lease in a round.
+		/// Record the usage units the caller's node metered for a lease in a round, with the
+		/// consumer's receipt for them if it has one.
 		///
 		/// - Origin: signed by the lease's provider.
 		/// - Effect: sets the lease's counter for `round` to `counter`: the usage units metered in
 		///   the round so far (milli-vCPU reserved, the most storage units held, or megabits
 		///   served). Allowed during `round` and the round after, for a round of the lease, up to
 		///   the lease's quota, only upwards, and only if the provider was active when the round
-		///   began. The round settles `DisputeWindow` rounds after it. No money moves.
-		/// - Events: [`Event::UsageRecorded`].
+		///   began. With `receipt`, the consumer's signature of the [`UsageReceipt`] for this
+		///   lease, round and counter, the consumer can no longer dispute those units and they are
+		///   paid at once (less `UsageFee`); the same counter may be sent again to add a receipt.
+		///   Units without a receipt are paid when the round settles, `DisputeWindow` rounds after
+		///   it, unless the consumer disputes them.
+		/// - Events: [`Event::UsageRecorded`], then with a receipt [`Event::ReceiptAccepted`] and
+		///   [`Event::UsagePaid`].
 		/// - Errors: [`Error::UnknownLease`], [`Error::NotLeaseProvider`],
 		///   [`Error::RoundOutsideLease`], [`Error::RoundNotStarted`], [`Error::RecordingClosed`],
 		///   [`Error::QuotaExceeded`], [`Error::ProviderNotServing`], [`Error::CounterRollback`],
-		///   [`Error::CounterUnchanged`], [`Error::TooManyPendingRecords`].
+		///   [`Error::CounterUnchanged`], [`Error::BadReceipt`], [`Error::TooManyPendingRecords`].
 		#[pallet::call_index(2)]
-		#[pallet::weight(T::WeightInfo::record_usage())]
+		#[pallet::weight(if receipt.is_some() {
+			T::WeightInfo::record_usage_with_receipt()
+		} else {
+			T::WeightInfo::record_usage()
+		})]
 		pub fn record_usage(
 			origin: OriginFor<T>,
 			lease: LeaseId,
 			round: RoundIndex,
 			counter: u64,
+			receipt: Option<T::OffchainSignature>,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			Self::do_record_usage(who, lease, round, counter)
+			Self::do_record_usage(who, lease, round, counter, receipt)
 		}
 
 		/// Settle a lease's rounds that are due: pay the provider, the fee and the refund of each.
@@ -562,6 +676,51 @@ pub mod pallet {
 			ensure_signed(origin)?;
 			let settled = Self::do_close_lease(lease)?;
 			Ok(Some(T::WeightInfo::close_lease(settled)).into())
+		}
+
+		/// Hand in a consumer's receipt for usage already recorded: the units it acknowledges
+		/// are paid at once and can no longer be disputed.
+		///
+		/// - Origin: signed by any account (the provider's, usually).
+		/// - Effect: until the round settles, raises what the consumer acknowledged of `round` of
+		///   the lease to `counter` (at most the counter recorded) if `signature` is the consumer's
+		///   over the [`UsageReceipt`] for this lease, round and counter, and pays the newly
+		///   acknowledged units (less `UsageFee`). Also after a dispute: the consumer's own receipt
+		///   outweighs it.
+		/// - Events: [`Event::ReceiptAccepted`], [`Event::UsagePaid`].
+		/// - Errors: [`Error::UnknownLease`], [`Error::NoRecord`], [`Error::ReceiptAboveRecord`],
+		///   [`Error::StaleReceipt`], [`Error::BadReceipt`].
+		#[pallet::call_index(6)]
+		#[pallet::weight(T::WeightInfo::submit_receipt())]
+		pub fn submit_receipt(
+			origin: OriginFor<T>,
+			lease: LeaseId,
+			round: RoundIndex,
+			counter: u64,
+			signature: T::OffchainSignature,
+		) -> DispatchResult {
+			ensure_signed(origin)?;
+			Self::do_submit_receipt(lease, round, counter, signature)
+		}
+
+		/// Dispute the usage a provider recorded for a round above what the caller signed
+		/// receipts for.
+		///
+		/// - Origin: signed by the lease's consumer.
+		/// - Effect: until `DisputeWindow` rounds after `round`, marks the round's usage disputed:
+		///   when it settles, only the receipted units are billed (still at least
+		///   `ReservationShare` of the quota: the capacity was reserved), and the provider's points
+		///   suffer (in the runtime, the usage points the disputed units would have earned come off
+		///   its next round's). A later receipt of the consumer's (`submit_receipt`) still counts.
+		/// - Events: [`Event::UsageDisputed`].
+		/// - Errors: [`Error::UnknownLease`], [`Error::NotConsumer`], [`Error::NoRecord`],
+		///   [`Error::DisputeWindowClosed`], [`Error::AlreadyDisputed`],
+		///   [`Error::NothingToDispute`].
+		#[pallet::call_index(7)]
+		#[pallet::weight(T::WeightInfo::dispute())]
+		pub fn dispute(origin: OriginFor<T>, lease: LeaseId, round: RoundIndex) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_dispute(who, lease, round)
 		}
 	}
 }

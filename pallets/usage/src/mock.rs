@@ -8,10 +8,13 @@ use frame_support::{
 	traits::{tokens::imbalance::ResolveTo, ConstU128, ConstU32, ConstU64},
 };
 use proof_of_sync_primitives::{
-	Capacity, ProviderRegistry, RoundClock, RoundIndex, VerifiedCapacity,
+	Capacity, ProviderRegistry, ResourceKind, RoundClock, RoundIndex, UsageSink, VerifiedCapacity,
 };
 pub use proof_of_sync_test_utils::MockRoundClock;
-use sp_runtime::{BuildStorage, DispatchError, Perbill};
+use sp_runtime::{
+	testing::{TestSignature, UintAuthorityId},
+	BuildStorage, DispatchError, Perbill,
+};
 
 pub type AccountId = u64;
 pub type Balance = u128;
@@ -79,11 +82,32 @@ pub struct MockProvider {
 }
 
 parameter_types! {
+	/// What the usage sink was told, in order.
+	pub static SinkLog: Vec<SinkEntry> = vec![];
 	pub static Providers: BTreeMap<AccountId, MockProvider> = BTreeMap::new();
 	pub static Verified: BTreeMap<AccountId, Capacity> = BTreeMap::new();
 	pub const Pot: AccountId = POT;
 	pub const UsageFee: Perbill = USAGE_FEE;
 	pub const ReservationShare: Perbill = RESERVATION_SHARE;
+}
+
+/// One call to the usage sink.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum SinkEntry {
+	Served(AccountId, ResourceKind, u64),
+	Disputed(AccountId, ResourceKind, u64),
+}
+
+/// Logs what it is told in `SinkLog`.
+pub struct MockSink;
+impl UsageSink<AccountId> for MockSink {
+	fn note_served(who: &AccountId, kind: ResourceKind, units: u64) {
+		SinkLog::mutate(|log| log.push(SinkEntry::Served(*who, kind, units)));
+	}
+
+	fn note_disputed(who: &AccountId, kind: ResourceKind, units: u64) {
+		SinkLog::mutate(|log| log.push(SinkEntry::Disputed(*who, kind, units)));
+	}
 }
 
 /// The registry the tests fill through `Providers`.
@@ -180,7 +204,15 @@ impl VerifiedCapacity<AccountId> for MockVerified {
 }
 
 #[cfg(feature = "runtime-benchmarks")]
-impl crate::BenchmarkHelper<AccountId> for MockRegistry {
+impl crate::BenchmarkHelper<AccountId, TestSignature> for MockRegistry {
+	fn signer() -> AccountId {
+		500
+	}
+
+	fn sign(who: &AccountId, message: &[u8]) -> TestSignature {
+		TestSignature(*who, message.to_vec())
+	}
+
 	fn register_provider(who: &AccountId, capacity: Capacity) {
 		MockRegistry::set(*who, capacity, true);
 	}
@@ -192,6 +224,8 @@ impl crate::BenchmarkHelper<AccountId> for MockRegistry {
 	fn set_round(round: RoundIndex) {
 		MockRoundClock::set(round);
 	}
+
+	fn prepare_usage_sink(_who: &AccountId) {}
 }
 
 impl pallet_usage::Config for Test {
@@ -200,6 +234,9 @@ impl pallet_usage::Config for Test {
 	type RoundClock = MockRoundClock;
 	type Registry = MockRegistry;
 	type VerifiedCapacity = MockVerified;
+	type UsageSink = MockSink;
+	type OffchainSignature = TestSignature;
+	type SigningPublicKey = UintAuthorityId;
 	type Fees = ResolveTo<Pot, Balances>;
 	type UsageFee = UsageFee;
 	type ReservationShare = ReservationShare;
@@ -253,6 +290,7 @@ impl ExtBuilder {
 			MockRoundClock::set(0);
 			Providers::set(BTreeMap::new());
 			Verified::set(BTreeMap::new());
+			SinkLog::set(vec![]);
 			for who in [ALICE, DAVE, CHILLED] {
 				MockRegistry::set(who, capacity(), who != CHILLED);
 				crate::Prices::<Test>::insert(who, prices());

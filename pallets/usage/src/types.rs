@@ -21,6 +21,7 @@ pub type PriceListOf<T> = PriceList<BalanceOf<T>>;
 pub type LeaseOf<T> = Lease<
 	<T as frame_system::Config>::AccountId,
 	BalanceOf<T>,
+	<T as frame_system::Config>::Hash,
 	BoundedVec<UsageRecord, <T as Config>::MaxPendingRecords>,
 >;
 
@@ -67,7 +68,52 @@ impl<Balance: Copy> PriceList<Balance> {
 }
 
 /// What a provider's node metered for one lease in one round: a cumulative counter of usage
-/// units, which only grows.
+/// units, which only grows, and how much of it the consumer acknowledged.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Default,
+)]
+pub struct UsageRecord {
+	/// The round metered.
+	pub round: RoundIndex,
+	/// The usage units metered in the round so far, at most the lease's quota.
+	pub counter: u64,
+	/// The highest counter the consumer signed a receipt for (at most `counter`): usage it
+	/// cannot dispute, and already paid.
+	pub receipted: u64,
+	/// Whether the consumer disputed the units above `receipted`: they are not paid.
+	pub disputed: bool,
+}
+
+impl UsageRecord {
+	/// The units the round bills before the reserved share: the counter, or only the receipted
+	/// part once disputed.
+	pub fn billable(&self) -> u64 {
+		if self.disputed {
+			self.receipted
+		} else {
+			self.counter
+		}
+	}
+}
+
+/// The domain tag of a usage receipt's signed payload.
+pub const RECEIPT_CONTEXT: &[u8] = b"proof-of-sync/usage-receipt";
+
+/// What a consumer signs off-chain to acknowledge its usage: "of lease `lease` (opened after block
+/// `opened_after`), I used `counter` usage units in round `round` so far". Its signed payload is
+/// [`UsageReceipt::signing_payload`];
+/// a wallet that wraps what it signs in `<Bytes>…</Bytes>` (the polkadot.js extension's
+/// `signRaw`) may sign that instead.
 #[derive(
 	Encode,
 	Decode,
@@ -80,11 +126,25 @@ impl<Balance: Copy> PriceList<Balance> {
 	Eq,
 	Debug,
 )]
-pub struct UsageRecord {
-	/// The round metered.
+pub struct UsageReceipt<Hash> {
+	/// The lease.
+	pub lease: LeaseId,
+	/// The lease's `opened_after`.
+	pub opened_after: Hash,
+	/// The round.
 	pub round: RoundIndex,
-	/// The usage units metered in the round so far, at most the lease's quota.
+	/// The cumulative usage units of the round acknowledged.
 	pub counter: u64,
+}
+
+impl<Hash: Encode> UsageReceipt<Hash> {
+	/// The bytes the consumer signs: the domain tag, the chain's genesis hash, then the receipt,
+	/// SCALE-encoded. The genesis hash keeps a receipt from counting on another chain, and the
+	/// lease's `opened_after` on another instance of this one; the lease id (never reused) and the
+	/// round keep it from counting for another lease or round.
+	pub fn signing_payload(&self, genesis_hash: &Hash) -> alloc::vec::Vec<u8> {
+		(RECEIPT_CONTEXT, genesis_hash, self).encode()
+	}
 }
 
 /// A lease: a consumer's reservation of `units_per_round` of one kind of a provider's capacity
@@ -100,9 +160,13 @@ pub struct UsageRecord {
 #[derive(
 	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug,
 )]
-pub struct Lease<AccountId, Balance, Records> {
+pub struct Lease<AccountId, Balance, Hash, Records> {
 	/// Who pays.
 	pub consumer: AccountId,
+	/// The hash of the parent of the block the lease opened in: its receipts name it, so that a
+	/// receipt for lease `n` of one chain does not count for lease `n` of another chain started
+	/// from the same genesis (two `--dev` chains, say).
+	pub opened_after: Hash,
 	/// Who serves.
 	pub provider: AccountId,
 	/// What is leased.
@@ -156,6 +220,17 @@ pub struct Booking {
 	pub units: u64,
 	/// The round after the lease's last.
 	pub end_round: RoundIndex,
+}
+
+/// What paying for usage units moved, in plancks.
+#[derive(Clone, Copy, PartialEq, Eq, Default, Debug)]
+pub struct Payment<Balance> {
+	/// Paid to the provider.
+	pub payout: Balance,
+	/// Paid to the fee destination.
+	pub fee: Balance,
+	/// Returned to the consumer because the provider's account could not receive the payout.
+	pub unpayable: Balance,
 }
 
 /// What settling one round of a lease moved, in plancks.

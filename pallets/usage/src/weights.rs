@@ -45,6 +45,9 @@ pub trait WeightInfo {
 	fn set_prices() -> Weight;
 	fn open_lease() -> Weight;
 	fn record_usage() -> Weight;
+	fn record_usage_with_receipt() -> Weight;
+	fn submit_receipt() -> Weight;
+	fn dispute() -> Weight;
 	fn settle(n: u32, ) -> Weight;
 	fn cancel_lease() -> Weight;
 	fn close_lease(n: u32, ) -> Weight;
@@ -63,8 +66,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `533`
 		//  Estimated: `3734`
-		// Minimum execution time: 11_838_000 picoseconds.
-		Weight::from_parts(12_589_000, 3734)
+		// Minimum execution time: 11_978_000 picoseconds.
+		Weight::from_parts(12_699_000, 3734)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -88,55 +91,148 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
+	/// Storage: `System::ParentHash` (r:1 w:0)
+	/// Proof: `System::ParentHash` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	/// Storage: `Usage::Leases` (r:0 w:1)
-	/// Proof: `Usage::Leases` (`max_values`: None, `max_size`: Some(398), added: 2873, mode: `MaxEncodedLen`)
+	/// Proof: `Usage::Leases` (`max_values`: None, `max_size`: Some(574), added: 3049, mode: `MaxEncodedLen`)
 	fn open_lease() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `4362`
-		//  Estimated: `5847`
-		// Minimum execution time: 90_726_000 picoseconds.
-		Weight::from_parts(96_825_000, 5847)
-			.saturating_add(T::DbWeight::get().reads(10_u64))
+		//  Measured:  `4395`
+		//  Estimated: `5880`
+		// Minimum execution time: 93_360_000 picoseconds.
+		Weight::from_parts(96_365_000, 5880)
+			.saturating_add(T::DbWeight::get().reads(11_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
 	/// Storage: `Usage::Leases` (r:1 w:1)
-	/// Proof: `Usage::Leases` (`max_values`: None, `max_size`: Some(398), added: 2873, mode: `MaxEncodedLen`)
+	/// Proof: `Usage::Leases` (`max_values`: None, `max_size`: Some(574), added: 3049, mode: `MaxEncodedLen`)
 	/// Storage: `Session::CurrentIndex` (r:1 w:0)
 	/// Proof: `Session::CurrentIndex` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
 	/// Storage: `Resources::Providers` (r:1 w:0)
 	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
 	fn record_usage() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `991`
-		//  Estimated: `3863`
-		// Minimum execution time: 16_224_000 picoseconds.
-		Weight::from_parts(17_536_000, 3863)
+		//  Measured:  `1158`
+		//  Estimated: `4039`
+		// Minimum execution time: 16_715_000 picoseconds.
+		Weight::from_parts(17_757_000, 4039)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Usage::Leases` (r:1 w:1)
-	/// Proof: `Usage::Leases` (`max_values`: None, `max_size`: Some(398), added: 2873, mode: `MaxEncodedLen`)
+	/// Proof: `Usage::Leases` (`max_values`: None, `max_size`: Some(574), added: 3049, mode: `MaxEncodedLen`)
+	/// Storage: `Session::CurrentIndex` (r:1 w:0)
+	/// Proof: `Session::CurrentIndex` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
+	/// Storage: `Resources::Providers` (r:1 w:0)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
+	/// Storage: `System::BlockHash` (r:1 w:0)
+	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:3 w:3)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
+	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(56), added: 551, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::ProviderRounds` (r:1 w:1)
+	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(176), added: 2651, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::Penalties` (r:1 w:0)
+	/// Proof: `SyncAttestation::Penalties` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::DisputedUsage` (r:1 w:0)
+	/// Proof: `SyncAttestation::DisputedUsage` (`max_values`: None, `max_size`: Some(76), added: 2551, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::Rounds` (r:1 w:1)
+	/// Proof: `SyncAttestation::Rounds` (`max_values`: None, `max_size`: Some(89), added: 2564, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::Leaderboard` (r:1 w:1)
+	/// Proof: `SyncAttestation::Leaderboard` (`max_values`: None, `max_size`: Some(4814), added: 7289, mode: `MaxEncodedLen`)
+	fn record_usage_with_receipt() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `6971`
+		//  Estimated: `8799`
+		// Minimum execution time: 177_887_000 picoseconds.
+		Weight::from_parts(183_435_000, 8799)
+			.saturating_add(T::DbWeight::get().reads(14_u64))
+			.saturating_add(T::DbWeight::get().writes(8_u64))
+	}
+	/// Storage: `Usage::Leases` (r:1 w:1)
+	/// Proof: `Usage::Leases` (`max_values`: None, `max_size`: Some(574), added: 3049, mode: `MaxEncodedLen`)
+	/// Storage: `System::BlockHash` (r:1 w:0)
+	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:3 w:3)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
+	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(56), added: 551, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::ProviderRounds` (r:1 w:1)
+	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(176), added: 2651, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::Penalties` (r:1 w:0)
+	/// Proof: `SyncAttestation::Penalties` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::DisputedUsage` (r:1 w:0)
+	/// Proof: `SyncAttestation::DisputedUsage` (`max_values`: None, `max_size`: Some(76), added: 2551, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::Rounds` (r:1 w:1)
+	/// Proof: `SyncAttestation::Rounds` (`max_values`: None, `max_size`: Some(89), added: 2564, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::Leaderboard` (r:1 w:1)
+	/// Proof: `SyncAttestation::Leaderboard` (`max_values`: None, `max_size`: Some(4814), added: 7289, mode: `MaxEncodedLen`)
+	fn submit_receipt() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `6536`
+		//  Estimated: `8799`
+		// Minimum execution time: 167_281_000 picoseconds.
+		Weight::from_parts(173_440_000, 8799)
+			.saturating_add(T::DbWeight::get().reads(12_u64))
+			.saturating_add(T::DbWeight::get().writes(8_u64))
+	}
+	/// Storage: `Usage::Leases` (r:1 w:1)
+	/// Proof: `Usage::Leases` (`max_values`: None, `max_size`: Some(574), added: 3049, mode: `MaxEncodedLen`)
+	/// Storage: `Session::CurrentIndex` (r:1 w:0)
+	/// Proof: `Session::CurrentIndex` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
+	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
+	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(56), added: 551, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::DisputedUsage` (r:1 w:1)
+	/// Proof: `SyncAttestation::DisputedUsage` (`max_values`: None, `max_size`: Some(76), added: 2551, mode: `MaxEncodedLen`)
+	fn dispute() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `1166`
+		//  Estimated: `4039`
+		// Minimum execution time: 17_597_000 picoseconds.
+		Weight::from_parts(19_089_000, 4039)
+			.saturating_add(T::DbWeight::get().reads(4_u64))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
+	}
+	/// Storage: `Usage::Leases` (r:1 w:1)
+	/// Proof: `Usage::Leases` (`max_values`: None, `max_size`: Some(574), added: 3049, mode: `MaxEncodedLen`)
 	/// Storage: `Session::CurrentIndex` (r:1 w:0)
 	/// Proof: `Session::CurrentIndex` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
 	/// Storage: `System::Account` (r:3 w:3)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
+	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(56), added: 551, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::ProviderRounds` (r:1 w:1)
+	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(176), added: 2651, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::Penalties` (r:1 w:0)
+	/// Proof: `SyncAttestation::Penalties` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::DisputedUsage` (r:1 w:0)
+	/// Proof: `SyncAttestation::DisputedUsage` (`max_values`: None, `max_size`: Some(76), added: 2551, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::Rounds` (r:1 w:1)
+	/// Proof: `SyncAttestation::Rounds` (`max_values`: None, `max_size`: Some(89), added: 2564, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::Leaderboard` (r:1 w:1)
+	/// Proof: `SyncAttestation::Leaderboard` (`max_values`: None, `max_size`: Some(4814), added: 7289, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 16]`.
 	fn settle(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1030 + n * (12 ±0)`
-		//  Estimated: `8799 + n * (12 ±0)`
-		// Minimum execution time: 101_192_000 picoseconds.
-		Weight::from_parts(23_400_956, 8799)
-			// Standard Error: 17_012
-			.saturating_add(Weight::from_parts(79_781_935, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(6_u64))
-			.saturating_add(T::DbWeight::get().writes(5_u64))
-			.saturating_add(Weight::from_parts(0, 12).saturating_mul(n.into()))
+		//  Measured:  `6257 + n * (21 ±0)`
+		//  Estimated: `8799 + n * (21 ±0)`
+		// Minimum execution time: 123_836_000 picoseconds.
+		Weight::from_parts(40_353_066, 8799)
+			// Standard Error: 31_913
+			.saturating_add(Weight::from_parts(89_090_533, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(12_u64))
+			.saturating_add(T::DbWeight::get().writes(8_u64))
+			.saturating_add(Weight::from_parts(0, 21).saturating_mul(n.into()))
 	}
 	/// Storage: `Usage::Leases` (r:1 w:1)
-	/// Proof: `Usage::Leases` (`max_values`: None, `max_size`: Some(398), added: 2873, mode: `MaxEncodedLen`)
+	/// Proof: `Usage::Leases` (`max_values`: None, `max_size`: Some(574), added: 3049, mode: `MaxEncodedLen`)
 	/// Storage: `Session::CurrentIndex` (r:1 w:0)
 	/// Proof: `Session::CurrentIndex` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
 	/// Storage: `Resources::Providers` (r:1 w:0)
@@ -149,21 +245,33 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Usage::ProviderLeases` (`max_values`: None, `max_size`: Some(1394), added: 3869, mode: `MaxEncodedLen`)
 	fn cancel_lease() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3559`
-		//  Estimated: `5044`
-		// Minimum execution time: 62_544_000 picoseconds.
-		Weight::from_parts(66_250_000, 5044)
+		//  Measured:  `3591`
+		//  Estimated: `5076`
+		// Minimum execution time: 62_734_000 picoseconds.
+		Weight::from_parts(64_817_000, 5076)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 	/// Storage: `Usage::Leases` (r:1 w:1)
-	/// Proof: `Usage::Leases` (`max_values`: None, `max_size`: Some(398), added: 2873, mode: `MaxEncodedLen`)
+	/// Proof: `Usage::Leases` (`max_values`: None, `max_size`: Some(574), added: 3049, mode: `MaxEncodedLen`)
 	/// Storage: `Session::CurrentIndex` (r:1 w:0)
 	/// Proof: `Session::CurrentIndex` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
 	/// Storage: `System::Account` (r:3 w:3)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
+	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(56), added: 551, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::ProviderRounds` (r:1 w:1)
+	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(176), added: 2651, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::Penalties` (r:1 w:0)
+	/// Proof: `SyncAttestation::Penalties` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::DisputedUsage` (r:1 w:0)
+	/// Proof: `SyncAttestation::DisputedUsage` (`max_values`: None, `max_size`: Some(76), added: 2551, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::Rounds` (r:1 w:1)
+	/// Proof: `SyncAttestation::Rounds` (`max_values`: None, `max_size`: Some(89), added: 2564, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::Leaderboard` (r:1 w:1)
+	/// Proof: `SyncAttestation::Leaderboard` (`max_values`: None, `max_size`: Some(4814), added: 7289, mode: `MaxEncodedLen`)
 	/// Storage: `Usage::ConsumerLeases` (r:1 w:1)
 	/// Proof: `Usage::ConsumerLeases` (`max_values`: None, `max_size`: Some(305), added: 2780, mode: `MaxEncodedLen`)
 	/// Storage: `Usage::ProviderLeases` (r:1 w:1)
@@ -171,15 +279,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[0, 16]`.
 	fn close_lease(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `4630 + n * (12 ±0)`
-		//  Estimated: `8799 + n * (36 ±6)`
-		// Minimum execution time: 32_328_000 picoseconds.
-		Weight::from_parts(50_652_250, 8799)
-			// Standard Error: 67_072
-			.saturating_add(Weight::from_parts(79_414_504, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(7_u64))
-			.saturating_add(T::DbWeight::get().writes(6_u64))
-			.saturating_add(Weight::from_parts(0, 36).saturating_mul(n.into()))
+		//  Measured:  `9857 + n * (21 ±0)`
+		//  Estimated: `9932 + n * (153 ±36)`
+		// Minimum execution time: 32_930_000 picoseconds.
+		Weight::from_parts(57_522_294, 9932)
+			// Standard Error: 75_105
+			.saturating_add(Weight::from_parts(88_561_874, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(12_u64))
+			.saturating_add(T::DbWeight::get().writes(8_u64))
+			.saturating_add(Weight::from_parts(0, 153).saturating_mul(n.into()))
 	}
 }
 
@@ -192,7 +300,7 @@ impl WeightInfo for () {
 	/// Storage: `Usage::Prices` (r:0 w:1)
 	/// Proof: `Usage::Prices` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
 	fn set_prices() -> Weight {
-		Weight::from_parts(12_589_000, 3734)
+		Weight::from_parts(12_699_000, 3734)
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
@@ -216,42 +324,123 @@ impl WeightInfo for () {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
+	/// Storage: `System::ParentHash` (r:1 w:0)
+	/// Proof: `System::ParentHash` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	/// Storage: `Usage::Leases` (r:0 w:1)
-	/// Proof: `Usage::Leases` (`max_values`: None, `max_size`: Some(398), added: 2873, mode: `MaxEncodedLen`)
+	/// Proof: `Usage::Leases` (`max_values`: None, `max_size`: Some(574), added: 3049, mode: `MaxEncodedLen`)
 	fn open_lease() -> Weight {
-		Weight::from_parts(96_825_000, 5847)
-			.saturating_add(RocksDbWeight::get().reads(10_u64))
+		Weight::from_parts(96_365_000, 5880)
+			.saturating_add(RocksDbWeight::get().reads(11_u64))
 			.saturating_add(RocksDbWeight::get().writes(6_u64))
 	}
 	/// Storage: `Usage::Leases` (r:1 w:1)
-	/// Proof: `Usage::Leases` (`max_values`: None, `max_size`: Some(398), added: 2873, mode: `MaxEncodedLen`)
+	/// Proof: `Usage::Leases` (`max_values`: None, `max_size`: Some(574), added: 3049, mode: `MaxEncodedLen`)
 	/// Storage: `Session::CurrentIndex` (r:1 w:0)
 	/// Proof: `Session::CurrentIndex` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
 	/// Storage: `Resources::Providers` (r:1 w:0)
 	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
 	fn record_usage() -> Weight {
-		Weight::from_parts(17_536_000, 3863)
+		Weight::from_parts(17_757_000, 4039)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Usage::Leases` (r:1 w:1)
-	/// Proof: `Usage::Leases` (`max_values`: None, `max_size`: Some(398), added: 2873, mode: `MaxEncodedLen`)
+	/// Proof: `Usage::Leases` (`max_values`: None, `max_size`: Some(574), added: 3049, mode: `MaxEncodedLen`)
+	/// Storage: `Session::CurrentIndex` (r:1 w:0)
+	/// Proof: `Session::CurrentIndex` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
+	/// Storage: `Resources::Providers` (r:1 w:0)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
+	/// Storage: `System::BlockHash` (r:1 w:0)
+	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:3 w:3)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
+	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(56), added: 551, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::ProviderRounds` (r:1 w:1)
+	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(176), added: 2651, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::Penalties` (r:1 w:0)
+	/// Proof: `SyncAttestation::Penalties` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::DisputedUsage` (r:1 w:0)
+	/// Proof: `SyncAttestation::DisputedUsage` (`max_values`: None, `max_size`: Some(76), added: 2551, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::Rounds` (r:1 w:1)
+	/// Proof: `SyncAttestation::Rounds` (`max_values`: None, `max_size`: Some(89), added: 2564, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::Leaderboard` (r:1 w:1)
+	/// Proof: `SyncAttestation::Leaderboard` (`max_values`: None, `max_size`: Some(4814), added: 7289, mode: `MaxEncodedLen`)
+	fn record_usage_with_receipt() -> Weight {
+		Weight::from_parts(183_435_000, 8799)
+			.saturating_add(RocksDbWeight::get().reads(14_u64))
+			.saturating_add(RocksDbWeight::get().writes(8_u64))
+	}
+	/// Storage: `Usage::Leases` (r:1 w:1)
+	/// Proof: `Usage::Leases` (`max_values`: None, `max_size`: Some(574), added: 3049, mode: `MaxEncodedLen`)
+	/// Storage: `System::BlockHash` (r:1 w:0)
+	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:3 w:3)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
+	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(56), added: 551, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::ProviderRounds` (r:1 w:1)
+	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(176), added: 2651, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::Penalties` (r:1 w:0)
+	/// Proof: `SyncAttestation::Penalties` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::DisputedUsage` (r:1 w:0)
+	/// Proof: `SyncAttestation::DisputedUsage` (`max_values`: None, `max_size`: Some(76), added: 2551, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::Rounds` (r:1 w:1)
+	/// Proof: `SyncAttestation::Rounds` (`max_values`: None, `max_size`: Some(89), added: 2564, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::Leaderboard` (r:1 w:1)
+	/// Proof: `SyncAttestation::Leaderboard` (`max_values`: None, `max_size`: Some(4814), added: 7289, mode: `MaxEncodedLen`)
+	fn submit_receipt() -> Weight {
+		Weight::from_parts(173_440_000, 8799)
+			.saturating_add(RocksDbWeight::get().reads(12_u64))
+			.saturating_add(RocksDbWeight::get().writes(8_u64))
+	}
+	/// Storage: `Usage::Leases` (r:1 w:1)
+	/// Proof: `Usage::Leases` (`max_values`: None, `max_size`: Some(574), added: 3049, mode: `MaxEncodedLen`)
+	/// Storage: `Session::CurrentIndex` (r:1 w:0)
+	/// Proof: `Session::CurrentIndex` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
+	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
+	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(56), added: 551, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::DisputedUsage` (r:1 w:1)
+	/// Proof: `SyncAttestation::DisputedUsage` (`max_values`: None, `max_size`: Some(76), added: 2551, mode: `MaxEncodedLen`)
+	fn dispute() -> Weight {
+		Weight::from_parts(19_089_000, 4039)
+			.saturating_add(RocksDbWeight::get().reads(4_u64))
+			.saturating_add(RocksDbWeight::get().writes(2_u64))
+	}
+	/// Storage: `Usage::Leases` (r:1 w:1)
+	/// Proof: `Usage::Leases` (`max_values`: None, `max_size`: Some(574), added: 3049, mode: `MaxEncodedLen`)
 	/// Storage: `Session::CurrentIndex` (r:1 w:0)
 	/// Proof: `Session::CurrentIndex` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
 	/// Storage: `System::Account` (r:3 w:3)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
+	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(56), added: 551, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::ProviderRounds` (r:1 w:1)
+	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(176), added: 2651, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::Penalties` (r:1 w:0)
+	/// Proof: `SyncAttestation::Penalties` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::DisputedUsage` (r:1 w:0)
+	/// Proof: `SyncAttestation::DisputedUsage` (`max_values`: None, `max_size`: Some(76), added: 2551, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::Rounds` (r:1 w:1)
+	/// Proof: `SyncAttestation::Rounds` (`max_values`: None, `max_size`: Some(89), added: 2564, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::Leaderboard` (r:1 w:1)
+	/// Proof: `SyncAttestation::Leaderboard` (`max_values`: None, `max_size`: Some(4814), added: 7289, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 16]`.
 	fn settle(n: u32, ) -> Weight {
-		Weight::from_parts(23_400_956, 8799)
-			.saturating_add(Weight::from_parts(79_781_935, 0).saturating_mul(n.into()))
-			.saturating_add(RocksDbWeight::get().reads(6_u64))
-			.saturating_add(RocksDbWeight::get().writes(5_u64))
-			.saturating_add(Weight::from_parts(0, 12).saturating_mul(n.into()))
+		Weight::from_parts(40_353_066, 8799)
+			.saturating_add(Weight::from_parts(89_090_533, 0).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(12_u64))
+			.saturating_add(RocksDbWeight::get().writes(8_u64))
+			.saturating_add(Weight::from_parts(0, 21).saturating_mul(n.into()))
 	}
 	/// Storage: `Usage::Leases` (r:1 w:1)
-	/// Proof: `Usage::Leases` (`max_values`: None, `max_size`: Some(398), added: 2873, mode: `MaxEncodedLen`)
+	/// Proof: `Usage::Leases` (`max_values`: None, `max_size`: Some(574), added: 3049, mode: `MaxEncodedLen`)
 	/// Storage: `Session::CurrentIndex` (r:1 w:0)
 	/// Proof: `Session::CurrentIndex` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
 	/// Storage: `Resources::Providers` (r:1 w:0)
@@ -263,28 +452,40 @@ impl WeightInfo for () {
 	/// Storage: `Usage::ProviderLeases` (r:1 w:1)
 	/// Proof: `Usage::ProviderLeases` (`max_values`: None, `max_size`: Some(1394), added: 3869, mode: `MaxEncodedLen`)
 	fn cancel_lease() -> Weight {
-		Weight::from_parts(66_250_000, 5044)
+		Weight::from_parts(64_817_000, 5076)
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}
 	/// Storage: `Usage::Leases` (r:1 w:1)
-	/// Proof: `Usage::Leases` (`max_values`: None, `max_size`: Some(398), added: 2873, mode: `MaxEncodedLen`)
+	/// Proof: `Usage::Leases` (`max_values`: None, `max_size`: Some(574), added: 3049, mode: `MaxEncodedLen`)
 	/// Storage: `Session::CurrentIndex` (r:1 w:0)
 	/// Proof: `Session::CurrentIndex` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
 	/// Storage: `System::Account` (r:3 w:3)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
+	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(56), added: 551, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::ProviderRounds` (r:1 w:1)
+	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(176), added: 2651, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::Penalties` (r:1 w:0)
+	/// Proof: `SyncAttestation::Penalties` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::DisputedUsage` (r:1 w:0)
+	/// Proof: `SyncAttestation::DisputedUsage` (`max_values`: None, `max_size`: Some(76), added: 2551, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::Rounds` (r:1 w:1)
+	/// Proof: `SyncAttestation::Rounds` (`max_values`: None, `max_size`: Some(89), added: 2564, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::Leaderboard` (r:1 w:1)
+	/// Proof: `SyncAttestation::Leaderboard` (`max_values`: None, `max_size`: Some(4814), added: 7289, mode: `MaxEncodedLen`)
 	/// Storage: `Usage::ConsumerLeases` (r:1 w:1)
 	/// Proof: `Usage::ConsumerLeases` (`max_values`: None, `max_size`: Some(305), added: 2780, mode: `MaxEncodedLen`)
 	/// Storage: `Usage::ProviderLeases` (r:1 w:1)
 	/// Proof: `Usage::ProviderLeases` (`max_values`: None, `max_size`: Some(1394), added: 3869, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[0, 16]`.
 	fn close_lease(n: u32, ) -> Weight {
-		Weight::from_parts(50_652_250, 8799)
-			.saturating_add(Weight::from_parts(79_414_504, 0).saturating_mul(n.into()))
-			.saturating_add(RocksDbWeight::get().reads(7_u64))
-			.saturating_add(RocksDbWeight::get().writes(6_u64))
-			.saturating_add(Weight::from_parts(0, 36).saturating_mul(n.into()))
+		Weight::from_parts(57_522_294, 9932)
+			.saturating_add(Weight::from_parts(88_561_874, 0).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(12_u64))
+			.saturating_add(RocksDbWeight::get().writes(8_u64))
+			.saturating_add(Weight::from_parts(0, 153).saturating_mul(n.into()))
 	}
 }

@@ -249,6 +249,14 @@ parameter_types! {
 	pub const MaxProbeLatency: u32 = 2_000;
 	/// Each outlier report costs a tenth of the verifier's points in the next round...
 	pub const OutlierPenalty: Perbill = Perbill::from_percent(10);
+	/// Points per thousand usage units paid for: a fifth of what capacity counts a unit (a fifth of
+	/// a point a milli-vCPU reserved for a round, two points a storage unit held for a round, a
+	/// fifth of a sixtieth of a declared Mbit/s a megabit served: 3 a thousand). A fully leased
+	/// provider earns a fifth more than its capacity points, `MaxUsageShare`.
+	pub const UsageWeights: Capacity = Capacity { compute: 200, storage: 2_000, bandwidth: 3 };
+	/// Usage adds at most a fifth to a provider's capacity points: what leasing from itself can
+	/// add, whatever it pays itself.
+	pub const MaxUsageShare: Perbill = Perbill::from_percent(20);
 	/// ...and three overstated ones within `HistoryDepth` rounds a twentieth of its bond.
 	pub const OutlierSlash: Perbill = Perbill::from_percent(5);
 	/// A challenger replaces an incumbent authority only with 10 % more points.
@@ -343,6 +351,8 @@ impl pallet_sync_attestation::Config for Runtime {
 	/// A provider holding less than a thousandth of its dataset fails the storage probe.
 	type MaxStorageOverclaim = ConstU32<1_000>;
 	type OutlierPenalty = OutlierPenalty;
+	type UsageWeights = UsageWeights;
+	type MaxUsageShare = MaxUsageShare;
 	type MaxOutlierStrikes = ConstU32<3>;
 	type OutlierSlash = OutlierSlash;
 	type MinUptime = MinUptime;
@@ -422,6 +432,11 @@ impl pallet_usage::Config for Runtime {
 	type Registry = Resources;
 	/// The medians of the verifiers' quality reports in the last closed round.
 	type VerifiedCapacity = crate::SyncAttestation;
+	/// Usage paid for adds to the provider's points, disputes cost it.
+	type UsageSink = crate::SyncAttestation;
+	/// Receipts are signed like transactions: by any key an account can have.
+	type OffchainSignature = crate::Signature;
+	type SigningPublicKey = <crate::Signature as sp_runtime::traits::Verify>::Signer;
 	type Fees = ResolveTo<RewardPot, Balances>;
 	type UsageFee = UsageFee;
 	type ReservationShare = ReservationShare;
@@ -445,8 +460,41 @@ impl pallet_usage::Config for Runtime {
 	type BenchmarkHelper = BenchmarkHelper;
 }
 
+/// The key type of the consumer keys the usage pallet's benchmarks sign receipts with.
 #[cfg(feature = "runtime-benchmarks")]
-impl pallet_usage::BenchmarkHelper<AccountId> for BenchmarkHelper {
+const USAGE_BENCH_KEY_TYPE: sp_core::crypto::KeyTypeId = sp_core::crypto::KeyTypeId(*b"usag");
+
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_usage::BenchmarkHelper<AccountId, crate::Signature> for BenchmarkHelper {
+	fn signer() -> AccountId {
+		sp_io::crypto::sr25519_generate(USAGE_BENCH_KEY_TYPE, None).into()
+	}
+
+	fn sign(who: &AccountId, message: &[u8]) -> crate::Signature {
+		let key = sp_core::sr25519::Public::from_raw(*AsRef::<[u8; 32]>::as_ref(who));
+		sp_io::crypto::sr25519_sign(USAGE_BENCH_KEY_TYPE, &key, message)
+			.expect("the key was generated in the keystore; qed")
+			.into()
+	}
+
+	fn prepare_usage_sink(who: &AccountId) {
+		use pallet_sync_attestation::Leaderboard;
+		use proof_of_sync_primitives::MAX_LEADERBOARD_PAGE;
+		// `who` has no record of the round yet, so its first usage creates one (reading its
+		// penalties and disputed usage) and enters it in a full board of zero-point entries of
+		// accounts that sort after it: a full scan, a pop and an insert.
+		let round = <crate::SyncAttestation as RoundClock>::current_round();
+		let mut board: Vec<_> = (0..)
+			.map(|i| frame_benchmarking::account::<AccountId>("ranked", i, 0))
+			.filter(|ranked| ranked > who)
+			.take(MAX_LEADERBOARD_PAGE as usize)
+			.map(|ranked| (ranked, 0))
+			.collect();
+		// In the board's order: most points first, then by account.
+		board.sort();
+		Leaderboard::<Runtime>::insert(round, frame_support::BoundedVec::truncate_from(board));
+	}
+
 	fn register_provider(who: &AccountId, capacity: Capacity) {
 		use frame_support::traits::fungible::Mutate;
 		let bond = MinProviderBond::get();

@@ -1,6 +1,7 @@
 //! Tests of the runtime as a whole: the genesis presets, session rotation and configuration.
 
 mod proof_of_sync;
+mod usage;
 
 use codec::Encode;
 use frame_support::{

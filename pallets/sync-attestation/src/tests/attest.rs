@@ -76,6 +76,8 @@ fn a_valid_attestation_is_authorized_and_applied() {
 				capacity_points: 0,
 				penalty: Perbill::zero(),
 				points: CANDIDATE_POINTS_PER_ANSWER,
+				usage_credit: 0,
+				usage_debit: 0,
 			})
 		);
 		let summary = Rounds::<Test>::get(1).unwrap();

@@ -22,6 +22,7 @@ mod rounds;
 mod session;
 mod storage_fraud;
 mod try_state;
+mod usage;
 mod verification;
 mod withdrawal;
 

@@ -250,6 +250,9 @@ fn catches_quality_reports_out_of_step() {
 				});
 			});
 			assert_catches("a removed round has penalties", || Penalties::<Test>::insert(1, 2, 1));
+			assert_catches("a removed round has disputed usage", || {
+				crate::DisputedUsage::<Test>::insert(1, 2, 1_000)
+			});
 		});
 }
 

@@ -13,8 +13,8 @@ fn the_provider_records_a_cumulative_counter_that_only_grows() {
 		assert_eq!(
 			events(),
 			vec![
-				Event::UsageRecorded { lease: id, round: 1, counter: 4 },
-				Event::UsageRecorded { lease: id, round: 1, counter: 7 },
+				Event::UsageRecorded { lease: id, round: 1, counter: 4, receipted: 0 },
+				Event::UsageRecorded { lease: id, round: 1, counter: 7, receipted: 0 },
 			]
 		);
 		// Abuse: a counter rolled back, or the same one sent again.
@@ -23,7 +23,7 @@ fn the_provider_records_a_cumulative_counter_that_only_grows() {
 		// The quota is 10 units a round: above it, nothing changes.
 		assert_noop!(record(id, 1, 11), Error::<Test>::QuotaExceeded);
 		assert_ok!(record(id, 1, 10));
-		assert_eq!(lease(id).records.into_inner(), vec![UsageRecord { round: 1, counter: 10 }]);
+		assert_eq!(lease(id).records.into_inner(), vec![unreceipted(1, 10)]);
 	});
 }
 
@@ -38,10 +38,7 @@ fn a_round_is_recorded_during_it_and_the_round_after() {
 		// Round 2 first, then the last of round 1: kept in order.
 		assert_ok!(record(id, 2, 3));
 		assert_ok!(record(id, 1, 5));
-		assert_eq!(
-			lease(id).records.into_inner(),
-			vec![UsageRecord { round: 1, counter: 5 }, UsageRecord { round: 2, counter: 3 }]
-		);
+		assert_eq!(lease(id).records.into_inner(), vec![unreceipted(1, 5), unreceipted(2, 3)]);
 		to_round(3);
 		assert_noop!(record(id, 1, 6), Error::<Test>::RecordingClosed);
 		to_round(6);
@@ -56,7 +53,7 @@ fn only_the_leases_provider_records() {
 		to_round(1);
 		for stranger in [BOB, DAVE, CHARLIE] {
 			assert_noop!(
-				Usage::record_usage(signed(stranger), id, 1, 1),
+				Usage::record_usage(signed(stranger), id, 1, 1, None),
 				Error::<Test>::NotLeaseProvider
 			);
 		}

@@ -10,10 +10,11 @@ use frame_support::{
 	traits::fungible::{Inspect, InspectHold},
 };
 use proof_of_sync_primitives::{Capacity, ResourceKind, RoundIndex};
-use sp_runtime::DispatchResult;
+use sp_runtime::{testing::TestSignature, DispatchResult};
 
 mod leases;
 mod metering;
+mod receipts;
 mod settlement;
 mod try_state;
 
@@ -59,7 +60,41 @@ fn free(who: AccountId) -> Balance {
 
 /// Alice records `counter` for `round` of `lease`.
 fn record(lease: LeaseId, round: RoundIndex, counter: u64) -> DispatchResult {
-	Usage::record_usage(signed(ALICE), lease, round, counter)
+	Usage::record_usage(signed(ALICE), lease, round, counter, None)
+}
+
+/// A record of `counter` units in `round` with no receipt.
+fn unreceipted(round: RoundIndex, counter: u64) -> UsageRecord {
+	UsageRecord { round, counter, ..Default::default() }
+}
+
+/// The hash the lease's receipts name, as its consumer reads it from the lease.
+fn opened_after(lease: LeaseId) -> sp_core::H256 {
+	Leases::<Test>::get(lease).map(|lease| lease.opened_after).unwrap_or_default()
+}
+
+/// The payload of the receipt for `counter` units of `round` of `lease`, on this chain.
+fn receipt_payload(lease: LeaseId, round: RoundIndex, counter: u64) -> Vec<u8> {
+	let receipt = crate::UsageReceipt { lease, opened_after: opened_after(lease), round, counter };
+	receipt.signing_payload(&System::block_hash(0))
+}
+
+/// `signer`'s signature of the receipt for `counter` units of `round` of `lease`, on the chain
+/// with genesis hash `genesis`, for the lease opened after `opened_after`.
+fn receipt_on(
+	(genesis, opened_after): (sp_core::H256, sp_core::H256),
+	signer: AccountId,
+	lease: LeaseId,
+	round: RoundIndex,
+	counter: u64,
+) -> TestSignature {
+	let receipt = crate::UsageReceipt { lease, opened_after, round, counter };
+	TestSignature(signer, receipt.signing_payload(&genesis))
+}
+
+/// Bob's signature of the receipt for `counter` units of `round` of `lease`, on this chain.
+fn receipt(lease: LeaseId, round: RoundIndex, counter: u64) -> TestSignature {
+	TestSignature(BOB, receipt_payload(lease, round, counter))
 }
 
 fn to_round(round: RoundIndex) {

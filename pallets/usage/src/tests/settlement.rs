@@ -157,7 +157,7 @@ fn a_payout_the_provider_cannot_receive_returns_to_the_consumer() {
 		Prices::<Test>::insert(gone, prices());
 		let id = open(BOB, gone, Storage, 10, 10);
 		to_round(1);
-		assert_ok!(Usage::record_usage(signed(gone), id, 1, 1));
+		assert_ok!(Usage::record_usage(signed(gone), id, 1, 1, None));
 		to_round(2 + DISPUTE_WINDOW);
 		ExistentialDeposit::set(1_000);
 		events();

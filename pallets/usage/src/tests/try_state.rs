@@ -45,8 +45,14 @@ fn try_state_catches_records_and_rounds_out_of_bounds() {
 				lease.deposited += 100;
 			})
 		});
-		let record = |round, counter| UsageRecord { round, counter };
-		for records in [vec![record(2, 1), record(1, 1)], vec![record(1, 11)], vec![record(4, 1)]] {
+		let record = unreceipted;
+		let receipted_above = UsageRecord { receipted: 2, ..record(1, 1) };
+		for records in [
+			vec![record(2, 1), record(1, 1)],
+			vec![record(1, 11)],
+			vec![record(4, 1)],
+			vec![receipted_above],
+		] {
 			assert_catches("a lease's usage records are out of order or bounds", || {
 				corrupt_lease(id, |lease| lease.records = records.try_into().unwrap())
 			});
