@@ -65,6 +65,14 @@ test('every proofOfSync RPC method answers at the start', async () => {
   assert.ok(Array.isArray((await api.rpc.proofOfSync.pendingRewards(alice.address)).toArray()));
   await api.rpc.proofOfSync.scoreBreakdown(alice.address);
   await api.rpc.proofOfSync.leaderboard();
+  // No lease yet; Alice's three kinds are her declared capacity (no verifier measured it on a
+  // dev chain), none priced or booked.
+  assert.equal((await api.rpc.proofOfSync.leases(alice.address)).length, 0);
+  assert.ok((await api.rpc.proofOfSync.lease(0)).isNone);
+  const kinds = await api.rpc.proofOfSync.utilization(alice.address);
+  assert.deepEqual(kinds.map((k) => k.kind.toString()), ['Compute', 'Storage', 'Bandwidth']);
+  assert.deepEqual(kinds.map((k) => k.capacity.toString()), ['4000', '100', '1000']);
+  assert.ok(kinds.every((k) => k.price.isZero() && k.booked.isZero() && k.leases.isZero()));
 
   // The node serves exactly the methods the polkadot.js definitions declare.
   const served = (await api.rpc.rpc.methods()).methods

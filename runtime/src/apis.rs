@@ -119,7 +119,7 @@ impl_runtime_apis! {
 		}
 	}
 
-	#[api_version(3)]
+	#[api_version(4)]
 	impl proof_of_sync_runtime_api::ProofOfSyncApi<Block, AccountId, Balance, BlockNumber>
 		for Runtime
 	{
@@ -189,6 +189,20 @@ impl_runtime_apis! {
 			target: AccountId,
 		) -> Vec<proof_of_sync_runtime_api::StorageAudit<AccountId, BlockNumber>> {
 			crate::SyncAttestation::storage_audits(&target)
+		}
+
+		fn leases(who: AccountId) -> Vec<proof_of_sync_runtime_api::LeaseInfo<AccountId, Balance>> {
+			crate::views::leases(who)
+		}
+
+		fn lease(id: u64) -> Option<proof_of_sync_runtime_api::LeaseInfo<AccountId, Balance>> {
+			crate::views::lease(id)
+		}
+
+		fn utilization(
+			provider: AccountId,
+		) -> Vec<proof_of_sync_runtime_api::KindUtilization<Balance>> {
+			crate::views::utilization(provider)
 		}
 	}
 

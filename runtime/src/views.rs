@@ -5,13 +5,13 @@ use alloc::vec::Vec;
 use pallet_sync_attestation::SyncKeys;
 use proof_of_sync_primitives::{Capacity, ProviderRegistry, ResourceKind, RoundClock};
 use proof_of_sync_runtime_api::{
-	Assignment, LeaderboardEntry, PendingReward, ProviderInfo, QualityReportInfo, RoundIndex,
-	RoundInfo, ScoreBreakdown, TargetQuality,
+	Assignment, KindUtilization, LeaderboardEntry, LeaseInfo, PendingReward, ProviderInfo,
+	QualityReportInfo, RoundIndex, RoundInfo, RoundUsage, ScoreBreakdown, TargetQuality,
 };
 
 use crate::{
-	configs::SessionSyncKeys, AccountId, Balance, BlockNumber, Resources, Rewards, Session,
-	SyncAttestation, ROUND_LENGTH,
+	configs::SessionSyncKeys, AccountId, Balance, BlockNumber, Resources, Rewards, Runtime,
+	Session, SyncAttestation, Usage, ROUND_LENGTH,
 };
 
 /// The round in progress.
@@ -89,6 +89,8 @@ pub fn score_breakdown(who: AccountId, round: RoundIndex) -> Option<ScoreBreakdo
 		},
 		quality: reports.quality,
 		capacity_points: record.capacity_points,
+		usage_points: SyncAttestation::usage_points_of_stats(&record),
+		disputed_points: SyncAttestation::disputed_points_of_stats(&record),
 		penalty: record.penalty,
 		points: score.points,
 		total_points,
@@ -177,4 +179,63 @@ pub fn sync_key(who: AccountId) -> Option<[u8; 32]> {
 /// The account whose `sync` key `key` is.
 pub fn sync_key_owner(key: [u8; 32]) -> Option<AccountId> {
 	SessionSyncKeys::owner_of(&sp_core::sr25519::Public::from_raw(key).into())
+}
+
+/// A lease as the runtime API shows it.
+fn lease_info(id: u64, lease: pallet_usage::LeaseOf<Runtime>) -> LeaseInfo<AccountId, Balance> {
+	LeaseInfo {
+		id,
+		consumer: lease.consumer,
+		provider: lease.provider,
+		kind: lease.kind,
+		units_per_round: lease.units_per_round,
+		quota: lease.quota,
+		price: lease.price,
+		start_round: lease.start_round,
+		end_round: lease.end_round,
+		settled_to: lease.settled_to,
+		opened_after: lease.opened_after.into(),
+		deposited: lease.deposited,
+		escrow: lease.escrow,
+		paid: lease.paid,
+		fees: lease.fees,
+		refunded: lease.refunded,
+		usage: lease
+			.records
+			.iter()
+			.map(|record| RoundUsage {
+				round: record.round,
+				counter: record.counter,
+				receipted: record.receipted,
+				disputed: record.disputed,
+			})
+			.collect(),
+	}
+}
+
+/// The leases of `who` not closed yet: those it pays for, then those it serves.
+pub fn leases(who: AccountId) -> Vec<LeaseInfo<AccountId, Balance>> {
+	Usage::leases_of(&who)
+		.into_iter()
+		.map(|(id, lease)| lease_info(id, lease))
+		.collect()
+}
+
+/// Lease `id`, if it is not closed.
+pub fn lease(id: u64) -> Option<LeaseInfo<AccountId, Balance>> {
+	Usage::lease(id).map(|lease| lease_info(id, lease))
+}
+
+/// How much of each kind of `provider`'s capacity its leases book.
+pub fn utilization(provider: AccountId) -> Vec<KindUtilization<Balance>> {
+	Usage::utilization_of(&provider)
+		.into_iter()
+		.map(|(kind, price, capacity, booked, leases)| KindUtilization {
+			kind,
+			price,
+			capacity,
+			booked,
+			leases,
+		})
+		.collect()
 }

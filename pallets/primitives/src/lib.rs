@@ -53,6 +53,7 @@ pub type Points = u128;
 	Serialize,
 	Deserialize,
 )]
+#[serde(rename_all = "camelCase")]
 pub enum ResourceKind {
 	/// Compute, in milli-vCPU (1 000 = one virtual CPU).
 	Compute,
@@ -349,15 +350,17 @@ pub struct StorageAudit<AccountId, BlockNumber> {
 }
 
 /// Serde for 32 bytes in JSON: a `0x`-prefixed hex string.
-mod hex32 {
+pub mod hex32 {
 	use alloc::{format, string::String};
 	use serde::{de::Error, Deserialize, Deserializer, Serializer};
 
+	/// Writes `0x` and the 64 hex digits.
 	pub fn serialize<S: Serializer>(bytes: &[u8; 32], serializer: S) -> Result<S::Ok, S::Error> {
 		let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
 		serializer.collect_str(&format_args!("0x{hex}"))
 	}
 
+	/// Reads `0x` and 64 hex digits.
 	pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<[u8; 32], D::Error> {
 		let text = String::deserialize(deserializer)?;
 		let digits = text.strip_prefix("0x").ok_or_else(|| D::Error::custom("expected 0x…"))?;
@@ -495,8 +498,9 @@ pub trait UsageSink<AccountId> {
 	/// final.
 	fn note_served(who: &AccountId, kind: ResourceKind, units: u64);
 
-	/// A consumer disputed `units` usage units of `kind` that `who` recorded: it billed for them
-	/// without the consumer's receipt, and will not be paid for them.
+	/// A round of `who`'s usage settled with `units` usage units of `kind` disputed: it billed
+	/// them, its consumer never signed a receipt for them and disputed them, and they were not
+	/// paid. Called when the round settles, once no receipt can come any more.
 	fn note_disputed(who: &AccountId, kind: ResourceKind, units: u64);
 }
 

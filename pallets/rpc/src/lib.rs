@@ -19,6 +19,9 @@
 //! | `proofOfSync_qualityReports(account, round?, at?)` | what a round's verifiers reported about it (default: the round in progress) |
 //! | `proofOfSync_probeConfig(at?)` | how verifiers probe resource endpoints |
 //! | `proofOfSync_storageAudits(account, at?)` | the storage audits open against it |
+//! | `proofOfSync_leases(account, at?)` | the leases it pays for, then those it serves, not closed |
+//! | `proofOfSync_lease(id, at?)` | a lease with its escrow and the usage of its rounds not settled |
+//! | `proofOfSync_utilization(account, at?)` | how much of each kind of its capacity leases book, with its prices |
 //! | `proofOfSync_subscribeRounds` | the round in progress, then every new round |
 
 use std::{fmt::Display, str::FromStr, sync::Arc};
@@ -33,9 +36,9 @@ use jsonrpsee::{
 };
 use proof_of_sync_runtime_api::RoundIndex;
 pub use proof_of_sync_runtime_api::{
-	Assignment, LeaderboardEntry, PendingReward, ProbeConfig,
-	ProofOfSyncApi as ProofOfSyncRuntimeApi, ProviderInfo, RoundInfo, ScoreBreakdown, StorageAudit,
-	TargetQuality, MAX_LEADERBOARD_PAGE,
+	Assignment, KindUtilization, LeaderboardEntry, LeaseInfo, PendingReward, ProbeConfig,
+	ProofOfSyncApi as ProofOfSyncRuntimeApi, ProviderInfo, RoundInfo, RoundUsage, ScoreBreakdown,
+	StorageAudit, TargetQuality, MAX_LEADERBOARD_PAGE,
 };
 use sc_client_api::BlockchainEvents;
 use sc_rpc::{
@@ -152,6 +155,32 @@ pub trait ProofOfSyncApi<BlockHash, AccountId, Balance, BlockNumber> {
 		target: AccountId,
 		at: Option<BlockHash>,
 	) -> RpcResult<Vec<StorageAudit<AccountId, BlockNumber>>>;
+
+	/// The leases of `who` not closed yet: those it pays for, then those it serves that have not
+	/// ended.
+	#[method(name = "proofOfSync_leases")]
+	fn leases(
+		&self,
+		who: AccountId,
+		at: Option<BlockHash>,
+	) -> RpcResult<Vec<LeaseInfo<AccountId, Balance>>>;
+
+	/// Lease `id`, or `null` if it is closed or never existed.
+	#[method(name = "proofOfSync_lease")]
+	fn lease(
+		&self,
+		id: u64,
+		at: Option<BlockHash>,
+	) -> RpcResult<Option<LeaseInfo<AccountId, Balance>>>;
+
+	/// How much of each kind of `provider`'s capacity its leases book, with its prices: empty if
+	/// it is not a provider.
+	#[method(name = "proofOfSync_utilization")]
+	fn utilization(
+		&self,
+		provider: AccountId,
+		at: Option<BlockHash>,
+	) -> RpcResult<Vec<KindUtilization<Balance>>>;
 
 	/// Notifies the round in progress at the next new best block, then every new round.
 	#[subscription(
@@ -329,6 +358,33 @@ where
 		self.client
 			.runtime_api()
 			.storage_audits(self.at(at), target)
+			.map_err(runtime_error)
+	}
+
+	fn leases(
+		&self,
+		who: AccountId,
+		at: Option<Block::Hash>,
+	) -> RpcResult<Vec<LeaseInfo<AccountId, Balance>>> {
+		self.client.runtime_api().leases(self.at(at), who).map_err(runtime_error)
+	}
+
+	fn lease(
+		&self,
+		id: u64,
+		at: Option<Block::Hash>,
+	) -> RpcResult<Option<LeaseInfo<AccountId, Balance>>> {
+		self.client.runtime_api().lease(self.at(at), id).map_err(runtime_error)
+	}
+
+	fn utilization(
+		&self,
+		provider: AccountId,
+		at: Option<Block::Hash>,
+	) -> RpcResult<Vec<KindUtilization<Balance>>> {
+		self.client
+			.runtime_api()
+			.utilization(self.at(at), provider)
 			.map_err(runtime_error)
 	}
 

@@ -28,8 +28,8 @@ use serde::{Deserialize, Serialize};
 use sp_runtime::Perbill;
 
 pub use proof_of_sync_primitives::{
-	Capacity, DatasetCommitment, Points, ProbeConfig, ProviderStatus, RoundIndex, StorageAudit,
-	DATASET_LEAF_BYTES, MAX_LEADERBOARD_PAGE,
+	Capacity, DatasetCommitment, Points, ProbeConfig, ProviderStatus, ResourceKind, RoundIndex,
+	StorageAudit, DATASET_LEAF_BYTES, MAX_LEADERBOARD_PAGE,
 };
 
 /// The round in progress.
@@ -151,11 +151,20 @@ pub struct ScoreBreakdown<Balance> {
 	/// string in JSON).
 	#[cfg_attr(feature = "std", serde(with = "as_string"))]
 	pub capacity_points: Points,
+	/// What its leases were paid for in the round, as points: `UsageWeights` a thousand usage
+	/// units, at most `MaxUsageShare` of the capacity points (a decimal string in JSON).
+	#[cfg_attr(feature = "std", serde(with = "as_string"))]
+	pub usage_points: Points,
+	/// What its consumers disputed, in rounds that settled in the round before, takes off: as
+	/// much as the units would have earned, at most `MaxUsageShare` of the capacity points (a
+	/// decimal string in JSON).
+	#[cfg_attr(feature = "std", serde(with = "as_string"))]
+	pub disputed_points: Points,
 	/// The part of its points it forfeits for outlier reports it made as a verifier in the round
 	/// before.
 	pub penalty: Perbill,
-	/// Points it earned: `uptime × sync × (base points + capacity points) × (1 − penalty)`, as
-	/// the answers came (a decimal string in JSON).
+	/// Points it earned: `uptime × sync × (base points + capacity points + usage points − disputed
+	/// points) × (1 − penalty)`, as the answers came (a decimal string in JSON).
 	#[cfg_attr(feature = "std", serde(with = "as_string"))]
 	pub points: Points,
 	/// Points everyone earned (a decimal string in JSON).
@@ -265,13 +274,120 @@ pub struct LeaderboardEntry<AccountId> {
 	pub points: Points,
 }
 
+/// The usage a provider recorded for one round of a lease that has not settled yet.
+#[derive(Encode, Decode, TypeInfo, Clone, PartialEq, Eq, Debug)]
+#[cfg_attr(feature = "std", derive(Serialize, Deserialize))]
+#[cfg_attr(feature = "std", serde(rename_all = "camelCase"))]
+pub struct RoundUsage {
+	/// The round.
+	pub round: RoundIndex,
+	/// The usage units metered in it (a decimal string in JSON).
+	#[cfg_attr(feature = "std", serde(with = "as_string"))]
+	pub counter: u64,
+	/// The units the consumer signed a receipt for, already paid (a decimal string in JSON).
+	#[cfg_attr(feature = "std", serde(with = "as_string"))]
+	pub receipted: u64,
+	/// Whether the consumer disputed the units above `receipted`.
+	pub disputed: bool,
+}
+
+/// A lease, with its escrow and the usage of its rounds not settled yet.
+#[derive(Encode, Decode, TypeInfo, Clone, PartialEq, Eq, Debug)]
+#[cfg_attr(feature = "std", derive(Serialize, Deserialize))]
+#[cfg_attr(feature = "std", serde(rename_all = "camelCase"))]
+#[cfg_attr(
+	feature = "std",
+	serde(bound(
+		serialize = "AccountId: Serialize, Balance: core::fmt::Display",
+		deserialize = "AccountId: Deserialize<'de>, Balance: core::str::FromStr"
+	))
+)]
+pub struct LeaseInfo<AccountId, Balance> {
+	/// The lease's id (a decimal string in JSON).
+	#[cfg_attr(feature = "std", serde(with = "as_string"))]
+	pub id: u64,
+	/// Who pays.
+	pub consumer: AccountId,
+	/// Who serves.
+	pub provider: AccountId,
+	/// What is leased.
+	pub kind: ResourceKind,
+	/// The capacity reserved: milli-vCPU, storage units or Mbit/s (a decimal string in JSON).
+	#[cfg_attr(feature = "std", serde(with = "as_string"))]
+	pub units_per_round: u64,
+	/// The usage units a round may meter: `unitsPerRound`, for bandwidth that many Mbit/s for a
+	/// round's seconds, in megabits (a decimal string in JSON).
+	#[cfg_attr(feature = "std", serde(with = "as_string"))]
+	pub quota: u64,
+	/// The price per usage unit, fixed when the lease opened (a decimal string in JSON).
+	#[cfg_attr(feature = "std", serde(with = "as_string"))]
+	pub price: Balance,
+	/// The first round of the lease.
+	pub start_round: RoundIndex,
+	/// The round after its last.
+	pub end_round: RoundIndex,
+	/// Every round before this one is settled.
+	pub settled_to: RoundIndex,
+	/// The parent hash of the block it opened in, which its usage receipts name (`0x` hex in
+	/// JSON).
+	#[cfg_attr(feature = "std", serde(with = "proof_of_sync_primitives::hex32"))]
+	pub opened_after: [u8; 32],
+	/// What the consumer put in escrow (a decimal string in JSON).
+	#[cfg_attr(feature = "std", serde(with = "as_string"))]
+	pub deposited: Balance,
+	/// What is still held for its rounds not settled (a decimal string in JSON).
+	#[cfg_attr(feature = "std", serde(with = "as_string"))]
+	pub escrow: Balance,
+	/// What the provider was paid (a decimal string in JSON).
+	#[cfg_attr(feature = "std", serde(with = "as_string"))]
+	pub paid: Balance,
+	/// What went to the reward pot as fees (a decimal string in JSON).
+	#[cfg_attr(feature = "std", serde(with = "as_string"))]
+	pub fees: Balance,
+	/// What returned to the consumer (a decimal string in JSON).
+	#[cfg_attr(feature = "std", serde(with = "as_string"))]
+	pub refunded: Balance,
+	/// The usage recorded for its rounds not settled yet, oldest first.
+	pub usage: Vec<RoundUsage>,
+}
+
+/// How much of one kind of a provider's capacity its leases book.
+#[derive(Encode, Decode, TypeInfo, Clone, PartialEq, Eq, Debug)]
+#[cfg_attr(feature = "std", derive(Serialize, Deserialize))]
+#[cfg_attr(feature = "std", serde(rename_all = "camelCase"))]
+#[cfg_attr(
+	feature = "std",
+	serde(bound(
+		serialize = "Balance: core::fmt::Display",
+		deserialize = "Balance: core::str::FromStr"
+	))
+)]
+pub struct KindUtilization<Balance> {
+	/// The kind.
+	pub kind: ResourceKind,
+	/// The provider's price per usage unit; zero if it does not lease the kind out (a decimal
+	/// string in JSON).
+	#[cfg_attr(feature = "std", serde(with = "as_string"))]
+	pub price: Balance,
+	/// What a lease starting next round may book in all: the smaller of the declared capacity
+	/// and what its verifiers measured in the last closed round (a decimal string in JSON).
+	#[cfg_attr(feature = "std", serde(with = "as_string"))]
+	pub capacity: u64,
+	/// What the leases running next round book (a decimal string in JSON).
+	#[cfg_attr(feature = "std", serde(with = "as_string"))]
+	pub booked: u64,
+	/// How many leases book it now (ended ones not counted).
+	pub leases: u32,
+}
+
 sp_api::decl_runtime_apis! {
 	/// Read access to Proof of Sync: rounds, providers, scores, rewards, verifiers.
 	///
 	/// Version 2 added the verifier, probe and `sync` key methods, `ProviderInfo::next_capacity`
 	/// and the capacity fields of `ScoreBreakdown` (no chain ran version 1 with them missing);
-	/// version 3 added `storage_audits`.
-	#[api_version(3)]
+	/// version 3 added `storage_audits`; version 4 the lease methods and
+	/// `ScoreBreakdown::usage_points` (no chain ran version 3 with leases).
+	#[api_version(4)]
 	pub trait ProofOfSyncApi<AccountId, Balance, BlockNumber>
 	where
 		AccountId: Codec,
@@ -324,8 +440,18 @@ sp_api::decl_runtime_apis! {
 
 		/// The storage audits open against provider `target`, one a verifier: the samples its
 		/// node must prove on chain (`answer_audit`) by each audit's deadline.
-		#[api_version(3)]
 		fn storage_audits(target: AccountId) -> Vec<StorageAudit<AccountId, BlockNumber>>;
+
+		/// The leases of `who` not closed yet: those it pays for, then those it serves that
+		/// have not ended.
+		fn leases(who: AccountId) -> Vec<LeaseInfo<AccountId, Balance>>;
+
+		/// Lease `id`, if it is not closed.
+		fn lease(id: u64) -> Option<LeaseInfo<AccountId, Balance>>;
+
+		/// How much of each kind of `provider`'s capacity its leases book, with its prices:
+		/// empty if it is not a provider.
+		fn utilization(provider: AccountId) -> Vec<KindUtilization<Balance>>;
 	}
 }
 

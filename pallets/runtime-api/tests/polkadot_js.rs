@@ -10,9 +10,9 @@
 use std::{fmt::Write, path::PathBuf};
 
 use proof_of_sync_runtime_api::{
-	Assignment, Capacity, DatasetCommitment, LeaderboardEntry, PendingReward, ProbeConfig,
-	ProviderInfo, ProviderStatus, QualityReportInfo, RoundInfo, ScoreBreakdown, StorageAudit,
-	TargetQuality,
+	Assignment, Capacity, DatasetCommitment, KindUtilization, LeaderboardEntry, LeaseInfo,
+	PendingReward, ProbeConfig, ProviderInfo, ProviderStatus, QualityReportInfo, ResourceKind,
+	RoundInfo, RoundUsage, ScoreBreakdown, StorageAudit, TargetQuality,
 };
 use scale_info::{form::MetaForm, Field, Type, TypeDef, TypeDefPrimitive, TypeInfo};
 use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
@@ -172,7 +172,7 @@ fn camel_case(snake: &str) -> String {
 }
 
 /// The read types the file defines, under `ProofOfSync<name>`.
-const READ_TYPES: [&str; 13] = [
+const READ_TYPES: [&str; 17] = [
 	"Capacity",
 	"ProviderStatus",
 	"RoundInfo",
@@ -186,6 +186,10 @@ const READ_TYPES: [&str; 13] = [
 	"TargetQuality",
 	"ProbeConfig",
 	"StorageAudit",
+	"ResourceKind",
+	"RoundUsage",
+	"LeaseInfo",
+	"KindUtilization",
 ];
 
 /// The runtime's generic parameters keep the names polkadot.js gives them; the runtime's test
@@ -294,6 +298,10 @@ fn generated_types() -> Json {
 		TargetQuality::<AccountId32>::type_info(),
 		ProbeConfig::type_info(),
 		StorageAudit::<AccountId32, u32>::type_info(),
+		ResourceKind::type_info(),
+		RoundUsage::type_info(),
+		LeaseInfo::<AccountId32, u128>::type_info(),
+		KindUtilization::<u128>::type_info(),
 	];
 	let names: Vec<_> =
 		types.iter().map(|ty| ty.path.ident().expect("read types are named")).collect();
@@ -355,7 +363,7 @@ fn rpc_methods_name_only_defined_types() {
 	let (_, file) = checked_in();
 	let types = generated_types();
 	let defined = types.keys();
-	let builtin = ["u32", "BlockHash", "BlockNumber", "AccountId", "Balance"];
+	let builtin = ["u32", "u64", "BlockHash", "BlockNumber", "AccountId", "Balance"];
 	let Some(Json::Obj(methods)) = file.get("rpc").and_then(|rpc| rpc.get("proofOfSync")) else {
 		panic!("an rpc.proofOfSync section");
 	};
@@ -516,6 +524,8 @@ fn serde_json_matches_the_definitions() {
 		counted: Capacity { compute: 2_000, storage: 100, bandwidth: 1_000 },
 		quality: Perbill::from_percent(95),
 		capacity_points: big,
+		usage_points: big,
+		disputed_points: 0,
 		penalty: Perbill::from_percent(10),
 		points: big,
 		total_points: big,
@@ -571,7 +581,36 @@ fn serde_json_matches_the_definitions() {
 		judged: false,
 	};
 
+	let lease = LeaseInfo::<AccountId32, u128> {
+		id: u64::MAX,
+		consumer: bob.clone(),
+		provider: AccountId32::new([1; 32]),
+		kind: ResourceKind::Bandwidth,
+		units_per_round: u64::MAX,
+		quota: u64::MAX,
+		price: big,
+		start_round: 1,
+		end_round: 9,
+		settled_to: 2,
+		opened_after: [0xef; 32],
+		deposited: big,
+		escrow: big,
+		paid: big,
+		fees: big,
+		refunded: big,
+		usage: vec![RoundUsage { round: 2, counter: u64::MAX, receipted: 5, disputed: true }],
+	};
+	let utilization = KindUtilization::<u128> {
+		kind: ResourceKind::Compute,
+		price: big,
+		capacity: u64::MAX,
+		booked: 3,
+		leases: 2,
+	};
+
 	for (name, json) in [
+		("LeaseInfo", serialized(&lease)),
+		("KindUtilization", serialized(&utilization)),
 		("RoundInfo", serialized(&round)),
 		("ProviderInfo", serialized(&provider)),
 		("ScoreBreakdown", serialized(&score)),
@@ -609,6 +648,12 @@ fn serde_json_matches_the_definitions() {
 		Some(&Json::Str("http://127.0.0.1:30555".into()))
 	);
 
+	for kind in ResourceKind::ALL {
+		let json = serialized(KindUtilization { kind, ..utilization.clone() });
+		check_json(&types, "ProofOfSyncKindUtilization", &json, "KindUtilization");
+	}
+	assert_eq!(serialized(ResourceKind::Storage), Json::Str("storage".into()));
+
 	// And the RPC's JSON reads back into the same value.
 	let back: ProviderInfo<u128> =
 		serde_json::from_str(&serde_json::to_string(&provider).unwrap()).unwrap();
@@ -624,4 +669,10 @@ fn serde_json_matches_the_definitions() {
 	let back: TargetQuality<AccountId32> =
 		serde_json::from_str(&serde_json::to_string(&quality).unwrap()).unwrap();
 	assert_eq!(back, quality);
+	let back: LeaseInfo<AccountId32, u128> =
+		serde_json::from_str(&serde_json::to_string(&lease).unwrap()).unwrap();
+	assert_eq!(back, lease);
+	let back: KindUtilization<u128> =
+		serde_json::from_str(&serde_json::to_string(&utilization).unwrap()).unwrap();
+	assert_eq!(back, utilization);
 }

@@ -649,8 +649,12 @@ impl<T: Config> Pallet<T> {
 				TryRuntimeError::Other("a round's leaderboard is not its best providers")
 			);
 		}
-		for (round, _, _) in ProviderRounds::<T>::iter() {
+		for (round, who, stats) in ProviderRounds::<T>::iter() {
 			ensure!(round >= next_to_clean, TryRuntimeError::Other("a removed round has records"));
+			ensure!(
+				stats.usage_debit == DisputedUsage::<T>::get(round, &who),
+				TryRuntimeError::Other("a round record's usage debit is not its disputed usage")
+			);
 		}
 		for (round, _, _) in RoundCandidates::<T>::iter() {
 			ensure!(
@@ -829,9 +833,9 @@ impl<T: Config> VerifiedCapacity<T::AccountId> for Pallet<T> {
 }
 
 /// What a provider's leases were paid for adds `UsageWeights(kind) / 1 000` points a usage unit to
-/// its usage points in the round in progress; what its consumers disputed takes as much off its
-/// usage points in the next round. Usage points count up to `MaxUsageShare` of its capacity
-/// points, and are multiplied by its sync credit as its other points are.
+/// its usage points in the round in progress; what stayed disputed when a round settled takes as
+/// much off its points in the next round. Each counts up to `MaxUsageShare` of its capacity
+/// points, and is multiplied by its sync credit as its other points are.
 impl<T: Config> UsageSink<T::AccountId> for Pallet<T> {
 	fn note_served(who: &T::AccountId, kind: ResourceKind, units: u64) {
 		let Some(round) = CurrentRound::<T>::get().map(|round| round.index) else { return };

@@ -47,9 +47,10 @@
 //! capacity points, which count only what the round's verifiers measured (see the
 //! [`verification`] module): declared capacity is an upper bound, never a claim that pays. Its
 //! usage points come on top: what its leases were paid for in the round (the usage pallet, through
-//! [`proof_of_sync_primitives::UsageSink`]), `UsageWeights` a thousand usage units, less what its
-//! consumers disputed in the round before, and at most `MaxUsageShare` of its capacity points (a
-//! provider cannot be told from its own consumers, so leasing to itself adds no more). A
+//! [`proof_of_sync_primitives::UsageSink`]), `UsageWeights` a thousand usage units, at most
+//! `MaxUsageShare` of its capacity points (a provider cannot be told from its own consumers, so
+//! leasing to itself adds no more); what its consumers disputed comes off, as much again, in the
+//! round after it settled. A
 //! node that reports itself major-syncing, or that published no sync status, does not answer.
 //! The chain checks that whoever holds the `sync` key knew the challenge block in time; it
 //! cannot tell whether the provider's own node is in sync.
@@ -268,8 +269,8 @@ pub mod pallet {
 
 		/// Points per thousand usage units of each kind a provider's leases were paid for (the
 		/// usage pallet): milli-vCPU reserved for a round, storage units held in a round, megabits
-		/// served. A consumer's dispute of units costs the provider what they would have earned,
-		/// in the next round.
+		/// served. Units its consumers disputed (and never receipted) cost the provider what they
+		/// would have earned, in the round after the one they settle in.
 		#[pallet::constant]
 		type UsageWeights: Get<Capacity>;
 
@@ -560,9 +561,9 @@ pub mod pallet {
 		ValueQuery,
 	>;
 
-	/// The usage credit, in thousandths of a point, that the units a provider's consumers disputed
-	/// in the round before would have earned, by the round whose usage points it comes off:
-	/// `(round, provider)`. Kept as long as the round.
+	/// The usage credit, in thousandths of a point, that the units a provider billed and its
+	/// consumers disputed would have earned, noted when their rounds settled in the round before,
+	/// by the round whose points it comes off: `(round, provider)`. Kept as long as the round.
 	#[pallet::storage]
 	pub type DisputedUsage<T: Config> = StorageDoubleMap<
 		_,

@@ -225,16 +225,17 @@ pub struct ProviderRoundStats {
 	/// The part of the round's points the provider forfeits for its quality reports of the round
 	/// before that called a target reachable against the median (`OutlierPenalty` each).
 	pub penalty: Perbill,
-	/// The points earned: `sync_credit × (BasePoints + capacity_points + usage points) ×
-	/// (1 − penalty)`, where the usage points are `(usage_credit − usage_debit) / 1 000`, at most
-	/// `MaxUsageShare` of `capacity_points`.
+	/// The points earned: `sync_credit × (BasePoints + capacity_points + usage points − disputed
+	/// points) × (1 − penalty)`, where the usage points are `usage_credit / 1 000` and the
+	/// disputed points `usage_debit / 1 000`, each at most `MaxUsageShare` of `capacity_points`.
 	pub points: Points,
 	/// What the provider's leases were paid for in the round (the usage pallet), in thousandths
 	/// of a point: `Σ served units × UsageWeights(kind)`, whichever round the units were metered
 	/// in.
 	pub usage_credit: Points,
-	/// What its consumers disputed in the round before, in thousandths of a point: the usage
-	/// credit the disputed units would have earned (`DisputedUsage`).
+	/// What stayed disputed of its usage in rounds that settled in the round before, in
+	/// thousandths of a point: the usage credit the disputed units would have earned
+	/// (`DisputedUsage`).
 	pub usage_debit: Points,
 }
 

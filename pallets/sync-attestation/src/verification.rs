@@ -310,13 +310,26 @@ impl<T: Config> Pallet<T> {
 		quality.mul_floor(points)
 	}
 
-	/// A provider's points from its round record: `sync_credit × (BasePoints + capacity_points)`
-	/// (`sync_credit` in [`CREDIT_UNIT`]s), less `penalty`.
+	/// The usage points that count in a round record: `usage_credit / 1 000`, at most
+	/// `MaxUsageShare` of its capacity points.
+	pub fn usage_points_of_stats(stats: &ProviderRoundStats) -> Points {
+		(stats.usage_credit / 1_000).min(T::MaxUsageShare::get().mul_floor(stats.capacity_points))
+	}
+
+	/// The points its consumers' disputes take off a round record: `usage_debit / 1 000`, at
+	/// most `MaxUsageShare` of its capacity points. They come off its other points too when it
+	/// has no usage to lose.
+	pub fn disputed_points_of_stats(stats: &ProviderRoundStats) -> Points {
+		(stats.usage_debit / 1_000).min(T::MaxUsageShare::get().mul_floor(stats.capacity_points))
+	}
+
+	/// A provider's points from its round record: `sync_credit × (BasePoints + capacity_points +
+	/// usage points − disputed points)` (`sync_credit` in [`CREDIT_UNIT`]s), less `penalty`.
 	pub fn points_of_stats(stats: &ProviderRoundStats) -> Points {
-		let usage = (stats.usage_credit.saturating_sub(stats.usage_debit) / 1_000)
-			.min(T::MaxUsageShare::get().mul_floor(stats.capacity_points));
-		let worth =
-			T::BasePoints::get().saturating_add(stats.capacity_points).saturating_add(usage);
+		let worth = T::BasePoints::get()
+			.saturating_add(stats.capacity_points)
+			.saturating_add(Self::usage_points_of_stats(stats))
+			.saturating_sub(Self::disputed_points_of_stats(stats));
 		let earned = stats.sync_credit.saturating_mul(worth) / CREDIT_UNIT;
 		(Perbill::one() - stats.penalty).mul_floor(earned)
 	}

@@ -83,7 +83,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::BlockHash` (r:2 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::ProviderRounds` (r:1 w:1)
-	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(144), added: 2619, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(176), added: 2651, mode: `MaxEncodedLen`)
 	/// Storage: `Session::NextKeys` (r:1 w:0)
 	/// Proof: `Session::NextKeys` (`max_values`: None, `max_size`: None, mode: `Measured`)
 	/// Storage: `SyncAttestation::SigningKeys` (r:1 w:1)
@@ -92,17 +92,19 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `SyncAttestation::LastClosedRound` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::Penalties` (r:1 w:0)
 	/// Proof: `SyncAttestation::Penalties` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::DisputedUsage` (r:1 w:0)
+	/// Proof: `SyncAttestation::DisputedUsage` (`max_values`: None, `max_size`: Some(76), added: 2551, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::Rounds` (r:1 w:1)
 	/// Proof: `SyncAttestation::Rounds` (`max_values`: None, `max_size`: Some(89), added: 2564, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::Leaderboard` (r:1 w:1)
 	/// Proof: `SyncAttestation::Leaderboard` (`max_values`: None, `max_size`: Some(4814), added: 7289, mode: `MaxEncodedLen`)
 	fn attest() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `6425`
-		//  Estimated: `9890`
-		// Minimum execution time: 100_982_000 picoseconds.
-		Weight::from_parts(109_945_000, 9890)
-			.saturating_add(T::DbWeight::get().reads(13_u64))
+		//  Measured:  `6463`
+		//  Estimated: `9928`
+		// Minimum execution time: 104_097_000 picoseconds.
+		Weight::from_parts(110_005_000, 9928)
+			.saturating_add(T::DbWeight::get().reads(14_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
 	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
@@ -116,7 +118,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::BlockHash` (r:2 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::ProviderRounds` (r:1 w:0)
-	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(144), added: 2619, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(176), added: 2651, mode: `MaxEncodedLen`)
 	/// Storage: `Session::NextKeys` (r:1 w:0)
 	/// Proof: `Session::NextKeys` (`max_values`: None, `max_size`: None, mode: `Measured`)
 	/// Storage: `SyncAttestation::SigningKeys` (r:1 w:0)
@@ -125,10 +127,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `SyncAttestation::LastClosedRound` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn authorize_attest() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1435`
+		//  Measured:  `1473`
 		//  Estimated: `6028`
-		// Minimum execution time: 74_321_000 picoseconds.
-		Weight::from_parts(86_780_000, 6028)
+		// Minimum execution time: 76_485_000 picoseconds.
+		Weight::from_parts(82_724_000, 6028)
 			.saturating_add(T::DbWeight::get().reads(10_u64))
 	}
 	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
@@ -148,17 +150,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Resources::Providers` (r:1 w:1)
 	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::Candidates` (r:1 w:1)
 	/// Proof: `Resources::Candidates` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
 	fn report_equivocation() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1837`
+		//  Measured:  `1875`
 		//  Estimated: `6196`
-		// Minimum execution time: 165_529_000 picoseconds.
-		Weight::from_parts(311_678_000, 6196)
+		// Minimum execution time: 177_025_000 picoseconds.
+		Weight::from_parts(319_229_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -171,7 +173,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `SyncAttestation::RoundCandidates` (r:64 w:0)
 	/// Proof: `SyncAttestation::RoundCandidates` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::ProviderRounds` (r:64 w:0)
-	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(144), added: 2619, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(176), added: 2651, mode: `MaxEncodedLen`)
 	/// Storage: `Session::CurrentIndex` (r:1 w:0)
 	/// Proof: `Session::CurrentIndex` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
 	/// Storage: `Resources::ActiveProviders` (r:1 w:1)
@@ -181,16 +183,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `r` is `[1, 84]`.
 	fn report_offline(r: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1035 + r * (180 ±0)`
-		//  Estimated: `10681 + r * (2235 ±32)`
-		// Minimum execution time: 35_663_000 picoseconds.
-		Weight::from_parts(61_104_764, 10681)
-			// Standard Error: 35_864
-			.saturating_add(Weight::from_parts(8_538_982, 0).saturating_mul(r.into()))
+		//  Measured:  `1073 + r * (180 ±0)`
+		//  Estimated: `10799 + r * (2262 ±34)`
+		// Minimum execution time: 36_004_000 picoseconds.
+		Weight::from_parts(60_228_360, 10799)
+			// Standard Error: 36_098
+			.saturating_add(Weight::from_parts(8_580_556, 0).saturating_mul(r.into()))
 			.saturating_add(T::DbWeight::get().reads(16_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(r.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
-			.saturating_add(Weight::from_parts(0, 2235).saturating_mul(r.into()))
+			.saturating_add(Weight::from_parts(0, 2262).saturating_mul(r.into()))
 	}
 	/// Storage: `SyncAttestation::Randomness` (r:1 w:0)
 	/// Proof: `SyncAttestation::Randomness` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
@@ -211,12 +213,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `c` is `[1, 64]`.
 	fn start_session(c: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `541 + c * (166 ±0)`
+		//  Measured:  `579 + c * (166 ±0)`
 		//  Estimated: `3842 + c * (2739 ±2)`
-		// Minimum execution time: 25_598_000 picoseconds.
-		Weight::from_parts(20_432_844, 3842)
-			// Standard Error: 13_269
-			.saturating_add(Weight::from_parts(5_256_835, 0).saturating_mul(c.into()))
+		// Minimum execution time: 26_860_000 picoseconds.
+		Weight::from_parts(32_364_154, 3842)
+			// Standard Error: 16_312
+			.saturating_add(Weight::from_parts(5_089_435, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(c.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
@@ -260,10 +262,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1175 + a * (118 ±0)`
 		//  Estimated: `3554 + a * (2539 ±0)`
-		// Minimum execution time: 55_684_000 picoseconds.
-		Weight::from_parts(37_670_042, 3554)
-			// Standard Error: 8_280
-			.saturating_add(Weight::from_parts(17_529_582, 0).saturating_mul(a.into()))
+		// Minimum execution time: 54_502_000 picoseconds.
+		Weight::from_parts(35_626_351, 3554)
+			// Standard Error: 10_443
+			.saturating_add(Weight::from_parts(17_501_699, 0).saturating_mul(a.into()))
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(a.into())))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
@@ -285,26 +287,26 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `SyncAttestation::RoundCandidates` (r:64 w:0)
 	/// Proof: `SyncAttestation::RoundCandidates` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::ProviderRounds` (r:64 w:0)
-	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(144), added: 2619, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(176), added: 2651, mode: `MaxEncodedLen`)
 	/// The range of component `c` is `[1, 64]`.
 	fn new_session(c: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `974 + c * (509 ±0)`
-		//  Estimated: `4551 + c * (2979 ±2)`
-		// Minimum execution time: 47_622_000 picoseconds.
-		Weight::from_parts(30_282_657, 4551)
-			// Standard Error: 32_650
-			.saturating_add(Weight::from_parts(16_468_993, 0).saturating_mul(c.into()))
+		//  Measured:  `1012 + c * (541 ±0)`
+		//  Estimated: `4589 + c * (3011 ±0)`
+		// Minimum execution time: 47_602_000 picoseconds.
+		Weight::from_parts(27_518_749, 4589)
+			// Standard Error: 30_748
+			.saturating_add(Weight::from_parts(16_632_139, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(c.into())))
-			.saturating_add(Weight::from_parts(0, 2979).saturating_mul(c.into()))
+			.saturating_add(Weight::from_parts(0, 3011).saturating_mul(c.into()))
 	}
 	/// Storage: `SyncAttestation::NextToClean` (r:1 w:0)
 	/// Proof: `SyncAttestation::NextToClean` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::LastClosedRound` (r:1 w:0)
 	/// Proof: `SyncAttestation::LastClosedRound` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::ProviderRounds` (r:256 w:256)
-	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(144), added: 2619, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(176), added: 2651, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::RoundCandidates` (r:1 w:1)
 	/// Proof: `SyncAttestation::RoundCandidates` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::Rounds` (r:0 w:1)
@@ -315,16 +317,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn on_idle_cleanup(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `344 + n * (85 ±0)`
-		//  Estimated: `3529 + n * (2619 ±0)`
-		// Minimum execution time: 17_416_000 picoseconds.
-		Weight::from_parts(13_987_371, 3529)
-			// Standard Error: 817
-			.saturating_add(Weight::from_parts(776_102, 0).saturating_mul(n.into()))
+		//  Estimated: `3529 + n * (2651 ±0)`
+		// Minimum execution time: 19_349_000 picoseconds.
+		Weight::from_parts(16_587_452, 3529)
+			// Standard Error: 846
+			.saturating_add(Weight::from_parts(827_784, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 2619).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 2651).saturating_mul(n.into()))
 	}
 	/// Storage: `Session::Validators` (r:1 w:0)
 	/// Proof: `Session::Validators` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
@@ -359,7 +361,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `SyncAttestation::Benched` (r:1 w:0)
 	/// Proof: `SyncAttestation::Benched` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::ProviderRounds` (r:1 w:0)
-	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(144), added: 2619, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(176), added: 2651, mode: `MaxEncodedLen`)
 	/// Storage: `Rewards::RoundRewards` (r:0 w:1)
 	/// Proof: `Rewards::RoundRewards` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::CurrentRound` (r:0 w:1)
@@ -369,12 +371,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `p` is `[1, 10000]`.
 	fn round_transition(p: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2490`
-		//  Estimated: `5852`
-		// Minimum execution time: 65_899_000 picoseconds.
-		Weight::from_parts(129_066_733, 5852)
-			// Standard Error: 274
-			.saturating_add(Weight::from_parts(10_969, 0).saturating_mul(p.into()))
+		//  Measured:  `2528`
+		//  Estimated: `5890`
+		// Minimum execution time: 70_256_000 picoseconds.
+		Weight::from_parts(129_934_565, 5890)
+			// Standard Error: 212
+			.saturating_add(Weight::from_parts(9_810, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(17_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -392,8 +394,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `502`
 		//  Estimated: `6028`
-		// Minimum execution time: 319_820_000 picoseconds.
-		Weight::from_parts(330_546_000, 6028)
+		// Minimum execution time: 304_206_000 picoseconds.
+		Weight::from_parts(323_175_000, 6028)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -411,8 +413,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1633`
 		//  Estimated: `6028`
-		// Minimum execution time: 15_683_000 picoseconds.
-		Weight::from_parts(16_635_000, 6028)
+		// Minimum execution time: 15_013_000 picoseconds.
+		Weight::from_parts(16_575_000, 6028)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -430,8 +432,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `649`
 		//  Estimated: `4114`
-		// Minimum execution time: 55_293_000 picoseconds.
-		Weight::from_parts(58_197_000, 4114)
+		// Minimum execution time: 53_611_000 picoseconds.
+		Weight::from_parts(57_005_000, 4114)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -447,8 +449,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `649`
 		//  Estimated: `4114`
-		// Minimum execution time: 49_314_000 picoseconds.
-		Weight::from_parts(51_146_000, 4114)
+		// Minimum execution time: 47_341_000 picoseconds.
+		Weight::from_parts(49_745_000, 4114)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 	}
 	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
@@ -468,7 +470,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `SyncAttestation::ProbeSettings` (r:1 w:0)
 	/// Proof: `SyncAttestation::ProbeSettings` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::ProviderRounds` (r:1 w:1)
-	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(144), added: 2619, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(176), added: 2651, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::Rounds` (r:1 w:1)
 	/// Proof: `SyncAttestation::Rounds` (`max_values`: None, `max_size`: Some(89), added: 2564, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::Leaderboard` (r:1 w:1)
@@ -478,17 +480,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `SyncAttestation::OutlierStrikes` (r:1 w:1)
 	/// Proof: `SyncAttestation::OutlierStrikes` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::Candidates` (r:1 w:1)
 	/// Proof: `Resources::Candidates` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
 	fn report_quality() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `9664`
+		//  Measured:  `9734`
 		//  Estimated: `36662`
-		// Minimum execution time: 244_336_000 picoseconds.
-		Weight::from_parts(262_473_000, 36662)
+		// Minimum execution time: 245_849_000 picoseconds.
+		Weight::from_parts(258_348_000, 36662)
 			.saturating_add(T::DbWeight::get().reads(40_u64))
 			.saturating_add(T::DbWeight::get().writes(11_u64))
 	}
@@ -510,10 +512,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `SyncAttestation::ProbeSettings` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	fn authorize_report_quality() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3826`
+		//  Measured:  `3864`
 		//  Estimated: `36662`
-		// Minimum execution time: 161_221_000 picoseconds.
-		Weight::from_parts(171_087_000, 36662)
+		// Minimum execution time: 163_275_000 picoseconds.
+		Weight::from_parts(171_197_000, 36662)
 			.saturating_add(T::DbWeight::get().reads(31_u64))
 	}
 	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
@@ -530,10 +532,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	fn commit_dataset() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1005`
-		//  Estimated: `4470`
-		// Minimum execution time: 60_631_000 picoseconds.
-		Weight::from_parts(65_037_000, 4470)
+		//  Measured:  `1043`
+		//  Estimated: `4508`
+		// Minimum execution time: 61_452_000 picoseconds.
+		Weight::from_parts(65_118_000, 4508)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -551,10 +553,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	fn authorize_commit_dataset() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1005`
-		//  Estimated: `4470`
-		// Minimum execution time: 55_303_000 picoseconds.
-		Weight::from_parts(59_119_000, 4470)
+		//  Measured:  `1043`
+		//  Estimated: `4508`
+		// Minimum execution time: 55_233_000 picoseconds.
+		Weight::from_parts(57_466_000, 4508)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 	}
 	/// Storage: `SyncAttestation::ProbeSettings` (r:0 w:1)
@@ -563,8 +565,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 4_136_000 picoseconds.
-		Weight::from_parts(4_527_000, 0)
+		// Minimum execution time: 3_946_000 picoseconds.
+		Weight::from_parts(4_337_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Resources::Providers` (r:1 w:1)
@@ -574,7 +576,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::BlockHash` (r:1 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::Candidates` (r:1 w:1)
@@ -588,12 +590,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `i` is `[1, 1024]`.
 	fn report_storage_fraud(i: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `4175`
+		//  Measured:  `4213`
 		//  Estimated: `17190`
-		// Minimum execution time: 423_746_000 picoseconds.
-		Weight::from_parts(261_712_291, 17190)
-			// Standard Error: 94_674
-			.saturating_add(Weight::from_parts(105_267_282, 0).saturating_mul(i.into()))
+		// Minimum execution time: 400_250_000 picoseconds.
+		Weight::from_parts(193_444_176, 17190)
+			// Standard Error: 36_272
+			.saturating_add(Weight::from_parts(98_214_079, 0).saturating_mul(i.into()))
 			.saturating_add(T::DbWeight::get().reads(19_u64))
 			.saturating_add(T::DbWeight::get().writes(16_u64))
 	}
@@ -616,15 +618,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `SyncAttestation::AuditDeadlines` (r:1 w:1)
 	/// Proof: `SyncAttestation::AuditDeadlines` (`max_values`: None, `max_size`: Some(397), added: 2872, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::ProviderRounds` (r:2 w:0)
-	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(144), added: 2619, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(176), added: 2651, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::ProbeSettings` (r:1 w:0)
 	/// Proof: `SyncAttestation::ProbeSettings` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	fn open_audit() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3756`
+		//  Measured:  `3826`
 		//  Estimated: `36662`
-		// Minimum execution time: 192_729_000 picoseconds.
-		Weight::from_parts(232_549_000, 36662)
+		// Minimum execution time: 185_438_000 picoseconds.
+		Weight::from_parts(191_687_000, 36662)
 			.saturating_add(T::DbWeight::get().reads(35_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -647,15 +649,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `SyncAttestation::AuditDeadlines` (r:1 w:0)
 	/// Proof: `SyncAttestation::AuditDeadlines` (`max_values`: None, `max_size`: Some(397), added: 2872, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::ProviderRounds` (r:2 w:0)
-	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(144), added: 2619, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(176), added: 2651, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::ProbeSettings` (r:1 w:0)
 	/// Proof: `SyncAttestation::ProbeSettings` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	fn authorize_open_audit() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3756`
+		//  Measured:  `3826`
 		//  Estimated: `36662`
-		// Minimum execution time: 175_203_000 picoseconds.
-		Weight::from_parts(180_801_000, 36662)
+		// Minimum execution time: 173_090_000 picoseconds.
+		Weight::from_parts(181_843_000, 36662)
 			.saturating_add(T::DbWeight::get().reads(35_u64))
 	}
 	/// Storage: `SyncAttestation::Audits` (r:7 w:6)
@@ -667,7 +669,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Resources::Providers` (r:1 w:1)
 	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:3 w:3)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::Candidates` (r:1 w:1)
@@ -679,12 +681,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `s` is `[1, 16]`.
 	fn answer_audit(s: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `4768`
+		//  Measured:  `4806`
 		//  Estimated: `19890`
-		// Minimum execution time: 440_531_000 picoseconds.
-		Weight::from_parts(161_934_460, 19890)
-			// Standard Error: 235_924
-			.saturating_add(Weight::from_parts(304_489_474, 0).saturating_mul(s.into()))
+		// Minimum execution time: 414_923_000 picoseconds.
+		Weight::from_parts(146_760_897, 19890)
+			// Standard Error: 137_805
+			.saturating_add(Weight::from_parts(285_766_244, 0).saturating_mul(s.into()))
 			.saturating_add(T::DbWeight::get().reads(22_u64))
 			.saturating_add(T::DbWeight::get().writes(19_u64))
 	}
@@ -697,10 +699,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `656`
 		//  Estimated: `3690`
-		// Minimum execution time: 171_367_000 picoseconds.
-		Weight::from_parts(7_753_744, 3690)
-			// Standard Error: 81_828
-			.saturating_add(Weight::from_parts(165_786_847, 0).saturating_mul(s.into()))
+		// Minimum execution time: 161_803_000 picoseconds.
+		Weight::from_parts(7_958_051, 3690)
+			// Standard Error: 61_381
+			.saturating_add(Weight::from_parts(156_937_911, 0).saturating_mul(s.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 	}
 	/// Storage: `SyncAttestation::AuditDeadlines` (r:31 w:31)
@@ -710,7 +712,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
 	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(56), added: 551, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::ProviderRounds` (r:18 w:0)
-	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(144), added: 2619, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(176), added: 2651, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::Rounds` (r:1 w:0)
 	/// Proof: `SyncAttestation::Rounds` (`max_values`: None, `max_size`: Some(89), added: 2564, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::MissedAudits` (r:6 w:6)
@@ -718,7 +720,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Resources::Providers` (r:6 w:6)
 	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:6 w:6)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:8 w:8)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::Candidates` (r:1 w:1)
@@ -728,12 +730,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `a` is `[1, 6]`.
 	fn expire_audits(a: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1415 + a * (3670 ±0)`
+		//  Measured:  `1485 + a * (3670 ±0)`
 		//  Estimated: `6196 + a * (18900 ±0)`
-		// Minimum execution time: 150_446_000 picoseconds.
-		Weight::from_parts(20_323_451, 6196)
-			// Standard Error: 191_573
-			.saturating_add(Weight::from_parts(136_573_293, 0).saturating_mul(a.into()))
+		// Minimum execution time: 144_547_000 picoseconds.
+		Weight::from_parts(15_177_599, 6196)
+			// Standard Error: 106_347
+			.saturating_add(Weight::from_parts(132_963_455, 0).saturating_mul(a.into()))
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().reads((20_u64).saturating_mul(a.into())))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
@@ -766,8 +768,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `3977`
 		//  Estimated: `19890`
-		// Minimum execution time: 60_811_000 picoseconds.
-		Weight::from_parts(64_557_000, 19890)
+		// Minimum execution time: 58_347_000 picoseconds.
+		Weight::from_parts(61_873_000, 19890)
 			.saturating_add(T::DbWeight::get().reads(13_u64))
 			.saturating_add(T::DbWeight::get().writes(21_u64))
 	}
@@ -786,7 +788,7 @@ impl WeightInfo for () {
 	/// Storage: `System::BlockHash` (r:2 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::ProviderRounds` (r:1 w:1)
-	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(144), added: 2619, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(176), added: 2651, mode: `MaxEncodedLen`)
 	/// Storage: `Session::NextKeys` (r:1 w:0)
 	/// Proof: `Session::NextKeys` (`max_values`: None, `max_size`: None, mode: `Measured`)
 	/// Storage: `SyncAttestation::SigningKeys` (r:1 w:1)
@@ -795,13 +797,15 @@ impl WeightInfo for () {
 	/// Proof: `SyncAttestation::LastClosedRound` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::Penalties` (r:1 w:0)
 	/// Proof: `SyncAttestation::Penalties` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::DisputedUsage` (r:1 w:0)
+	/// Proof: `SyncAttestation::DisputedUsage` (`max_values`: None, `max_size`: Some(76), added: 2551, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::Rounds` (r:1 w:1)
 	/// Proof: `SyncAttestation::Rounds` (`max_values`: None, `max_size`: Some(89), added: 2564, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::Leaderboard` (r:1 w:1)
 	/// Proof: `SyncAttestation::Leaderboard` (`max_values`: None, `max_size`: Some(4814), added: 7289, mode: `MaxEncodedLen`)
 	fn attest() -> Weight {
-		Weight::from_parts(109_945_000, 9890)
-			.saturating_add(RocksDbWeight::get().reads(13_u64))
+		Weight::from_parts(110_005_000, 9928)
+			.saturating_add(RocksDbWeight::get().reads(14_u64))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
 	}
 	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
@@ -815,7 +819,7 @@ impl WeightInfo for () {
 	/// Storage: `System::BlockHash` (r:2 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::ProviderRounds` (r:1 w:0)
-	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(144), added: 2619, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(176), added: 2651, mode: `MaxEncodedLen`)
 	/// Storage: `Session::NextKeys` (r:1 w:0)
 	/// Proof: `Session::NextKeys` (`max_values`: None, `max_size`: None, mode: `Measured`)
 	/// Storage: `SyncAttestation::SigningKeys` (r:1 w:0)
@@ -823,7 +827,7 @@ impl WeightInfo for () {
 	/// Storage: `SyncAttestation::LastClosedRound` (r:1 w:0)
 	/// Proof: `SyncAttestation::LastClosedRound` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn authorize_attest() -> Weight {
-		Weight::from_parts(86_780_000, 6028)
+		Weight::from_parts(82_724_000, 6028)
 			.saturating_add(RocksDbWeight::get().reads(10_u64))
 	}
 	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
@@ -843,13 +847,13 @@ impl WeightInfo for () {
 	/// Storage: `Resources::Providers` (r:1 w:1)
 	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::Candidates` (r:1 w:1)
 	/// Proof: `Resources::Candidates` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
 	fn report_equivocation() -> Weight {
-		Weight::from_parts(311_678_000, 6196)
+		Weight::from_parts(319_229_000, 6196)
 			.saturating_add(RocksDbWeight::get().reads(12_u64))
 			.saturating_add(RocksDbWeight::get().writes(6_u64))
 	}
@@ -862,7 +866,7 @@ impl WeightInfo for () {
 	/// Storage: `SyncAttestation::RoundCandidates` (r:64 w:0)
 	/// Proof: `SyncAttestation::RoundCandidates` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::ProviderRounds` (r:64 w:0)
-	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(144), added: 2619, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(176), added: 2651, mode: `MaxEncodedLen`)
 	/// Storage: `Session::CurrentIndex` (r:1 w:0)
 	/// Proof: `Session::CurrentIndex` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
 	/// Storage: `Resources::ActiveProviders` (r:1 w:1)
@@ -871,12 +875,12 @@ impl WeightInfo for () {
 	/// Proof: `Resources::Candidates` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
 	/// The range of component `r` is `[1, 84]`.
 	fn report_offline(r: u32, ) -> Weight {
-		Weight::from_parts(61_104_764, 10681)
-			.saturating_add(Weight::from_parts(8_538_982, 0).saturating_mul(r.into()))
+		Weight::from_parts(60_228_360, 10799)
+			.saturating_add(Weight::from_parts(8_580_556, 0).saturating_mul(r.into()))
 			.saturating_add(RocksDbWeight::get().reads(16_u64))
 			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(r.into())))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
-			.saturating_add(Weight::from_parts(0, 2235).saturating_mul(r.into()))
+			.saturating_add(Weight::from_parts(0, 2262).saturating_mul(r.into()))
 	}
 	/// Storage: `SyncAttestation::Randomness` (r:1 w:0)
 	/// Proof: `SyncAttestation::Randomness` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
@@ -896,8 +900,8 @@ impl WeightInfo for () {
 	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(56), added: 551, mode: `MaxEncodedLen`)
 	/// The range of component `c` is `[1, 64]`.
 	fn start_session(c: u32, ) -> Weight {
-		Weight::from_parts(20_432_844, 3842)
-			.saturating_add(Weight::from_parts(5_256_835, 0).saturating_mul(c.into()))
+		Weight::from_parts(32_364_154, 3842)
+			.saturating_add(Weight::from_parts(5_089_435, 0).saturating_mul(c.into()))
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(c.into())))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
@@ -938,8 +942,8 @@ impl WeightInfo for () {
 	/// Proof: `SyncAttestation::LastClosedRound` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// The range of component `a` is `[1, 32]`.
 	fn end_session(a: u32, ) -> Weight {
-		Weight::from_parts(37_670_042, 3554)
-			.saturating_add(Weight::from_parts(17_529_582, 0).saturating_mul(a.into()))
+		Weight::from_parts(35_626_351, 3554)
+			.saturating_add(Weight::from_parts(17_501_699, 0).saturating_mul(a.into()))
 			.saturating_add(RocksDbWeight::get().reads(8_u64))
 			.saturating_add(RocksDbWeight::get().reads((5_u64).saturating_mul(a.into())))
 			.saturating_add(RocksDbWeight::get().writes(8_u64))
@@ -961,21 +965,21 @@ impl WeightInfo for () {
 	/// Storage: `SyncAttestation::RoundCandidates` (r:64 w:0)
 	/// Proof: `SyncAttestation::RoundCandidates` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::ProviderRounds` (r:64 w:0)
-	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(144), added: 2619, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(176), added: 2651, mode: `MaxEncodedLen`)
 	/// The range of component `c` is `[1, 64]`.
 	fn new_session(c: u32, ) -> Weight {
-		Weight::from_parts(30_282_657, 4551)
-			.saturating_add(Weight::from_parts(16_468_993, 0).saturating_mul(c.into()))
+		Weight::from_parts(27_518_749, 4589)
+			.saturating_add(Weight::from_parts(16_632_139, 0).saturating_mul(c.into()))
 			.saturating_add(RocksDbWeight::get().reads(8_u64))
 			.saturating_add(RocksDbWeight::get().reads((5_u64).saturating_mul(c.into())))
-			.saturating_add(Weight::from_parts(0, 2979).saturating_mul(c.into()))
+			.saturating_add(Weight::from_parts(0, 3011).saturating_mul(c.into()))
 	}
 	/// Storage: `SyncAttestation::NextToClean` (r:1 w:0)
 	/// Proof: `SyncAttestation::NextToClean` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::LastClosedRound` (r:1 w:0)
 	/// Proof: `SyncAttestation::LastClosedRound` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::ProviderRounds` (r:256 w:256)
-	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(144), added: 2619, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(176), added: 2651, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::RoundCandidates` (r:1 w:1)
 	/// Proof: `SyncAttestation::RoundCandidates` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::Rounds` (r:0 w:1)
@@ -984,13 +988,13 @@ impl WeightInfo for () {
 	/// Proof: `SyncAttestation::Leaderboard` (`max_values`: None, `max_size`: Some(4814), added: 7289, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 256]`.
 	fn on_idle_cleanup(n: u32, ) -> Weight {
-		Weight::from_parts(13_987_371, 3529)
-			.saturating_add(Weight::from_parts(776_102, 0).saturating_mul(n.into()))
+		Weight::from_parts(16_587_452, 3529)
+			.saturating_add(Weight::from_parts(827_784, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 2619).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 2651).saturating_mul(n.into()))
 	}
 	/// Storage: `Session::Validators` (r:1 w:0)
 	/// Proof: `Session::Validators` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
@@ -1025,7 +1029,7 @@ impl WeightInfo for () {
 	/// Storage: `SyncAttestation::Benched` (r:1 w:0)
 	/// Proof: `SyncAttestation::Benched` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::ProviderRounds` (r:1 w:0)
-	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(144), added: 2619, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(176), added: 2651, mode: `MaxEncodedLen`)
 	/// Storage: `Rewards::RoundRewards` (r:0 w:1)
 	/// Proof: `Rewards::RoundRewards` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::CurrentRound` (r:0 w:1)
@@ -1034,8 +1038,8 @@ impl WeightInfo for () {
 	/// Proof: `SyncAttestation::LastClosedRound` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// The range of component `p` is `[1, 10000]`.
 	fn round_transition(p: u32, ) -> Weight {
-		Weight::from_parts(129_066_733, 5852)
-			.saturating_add(Weight::from_parts(10_969, 0).saturating_mul(p.into()))
+		Weight::from_parts(129_934_565, 5890)
+			.saturating_add(Weight::from_parts(9_810, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(17_u64))
 			.saturating_add(RocksDbWeight::get().writes(7_u64))
 	}
@@ -1050,7 +1054,7 @@ impl WeightInfo for () {
 	/// Storage: `System::BlockHash` (r:1 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	fn note_block_vrf() -> Weight {
-		Weight::from_parts(330_546_000, 6028)
+		Weight::from_parts(323_175_000, 6028)
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
@@ -1065,7 +1069,7 @@ impl WeightInfo for () {
 	/// Storage: `SyncAttestation::AuthoredIn` (r:0 w:1)
 	/// Proof: `SyncAttestation::AuthoredIn` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	fn on_finalize() -> Weight {
-		Weight::from_parts(16_635_000, 6028)
+		Weight::from_parts(16_575_000, 6028)
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
@@ -1080,7 +1084,7 @@ impl WeightInfo for () {
 	/// Storage: `SyncAttestation::MissedRounds` (r:0 w:1)
 	/// Proof: `SyncAttestation::MissedRounds` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	fn heartbeat() -> Weight {
-		Weight::from_parts(58_197_000, 4114)
+		Weight::from_parts(57_005_000, 4114)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
@@ -1093,7 +1097,7 @@ impl WeightInfo for () {
 	/// Storage: `System::BlockHash` (r:1 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	fn authorize_heartbeat() -> Weight {
-		Weight::from_parts(51_146_000, 4114)
+		Weight::from_parts(49_745_000, 4114)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 	}
 	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
@@ -1113,7 +1117,7 @@ impl WeightInfo for () {
 	/// Storage: `SyncAttestation::ProbeSettings` (r:1 w:0)
 	/// Proof: `SyncAttestation::ProbeSettings` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::ProviderRounds` (r:1 w:1)
-	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(144), added: 2619, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(176), added: 2651, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::Rounds` (r:1 w:1)
 	/// Proof: `SyncAttestation::Rounds` (`max_values`: None, `max_size`: Some(89), added: 2564, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::Leaderboard` (r:1 w:1)
@@ -1123,13 +1127,13 @@ impl WeightInfo for () {
 	/// Storage: `SyncAttestation::OutlierStrikes` (r:1 w:1)
 	/// Proof: `SyncAttestation::OutlierStrikes` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::Candidates` (r:1 w:1)
 	/// Proof: `Resources::Candidates` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
 	fn report_quality() -> Weight {
-		Weight::from_parts(262_473_000, 36662)
+		Weight::from_parts(258_348_000, 36662)
 			.saturating_add(RocksDbWeight::get().reads(40_u64))
 			.saturating_add(RocksDbWeight::get().writes(11_u64))
 	}
@@ -1150,7 +1154,7 @@ impl WeightInfo for () {
 	/// Storage: `SyncAttestation::ProbeSettings` (r:1 w:0)
 	/// Proof: `SyncAttestation::ProbeSettings` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	fn authorize_report_quality() -> Weight {
-		Weight::from_parts(171_087_000, 36662)
+		Weight::from_parts(171_197_000, 36662)
 			.saturating_add(RocksDbWeight::get().reads(31_u64))
 	}
 	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
@@ -1166,7 +1170,7 @@ impl WeightInfo for () {
 	/// Storage: `System::BlockHash` (r:1 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	fn commit_dataset() -> Weight {
-		Weight::from_parts(65_037_000, 4470)
+		Weight::from_parts(65_118_000, 4508)
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
@@ -1183,13 +1187,13 @@ impl WeightInfo for () {
 	/// Storage: `System::BlockHash` (r:1 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	fn authorize_commit_dataset() -> Weight {
-		Weight::from_parts(59_119_000, 4470)
+		Weight::from_parts(57_466_000, 4508)
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 	}
 	/// Storage: `SyncAttestation::ProbeSettings` (r:0 w:1)
 	/// Proof: `SyncAttestation::ProbeSettings` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	fn set_probe_config() -> Weight {
-		Weight::from_parts(4_527_000, 0)
+		Weight::from_parts(4_337_000, 0)
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Resources::Providers` (r:1 w:1)
@@ -1199,7 +1203,7 @@ impl WeightInfo for () {
 	/// Storage: `System::BlockHash` (r:1 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::Candidates` (r:1 w:1)
@@ -1212,8 +1216,8 @@ impl WeightInfo for () {
 	/// Proof: `SyncAttestation::AuditDeadlines` (`max_values`: None, `max_size`: Some(397), added: 2872, mode: `MaxEncodedLen`)
 	/// The range of component `i` is `[1, 1024]`.
 	fn report_storage_fraud(i: u32, ) -> Weight {
-		Weight::from_parts(261_712_291, 17190)
-			.saturating_add(Weight::from_parts(105_267_282, 0).saturating_mul(i.into()))
+		Weight::from_parts(193_444_176, 17190)
+			.saturating_add(Weight::from_parts(98_214_079, 0).saturating_mul(i.into()))
 			.saturating_add(RocksDbWeight::get().reads(19_u64))
 			.saturating_add(RocksDbWeight::get().writes(16_u64))
 	}
@@ -1236,11 +1240,11 @@ impl WeightInfo for () {
 	/// Storage: `SyncAttestation::AuditDeadlines` (r:1 w:1)
 	/// Proof: `SyncAttestation::AuditDeadlines` (`max_values`: None, `max_size`: Some(397), added: 2872, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::ProviderRounds` (r:2 w:0)
-	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(144), added: 2619, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(176), added: 2651, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::ProbeSettings` (r:1 w:0)
 	/// Proof: `SyncAttestation::ProbeSettings` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	fn open_audit() -> Weight {
-		Weight::from_parts(232_549_000, 36662)
+		Weight::from_parts(191_687_000, 36662)
 			.saturating_add(RocksDbWeight::get().reads(35_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
@@ -1263,11 +1267,11 @@ impl WeightInfo for () {
 	/// Storage: `SyncAttestation::AuditDeadlines` (r:1 w:0)
 	/// Proof: `SyncAttestation::AuditDeadlines` (`max_values`: None, `max_size`: Some(397), added: 2872, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::ProviderRounds` (r:2 w:0)
-	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(144), added: 2619, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(176), added: 2651, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::ProbeSettings` (r:1 w:0)
 	/// Proof: `SyncAttestation::ProbeSettings` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	fn authorize_open_audit() -> Weight {
-		Weight::from_parts(180_801_000, 36662)
+		Weight::from_parts(181_843_000, 36662)
 			.saturating_add(RocksDbWeight::get().reads(35_u64))
 	}
 	/// Storage: `SyncAttestation::Audits` (r:7 w:6)
@@ -1279,7 +1283,7 @@ impl WeightInfo for () {
 	/// Storage: `Resources::Providers` (r:1 w:1)
 	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:3 w:3)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::Candidates` (r:1 w:1)
@@ -1290,8 +1294,8 @@ impl WeightInfo for () {
 	/// Proof: `SyncAttestation::Datasets` (`max_values`: None, `max_size`: Some(155), added: 2630, mode: `MaxEncodedLen`)
 	/// The range of component `s` is `[1, 16]`.
 	fn answer_audit(s: u32, ) -> Weight {
-		Weight::from_parts(161_934_460, 19890)
-			.saturating_add(Weight::from_parts(304_489_474, 0).saturating_mul(s.into()))
+		Weight::from_parts(146_760_897, 19890)
+			.saturating_add(Weight::from_parts(285_766_244, 0).saturating_mul(s.into()))
 			.saturating_add(RocksDbWeight::get().reads(22_u64))
 			.saturating_add(RocksDbWeight::get().writes(19_u64))
 	}
@@ -1301,8 +1305,8 @@ impl WeightInfo for () {
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// The range of component `s` is `[1, 16]`.
 	fn authorize_answer_audit(s: u32, ) -> Weight {
-		Weight::from_parts(7_753_744, 3690)
-			.saturating_add(Weight::from_parts(165_786_847, 0).saturating_mul(s.into()))
+		Weight::from_parts(7_958_051, 3690)
+			.saturating_add(Weight::from_parts(156_937_911, 0).saturating_mul(s.into()))
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 	}
 	/// Storage: `SyncAttestation::AuditDeadlines` (r:31 w:31)
@@ -1312,7 +1316,7 @@ impl WeightInfo for () {
 	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
 	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(56), added: 551, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::ProviderRounds` (r:18 w:0)
-	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(144), added: 2619, mode: `MaxEncodedLen`)
+	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(176), added: 2651, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::Rounds` (r:1 w:0)
 	/// Proof: `SyncAttestation::Rounds` (`max_values`: None, `max_size`: Some(89), added: 2564, mode: `MaxEncodedLen`)
 	/// Storage: `SyncAttestation::MissedAudits` (r:6 w:6)
@@ -1320,7 +1324,7 @@ impl WeightInfo for () {
 	/// Storage: `Resources::Providers` (r:6 w:6)
 	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:6 w:6)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:8 w:8)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Resources::Candidates` (r:1 w:1)
@@ -1329,8 +1333,8 @@ impl WeightInfo for () {
 	/// Proof: `SyncAttestation::Datasets` (`max_values`: None, `max_size`: Some(155), added: 2630, mode: `MaxEncodedLen`)
 	/// The range of component `a` is `[1, 6]`.
 	fn expire_audits(a: u32, ) -> Weight {
-		Weight::from_parts(20_323_451, 6196)
-			.saturating_add(Weight::from_parts(136_573_293, 0).saturating_mul(a.into()))
+		Weight::from_parts(15_177_599, 6196)
+			.saturating_add(Weight::from_parts(132_963_455, 0).saturating_mul(a.into()))
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().reads((20_u64).saturating_mul(a.into())))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
@@ -1360,7 +1364,7 @@ impl WeightInfo for () {
 	/// Storage: `SyncAttestation::SigningKeys` (r:0 w:1)
 	/// Proof: `SyncAttestation::SigningKeys` (`max_values`: None, `max_size`: Some(337), added: 2812, mode: `MaxEncodedLen`)
 	fn forget_provider() -> Weight {
-		Weight::from_parts(64_557_000, 19890)
+		Weight::from_parts(61_873_000, 19890)
 			.saturating_add(RocksDbWeight::get().reads(13_u64))
 			.saturating_add(RocksDbWeight::get().writes(21_u64))
 	}

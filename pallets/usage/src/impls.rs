@@ -27,6 +27,51 @@ impl<T: Config> Pallet<T> {
 		HoldReason::LeaseEscrow.into()
 	}
 
+	/// Lease `id`, if it is not closed. A read helper for the runtime API.
+	pub fn lease(id: LeaseId) -> Option<LeaseOf<T>> {
+		Leases::<T>::get(id)
+	}
+
+	/// The leases of `who` not closed yet, with their ids: those it pays for, then those it
+	/// serves that have not ended. A read helper for the runtime API.
+	pub fn leases_of(who: &T::AccountId) -> alloc::vec::Vec<(LeaseId, LeaseOf<T>)> {
+		let now = T::RoundClock::current_round();
+		let mut ids = ConsumerLeases::<T>::get(who).into_inner();
+		for booking in ProviderLeases::<T>::get(who) {
+			if booking.end_round > now && !ids.contains(&booking.lease) {
+				ids.push(booking.lease);
+			}
+		}
+		ids.into_iter()
+			.filter_map(|id| Leases::<T>::get(id).map(|lease| (id, lease)))
+			.collect()
+	}
+
+	/// For each kind of `provider`'s capacity: its price (zero if not leased out), what a lease
+	/// starting next round may book in all (`leasable_capacity`), what the leases running next
+	/// round book, and how many leases that have not ended book it. Empty if `provider` is not a
+	/// provider. A read helper for the runtime API.
+	pub fn utilization_of(
+		provider: &T::AccountId,
+	) -> alloc::vec::Vec<(ResourceKind, BalanceOf<T>, u64, u64, u32)> {
+		let now = T::RoundClock::current_round();
+		let next = now.saturating_add(1);
+		let prices = Prices::<T>::get(provider).unwrap_or_default();
+		let bookings = ProviderLeases::<T>::get(provider);
+		ResourceKind::ALL
+			.iter()
+			.filter_map(|kind| {
+				let capacity = Self::leasable_capacity(provider, *kind, next)?;
+				let of_kind = || bookings.iter().filter(|booking| booking.kind == *kind);
+				let booked = of_kind()
+					.filter(|booking| booking.end_round > next)
+					.fold(0u64, |sum, booking| sum.saturating_add(booking.units));
+				let leases = of_kind().filter(|booking| booking.end_round > now).count() as u32;
+				Some((*kind, prices.of(*kind), capacity, booked, leases))
+			})
+			.collect()
+	}
+
 	/// How many rounds a `settle` call asking for `max_rounds` settles at most.
 	pub fn settle_limit(max_rounds: u32) -> u32 {
 		max_rounds.min(T::MaxSettlePerCall::get())
@@ -131,6 +176,7 @@ impl<T: Config> Pallet<T> {
 		T::Currency::hold(&Self::escrow_reason(), &consumer, deposited)
 			.map_err(|_| Error::<T>::InsufficientBalance)?;
 
+		let opened_after = frame_system::Pallet::<T>::parent_hash();
 		NextLeaseId::<T>::put(id.saturating_add(1));
 		ProviderLeases::<T>::insert(&provider, bookings);
 		ConsumerLeases::<T>::insert(&consumer, mine);
@@ -138,7 +184,7 @@ impl<T: Config> Pallet<T> {
 			id,
 			Lease {
 				consumer: consumer.clone(),
-				opened_after: frame_system::Pallet::<T>::parent_hash(),
+				opened_after,
 				provider: provider.clone(),
 				kind,
 				units_per_round,
@@ -166,6 +212,7 @@ impl<T: Config> Pallet<T> {
 			start_round,
 			end_round,
 			escrow: deposited,
+			opened_after,
 		});
 		Ok(())
 	}
@@ -252,7 +299,6 @@ impl<T: Config> Pallet<T> {
 		ensure!(record.counter > record.receipted, Error::<T>::NothingToDispute);
 		record.disputed = true;
 		let (counter, receipted) = (record.counter, record.receipted);
-		T::UsageSink::note_disputed(&lease.provider, lease.kind, counter.saturating_sub(receipted));
 		Leases::<T>::insert(id, lease);
 		Self::deposit_event(Event::UsageDisputed { lease: id, round, counter, receipted });
 		Ok(())
@@ -484,7 +530,8 @@ impl<T: Config> Pallet<T> {
 	/// Settles one round of `lease` with its usage `record` (`None`: not recorded): bills the
 	/// billable units (the counter, or the receipted part if disputed), at least `ReservationShare`
 	/// of the quota, pays what receipts did not pay yet, and returns the rest of the round's value
-	/// to the consumer. Served units not paid before count for the provider's points.
+	/// to the consumer. Served units not paid before count for the provider's points; units that
+	/// stayed disputed count against them.
 	fn settle_round(
 		id: LeaseId,
 		lease: &mut LeaseOf<T>,
@@ -520,6 +567,14 @@ impl<T: Config> Pallet<T> {
 		let newly_served = served.saturating_sub(paid).min(units);
 		if newly_served > 0 {
 			T::UsageSink::note_served(&lease.provider, lease.kind, newly_served);
+		}
+		// What stayed disputed once every receipt was in: the provider billed it and was not
+		// paid for it.
+		let disputed = record
+			.filter(|record| record.disputed)
+			.map_or(0, |record| record.counter.saturating_sub(record.receipted));
+		if disputed > 0 {
+			T::UsageSink::note_disputed(&lease.provider, lease.kind, disputed);
 		}
 		Ok(RoundSettlement { units, payout: payment.payout, fee: payment.fee, refund })
 	}

@@ -28,8 +28,9 @@
 //! record that carries one (`record_usage` with the receipt, or `submit_receipt` until the round
 //! settles) is paid at once for the receipted units, and the consumer can no longer dispute
 //! them. Until `DisputeWindow` rounds after a round, its consumer may **dispute** the usage
-//! recorded above its receipts (`dispute`): that part is never paid, and the provider's points
-//! suffer through `UsageSink` (in the runtime, a share of its next round's points).
+//! recorded above its receipts (`dispute`): that part is never paid, and when the round settles
+//! whatever stayed disputed (a later receipt still counts) is reported to `UsageSink` (in the
+//! runtime, what the units would have earned comes off the provider's next round's points).
 //!
 //! A round **settles** `DisputeWindow` rounds after it (`settle`, or `close_lease` once the lease
 //! ended; anyone may call both, in pages of at most `MaxSettlePerCall` rounds). A round the
@@ -55,11 +56,13 @@
 //!   already receipted are paid (`StaleReceipt`).
 //! - **A consumer disputing honest usage** to use it for free: it pays the reserved share of the
 //!   round all the same, and its own receipts outweigh its disputes. A provider's node protects
-//!   itself by recording only what its consumer receipted, or serving no further than that: a
-//!   dispute takes off its points only what the disputed units would have earned (in the runtime),
-//!   so leasing from a rival to dispute it harms no provider that bills only receipted usage.
-//! - **A provider over-recording**: what the consumer did not receipt it can dispute; the
-//!   provider's exposure is bounded by the same receipts.
+//!   itself by recording only what its consumer receipted, or serving no further than that: what
+//!   stays disputed when a round settles costs it (in the runtime) what the disputed units would
+//!   have earned, at most a share of its capacity points, so leasing from a rival to dispute it
+//!   harms no provider that bills only receipted usage, and a receipt the consumer signed after all
+//!   undoes the dispute.
+//! - **A provider over-recording**: what the consumer did not receipt it can dispute, and then it
+//!   is not paid, and loses points for it, usage or not.
 //! - **Squatting on a provider's capacity or lease slots**: every round of a lease is worth at
 //!   least `MinRoundValue`, and every round the provider records bills at least `ReservationShare`
 //!   of it, used or not.
@@ -309,6 +312,8 @@ pub mod pallet {
 			end_round: RoundIndex,
 			/// What is held from the consumer, in plancks.
 			escrow: BalanceOf<T>,
+			/// The parent hash of the block it opened in, which its usage receipts name.
+			opened_after: T::Hash,
 		},
 		/// A provider recorded what its node metered for a lease in a round.
 		UsageRecorded {
@@ -709,9 +714,10 @@ pub mod pallet {
 		/// - Origin: signed by the lease's consumer.
 		/// - Effect: until `DisputeWindow` rounds after `round`, marks the round's usage disputed:
 		///   when it settles, only the receipted units are billed (still at least
-		///   `ReservationShare` of the quota: the capacity was reserved), and the provider's points
-		///   suffer (in the runtime, the usage points the disputed units would have earned come off
-		///   its next round's). A later receipt of the consumer's (`submit_receipt`) still counts.
+		///   `ReservationShare` of the quota: the capacity was reserved), and what stays disputed
+		///   then costs the provider points (in the runtime, what the units would have earned comes
+		///   off its points in the round after). A later receipt of the consumer's
+		///   (`submit_receipt`) still counts.
 		/// - Events: [`Event::UsageDisputed`].
 		/// - Errors: [`Error::UnknownLease`], [`Error::NotConsumer`], [`Error::NoRecord`],
 		///   [`Error::DisputeWindowClosed`], [`Error::AlreadyDisputed`],

@@ -66,8 +66,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `533`
 		//  Estimated: `3734`
-		// Minimum execution time: 11_978_000 picoseconds.
-		Weight::from_parts(12_699_000, 3734)
+		// Minimum execution time: 11_898_000 picoseconds.
+		Weight::from_parts(12_869_000, 3734)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -99,8 +99,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `4395`
 		//  Estimated: `5880`
-		// Minimum execution time: 93_360_000 picoseconds.
-		Weight::from_parts(96_365_000, 5880)
+		// Minimum execution time: 93_260_000 picoseconds.
+		Weight::from_parts(96_555_000, 5880)
 			.saturating_add(T::DbWeight::get().reads(11_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -114,8 +114,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1158`
 		//  Estimated: `4039`
-		// Minimum execution time: 16_715_000 picoseconds.
-		Weight::from_parts(17_757_000, 4039)
+		// Minimum execution time: 16_655_000 picoseconds.
+		Weight::from_parts(17_746_000, 4039)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -147,8 +147,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `6971`
 		//  Estimated: `8799`
-		// Minimum execution time: 177_887_000 picoseconds.
-		Weight::from_parts(183_435_000, 8799)
+		// Minimum execution time: 175_373_000 picoseconds.
+		Weight::from_parts(186_359_000, 8799)
 			.saturating_add(T::DbWeight::get().reads(14_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
@@ -176,8 +176,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `6536`
 		//  Estimated: `8799`
-		// Minimum execution time: 167_281_000 picoseconds.
-		Weight::from_parts(173_440_000, 8799)
+		// Minimum execution time: 165_698_000 picoseconds.
+		Weight::from_parts(175_853_000, 8799)
 			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
@@ -185,18 +185,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Usage::Leases` (`max_values`: None, `max_size`: Some(574), added: 3049, mode: `MaxEncodedLen`)
 	/// Storage: `Session::CurrentIndex` (r:1 w:0)
 	/// Proof: `Session::CurrentIndex` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
-	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
-	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(56), added: 551, mode: `MaxEncodedLen`)
-	/// Storage: `SyncAttestation::DisputedUsage` (r:1 w:1)
-	/// Proof: `SyncAttestation::DisputedUsage` (`max_values`: None, `max_size`: Some(76), added: 2551, mode: `MaxEncodedLen`)
 	fn dispute() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1166`
+		//  Measured:  `891`
 		//  Estimated: `4039`
-		// Minimum execution time: 17_597_000 picoseconds.
-		Weight::from_parts(19_089_000, 4039)
-			.saturating_add(T::DbWeight::get().reads(4_u64))
-			.saturating_add(T::DbWeight::get().writes(2_u64))
+		// Minimum execution time: 12_008_000 picoseconds.
+		Weight::from_parts(13_120_000, 4039)
+			.saturating_add(T::DbWeight::get().reads(2_u64))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Usage::Leases` (r:1 w:1)
 	/// Proof: `Usage::Leases` (`max_values`: None, `max_size`: Some(574), added: 3049, mode: `MaxEncodedLen`)
@@ -223,10 +219,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `6257 + n * (21 ±0)`
 		//  Estimated: `8799 + n * (21 ±0)`
-		// Minimum execution time: 123_836_000 picoseconds.
-		Weight::from_parts(40_353_066, 8799)
-			// Standard Error: 31_913
-			.saturating_add(Weight::from_parts(89_090_533, 0).saturating_mul(n.into()))
+		// Minimum execution time: 120_481_000 picoseconds.
+		Weight::from_parts(38_330_520, 8799)
+			// Standard Error: 23_428
+			.saturating_add(Weight::from_parts(86_812_381, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
 			.saturating_add(Weight::from_parts(0, 21).saturating_mul(n.into()))
@@ -247,8 +243,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `3591`
 		//  Estimated: `5076`
-		// Minimum execution time: 62_734_000 picoseconds.
-		Weight::from_parts(64_817_000, 5076)
+		// Minimum execution time: 63_034_000 picoseconds.
+		Weight::from_parts(65_768_000, 5076)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -281,10 +277,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `9857 + n * (21 ±0)`
 		//  Estimated: `9932 + n * (153 ±36)`
-		// Minimum execution time: 32_930_000 picoseconds.
-		Weight::from_parts(57_522_294, 9932)
-			// Standard Error: 75_105
-			.saturating_add(Weight::from_parts(88_561_874, 0).saturating_mul(n.into()))
+		// Minimum execution time: 32_128_000 picoseconds.
+		Weight::from_parts(60_522_387, 9932)
+			// Standard Error: 76_381
+			.saturating_add(Weight::from_parts(86_939_022, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
 			.saturating_add(Weight::from_parts(0, 153).saturating_mul(n.into()))
@@ -300,7 +296,7 @@ impl WeightInfo for () {
 	/// Storage: `Usage::Prices` (r:0 w:1)
 	/// Proof: `Usage::Prices` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
 	fn set_prices() -> Weight {
-		Weight::from_parts(12_699_000, 3734)
+		Weight::from_parts(12_869_000, 3734)
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
@@ -329,7 +325,7 @@ impl WeightInfo for () {
 	/// Storage: `Usage::Leases` (r:0 w:1)
 	/// Proof: `Usage::Leases` (`max_values`: None, `max_size`: Some(574), added: 3049, mode: `MaxEncodedLen`)
 	fn open_lease() -> Weight {
-		Weight::from_parts(96_365_000, 5880)
+		Weight::from_parts(96_555_000, 5880)
 			.saturating_add(RocksDbWeight::get().reads(11_u64))
 			.saturating_add(RocksDbWeight::get().writes(6_u64))
 	}
@@ -340,7 +336,7 @@ impl WeightInfo for () {
 	/// Storage: `Resources::Providers` (r:1 w:0)
 	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
 	fn record_usage() -> Weight {
-		Weight::from_parts(17_757_000, 4039)
+		Weight::from_parts(17_746_000, 4039)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
@@ -369,7 +365,7 @@ impl WeightInfo for () {
 	/// Storage: `SyncAttestation::Leaderboard` (r:1 w:1)
 	/// Proof: `SyncAttestation::Leaderboard` (`max_values`: None, `max_size`: Some(4814), added: 7289, mode: `MaxEncodedLen`)
 	fn record_usage_with_receipt() -> Weight {
-		Weight::from_parts(183_435_000, 8799)
+		Weight::from_parts(186_359_000, 8799)
 			.saturating_add(RocksDbWeight::get().reads(14_u64))
 			.saturating_add(RocksDbWeight::get().writes(8_u64))
 	}
@@ -394,7 +390,7 @@ impl WeightInfo for () {
 	/// Storage: `SyncAttestation::Leaderboard` (r:1 w:1)
 	/// Proof: `SyncAttestation::Leaderboard` (`max_values`: None, `max_size`: Some(4814), added: 7289, mode: `MaxEncodedLen`)
 	fn submit_receipt() -> Weight {
-		Weight::from_parts(173_440_000, 8799)
+		Weight::from_parts(175_853_000, 8799)
 			.saturating_add(RocksDbWeight::get().reads(12_u64))
 			.saturating_add(RocksDbWeight::get().writes(8_u64))
 	}
@@ -402,14 +398,10 @@ impl WeightInfo for () {
 	/// Proof: `Usage::Leases` (`max_values`: None, `max_size`: Some(574), added: 3049, mode: `MaxEncodedLen`)
 	/// Storage: `Session::CurrentIndex` (r:1 w:0)
 	/// Proof: `Session::CurrentIndex` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
-	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
-	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(56), added: 551, mode: `MaxEncodedLen`)
-	/// Storage: `SyncAttestation::DisputedUsage` (r:1 w:1)
-	/// Proof: `SyncAttestation::DisputedUsage` (`max_values`: None, `max_size`: Some(76), added: 2551, mode: `MaxEncodedLen`)
 	fn dispute() -> Weight {
-		Weight::from_parts(19_089_000, 4039)
-			.saturating_add(RocksDbWeight::get().reads(4_u64))
-			.saturating_add(RocksDbWeight::get().writes(2_u64))
+		Weight::from_parts(13_120_000, 4039)
+			.saturating_add(RocksDbWeight::get().reads(2_u64))
+			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Usage::Leases` (r:1 w:1)
 	/// Proof: `Usage::Leases` (`max_values`: None, `max_size`: Some(574), added: 3049, mode: `MaxEncodedLen`)
@@ -433,8 +425,8 @@ impl WeightInfo for () {
 	/// Proof: `SyncAttestation::Leaderboard` (`max_values`: None, `max_size`: Some(4814), added: 7289, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 16]`.
 	fn settle(n: u32, ) -> Weight {
-		Weight::from_parts(40_353_066, 8799)
-			.saturating_add(Weight::from_parts(89_090_533, 0).saturating_mul(n.into()))
+		Weight::from_parts(38_330_520, 8799)
+			.saturating_add(Weight::from_parts(86_812_381, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(12_u64))
 			.saturating_add(RocksDbWeight::get().writes(8_u64))
 			.saturating_add(Weight::from_parts(0, 21).saturating_mul(n.into()))
@@ -452,7 +444,7 @@ impl WeightInfo for () {
 	/// Storage: `Usage::ProviderLeases` (r:1 w:1)
 	/// Proof: `Usage::ProviderLeases` (`max_values`: None, `max_size`: Some(1394), added: 3869, mode: `MaxEncodedLen`)
 	fn cancel_lease() -> Weight {
-		Weight::from_parts(64_817_000, 5076)
+		Weight::from_parts(65_768_000, 5076)
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}
@@ -482,8 +474,8 @@ impl WeightInfo for () {
 	/// Proof: `Usage::ProviderLeases` (`max_values`: None, `max_size`: Some(1394), added: 3869, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[0, 16]`.
 	fn close_lease(n: u32, ) -> Weight {
-		Weight::from_parts(57_522_294, 9932)
-			.saturating_add(Weight::from_parts(88_561_874, 0).saturating_mul(n.into()))
+		Weight::from_parts(60_522_387, 9932)
+			.saturating_add(Weight::from_parts(86_939_022, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(12_u64))
 			.saturating_add(RocksDbWeight::get().writes(8_u64))
 			.saturating_add(Weight::from_parts(0, 153).saturating_mul(n.into()))

@@ -81,5 +81,35 @@ fn a_consumer_receipt_signed_with_its_account_key_pays_the_provider_at_once() {
 			);
 		}
 		pallet_usage::Pallet::<Runtime>::do_try_state().expect("the usage invariants hold");
+
+		// The runtime API's view of it: the lease, with Bob's receipts, as both parties see it.
+		let lease = crate::views::lease(0).expect("the lease is open");
+		assert_eq!((lease.consumer.clone(), lease.provider.clone()), (bob.clone(), alice.clone()));
+		assert_eq!(
+			(lease.quota, lease.price, lease.start_round, lease.end_round),
+			(10, DSYNC, 1, 3)
+		);
+		assert_eq!(lease.opened_after, <[u8; 32]>::from(opened_after));
+		assert_eq!(
+			lease.usage,
+			vec![proof_of_sync_runtime_api::RoundUsage {
+				round,
+				counter: 8,
+				receipted: 8,
+				disputed: false
+			}]
+		);
+		assert_eq!((lease.deposited, lease.escrow), (20 * DSYNC, 12 * DSYNC));
+		assert_eq!(lease.paid + lease.fees, 8 * DSYNC);
+		assert_eq!(crate::views::leases(bob.clone()), vec![lease.clone()]);
+		assert_eq!(crate::views::leases(alice.clone()), vec![lease]);
+		assert!(crate::views::lease(1).is_none());
+		let storage = crate::views::utilization(alice.clone())
+			.into_iter()
+			.find(|kind| kind.kind == ResourceKind::Storage)
+			.expect("Alice declares storage");
+		// Round 2 is the lease's last: a lease starting then would find 10 units booked.
+		assert_eq!((storage.price, storage.booked, storage.leases), (DSYNC, 10, 1));
+		assert!(crate::views::utilization(bob).is_empty());
 	});
 }

@@ -60,23 +60,29 @@ fn served_units_earn_nothing_on_unmeasured_capacity_or_out_of_sync() {
 	});
 }
 
-/// Abuse: a consumer that leases from a rival only to dispute it costs the rival no more than
-/// the usage points of what it disputed.
+/// Abuse: a provider bills usage its consumer disputes. It loses what the units would have
+/// earned in the next round, usage or not; and a consumer that leases from a rival only to
+/// dispute it costs the rival no more than that, at most `MaxUsageShare` of its capacity points.
 #[test]
-fn disputed_units_come_off_the_next_rounds_usage_points() {
+fn disputed_units_come_off_the_next_rounds_points() {
 	in_round_one(|| {
 		SyncAttestation::note_disputed(&1, ResourceKind::Storage, 30);
 		SyncAttestation::note_disputed(&1, ResourceKind::Compute, 100);
+		SyncAttestation::note_disputed(&2, ResourceKind::Storage, 1 << 20);
 		assert_eq!(DisputedUsage::<Test>::get(2, 1), 400_000);
 		sync_fully_with(1, 2_000);
 		SyncAttestation::note_served(&1, ResourceKind::Storage, 50);
 		assert_eq!(SyncAttestation::points_of(1, &1), BASE_POINTS + 2_000 + 500);
 
 		run_to_round(2);
+		// No usage to lose: it comes off the rest.
 		sync_fully_with(1, 2_000);
-		assert_eq!(SyncAttestation::points_of(2, &1), BASE_POINTS + 2_000);
+		assert_eq!(SyncAttestation::points_of(2, &1), BASE_POINTS + 2_000 - 400);
 		SyncAttestation::note_served(&1, ResourceKind::Storage, 50);
-		assert_eq!(SyncAttestation::points_of(2, &1), BASE_POINTS + 2_000 + 100);
+		assert_eq!(SyncAttestation::points_of(2, &1), BASE_POINTS + 2_000 + 500 - 400);
+		// However much was disputed, at most half the capacity points.
+		sync_fully_with(2, 2_000);
+		assert_eq!(SyncAttestation::points_of(2, &2), BASE_POINTS + 2_000 - 1_000);
 
 		run_to_round(3);
 		sync_fully_with(1, 2_000);

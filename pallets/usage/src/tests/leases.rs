@@ -33,6 +33,7 @@ fn opening_a_lease_holds_its_whole_value_and_books_the_capacity() {
 				start_round: 1,
 				end_round: 6,
 				escrow: 500,
+				opened_after: System::parent_hash(),
 			}]
 		);
 		let lease = lease(id);
