@@ -385,8 +385,10 @@ sp_api::decl_runtime_apis! {
 	///
 	/// Version 2 added the verifier, probe and `sync` key methods, `ProviderInfo::next_capacity`
 	/// and the capacity fields of `ScoreBreakdown` (no chain ran version 1 with them missing);
-	/// version 3 added `storage_audits`; version 4 the lease methods and
-	/// `ScoreBreakdown::usage_points` (no chain ran version 3 with leases).
+	/// version 3 added `storage_audits`; version 4 the lease methods, and `ScoreBreakdown`'s
+	/// `usage_points` and `disputed_points` in the middle of the struct: a client reading a
+	/// version 3 runtime's `score_breakdown` with version 4 types fails to decode it (only dev
+	/// and test chains ran version 3).
 	#[api_version(4)]
 	pub trait ProofOfSyncApi<AccountId, Balance, BlockNumber>
 	where

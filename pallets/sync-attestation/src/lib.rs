@@ -49,8 +49,8 @@
 //! usage points come on top: what its leases were paid for in the round (the usage pallet, through
 //! [`proof_of_sync_primitives::UsageSink`]), `UsageWeights` a thousand usage units, at most
 //! `MaxUsageShare` of its capacity points (a provider cannot be told from its own consumers, so
-//! leasing to itself adds no more); what its consumers disputed comes off, as much again, in the
-//! round after it settled. A
+//! leasing to itself adds no more); what its consumers disputed comes off, as much again but at
+//! most `MaxDisputeShare` of its capacity points, in the round after it settled. A
 //! node that reports itself major-syncing, or that published no sync status, does not answer.
 //! The chain checks that whoever holds the `sync` key knew the challenge block in time; it
 //! cannot tell whether the provider's own node is in sync.
@@ -279,6 +279,12 @@ pub mod pallet {
 		/// usage it pays itself for through a second account adds at most this share.
 		#[pallet::constant]
 		type MaxUsageShare: Get<Perbill>;
+
+		/// The most disputed usage takes off a round's points, as a share of the provider's
+		/// capacity points. Keep it below `HysteresisMargin`: a consumer that leases from a
+		/// provider only to dispute it must not be able to cost it its authority seat.
+		#[pallet::constant]
+		type MaxDisputeShare: Get<Perbill>;
 
 		/// How many overstated reports within `HistoryDepth` rounds get a verifier slashed.
 		#[pallet::constant]
@@ -1085,6 +1091,10 @@ pub mod pallet {
 			let round_length = Self::round_length();
 			let window = T::ResponseWindow::get();
 			assert!(T::MaxStorageOverclaim::get() > 0, "MaxStorageOverclaim must not be zero");
+			assert!(
+				T::MaxDisputeShare::get() < T::HysteresisMargin::get(),
+				"MaxDisputeShare must be below HysteresisMargin, or disputes could cost a seat"
+			);
 			assert!(window > 0, "ResponseWindow must not be zero");
 			assert!(window < round_length, "ResponseWindow must be shorter than RoundLength");
 			assert!(

@@ -165,6 +165,8 @@ parameter_types! {
 	pub const UsageWeights: Capacity = Capacity { compute: 1_000, storage: 10_000, bandwidth: 1_000 };
 	/// Usage counts up to half the capacity points.
 	pub const MaxUsageShare: Perbill = Perbill::from_percent(50);
+	/// Disputes take off at most a twentieth of the capacity points, below `HysteresisMargin`.
+	pub const MaxDisputeShare: Perbill = Perbill::from_percent(5);
 	pub const OutlierSlash: Perbill = Perbill::from_percent(5);
 	pub const MinUptime: Perbill = Perbill::from_percent(50);
 	pub const EquivocationSlash: Perbill = Perbill::from_percent(10);
@@ -404,6 +406,7 @@ impl crate::Config for Test {
 	type OutlierPenalty = OutlierPenalty;
 	type UsageWeights = UsageWeights;
 	type MaxUsageShare = MaxUsageShare;
+	type MaxDisputeShare = MaxDisputeShare;
 	type MaxOutlierStrikes = ConstU32<MAX_OUTLIER_STRIKES>;
 	type OutlierSlash = OutlierSlash;
 	type MinUptime = MinUptime;

@@ -227,7 +227,8 @@ pub struct ProviderRoundStats {
 	pub penalty: Perbill,
 	/// The points earned: `sync_credit × (BasePoints + capacity_points + usage points − disputed
 	/// points) × (1 − penalty)`, where the usage points are `usage_credit / 1 000` and the
-	/// disputed points `usage_debit / 1 000`, each at most `MaxUsageShare` of `capacity_points`.
+	/// disputed points `usage_debit / 1 000`, at most `MaxUsageShare` and `MaxDisputeShare` of
+	/// `capacity_points`.
 	pub points: Points,
 	/// What the provider's leases were paid for in the round (the usage pallet), in thousandths
 	/// of a point: `Σ served units × UsageWeights(kind)`, whichever round the units were metered

@@ -317,10 +317,10 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// The points its consumers' disputes take off a round record: `usage_debit / 1 000`, at
-	/// most `MaxUsageShare` of its capacity points. They come off its other points too when it
+	/// most `MaxDisputeShare` of its capacity points. They come off its other points too when it
 	/// has no usage to lose.
 	pub fn disputed_points_of_stats(stats: &ProviderRoundStats) -> Points {
-		(stats.usage_debit / 1_000).min(T::MaxUsageShare::get().mul_floor(stats.capacity_points))
+		(stats.usage_debit / 1_000).min(T::MaxDisputeShare::get().mul_floor(stats.capacity_points))
 	}
 
 	/// A provider's points from its round record: `sync_credit × (BasePoints + capacity_points +

@@ -257,6 +257,10 @@ parameter_types! {
 	/// Usage adds at most a fifth to a provider's capacity points: what leasing from itself can
 	/// add, whatever it pays itself.
 	pub const MaxUsageShare: Perbill = Perbill::from_percent(20);
+	/// Disputed usage takes at most a twentieth of a provider's capacity points off a round:
+	/// half the `HysteresisMargin`, so a consumer that leases from an authority only to dispute
+	/// it cannot cost it its seat alone.
+	pub const MaxDisputeShare: Perbill = Perbill::from_percent(5);
 	/// ...and three overstated ones within `HistoryDepth` rounds a twentieth of its bond.
 	pub const OutlierSlash: Perbill = Perbill::from_percent(5);
 	/// A challenger replaces an incumbent authority only with 10 % more points.
@@ -353,6 +357,7 @@ impl pallet_sync_attestation::Config for Runtime {
 	type OutlierPenalty = OutlierPenalty;
 	type UsageWeights = UsageWeights;
 	type MaxUsageShare = MaxUsageShare;
+	type MaxDisputeShare = MaxDisputeShare;
 	type MaxOutlierStrikes = ConstU32<3>;
 	type OutlierSlash = OutlierSlash;
 	type MinUptime = MinUptime;

@@ -62,14 +62,15 @@ fn served_units_earn_nothing_on_unmeasured_capacity_or_out_of_sync() {
 
 /// Abuse: a provider bills usage its consumer disputes. It loses what the units would have
 /// earned in the next round, usage or not; and a consumer that leases from a rival only to
-/// dispute it costs the rival no more than that, at most `MaxUsageShare` of its capacity points.
+/// dispute it costs the rival no more than that, at most `MaxDisputeShare` of its capacity
+/// points.
 #[test]
 fn disputed_units_come_off_the_next_rounds_points() {
 	in_round_one(|| {
-		SyncAttestation::note_disputed(&1, ResourceKind::Storage, 30);
-		SyncAttestation::note_disputed(&1, ResourceKind::Compute, 100);
+		SyncAttestation::note_disputed(&1, ResourceKind::Storage, 5);
+		SyncAttestation::note_disputed(&1, ResourceKind::Compute, 20);
 		SyncAttestation::note_disputed(&2, ResourceKind::Storage, 1 << 20);
-		assert_eq!(DisputedUsage::<Test>::get(2, 1), 400_000);
+		assert_eq!(DisputedUsage::<Test>::get(2, 1), 70_000);
 		sync_fully_with(1, 2_000);
 		SyncAttestation::note_served(&1, ResourceKind::Storage, 50);
 		assert_eq!(SyncAttestation::points_of(1, &1), BASE_POINTS + 2_000 + 500);
@@ -77,12 +78,13 @@ fn disputed_units_come_off_the_next_rounds_points() {
 		run_to_round(2);
 		// No usage to lose: it comes off the rest.
 		sync_fully_with(1, 2_000);
-		assert_eq!(SyncAttestation::points_of(2, &1), BASE_POINTS + 2_000 - 400);
+		assert_eq!(SyncAttestation::points_of(2, &1), BASE_POINTS + 2_000 - 70);
 		SyncAttestation::note_served(&1, ResourceKind::Storage, 50);
-		assert_eq!(SyncAttestation::points_of(2, &1), BASE_POINTS + 2_000 + 500 - 400);
-		// However much was disputed, at most half the capacity points.
+		assert_eq!(SyncAttestation::points_of(2, &1), BASE_POINTS + 2_000 + 500 - 70);
+		// However much was disputed, at most a twentieth of the capacity points
+		// (`MaxDisputeShare`, below `HysteresisMargin`: a rival's disputes cannot cost a seat).
 		sync_fully_with(2, 2_000);
-		assert_eq!(SyncAttestation::points_of(2, &2), BASE_POINTS + 2_000 - 1_000);
+		assert_eq!(SyncAttestation::points_of(2, &2), BASE_POINTS + 2_000 - 100);
 
 		run_to_round(3);
 		sync_fully_with(1, 2_000);
