@@ -166,7 +166,7 @@ parameter_types! {
 	/// Usage counts up to half the capacity points.
 	pub const MaxUsageShare: Perbill = Perbill::from_percent(50);
 	/// Disputes take off at most a twentieth of the capacity points, below `HysteresisMargin`.
-	pub const MaxDisputeShare: Perbill = Perbill::from_percent(5);
+	pub static MaxDisputeShare: Perbill = Perbill::from_percent(5);
 	pub const OutlierSlash: Perbill = Perbill::from_percent(5);
 	pub const MinUptime: Perbill = Perbill::from_percent(50);
 	pub const EquivocationSlash: Perbill = Perbill::from_percent(10);
@@ -566,6 +566,7 @@ impl ExtBuilder {
 			MaxChallengesPerRound::set(8);
 			MaxAuthorities::set(3);
 			MinAuthorities::set(1);
+			MaxDisputeShare::set(Perbill::from_percent(5));
 			MaxSetShrink::set(Perbill::from_percent(34));
 			SyncLagGrace::set(0);
 			MaxCleanupPerBlock::set(5);

@@ -187,6 +187,17 @@ fn integrity_test_refuses_a_cleanup_slower_than_production() {
 	});
 }
 
+/// A dispute share at the seat margin would let a consumer that leases from an authority only to
+/// dispute it cost it its seat.
+#[test]
+#[should_panic(expected = "MaxDisputeShare must be below HysteresisMargin")]
+fn integrity_test_refuses_disputes_that_could_cost_a_seat() {
+	builder().build().execute_with(|| {
+		MaxDisputeShare::set(Perbill::from_percent(10));
+		<SyncAttestation as Hooks<BlockNumber>>::integrity_test();
+	});
+}
+
 #[test]
 #[should_panic(expected = "MinAuthorities must not exceed MaxAuthorities")]
 fn integrity_test_refuses_min_above_max_authorities() {
