@@ -62,11 +62,11 @@ impl<T: Config> Pallet<T> {
 			.iter()
 			.filter_map(|kind| {
 				let capacity = Self::leasable_capacity(provider, *kind, next)?;
-				let of_kind = || bookings.iter().filter(|booking| booking.kind == *kind);
-				let booked = of_kind()
-					.filter(|booking| booking.end_round > next)
-					.fold(0u64, |sum, booking| sum.saturating_add(booking.units));
-				let leases = of_kind().filter(|booking| booking.end_round > now).count() as u32;
+				let booked = Self::booked_in(&bookings, *kind, next);
+				let leases = bookings
+					.iter()
+					.filter(|booking| booking.kind == *kind && booking.end_round > now)
+					.count() as u32;
 				Some((*kind, prices.of(*kind), capacity, booked, leases))
 			})
 			.collect()
@@ -94,8 +94,17 @@ impl<T: Config> Pallet<T> {
 
 	/// What one round of `lease` is worth: `quota × price`. It fitted when the lease opened.
 	fn round_value(lease: &LeaseOf<T>) -> BalanceOf<T> {
-		Self::balance_of(lease.quota)
-			.map_or_else(Zero::zero, |quota| lease.price.saturating_mul(quota))
+		Self::units_value(lease, lease.quota)
+	}
+
+	/// The units of `kind` that `bookings` book in `round`: those of leases ending after it.
+	/// Every lease starts the round after it opened, so a booking not ended by then books every
+	/// round from now to its end.
+	fn booked_in(bookings: &[Booking], kind: ResourceKind, round: RoundIndex) -> u64 {
+		bookings
+			.iter()
+			.filter(|booking| booking.kind == kind && booking.end_round > round)
+			.fold(0u64, |sum, booking| sum.saturating_add(booking.units))
 	}
 
 	/// The capacity of `kind` that `provider` may lease out for `round`: the smaller of what it
@@ -155,10 +164,7 @@ impl<T: Config> Pallet<T> {
 			.ok_or(Error::<T>::ProviderNotActive)?;
 		let mut bookings = ProviderLeases::<T>::get(&provider);
 		bookings.retain(|booking| booking.end_round > now);
-		let booked = bookings
-			.iter()
-			.filter(|booking| booking.kind == kind && booking.end_round > start_round)
-			.fold(0u64, |sum, booking| sum.saturating_add(booking.units));
+		let booked = Self::booked_in(&bookings, kind, start_round);
 		ensure!(booked.saturating_add(units_per_round) <= capacity, Error::<T>::Overbooked);
 
 		let id = NextLeaseId::<T>::get();
