@@ -510,6 +510,23 @@ impl<AccountId> UsageSink<AccountId> for () {
 	fn note_disputed(_who: &AccountId, _kind: ResourceKind, _units: u64) {}
 }
 
+/// The key type of a provider's `sync` key in a node's keystore: the sr25519 key its node signs
+/// attestations, quality reports and usage notes with.
+pub const SYNC_KEY_TYPE: sp_runtime::KeyTypeId = sp_runtime::KeyTypeId(*b"sync");
+
+/// Which `sync` key (an sr25519 public key, as raw bytes) is whose.
+///
+/// Implemented in the runtime over the session keys (`session.set_keys` proves the account holds
+/// the key); used by the usage pallet to check the notes a provider's node signs and to let its
+/// node record receipted usage without a fee.
+pub trait SyncKeys<AccountId> {
+	/// The `sync` key `who` registered, if any.
+	fn sync_key_of(who: &AccountId) -> Option<[u8; 32]>;
+
+	/// The account that registered `key`, if any.
+	fn owner_of_sync_key(key: &[u8; 32]) -> Option<AccountId>;
+}
+
 /// The points of a round, as the pallet that scores providers sees them.
 pub trait RoundPoints<AccountId> {
 	/// Points `who` earned in `round`.

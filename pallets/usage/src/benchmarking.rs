@@ -3,12 +3,16 @@
 use super::*;
 use crate::Pallet as Usage;
 use frame_benchmarking::v2::*;
-use frame_support::traits::{
-	fungible::{Inspect, InspectHold, Mutate},
-	Get,
+use frame_support::{
+	pallet_prelude::TransactionSource,
+	traits::{
+		fungible::{Inspect, InspectHold, Mutate},
+		Authorize, Get,
+	},
 };
 use frame_system::RawOrigin;
-use proof_of_sync_primitives::{Capacity, ResourceKind, RoundClock};
+use proof_of_sync_primitives::{Capacity, ResourceKind, RoundClock, RoundIndex, SYNC_KEY_TYPE};
+use sp_core::sr25519;
 use sp_runtime::traits::{Saturating, Zero};
 
 /// Every lease of the benchmarks leases this many storage units a round.
@@ -114,6 +118,53 @@ fn lease<T: Config>(consumer: &T::AccountId, provider: &T::AccountId, rounds: u3
 	)
 	.expect("the provider has room and the consumer funds; qed");
 	id
+}
+
+/// Gives `provider` a `sync` key in the benchmark's keystore and returns it.
+fn sync_key<T: Config>(provider: &T::AccountId) -> sr25519::Public {
+	let key = sp_io::crypto::sr25519_generate(SYNC_KEY_TYPE, None);
+	T::BenchmarkHelper::set_sync_key(provider, key.0);
+	key
+}
+
+/// The note of `counter` units of `round` of lease `id`, and `key`'s signature of it.
+fn signed_note<T: Config>(
+	key: &sr25519::Public,
+	id: LeaseId,
+	round: RoundIndex,
+	counter: u64,
+) -> (NoteOf<T>, sr25519::Signature) {
+	let genesis = frame_system::Pallet::<T>::block_hash(
+		frame_system::pallet_prelude::BlockNumberFor::<T>::zero(),
+	);
+	let opened_after = Leases::<T>::get(id).expect("the lease was opened; qed").opened_after;
+	let note = UsageReceipt { lease: id, opened_after, round, counter };
+	let signature = sp_io::crypto::sr25519_sign(SYNC_KEY_TYPE, key, &note.note_payload(&genesis))
+		.expect("the key is in the keystore; qed");
+	(note, signature)
+}
+
+/// A lease of the signing consumer's from a provider with a `sync` key, whose first round has
+/// ended and has no record while the `MaxPendingRecords - 1` rounds after it have one each: a
+/// record of the first round goes in front of them all. Returns the provider's key, the consumer,
+/// the lease and the first round.
+fn lease_with_records_after_the_first<T: Config>(
+) -> (sr25519::Public, T::AccountId, LeaseId, RoundIndex) {
+	let provider = new_provider::<T>(0);
+	let key = sync_key::<T>(&provider);
+	let consumer = signing_consumer::<T>();
+	let id = lease::<T>(&consumer, &provider, T::MaxLeaseRounds::get());
+	let first = T::RoundClock::current_round().saturating_add(1);
+	let pending = T::MaxPendingRecords::get();
+	Leases::<T>::mutate(id, |lease| {
+		let lease = lease.as_mut().expect("the lease was opened; qed");
+		for round in first.saturating_add(1)..first.saturating_add(pending) {
+			let record = UsageRecord { round, counter: 1, ..Default::default() };
+			lease.records.try_push(record).expect("room; qed");
+		}
+	});
+	T::BenchmarkHelper::set_round(first.saturating_add(pending));
+	(key, consumer, id, first)
 }
 
 /// Fills `provider`'s bookings up to one short of `MaxLeasesPerProvider`, each lease from another
@@ -305,6 +356,78 @@ mod benchmarks {
 		_(RawOrigin::Signed(consumer.clone()), id);
 
 		assert!(Leases::<T>::get(id).is_none());
+	}
+
+	/// The pool's check of a node's record: both signatures (the receipt over the wrapped
+	/// payload, the costlier), the lease and the registry read.
+	#[benchmark]
+	fn authorize_record_receipted() -> Result<(), BenchmarkError> {
+		let (key, consumer, id, round) = lease_with_records_after_the_first::<T>();
+		let (note, signature) = signed_note::<T>(&key, id, round, UNITS);
+		let receipt = wrapped_receipt::<T>(&consumer, id, round, UNITS);
+		let call = Call::<T>::record_receipted { note, receipt, signature };
+		let valid;
+
+		#[block]
+		{
+			valid = call.authorize(TransactionSource::External).ok_or("not authorized")?;
+		}
+
+		assert!(valid.is_ok());
+		Ok(())
+	}
+
+	/// The pool's check of a fee-free settlement.
+	#[benchmark]
+	fn authorize_settle() -> Result<(), BenchmarkError> {
+		let provider = new_provider::<T>(0);
+		let consumer = funded::<T>("consumer", 0);
+		let id = lease::<T>(&consumer, &provider, 1);
+		let end = Leases::<T>::get(id).expect("the lease was opened; qed").end_round;
+		T::BenchmarkHelper::set_round(end.saturating_add(T::DisputeWindow::get()));
+		let call = Call::<T>::settle { lease: id, max_rounds: 1 };
+		let valid;
+
+		#[block]
+		{
+			valid = call.authorize(TransactionSource::External).ok_or("not authorized")?;
+		}
+
+		assert!(valid.is_ok());
+		Ok(())
+	}
+
+	/// A node's record inserted before `MaxPendingRecords - 1` others, its receipt over the
+	/// wrapped payload, its units paid, the sink told.
+	#[benchmark]
+	fn record_receipted() {
+		let (key, consumer, id, round) = lease_with_records_after_the_first::<T>();
+		let (note, signature) = signed_note::<T>(&key, id, round, UNITS);
+		let receipt = wrapped_receipt::<T>(&consumer, id, round, UNITS);
+
+		#[extrinsic_call]
+		_(RawOrigin::Authorized, note, receipt, signature);
+
+		let lease = Leases::<T>::get(id).expect("the lease is open; qed");
+		assert_eq!(lease.records.first().map(|record| record.receipted), Some(UNITS));
+		assert!(!lease.paid.is_zero());
+	}
+
+	/// A note below the last of `MaxPendingRecords` records: the signature checked, the provider
+	/// slashed with a reporter's cut.
+	#[benchmark]
+	fn report_usage_fraud() {
+		let (provider, _, id, round) = lease_with_full_records::<T>(UNITS);
+		let key = sync_key::<T>(&provider);
+		let (note, signature) = signed_note::<T>(&key, id, round, 1);
+		T::BenchmarkHelper::set_round(round.saturating_add(1));
+		let reporter = funded::<T>("reporter", 0);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(reporter), note, signature);
+
+		let lease = Leases::<T>::get(id).expect("the lease is open; qed");
+		assert_eq!(lease.records.last().map(|record| record.counter), Some(1));
 	}
 
 	impl_benchmark_test_suite!(Usage, crate::mock::new_test_ext(), crate::mock::Test);

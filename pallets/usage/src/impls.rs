@@ -14,7 +14,7 @@ use frame_support::{
 };
 use frame_system::pallet_prelude::BlockNumberFor;
 use proof_of_sync_primitives::{
-	ProviderRegistry, ResourceKind, RoundClock, RoundIndex, UsageSink, VerifiedCapacity,
+	ProviderRegistry, ResourceKind, RoundClock, RoundIndex, SyncKeys, UsageSink, VerifiedCapacity,
 };
 use sp_runtime::{
 	traits::{CheckedMul, Saturating, Verify, Zero},
@@ -192,6 +192,7 @@ impl<T: Config> Pallet<T> {
 				consumer: consumer.clone(),
 				opened_after,
 				provider: provider.clone(),
+				provider_key: T::SyncKeys::sync_key_of(&provider),
 				kind,
 				units_per_round,
 				quota,
@@ -251,22 +252,31 @@ impl<T: Config> Pallet<T> {
 				record.counter = counter;
 				at
 			},
-			Err(at) => {
-				let record = UsageRecord { round, counter, ..Default::default() };
-				lease
-					.records
-					.try_insert(at, record)
-					.map_err(|_| Error::<T>::TooManyPendingRecords)?;
-				at
-			},
+			Err(at) => Self::insert_record(&mut lease, at, round, counter)?,
 		};
 		let receipted = lease.records[at].receipted;
 		Self::deposit_event(Event::UsageRecorded { lease: id, round, counter, receipted });
 		if let Some(signature) = receipt {
-			Self::accept_receipt(id, &mut lease, at, counter, &signature)?;
+			Self::accept_receipt(id, &mut lease, at, counter, Some(&signature))?;
 		}
 		Leases::<T>::insert(id, lease);
 		Ok(())
+	}
+
+	/// Inserts an unreceipted record of `counter` units of `round` at `at` in `lease`'s records
+	/// (where a search by round put it); returns `at`.
+	pub(crate) fn insert_record(
+		lease: &mut LeaseOf<T>,
+		at: usize,
+		round: RoundIndex,
+		counter: u64,
+	) -> Result<usize, Error<T>> {
+		let record = UsageRecord { round, counter, ..Default::default() };
+		lease
+			.records
+			.try_insert(at, record)
+			.map_err(|_| Error::<T>::TooManyPendingRecords)?;
+		Ok(at)
 	}
 
 	pub(crate) fn do_submit_receipt(
@@ -283,7 +293,7 @@ impl<T: Config> Pallet<T> {
 		let record = &lease.records[at];
 		ensure!(counter <= record.counter, Error::<T>::ReceiptAboveRecord);
 		ensure!(counter > record.receipted, Error::<T>::StaleReceipt);
-		Self::accept_receipt(id, &mut lease, at, counter, &signature)?;
+		Self::accept_receipt(id, &mut lease, at, counter, Some(&signature))?;
 		Leases::<T>::insert(id, lease);
 		Ok(())
 	}
@@ -330,20 +340,23 @@ impl<T: Config> Pallet<T> {
 		signature.verify(&wrapped[..], &lease.consumer)
 	}
 
-	/// Checks the consumer's receipt for `counter` units of the record at `at`, raises what it
-	/// acknowledged, and pays the newly acknowledged units at once. The caller stores the lease.
-	fn accept_receipt(
+	/// Checks the consumer's receipt for `counter` units of the record at `at` (`None`: the
+	/// caller checked it already), raises what it acknowledged, and pays the newly acknowledged
+	/// units at once. The caller stores the lease.
+	pub(crate) fn accept_receipt(
 		id: LeaseId,
 		lease: &mut LeaseOf<T>,
 		at: usize,
 		counter: u64,
-		signature: &T::OffchainSignature,
+		signature: Option<&T::OffchainSignature>,
 	) -> DispatchResult {
 		let round = lease.records[at].round;
-		ensure!(
-			Self::is_valid_receipt(id, lease, round, counter, signature),
-			Error::<T>::BadReceipt
-		);
+		if let Some(signature) = signature {
+			ensure!(
+				Self::is_valid_receipt(id, lease, round, counter, signature),
+				Error::<T>::BadReceipt
+			);
+		}
 		let record = &mut lease.records[at];
 		let units = counter.saturating_sub(record.receipted);
 		record.receipted = record.receipted.max(counter);

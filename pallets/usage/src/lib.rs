@@ -32,6 +32,15 @@
 //! whatever stayed disputed (a later receipt still counts) is reported to `UsageSink` (in the
 //! runtime, what the units would have earned comes off the provider's next round's points).
 //!
+//! **The provider's node** meters the usage itself (its resource endpoint serves the leases) and,
+//! once a round has ended, signs the round's counter with the provider's `sync` key: a **note**
+//! ([`UsageReceipt::note_payload`]), the provider's final word on the round. The consumer signs a
+//! receipt for the note's counter if it agrees, and the node's offchain worker records the round
+//! with both signatures (`record_receipted`): a general transaction with no signer and no fee,
+//! once per lease and round. A round recorded above a note the provider's key signed for it is
+//! **fraud**: anyone holding the note proves it (`report_usage_fraud`), the record comes down to
+//! the note, and the registry slashes `UsageFraudSlash` of the provider's bond.
+//!
 //! A round **settles** `DisputeWindow` rounds after it (`settle`, or `close_lease` once the lease
 //! ended; anyone may call both, in pages of at most `MaxSettlePerCall` rounds). A round the
 //! provider recorded is billed its counter, but at least `ReservationShare` of the quota: a
@@ -71,6 +80,13 @@
 //!   in the runtime at most a share of the capacity points its verifiers measured: a provider
 //!   leasing unmeasured capacity to itself earns nothing for it, and one leasing measured capacity
 //!   earns what a fully leased provider would.
+//! - **Free records flooding the chain**: the fee-free record needs the provider's `sync` key and
+//!   the consumer's receipt, and is taken once per lease and ended round not yet settled (the pool
+//!   keeps one per lease and round; a round already receipted is stale), so each needs a round of a
+//!   lease of its own (leases are bounded per provider and per consumer, and a recorded round bills
+//!   at least `ReservationShare` of `MinRoundValue`, `UsageFee` of it to the pot).
+//! - **A provider recording more than its node metered**: the consumer holds the node's note of the
+//!   round, and a record above it is slashed.
 //! - **An unpayable provider** (an account that withdrew and was reaped): its share returns to the
 //!   consumer rather than failing the settlement, so no lease is ever stuck.
 //!
@@ -94,11 +110,15 @@ pub use pallet::*;
 pub use types::*;
 pub use weights::WeightInfo;
 
+/// The log target of this pallet.
+pub const LOG_TARGET: &str = "runtime::usage";
+
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
 mod impls;
 #[cfg(test)]
 mod mock;
+pub mod notes;
 #[cfg(test)]
 mod tests;
 pub mod types;
@@ -123,6 +143,10 @@ pub trait BenchmarkHelper<AccountId, OffchainSignature> {
 	/// Make `round` the round in progress (as `Config::RoundClock` tells it).
 	fn set_round(round: proof_of_sync_primitives::RoundIndex);
 
+	/// Make `key` (an sr25519 public key in the benchmark's keystore) the `sync` key of `who`,
+	/// as `Config::SyncKeys` sees it both ways.
+	fn set_sync_key(who: &AccountId, key: [u8; 32]);
+
 	/// Put `Config::UsageSink` in its worst case for `who`: the next usage it is told of costs
 	/// the most (in the runtime, `who` in sync and outside a full leaderboard it then enters).
 	fn prepare_usage_sink(who: &AccountId);
@@ -138,10 +162,12 @@ pub mod pallet {
 			tokens::imbalance::OnUnbalanced,
 		},
 	};
-	use frame_system::pallet_prelude::*;
+	use frame_system::{offchain::CreateAuthorizedTransaction, pallet_prelude::*};
 	use proof_of_sync_primitives::{
-		ProviderRegistry, ResourceKind, RoundClock, RoundIndex, UsageSink, VerifiedCapacity,
+		ProviderRegistry, ResourceKind, RoundClock, RoundIndex, SyncKeys, UsageSink,
+		VerifiedCapacity,
 	};
+	use sp_core::sr25519;
 	use sp_runtime::{
 		traits::{IdentifyAccount, Saturating, Verify},
 		Perbill,
@@ -162,7 +188,7 @@ pub mod pallet {
 	}
 
 	#[pallet::config]
-	pub trait Config: frame_system::Config {
+	pub trait Config: frame_system::Config + CreateAuthorizedTransaction<Call<Self>> {
 		/// The currency leases are paid in.
 		type Currency: fungible::Mutate<Self::AccountId>
 			+ fungible::MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>
@@ -191,6 +217,24 @@ pub mod pallet {
 
 		/// The public key behind an account, as [`Config::OffchainSignature`] checks it.
 		type SigningPublicKey: IdentifyAccount<AccountId = Self::AccountId>;
+
+		/// Whose `sync` key is whose (in the runtime, the session keys): a provider's node signs
+		/// its notes with it, and records its consumers' receipts with it fee-free.
+		type SyncKeys: SyncKeys<Self::AccountId>;
+
+		/// The share of a provider's bond slashed when a note its `sync` key signed proves that it
+		/// recorded more than it metered (`report_usage_fraud`).
+		#[pallet::constant]
+		type UsageFraudSlash: Get<Perbill>;
+
+		/// The share of a usage fraud slash that goes to whoever proved it.
+		#[pallet::constant]
+		type ReporterCut: Get<Perbill>;
+
+		/// The transaction-pool priority of a provider node's fee-free records
+		/// (`record_receipted`).
+		#[pallet::constant]
+		type RecordPriority: Get<TransactionPriority>;
 
 		/// Where the usage fee goes (in the runtime, the reward pot).
 		type Fees: OnUnbalanced<fungible::Credit<Self::AccountId, Self::Currency>>;
@@ -408,6 +452,25 @@ pub mod pallet {
 			/// Returned to the consumer over the lease, in plancks.
 			refunded: BalanceOf<T>,
 		},
+		/// A note signed by a provider's `sync` key proved that it recorded more of a round than
+		/// it metered: the round's record came down to the note (or the receipts, if higher) and
+		/// the provider was slashed.
+		UsageFraudProven {
+			/// The lease.
+			lease: LeaseId,
+			/// The round.
+			round: RoundIndex,
+			/// The provider.
+			provider: T::AccountId,
+			/// What the provider had recorded, in usage units.
+			recorded: u64,
+			/// What its note said, in usage units.
+			noted: u64,
+			/// Who proved it.
+			reporter: T::AccountId,
+			/// Slashed from the provider's bond, in plancks (`ReporterCut` of it to the reporter).
+			slashed: BalanceOf<T>,
+		},
 	}
 
 	#[pallet::error]
@@ -502,6 +565,27 @@ pub mod pallet {
 		/// The lease's last round has not settled yet: a lease closes `DisputeWindow` rounds after
 		/// its end. Wait.
 		LeaseNotOver,
+		/// The note names another instance of the lease (its `opened_after` is not the lease's).
+		/// Sign notes and receipts with the `openedAfter` that `proofOfSync_lease` shows.
+		WrongLeaseInstance,
+		/// The round has not ended: a node records a receipted round, and a note proves fraud,
+		/// only once the round is over.
+		RoundNotEnded,
+		/// The round is settled already: nothing about it can change any more.
+		RoundSettled,
+		/// A receipted record of zero units: there is nothing to record.
+		ZeroCounter,
+		/// The round already carries a receipt: the free record is once per lease and round.
+		/// Raise it with `record_usage` (which pays a fee) or `submit_receipt`.
+		AlreadyReceipted,
+		/// The provider has no `sync` key registered (`session.set_keys`).
+		NoSyncKey,
+		/// The note is not signed by the provider's `sync` key, over its `note_payload` on this
+		/// chain.
+		BadNoteSignature,
+		/// The note does not prove fraud: the round's record is not above both the note's counter
+		/// and what the consumer receipted.
+		NotFraud,
 	}
 
 	#[pallet::hooks]
@@ -528,6 +612,10 @@ pub mod pallet {
 				T::UsageFee::get() < Perbill::one(),
 				"UsageFee must leave the provider a share"
 			);
+		}
+
+		fn offchain_worker(_now: BlockNumberFor<T>) {
+			Self::send_receipted_usage();
 		}
 
 		#[cfg(feature = "try-runtime")]
@@ -626,7 +714,10 @@ pub mod pallet {
 
 		/// Settle a lease's rounds that are due: pay the provider, the fee and the refund of each.
 		///
-		/// - Origin: signed by any account.
+		/// - Origin: signed by any account; or none, as a general transaction with no signer that
+		///   pays no fee, let through by `#[pallet::authorize]` while the lease has a round due
+		///   (one per lease and settlement state in the pool): a provider's node sends it so that
+		///   its leases' records never fill up (`TooManyPendingRecords`).
 		/// - Effect: settles, oldest first, at most `max_rounds` (and at most `MaxSettlePerCall`)
 		///   of the lease's rounds that ended `DisputeWindow` rounds ago or more. A round the
 		///   provider recorded bills its counter, at least `ReservationShare` of the quota:
@@ -638,12 +729,16 @@ pub mod pallet {
 		/// - Errors: [`Error::UnknownLease`], [`Error::NothingToSettle`].
 		#[pallet::call_index(3)]
 		#[pallet::weight(T::WeightInfo::settle(Pallet::<T>::settle_limit(*max_rounds)))]
+		#[pallet::authorize(Pallet::<T>::authorize_settle)]
+		#[pallet::weight_of_authorize(T::WeightInfo::authorize_settle())]
 		pub fn settle(
 			origin: OriginFor<T>,
 			lease: LeaseId,
 			max_rounds: u32,
 		) -> DispatchResultWithPostInfo {
-			ensure_signed(origin)?;
+			if ensure_authorized(origin.clone()).is_err() {
+				ensure_signed(origin)?;
+			}
 			let settled = Self::do_settle(lease, Self::settle_limit(max_rounds))?;
 			Ok(Some(T::WeightInfo::settle(settled)).into())
 		}
@@ -727,6 +822,67 @@ pub mod pallet {
 		pub fn dispute(origin: OriginFor<T>, lease: LeaseId, round: RoundIndex) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::do_dispute(who, lease, round)
+		}
+
+		/// Record a round its consumer receipted: what a provider's node submits on its own, with
+		/// no fee, once the round has ended and its consumer signed a receipt for the node's note.
+		///
+		/// - Origin: none. A general transaction with no signer that pays no fee, let through by
+		///   `#[pallet::authorize]` when `signature` is the provider's `sync` key over
+		///   `note.note_payload(genesis hash)`, `receipt` is the consumer's over
+		///   `note.signing_payload(genesis hash)`, and every check below passes; once per lease and
+		///   round (a round that carries a receipt already is refused).
+		/// - Effect: as `record_usage` with a receipt for `note.counter` units of `note.round`:
+		///   records them and pays them at once (less `UsageFee`), and they count for the
+		///   provider's points. The node's note is the provider's final word on the round: a record
+		///   above it is fraud (`report_usage_fraud`).
+		/// - Events: [`Event::UsageRecorded`], [`Event::ReceiptAccepted`], [`Event::UsagePaid`].
+		/// - Errors: [`Error::UnknownLease`], [`Error::WrongLeaseInstance`],
+		///   [`Error::RoundOutsideLease`], [`Error::RoundNotEnded`], [`Error::RoundSettled`],
+		///   [`Error::ZeroCounter`], [`Error::QuotaExceeded`], [`Error::ProviderNotServing`],
+		///   [`Error::AlreadyReceipted`], [`Error::CounterRollback`], [`Error::NoSyncKey`],
+		///   [`Error::BadNoteSignature`], [`Error::BadReceipt`], [`Error::TooManyPendingRecords`].
+		///   The same check runs in the pool.
+		#[pallet::call_index(8)]
+		#[pallet::weight(T::WeightInfo::record_receipted())]
+		#[pallet::authorize(Pallet::<T>::authorize_receipted)]
+		#[pallet::weight_of_authorize(T::WeightInfo::authorize_record_receipted())]
+		pub fn record_receipted(
+			origin: OriginFor<T>,
+			note: NoteOf<T>,
+			receipt: T::OffchainSignature,
+			signature: sr25519::Signature,
+		) -> DispatchResult {
+			ensure_authorized(origin)?;
+			Self::do_record_receipted(note, receipt, signature)
+		}
+
+		/// Prove that a provider recorded more of a round than its own node metered: a note its
+		/// `sync` key signed for the round ([`UsageReceipt::note_payload`]) whose counter is below
+		/// the round's record, and below nothing the consumer receipted.
+		///
+		/// - Origin: signed by any account, the reporter (the consumer, usually). It pays no fee
+		///   when the proof holds.
+		/// - Effect: until the round settles, brings the round's record down to the larger of the
+		///   note's counter and the receipted units (so the rest is never billed), and has the
+		///   registry slash `UsageFraudSlash` of the provider's bond, `ReporterCut` of it to the
+		///   reporter.
+		/// - Events: [`Event::UsageFraudProven`]; the registry emits its own events for the slash
+		///   (and a chill, if the bond falls below its minimum).
+		/// - Errors: [`Error::UnknownLease`], [`Error::WrongLeaseInstance`],
+		///   [`Error::RoundNotEnded`], [`Error::NoRecord`], [`Error::NotFraud`],
+		///   [`Error::NoSyncKey`], [`Error::BadNoteSignature`]; and the registry's error if it
+		///   cannot slash the provider (it withdrew and its bond is gone).
+		#[pallet::call_index(9)]
+		#[pallet::weight(T::WeightInfo::report_usage_fraud())]
+		pub fn report_usage_fraud(
+			origin: OriginFor<T>,
+			note: NoteOf<T>,
+			signature: sr25519::Signature,
+		) -> DispatchResultWithPostInfo {
+			let reporter = ensure_signed(origin)?;
+			Self::do_report_usage_fraud(reporter, note, signature)?;
+			Ok(Pays::No.into())
 		}
 	}
 }

@@ -8,10 +8,13 @@ use frame_support::{
 	traits::{tokens::imbalance::ResolveTo, ConstU128, ConstU32, ConstU64},
 };
 use proof_of_sync_primitives::{
-	Capacity, ProviderRegistry, ResourceKind, RoundClock, RoundIndex, UsageSink, VerifiedCapacity,
+	Capacity, ProviderRegistry, ResourceKind, RoundClock, RoundIndex, SyncKeys, UsageSink,
+	VerifiedCapacity,
 };
 pub use proof_of_sync_test_utils::MockRoundClock;
+use sp_core::{sr25519, Pair};
 use sp_runtime::{
+	generic::UncheckedExtrinsic,
 	testing::{TestSignature, UintAuthorityId},
 	BuildStorage, DispatchError, Perbill,
 };
@@ -32,6 +35,38 @@ frame_support::construct_runtime!(
 impl frame_system::Config for Test {
 	type Block = Block;
 	type AccountData = pallet_balances::AccountData<Balance>;
+}
+
+/// The transactions the offchain worker builds: general transactions with `AuthorizeCall`.
+pub type Extrinsic =
+	UncheckedExtrinsic<AccountId, RuntimeCall, (), frame_system::AuthorizeCall<Test>>;
+
+impl<C> frame_system::offchain::CreateTransactionBase<C> for Test
+where
+	RuntimeCall: From<C>,
+{
+	type Extrinsic = Extrinsic;
+	type RuntimeCall = RuntimeCall;
+}
+
+impl<C> frame_system::offchain::CreateTransaction<C> for Test
+where
+	RuntimeCall: From<C>,
+{
+	type Extension = frame_system::AuthorizeCall<Test>;
+
+	fn create_transaction(call: RuntimeCall, extension: Self::Extension) -> Extrinsic {
+		Extrinsic::new_transaction(call, extension)
+	}
+}
+
+impl<C> frame_system::offchain::CreateAuthorizedTransaction<C> for Test
+where
+	RuntimeCall: From<C>,
+{
+	fn create_extension() -> Self::Extension {
+		frame_system::AuthorizeCall::new()
+	}
 }
 
 pub const ED: Balance = 10;
@@ -69,6 +104,8 @@ pub const MIN_ROUND_VALUE: Balance = 100;
 pub const ROUND_SECONDS: u64 = 60;
 pub const USAGE_FEE: Perbill = Perbill::from_percent(10);
 pub const RESERVATION_SHARE: Perbill = Perbill::from_percent(20);
+pub const USAGE_FRAUD_SLASH: Perbill = Perbill::from_percent(20);
+pub const REPORTER_CUT: Perbill = Perbill::from_percent(10);
 
 /// What the mock registry knows of a provider, as the resources pallet keeps it.
 #[derive(Clone, Copy, Debug)]
@@ -86,12 +123,23 @@ parameter_types! {
 	pub static SinkLog: Vec<SinkEntry> = vec![];
 	pub static Providers: BTreeMap<AccountId, MockProvider> = BTreeMap::new();
 	pub static Verified: BTreeMap<AccountId, Capacity> = BTreeMap::new();
+	/// The `sync` keys, by account.
+	pub static SyncKeyMap: BTreeMap<AccountId, [u8; 32]> = BTreeMap::new();
+	/// Every slash asked of the registry: who, what fraction, and the reporter with its cut.
+	pub static SlashLog: Vec<Slash> = vec![];
+	/// What the registry says it slashed; `None` makes the slash fail.
+	pub static SlashAmount: Option<Balance> = Some(1_000);
 	pub const Pot: AccountId = POT;
 	pub const UsageFee: Perbill = USAGE_FEE;
 	pub const ReservationShare: Perbill = RESERVATION_SHARE;
+	pub const UsageFraudSlash: Perbill = USAGE_FRAUD_SLASH;
+	pub const ReporterCut: Perbill = REPORTER_CUT;
 }
 
 /// One call to the usage sink.
+/// A slash asked of the registry: who, what fraction, and the reporter with its cut.
+pub type Slash = (AccountId, Perbill, Option<(AccountId, Perbill)>);
+
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum SinkEntry {
 	Served(AccountId, ResourceKind, u64),
@@ -187,11 +235,32 @@ impl ProviderRegistry<AccountId, Balance> for MockRegistry {
 	}
 
 	fn slash(
-		_who: &AccountId,
-		_fraction: Perbill,
-		_reporter: Option<(&AccountId, Perbill)>,
+		who: &AccountId,
+		fraction: Perbill,
+		reporter: Option<(&AccountId, Perbill)>,
 	) -> Result<Balance, DispatchError> {
-		Ok(0)
+		let amount = SlashAmount::get().ok_or(DispatchError::Other("no bond"))?;
+		SlashLog::mutate(|log| log.push((*who, fraction, reporter.map(|(r, cut)| (*r, cut)))));
+		Ok(amount)
+	}
+}
+
+/// The `sync` key pair of `who` in the tests: from a seed of `who`'s bytes.
+pub fn sync_pair(who: AccountId) -> sr25519::Pair {
+	let mut seed = [0u8; 32];
+	seed[..8].copy_from_slice(&who.to_le_bytes());
+	seed[31] = 0x5c;
+	sr25519::Pair::from_seed(&seed)
+}
+
+pub struct MockSyncKeys;
+impl SyncKeys<AccountId> for MockSyncKeys {
+	fn sync_key_of(who: &AccountId) -> Option<[u8; 32]> {
+		SyncKeyMap::get().get(who).copied()
+	}
+
+	fn owner_of_sync_key(key: &[u8; 32]) -> Option<AccountId> {
+		SyncKeyMap::get().into_iter().find(|(_, k)| k == key).map(|(who, _)| who)
 	}
 }
 
@@ -225,6 +294,10 @@ impl crate::BenchmarkHelper<AccountId, TestSignature> for MockRegistry {
 		MockRoundClock::set(round);
 	}
 
+	fn set_sync_key(who: &AccountId, key: [u8; 32]) {
+		SyncKeyMap::mutate(|keys| keys.insert(*who, key));
+	}
+
 	fn prepare_usage_sink(_who: &AccountId) {}
 }
 
@@ -237,6 +310,10 @@ impl pallet_usage::Config for Test {
 	type UsageSink = MockSink;
 	type OffchainSignature = TestSignature;
 	type SigningPublicKey = UintAuthorityId;
+	type SyncKeys = MockSyncKeys;
+	type UsageFraudSlash = UsageFraudSlash;
+	type ReporterCut = ReporterCut;
+	type RecordPriority = ConstU64<1_000>;
 	type Fees = ResolveTo<Pot, Balances>;
 	type UsageFee = UsageFee;
 	type ReservationShare = ReservationShare;
@@ -291,6 +368,14 @@ impl ExtBuilder {
 			Providers::set(BTreeMap::new());
 			Verified::set(BTreeMap::new());
 			SinkLog::set(vec![]);
+			SlashLog::set(vec![]);
+			SlashAmount::set(Some(1_000));
+			SyncKeyMap::set(
+				[ALICE, DAVE, CHILLED]
+					.into_iter()
+					.map(|who| (who, sync_pair(who).public().0))
+					.collect(),
+			);
 			for who in [ALICE, DAVE, CHILLED] {
 				MockRegistry::set(who, capacity(), who != CHILLED);
 				crate::Prices::<Test>::insert(who, prices());
@@ -308,7 +393,10 @@ impl ExtBuilder {
 /// For the benchmark test suite.
 #[cfg(feature = "runtime-benchmarks")]
 pub fn new_test_ext() -> sp_io::TestExternalities {
-	ExtBuilder.build()
+	use sp_keystore::{testing::MemoryKeystore, KeystoreExt};
+	let mut ext = ExtBuilder.build();
+	ext.register_extension(KeystoreExt::new(MemoryKeystore::new()));
+	ext
 }
 
 /// This pallet's events since the last call, oldest first.

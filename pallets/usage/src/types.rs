@@ -14,6 +14,9 @@ pub type BalanceOf<T> =
 /// A lease's number. The chain gives them out in order from zero and never reuses one.
 pub type LeaseId = u64;
 
+/// A provider's note, and a consumer's receipt, of a round of a lease on this chain.
+pub type NoteOf<T> = UsageReceipt<<T as frame_system::Config>::Hash>;
+
 /// A runtime's price list.
 pub type PriceListOf<T> = PriceList<BalanceOf<T>>;
 
@@ -92,6 +95,9 @@ pub struct UsageRecord {
 	pub receipted: u64,
 	/// Whether the consumer disputed the units above `receipted`: they are not paid.
 	pub disputed: bool,
+	/// Whether a note of the provider's proved the record false (`report_usage_fraud`): it was
+	/// brought down to the note, and the provider slashed, once.
+	pub fraud: bool,
 }
 
 impl UsageRecord {
@@ -145,6 +151,41 @@ impl<Hash: Encode> UsageReceipt<Hash> {
 	pub fn signing_payload(&self, genesis_hash: &Hash) -> alloc::vec::Vec<u8> {
 		(RECEIPT_CONTEXT, genesis_hash, self).encode()
 	}
+
+	/// The bytes a provider's `sync` key signs to state that `counter` is the round's final
+	/// counter (a **note**): [`NOTE_CONTEXT`], the chain's genesis hash, then the receipt,
+	/// SCALE-encoded. The provider's node signs one note per lease and round, once the round has
+	/// ended, and records no more than it: a record above a note its key signed for the same
+	/// lease and round is fraud (`report_usage_fraud`). The same payload authorizes the node's
+	/// fee-free record of a receipted round (`record_receipted`).
+	pub fn note_payload(&self, genesis_hash: &Hash) -> alloc::vec::Vec<u8> {
+		(NOTE_CONTEXT, genesis_hash, self).encode()
+	}
+}
+
+/// The domain tag of a provider's note ([`UsageReceipt::note_payload`]).
+pub const NOTE_CONTEXT: &[u8] = b"proof-of-sync/usage-note";
+
+/// The prefix of the PERSISTENT offchain storage keys under which a provider's node leaves the
+/// receipts its consumers gave it, for the offchain worker to record on chain (see
+/// [`receipt_key`]).
+pub const HELD_RECEIPT_PREFIX: &[u8] = b"proof-of-sync/usage/receipt/";
+
+/// Where a provider's node leaves the receipt of `lease`'s round `round`:
+/// [`HELD_RECEIPT_PREFIX`] followed by the SCALE encoding of `(lease, round)`. The value is a
+/// SCALE-encoded [`HeldReceipt`].
+pub fn receipt_key(lease: LeaseId, round: RoundIndex) -> alloc::vec::Vec<u8> {
+	[HELD_RECEIPT_PREFIX, (lease, round).encode().as_slice()].concat()
+}
+
+/// A receipt a consumer gave the provider's node: `signature` over
+/// `UsageReceipt { lease, opened_after, round, counter }.signing_payload(genesis)`.
+#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug)]
+pub struct HeldReceipt<Signature> {
+	/// The counter receipted.
+	pub counter: u64,
+	/// The consumer's signature.
+	pub signature: Signature,
 }
 
 /// A lease: a consumer's reservation of `units_per_round` of one kind of a provider's capacity
@@ -169,6 +210,10 @@ pub struct Lease<AccountId, Balance, Hash, Records> {
 	pub opened_after: Hash,
 	/// Who serves.
 	pub provider: AccountId,
+	/// The provider's `sync` key when the lease opened (raw sr25519), if it had one: its notes
+	/// are checked against this key as well as its current one, so that rotating its key does not
+	/// take back the notes it signed.
+	pub provider_key: Option<[u8; 32]>,
 	/// What is leased.
 	pub kind: ResourceKind,
 	/// The capacity reserved: milli-vCPU, storage units or Mbit/s.

@@ -51,6 +51,10 @@ pub trait WeightInfo {
 	fn settle(n: u32, ) -> Weight;
 	fn cancel_lease() -> Weight;
 	fn close_lease(n: u32, ) -> Weight;
+	fn authorize_record_receipted() -> Weight;
+	fn authorize_settle() -> Weight;
+	fn record_receipted() -> Weight;
+	fn report_usage_fraud() -> Weight;
 }
 
 /// Weights for `pallet_usage` measured with the runtime's own database weights.
@@ -66,8 +70,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `533`
 		//  Estimated: `3734`
-		// Minimum execution time: 11_898_000 picoseconds.
-		Weight::from_parts(12_869_000, 3734)
+		// Minimum execution time: 11_978_000 picoseconds.
+		Weight::from_parts(12_719_000, 3734)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -93,34 +97,36 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
 	/// Storage: `System::ParentHash` (r:1 w:0)
 	/// Proof: `System::ParentHash` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
+	/// Storage: `Session::NextKeys` (r:1 w:0)
+	/// Proof: `Session::NextKeys` (`max_values`: None, `max_size`: None, mode: `Measured`)
 	/// Storage: `Usage::Leases` (r:0 w:1)
-	/// Proof: `Usage::Leases` (`max_values`: None, `max_size`: Some(574), added: 3049, mode: `MaxEncodedLen`)
+	/// Proof: `Usage::Leases` (`max_values`: None, `max_size`: Some(623), added: 3098, mode: `MaxEncodedLen`)
 	fn open_lease() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `4395`
-		//  Estimated: `5880`
-		// Minimum execution time: 93_260_000 picoseconds.
-		Weight::from_parts(96_555_000, 5880)
-			.saturating_add(T::DbWeight::get().reads(11_u64))
+		//  Measured:  `4479`
+		//  Estimated: `7944`
+		// Minimum execution time: 96_074_000 picoseconds.
+		Weight::from_parts(99_148_000, 7944)
+			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
 	/// Storage: `Usage::Leases` (r:1 w:1)
-	/// Proof: `Usage::Leases` (`max_values`: None, `max_size`: Some(574), added: 3049, mode: `MaxEncodedLen`)
+	/// Proof: `Usage::Leases` (`max_values`: None, `max_size`: Some(623), added: 3098, mode: `MaxEncodedLen`)
 	/// Storage: `Session::CurrentIndex` (r:1 w:0)
 	/// Proof: `Session::CurrentIndex` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
 	/// Storage: `Resources::Providers` (r:1 w:0)
 	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
 	fn record_usage() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1158`
-		//  Estimated: `4039`
-		// Minimum execution time: 16_655_000 picoseconds.
-		Weight::from_parts(17_746_000, 4039)
+		//  Measured:  `1174`
+		//  Estimated: `4088`
+		// Minimum execution time: 16_805_000 picoseconds.
+		Weight::from_parts(17_797_000, 4088)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Usage::Leases` (r:1 w:1)
-	/// Proof: `Usage::Leases` (`max_values`: None, `max_size`: Some(574), added: 3049, mode: `MaxEncodedLen`)
+	/// Proof: `Usage::Leases` (`max_values`: None, `max_size`: Some(623), added: 3098, mode: `MaxEncodedLen`)
 	/// Storage: `Session::CurrentIndex` (r:1 w:0)
 	/// Proof: `Session::CurrentIndex` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
 	/// Storage: `Resources::Providers` (r:1 w:0)
@@ -145,15 +151,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `SyncAttestation::Leaderboard` (`max_values`: None, `max_size`: Some(4814), added: 7289, mode: `MaxEncodedLen`)
 	fn record_usage_with_receipt() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `6971`
+		//  Measured:  `6989`
 		//  Estimated: `8799`
-		// Minimum execution time: 175_373_000 picoseconds.
-		Weight::from_parts(186_359_000, 8799)
+		// Minimum execution time: 173_740_000 picoseconds.
+		Weight::from_parts(178_958_000, 8799)
 			.saturating_add(T::DbWeight::get().reads(14_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
 	/// Storage: `Usage::Leases` (r:1 w:1)
-	/// Proof: `Usage::Leases` (`max_values`: None, `max_size`: Some(574), added: 3049, mode: `MaxEncodedLen`)
+	/// Proof: `Usage::Leases` (`max_values`: None, `max_size`: Some(623), added: 3098, mode: `MaxEncodedLen`)
 	/// Storage: `System::BlockHash` (r:1 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:3 w:3)
@@ -174,28 +180,28 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `SyncAttestation::Leaderboard` (`max_values`: None, `max_size`: Some(4814), added: 7289, mode: `MaxEncodedLen`)
 	fn submit_receipt() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `6536`
+		//  Measured:  `6552`
 		//  Estimated: `8799`
-		// Minimum execution time: 165_698_000 picoseconds.
-		Weight::from_parts(175_853_000, 8799)
+		// Minimum execution time: 164_567_000 picoseconds.
+		Weight::from_parts(168_573_000, 8799)
 			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
 	/// Storage: `Usage::Leases` (r:1 w:1)
-	/// Proof: `Usage::Leases` (`max_values`: None, `max_size`: Some(574), added: 3049, mode: `MaxEncodedLen`)
+	/// Proof: `Usage::Leases` (`max_values`: None, `max_size`: Some(623), added: 3098, mode: `MaxEncodedLen`)
 	/// Storage: `Session::CurrentIndex` (r:1 w:0)
 	/// Proof: `Session::CurrentIndex` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
 	fn dispute() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `891`
-		//  Estimated: `4039`
-		// Minimum execution time: 12_008_000 picoseconds.
-		Weight::from_parts(13_120_000, 4039)
+		//  Measured:  `908`
+		//  Estimated: `4088`
+		// Minimum execution time: 11_958_000 picoseconds.
+		Weight::from_parts(12_749_000, 4088)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Usage::Leases` (r:1 w:1)
-	/// Proof: `Usage::Leases` (`max_values`: None, `max_size`: Some(574), added: 3049, mode: `MaxEncodedLen`)
+	/// Proof: `Usage::Leases` (`max_values`: None, `max_size`: Some(623), added: 3098, mode: `MaxEncodedLen`)
 	/// Storage: `Session::CurrentIndex` (r:1 w:0)
 	/// Proof: `Session::CurrentIndex` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
 	/// Storage: `System::Account` (r:3 w:3)
@@ -217,18 +223,18 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 16]`.
 	fn settle(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `6257 + n * (21 ±0)`
-		//  Estimated: `8799 + n * (21 ±0)`
-		// Minimum execution time: 120_481_000 picoseconds.
-		Weight::from_parts(38_330_520, 8799)
-			// Standard Error: 23_428
-			.saturating_add(Weight::from_parts(86_812_381, 0).saturating_mul(n.into()))
+		//  Measured:  `6258 + n * (22 ±0)`
+		//  Estimated: `8799 + n * (22 ±0)`
+		// Minimum execution time: 120_541_000 picoseconds.
+		Weight::from_parts(41_243_404, 8799)
+			// Standard Error: 26_145
+			.saturating_add(Weight::from_parts(85_950_275, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
-			.saturating_add(Weight::from_parts(0, 21).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 22).saturating_mul(n.into()))
 	}
 	/// Storage: `Usage::Leases` (r:1 w:1)
-	/// Proof: `Usage::Leases` (`max_values`: None, `max_size`: Some(574), added: 3049, mode: `MaxEncodedLen`)
+	/// Proof: `Usage::Leases` (`max_values`: None, `max_size`: Some(623), added: 3098, mode: `MaxEncodedLen`)
 	/// Storage: `Session::CurrentIndex` (r:1 w:0)
 	/// Proof: `Session::CurrentIndex` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
 	/// Storage: `Resources::Providers` (r:1 w:0)
@@ -241,15 +247,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Usage::ProviderLeases` (`max_values`: None, `max_size`: Some(1394), added: 3869, mode: `MaxEncodedLen`)
 	fn cancel_lease() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3591`
-		//  Estimated: `5076`
-		// Minimum execution time: 63_034_000 picoseconds.
-		Weight::from_parts(65_768_000, 5076)
+		//  Measured:  `3592`
+		//  Estimated: `5077`
+		// Minimum execution time: 62_594_000 picoseconds.
+		Weight::from_parts(65_448_000, 5077)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 	/// Storage: `Usage::Leases` (r:1 w:1)
-	/// Proof: `Usage::Leases` (`max_values`: None, `max_size`: Some(574), added: 3049, mode: `MaxEncodedLen`)
+	/// Proof: `Usage::Leases` (`max_values`: None, `max_size`: Some(623), added: 3098, mode: `MaxEncodedLen`)
 	/// Storage: `Session::CurrentIndex` (r:1 w:0)
 	/// Proof: `Session::CurrentIndex` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
 	/// Storage: `System::Account` (r:3 w:3)
@@ -275,15 +281,107 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[0, 16]`.
 	fn close_lease(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `9857 + n * (21 ±0)`
-		//  Estimated: `9932 + n * (153 ±36)`
-		// Minimum execution time: 32_128_000 picoseconds.
-		Weight::from_parts(60_522_387, 9932)
-			// Standard Error: 76_381
-			.saturating_add(Weight::from_parts(86_939_022, 0).saturating_mul(n.into()))
+		//  Measured:  `9858 + n * (22 ±0)`
+		//  Estimated: `9933 + n * (154 ±36)`
+		// Minimum execution time: 32_028_000 picoseconds.
+		Weight::from_parts(61_736_758, 9933)
+			// Standard Error: 180_566
+			.saturating_add(Weight::from_parts(90_244_596, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
-			.saturating_add(Weight::from_parts(0, 153).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 154).saturating_mul(n.into()))
+	}
+	/// Storage: `Usage::Leases` (r:1 w:0)
+	/// Proof: `Usage::Leases` (`max_values`: None, `max_size`: Some(623), added: 3098, mode: `MaxEncodedLen`)
+	/// Storage: `Session::CurrentIndex` (r:1 w:0)
+	/// Proof: `Session::CurrentIndex` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
+	/// Storage: `Resources::Providers` (r:1 w:0)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
+	/// Storage: `Session::NextKeys` (r:1 w:0)
+	/// Proof: `Session::NextKeys` (`max_values`: None, `max_size`: None, mode: `Measured`)
+	/// Storage: `System::BlockHash` (r:1 w:0)
+	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	fn authorize_record_receipted() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `1449`
+		//  Estimated: `4914`
+		// Minimum execution time: 116_645_000 picoseconds.
+		Weight::from_parts(119_719_000, 4914)
+			.saturating_add(T::DbWeight::get().reads(5_u64))
+	}
+	/// Storage: `Usage::Leases` (r:1 w:0)
+	/// Proof: `Usage::Leases` (`max_values`: None, `max_size`: Some(623), added: 3098, mode: `MaxEncodedLen`)
+	/// Storage: `Session::CurrentIndex` (r:1 w:0)
+	/// Proof: `Session::CurrentIndex` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
+	fn authorize_settle() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `556`
+		//  Estimated: `4088`
+		// Minimum execution time: 6_090_000 picoseconds.
+		Weight::from_parts(6_539_000, 4088)
+			.saturating_add(T::DbWeight::get().reads(2_u64))
+	}
+	/// Storage: `Usage::Leases` (r:1 w:1)
+	/// Proof: `Usage::Leases` (`max_values`: None, `max_size`: Some(623), added: 3098, mode: `MaxEncodedLen`)
+	/// Storage: `Session::CurrentIndex` (r:1 w:0)
+	/// Proof: `Session::CurrentIndex` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
+	/// Storage: `Resources::Providers` (r:1 w:0)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
+	/// Storage: `Session::NextKeys` (r:1 w:0)
+	/// Proof: `Session::NextKeys` (`max_values`: None, `max_size`: None, mode: `Measured`)
+	/// Storage: `System::BlockHash` (r:1 w:0)
+	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:3 w:3)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
+	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(56), added: 551, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::ProviderRounds` (r:1 w:1)
+	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(176), added: 2651, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::Penalties` (r:1 w:0)
+	/// Proof: `SyncAttestation::Penalties` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::DisputedUsage` (r:1 w:0)
+	/// Proof: `SyncAttestation::DisputedUsage` (`max_values`: None, `max_size`: Some(76), added: 2551, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::Rounds` (r:1 w:1)
+	/// Proof: `SyncAttestation::Rounds` (`max_values`: None, `max_size`: Some(89), added: 2564, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::Leaderboard` (r:1 w:1)
+	/// Proof: `SyncAttestation::Leaderboard` (`max_values`: None, `max_size`: Some(4814), added: 7289, mode: `MaxEncodedLen`)
+	fn record_receipted() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `7187`
+		//  Estimated: `10652`
+		// Minimum execution time: 214_622_000 picoseconds.
+		Weight::from_parts(219_959_000, 10652)
+			.saturating_add(T::DbWeight::get().reads(15_u64))
+			.saturating_add(T::DbWeight::get().writes(8_u64))
+	}
+	/// Storage: `Usage::Leases` (r:1 w:1)
+	/// Proof: `Usage::Leases` (`max_values`: None, `max_size`: Some(623), added: 3098, mode: `MaxEncodedLen`)
+	/// Storage: `Session::CurrentIndex` (r:1 w:0)
+	/// Proof: `Session::CurrentIndex` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
+	/// Storage: `Session::NextKeys` (r:1 w:0)
+	/// Proof: `Session::NextKeys` (`max_values`: None, `max_size`: None, mode: `Measured`)
+	/// Storage: `System::BlockHash` (r:1 w:0)
+	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// Storage: `Resources::Providers` (r:1 w:1)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:3 w:3)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Resources::ActiveProviders` (r:1 w:1)
+	/// Proof: `Resources::ActiveProviders` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Resources::Candidates` (r:1 w:1)
+	/// Proof: `Resources::Candidates` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
+	fn report_usage_fraud() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `2056`
+		//  Estimated: `8799`
+		// Minimum execution time: 123_696_000 picoseconds.
+		Weight::from_parts(128_062_000, 8799)
+			.saturating_add(T::DbWeight::get().reads(11_u64))
+			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
 }
 
@@ -296,7 +394,7 @@ impl WeightInfo for () {
 	/// Storage: `Usage::Prices` (r:0 w:1)
 	/// Proof: `Usage::Prices` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
 	fn set_prices() -> Weight {
-		Weight::from_parts(12_869_000, 3734)
+		Weight::from_parts(12_719_000, 3734)
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
@@ -322,26 +420,28 @@ impl WeightInfo for () {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
 	/// Storage: `System::ParentHash` (r:1 w:0)
 	/// Proof: `System::ParentHash` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
+	/// Storage: `Session::NextKeys` (r:1 w:0)
+	/// Proof: `Session::NextKeys` (`max_values`: None, `max_size`: None, mode: `Measured`)
 	/// Storage: `Usage::Leases` (r:0 w:1)
-	/// Proof: `Usage::Leases` (`max_values`: None, `max_size`: Some(574), added: 3049, mode: `MaxEncodedLen`)
+	/// Proof: `Usage::Leases` (`max_values`: None, `max_size`: Some(623), added: 3098, mode: `MaxEncodedLen`)
 	fn open_lease() -> Weight {
-		Weight::from_parts(96_555_000, 5880)
-			.saturating_add(RocksDbWeight::get().reads(11_u64))
+		Weight::from_parts(99_148_000, 7944)
+			.saturating_add(RocksDbWeight::get().reads(12_u64))
 			.saturating_add(RocksDbWeight::get().writes(6_u64))
 	}
 	/// Storage: `Usage::Leases` (r:1 w:1)
-	/// Proof: `Usage::Leases` (`max_values`: None, `max_size`: Some(574), added: 3049, mode: `MaxEncodedLen`)
+	/// Proof: `Usage::Leases` (`max_values`: None, `max_size`: Some(623), added: 3098, mode: `MaxEncodedLen`)
 	/// Storage: `Session::CurrentIndex` (r:1 w:0)
 	/// Proof: `Session::CurrentIndex` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
 	/// Storage: `Resources::Providers` (r:1 w:0)
 	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
 	fn record_usage() -> Weight {
-		Weight::from_parts(17_746_000, 4039)
+		Weight::from_parts(17_797_000, 4088)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Usage::Leases` (r:1 w:1)
-	/// Proof: `Usage::Leases` (`max_values`: None, `max_size`: Some(574), added: 3049, mode: `MaxEncodedLen`)
+	/// Proof: `Usage::Leases` (`max_values`: None, `max_size`: Some(623), added: 3098, mode: `MaxEncodedLen`)
 	/// Storage: `Session::CurrentIndex` (r:1 w:0)
 	/// Proof: `Session::CurrentIndex` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
 	/// Storage: `Resources::Providers` (r:1 w:0)
@@ -365,12 +465,12 @@ impl WeightInfo for () {
 	/// Storage: `SyncAttestation::Leaderboard` (r:1 w:1)
 	/// Proof: `SyncAttestation::Leaderboard` (`max_values`: None, `max_size`: Some(4814), added: 7289, mode: `MaxEncodedLen`)
 	fn record_usage_with_receipt() -> Weight {
-		Weight::from_parts(186_359_000, 8799)
+		Weight::from_parts(178_958_000, 8799)
 			.saturating_add(RocksDbWeight::get().reads(14_u64))
 			.saturating_add(RocksDbWeight::get().writes(8_u64))
 	}
 	/// Storage: `Usage::Leases` (r:1 w:1)
-	/// Proof: `Usage::Leases` (`max_values`: None, `max_size`: Some(574), added: 3049, mode: `MaxEncodedLen`)
+	/// Proof: `Usage::Leases` (`max_values`: None, `max_size`: Some(623), added: 3098, mode: `MaxEncodedLen`)
 	/// Storage: `System::BlockHash` (r:1 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:3 w:3)
@@ -390,21 +490,21 @@ impl WeightInfo for () {
 	/// Storage: `SyncAttestation::Leaderboard` (r:1 w:1)
 	/// Proof: `SyncAttestation::Leaderboard` (`max_values`: None, `max_size`: Some(4814), added: 7289, mode: `MaxEncodedLen`)
 	fn submit_receipt() -> Weight {
-		Weight::from_parts(175_853_000, 8799)
+		Weight::from_parts(168_573_000, 8799)
 			.saturating_add(RocksDbWeight::get().reads(12_u64))
 			.saturating_add(RocksDbWeight::get().writes(8_u64))
 	}
 	/// Storage: `Usage::Leases` (r:1 w:1)
-	/// Proof: `Usage::Leases` (`max_values`: None, `max_size`: Some(574), added: 3049, mode: `MaxEncodedLen`)
+	/// Proof: `Usage::Leases` (`max_values`: None, `max_size`: Some(623), added: 3098, mode: `MaxEncodedLen`)
 	/// Storage: `Session::CurrentIndex` (r:1 w:0)
 	/// Proof: `Session::CurrentIndex` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
 	fn dispute() -> Weight {
-		Weight::from_parts(13_120_000, 4039)
+		Weight::from_parts(12_749_000, 4088)
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Usage::Leases` (r:1 w:1)
-	/// Proof: `Usage::Leases` (`max_values`: None, `max_size`: Some(574), added: 3049, mode: `MaxEncodedLen`)
+	/// Proof: `Usage::Leases` (`max_values`: None, `max_size`: Some(623), added: 3098, mode: `MaxEncodedLen`)
 	/// Storage: `Session::CurrentIndex` (r:1 w:0)
 	/// Proof: `Session::CurrentIndex` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
 	/// Storage: `System::Account` (r:3 w:3)
@@ -425,14 +525,14 @@ impl WeightInfo for () {
 	/// Proof: `SyncAttestation::Leaderboard` (`max_values`: None, `max_size`: Some(4814), added: 7289, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 16]`.
 	fn settle(n: u32, ) -> Weight {
-		Weight::from_parts(38_330_520, 8799)
-			.saturating_add(Weight::from_parts(86_812_381, 0).saturating_mul(n.into()))
+		Weight::from_parts(41_243_404, 8799)
+			.saturating_add(Weight::from_parts(85_950_275, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(12_u64))
 			.saturating_add(RocksDbWeight::get().writes(8_u64))
-			.saturating_add(Weight::from_parts(0, 21).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 22).saturating_mul(n.into()))
 	}
 	/// Storage: `Usage::Leases` (r:1 w:1)
-	/// Proof: `Usage::Leases` (`max_values`: None, `max_size`: Some(574), added: 3049, mode: `MaxEncodedLen`)
+	/// Proof: `Usage::Leases` (`max_values`: None, `max_size`: Some(623), added: 3098, mode: `MaxEncodedLen`)
 	/// Storage: `Session::CurrentIndex` (r:1 w:0)
 	/// Proof: `Session::CurrentIndex` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
 	/// Storage: `Resources::Providers` (r:1 w:0)
@@ -444,12 +544,12 @@ impl WeightInfo for () {
 	/// Storage: `Usage::ProviderLeases` (r:1 w:1)
 	/// Proof: `Usage::ProviderLeases` (`max_values`: None, `max_size`: Some(1394), added: 3869, mode: `MaxEncodedLen`)
 	fn cancel_lease() -> Weight {
-		Weight::from_parts(65_768_000, 5076)
+		Weight::from_parts(65_448_000, 5077)
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}
 	/// Storage: `Usage::Leases` (r:1 w:1)
-	/// Proof: `Usage::Leases` (`max_values`: None, `max_size`: Some(574), added: 3049, mode: `MaxEncodedLen`)
+	/// Proof: `Usage::Leases` (`max_values`: None, `max_size`: Some(623), added: 3098, mode: `MaxEncodedLen`)
 	/// Storage: `Session::CurrentIndex` (r:1 w:0)
 	/// Proof: `Session::CurrentIndex` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
 	/// Storage: `System::Account` (r:3 w:3)
@@ -474,10 +574,86 @@ impl WeightInfo for () {
 	/// Proof: `Usage::ProviderLeases` (`max_values`: None, `max_size`: Some(1394), added: 3869, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[0, 16]`.
 	fn close_lease(n: u32, ) -> Weight {
-		Weight::from_parts(60_522_387, 9932)
-			.saturating_add(Weight::from_parts(86_939_022, 0).saturating_mul(n.into()))
+		Weight::from_parts(61_736_758, 9933)
+			.saturating_add(Weight::from_parts(90_244_596, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(12_u64))
 			.saturating_add(RocksDbWeight::get().writes(8_u64))
-			.saturating_add(Weight::from_parts(0, 153).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 154).saturating_mul(n.into()))
+	}
+	/// Storage: `Usage::Leases` (r:1 w:0)
+	/// Proof: `Usage::Leases` (`max_values`: None, `max_size`: Some(623), added: 3098, mode: `MaxEncodedLen`)
+	/// Storage: `Session::CurrentIndex` (r:1 w:0)
+	/// Proof: `Session::CurrentIndex` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
+	/// Storage: `Resources::Providers` (r:1 w:0)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
+	/// Storage: `Session::NextKeys` (r:1 w:0)
+	/// Proof: `Session::NextKeys` (`max_values`: None, `max_size`: None, mode: `Measured`)
+	/// Storage: `System::BlockHash` (r:1 w:0)
+	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	fn authorize_record_receipted() -> Weight {
+		Weight::from_parts(119_719_000, 4914)
+			.saturating_add(RocksDbWeight::get().reads(5_u64))
+	}
+	/// Storage: `Usage::Leases` (r:1 w:0)
+	/// Proof: `Usage::Leases` (`max_values`: None, `max_size`: Some(623), added: 3098, mode: `MaxEncodedLen`)
+	/// Storage: `Session::CurrentIndex` (r:1 w:0)
+	/// Proof: `Session::CurrentIndex` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
+	fn authorize_settle() -> Weight {
+		Weight::from_parts(6_539_000, 4088)
+			.saturating_add(RocksDbWeight::get().reads(2_u64))
+	}
+	/// Storage: `Usage::Leases` (r:1 w:1)
+	/// Proof: `Usage::Leases` (`max_values`: None, `max_size`: Some(623), added: 3098, mode: `MaxEncodedLen`)
+	/// Storage: `Session::CurrentIndex` (r:1 w:0)
+	/// Proof: `Session::CurrentIndex` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
+	/// Storage: `Resources::Providers` (r:1 w:0)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
+	/// Storage: `Session::NextKeys` (r:1 w:0)
+	/// Proof: `Session::NextKeys` (`max_values`: None, `max_size`: None, mode: `Measured`)
+	/// Storage: `System::BlockHash` (r:1 w:0)
+	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:3 w:3)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::CurrentRound` (r:1 w:0)
+	/// Proof: `SyncAttestation::CurrentRound` (`max_values`: Some(1), `max_size`: Some(56), added: 551, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::ProviderRounds` (r:1 w:1)
+	/// Proof: `SyncAttestation::ProviderRounds` (`max_values`: None, `max_size`: Some(176), added: 2651, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::Penalties` (r:1 w:0)
+	/// Proof: `SyncAttestation::Penalties` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::DisputedUsage` (r:1 w:0)
+	/// Proof: `SyncAttestation::DisputedUsage` (`max_values`: None, `max_size`: Some(76), added: 2551, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::Rounds` (r:1 w:1)
+	/// Proof: `SyncAttestation::Rounds` (`max_values`: None, `max_size`: Some(89), added: 2564, mode: `MaxEncodedLen`)
+	/// Storage: `SyncAttestation::Leaderboard` (r:1 w:1)
+	/// Proof: `SyncAttestation::Leaderboard` (`max_values`: None, `max_size`: Some(4814), added: 7289, mode: `MaxEncodedLen`)
+	fn record_receipted() -> Weight {
+		Weight::from_parts(219_959_000, 10652)
+			.saturating_add(RocksDbWeight::get().reads(15_u64))
+			.saturating_add(RocksDbWeight::get().writes(8_u64))
+	}
+	/// Storage: `Usage::Leases` (r:1 w:1)
+	/// Proof: `Usage::Leases` (`max_values`: None, `max_size`: Some(623), added: 3098, mode: `MaxEncodedLen`)
+	/// Storage: `Session::CurrentIndex` (r:1 w:0)
+	/// Proof: `Session::CurrentIndex` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
+	/// Storage: `Session::NextKeys` (r:1 w:0)
+	/// Proof: `Session::NextKeys` (`max_values`: None, `max_size`: None, mode: `Measured`)
+	/// Storage: `System::BlockHash` (r:1 w:0)
+	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// Storage: `Resources::Providers` (r:1 w:1)
+	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:3 w:3)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Resources::ActiveProviders` (r:1 w:1)
+	/// Proof: `Resources::ActiveProviders` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Resources::Candidates` (r:1 w:1)
+	/// Proof: `Resources::Candidates` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
+	fn report_usage_fraud() -> Weight {
+		Weight::from_parts(128_062_000, 8799)
+			.saturating_add(RocksDbWeight::get().reads(11_u64))
+			.saturating_add(RocksDbWeight::get().writes(8_u64))
 	}
 }

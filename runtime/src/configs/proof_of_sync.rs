@@ -230,6 +230,17 @@ impl pallet_sync_attestation::SyncKeys<AccountId> for SessionSyncKeys {
 	}
 }
 
+impl proof_of_sync_primitives::SyncKeys<AccountId> for SessionSyncKeys {
+	fn sync_key_of(who: &AccountId) -> Option<[u8; 32]> {
+		use pallet_sync_attestation::SyncKeys as _;
+		Self::key_of(who).map(|key| sp_core::sr25519::Public::from(key).0)
+	}
+
+	fn owner_of_sync_key(key: &[u8; 32]) -> Option<AccountId> {
+		Session::key_owner(SYNC_KEY_TYPE, key)
+	}
+}
+
 /// The authority set in use: the incumbents the session manager's hysteresis favours.
 pub struct CurrentAuthorities;
 impl Get<Vec<AccountId>> for CurrentAuthorities {
@@ -425,6 +436,13 @@ parameter_types! {
 	/// slots costs at least its reserved share, 0.01 DSYNC a round; a payout is at least 9.5
 	/// existential deposits.
 	pub const MinRoundValue: Balance = 100 * crate::MILLI_DSYNC;
+	/// A provider whose own node's note shows it recorded more than it metered loses a fifth of
+	/// its bond, as for storage fraud.
+	pub const UsageFraudSlash: Perbill = Perbill::from_percent(20);
+	/// Below every fee-paying transaction (whose priority is at least the transactions a block
+	/// could hold of its kind): a provider node's free records and settlements never displace a
+	/// paying transaction; they wait, and the node sends them again each block.
+	pub const RecordPriority: TransactionPriority = 1;
 }
 
 /// The seconds in a round: a bandwidth lease of `u` Mbit/s may serve `u × 60` megabits a round.
@@ -442,6 +460,10 @@ impl pallet_usage::Config for Runtime {
 	/// Receipts are signed like transactions: by any key an account can have.
 	type OffchainSignature = crate::Signature;
 	type SigningPublicKey = <crate::Signature as sp_runtime::traits::Verify>::Signer;
+	type SyncKeys = SessionSyncKeys;
+	type UsageFraudSlash = UsageFraudSlash;
+	type ReporterCut = ReporterCut;
+	type RecordPriority = RecordPriority;
 	type Fees = ResolveTo<RewardPot, Balances>;
 	type UsageFee = UsageFee;
 	type ReservationShare = ReservationShare;
@@ -531,6 +553,13 @@ impl pallet_usage::BenchmarkHelper<AccountId, crate::Signature> for BenchmarkHel
 
 	fn set_round(round: RoundIndex) {
 		pallet_session::CurrentIndex::<Runtime>::put(round);
+	}
+
+	fn set_sync_key(who: &AccountId, key: [u8; 32]) {
+		<Self as pallet_sync_attestation::BenchmarkHelper<AccountId>>::set_sync_key(
+			who,
+			SyncId::from(sp_core::sr25519::Public::from_raw(key)),
+		);
 	}
 }
 

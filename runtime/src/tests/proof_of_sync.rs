@@ -405,3 +405,75 @@ fn probe_settings_keep_the_answers_to_a_blocks_storage_audits_within_half_a_bloc
 		);
 	});
 }
+
+/// Alice's node's fee-free record of a round Bob receipted: `Usage.record_receipted` through the
+/// real transaction path, authorized by Alice's `sync` key and Bob's receipt, paid at once, and
+/// refused the second time (once per lease and round, so a node cannot flood the chain for free).
+#[test]
+fn a_node_records_receipted_usage_fee_free_through_the_transaction_path() {
+	use crate::Usage;
+	use pallet_usage::{PriceList, UsageReceipt};
+	use sp_runtime::transaction_validity::{InvalidTransaction, TransactionValidityError};
+	genesis_of(DEV_RUNTIME_PRESET).execute_with(|| {
+		let mut chain = Chain::genesis();
+		chain.block(vec![]);
+		let bob = Sr25519Keyring::Bob.to_account_id();
+		let prices = PriceList { storage: crate::MILLI_DSYNC, ..Default::default() };
+		assert_ok!(Usage::set_prices(RuntimeOrigin::signed(alice()), prices));
+		let lease = pallet_usage::NextLeaseId::<Runtime>::get();
+		assert_ok!(Usage::open_lease(
+			RuntimeOrigin::signed(bob.clone()),
+			alice(),
+			proof_of_sync_primitives::ResourceKind::Storage,
+			100,
+			3,
+			crate::MILLI_DSYNC,
+		));
+		// Round 1, the lease's first, ends.
+		run_with_alice_attesting(&mut chain, 2 * ROUND_LENGTH + 1);
+		assert_eq!(Session::current_index(), 2);
+
+		let genesis = Chain::genesis().head.hash();
+		let opened_after = Usage::lease(lease).expect("open").opened_after;
+		let note = UsageReceipt { lease, opened_after, round: 1, counter: 40 };
+		let receipt = Sr25519Keyring::Bob.pair().sign(&note.signing_payload(&genesis)).into();
+		let signature = Sr25519Keyring::Alice.pair().sign(&note.note_payload(&genesis));
+		let call =
+			RuntimeCall::Usage(pallet_usage::Call::record_receipted { note, receipt, signature });
+		let xt =
+			<Runtime as CreateAuthorizedTransaction<RuntimeCall>>::create_authorized_transaction(
+				call,
+			);
+		let before = Balances::free_balance(alice());
+		let nonces = (System::account_nonce(alice()), System::account_nonce(&bob));
+		chain.block(vec![xt.clone()]);
+		// 40 storage units at a milli-DSYNC, less the 5 % usage fee: paid to Alice at once, and
+		// nobody paid a transaction fee or used a nonce.
+		let bill = 40 * crate::MILLI_DSYNC;
+		assert_eq!(Balances::free_balance(alice()), before + bill - bill / 20);
+		assert_eq!((System::account_nonce(alice()), System::account_nonce(&bob)), nonces);
+		assert!(events().iter().any(|e| matches!(
+			e,
+			RuntimeEvent::Usage(pallet_usage::Event::UsagePaid { units: 40, .. })
+		)));
+		let record = Usage::lease(lease).expect("open").records[0];
+		assert_eq!((record.counter, record.receipted), (40, 40));
+
+		// The same record again is stale in the pool and at block building.
+		let n = chain.head.number + 1;
+		let digest = Digest {
+			logs: vec![DigestItem::PreRuntime(AURA_ENGINE_ID, Slot::from(u64::from(n)).encode())],
+		};
+		Executive::initialize_block(&Header::new(
+			n,
+			Default::default(),
+			Default::default(),
+			chain.head.hash(),
+			digest,
+		));
+		assert_eq!(
+			Executive::apply_extrinsic(xt),
+			Err(TransactionValidityError::Invalid(InvalidTransaction::Stale))
+		);
+	});
+}

@@ -14,6 +14,7 @@ use sp_runtime::{testing::TestSignature, DispatchResult};
 
 mod leases;
 mod metering;
+mod notes;
 mod receipts;
 mod settlement;
 mod try_state;

@@ -64,7 +64,7 @@ fn usage_recorded_above_the_receipts_is_paid_when_the_round_settles() {
 		assert_ok!(record_receipted(id, 1, 9));
 		assert_eq!(
 			lease(id).records[0],
-			UsageRecord { round: 1, counter: 9, receipted: 9, disputed: false }
+			UsageRecord { round: 1, counter: 9, receipted: 9, ..Default::default() }
 		);
 		assert_ok!(record(id, 1, 10));
 		to_round(2 + DISPUTE_WINDOW);
