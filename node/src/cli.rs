@@ -85,4 +85,10 @@ pub enum Subcommand {
 
 	/// Database meta columns information.
 	ChainInfo(sc_cli::ChainInfoCmd),
+
+	/// A consumer's client of its leases: open one, store, fetch and download under it at the
+	/// provider's resource endpoint, count what it used itself, and receipt the provider's notes
+	/// that its own count covers. Talks to a running node over JSON-RPC (`--rpc`); every command
+	/// prints one JSON object.
+	Usage(crate::usage_client::UsageCmd),
 }

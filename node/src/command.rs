@@ -118,6 +118,8 @@ pub fn run() -> sc_cli::Result<()> {
 			let runner = cli.create_runner(cmd)?;
 			runner.sync_run(|config| cmd.run::<Block>(&config))
 		},
+		// A client of a running node: no configuration, database or runner of its own.
+		Some(Subcommand::Usage(cmd)) => cmd.run(),
 		None => {
 			let runner = cli.create_runner(&cli.run)?;
 			let resource_listen = match (cli.resource_listen, cli.no_resource_endpoint) {

@@ -10,7 +10,7 @@ use std::{collections::BTreeMap, sync::Arc};
 use pallet_sync_attestation::crypto::KEY_TYPE as SYNC_KEY_TYPE;
 use proof_of_sync_runtime::{opaque::Block, AccountId, Balance, BlockNumber};
 use proof_of_sync_runtime_api::{
-	Assignment, ProbeConfig, ProofOfSyncApi, ProviderInfo, RoundInfo, StorageAudit,
+	Assignment, LeaseInfo, ProbeConfig, ProofOfSyncApi, ProviderInfo, RoundInfo, StorageAudit,
 };
 use sp_api::ProvideRuntimeApi;
 use sp_blockchain::HeaderBackend;
@@ -62,6 +62,16 @@ pub trait Chain: Send + Sync + 'static {
 
 	/// The storage audits open against provider `target`, one a verifier.
 	fn storage_audits(&self, target: &AccountId32) -> Vec<StorageAudit<AccountId32, u32>>;
+
+	/// Lease `id`, if the chain has it (not closed).
+	fn lease(&self, id: u64) -> Option<LeaseInfo<AccountId32, u128>> {
+		self.lease_checked(id).flatten()
+	}
+
+	/// Lease `id` as the chain answers it: `Some(None)` when the chain says it has no such lease,
+	/// `None` when the runtime could not answer (so that a failing runtime call is never taken
+	/// for a closed lease).
+	fn lease_checked(&self, id: u64) -> Option<Option<LeaseInfo<AccountId32, u128>>>;
 }
 
 /// The node's `sync` keys.
@@ -98,6 +108,23 @@ where
 		}
 	}
 	found
+}
+
+/// The `sync` key of provider `account` if the node holds it and it is still `account`'s: the
+/// key [`local_providers`] would list for `account`, with two runtime calls rather than two per
+/// local key.
+pub fn local_key<C, S>(chain: &C, signer: &S, account: &AccountId32) -> Option<[u8; 32]>
+where
+	C: Chain + ?Sized,
+	S: Signer + ?Sized,
+{
+	let key = chain.sync_key(account)?;
+	let held = signer
+		.local_sync_keys()
+		.into_iter()
+		.take(MAX_LOCAL_KEYS)
+		.any(|local| local == key);
+	(held && chain.sync_key_owner(&key).as_ref() == Some(account)).then_some(key)
 }
 
 /// [`Chain`] over the node's client: the runtime's `ProofOfSyncApi` at the best block.
@@ -179,6 +206,11 @@ where
 		let api = self.client.runtime_api();
 		logged("storage_audits", api.storage_audits(at, target.clone())).unwrap_or_default()
 	}
+
+	fn lease_checked(&self, id: u64) -> Option<Option<LeaseInfo<AccountId32, u128>>> {
+		let at = self.client.info().best_hash;
+		logged("lease", self.client.runtime_api().lease(at, id))
+	}
 }
 
 /// [`Signer`] over the node's keystore, with the `sync` key type (`KeyTypeId(*b"sync")`).
@@ -219,7 +251,7 @@ impl Signer for KeystoreSigner {
 #[cfg(test)]
 pub(crate) mod testing {
 	use super::*;
-	use proof_of_sync_runtime_api::{Capacity, DatasetCommitment, ProviderStatus};
+	use proof_of_sync_runtime_api::{Capacity, DatasetCommitment, ProviderStatus, ResourceKind};
 	use sp_runtime::Perbill;
 	use std::{collections::HashMap, sync::Mutex};
 
@@ -235,6 +267,9 @@ pub(crate) mod testing {
 		pub keys: HashMap<AccountId32, [u8; 32]>,
 		pub providers: HashMap<AccountId32, ProviderInfo<u128>>,
 		pub audits: HashMap<AccountId32, Vec<StorageAudit<AccountId32, u32>>>,
+		pub leases: HashMap<u64, LeaseInfo<AccountId32, u128>>,
+		/// Whether the runtime's `lease` calls fail.
+		pub lease_calls_fail: bool,
 	}
 
 	/// A [`Chain`] whose answers the test sets in its [`FakeState`].
@@ -291,6 +326,10 @@ pub(crate) mod testing {
 		fn storage_audits(&self, target: &AccountId32) -> Vec<StorageAudit<AccountId32, u32>> {
 			self.with(|s| s.audits.get(target).cloned().unwrap_or_default())
 		}
+
+		fn lease_checked(&self, id: u64) -> Option<Option<LeaseInfo<AccountId32, u128>>> {
+			self.with(|s| if s.lease_calls_fail { None } else { Some(s.leases.get(&id).cloned()) })
+		}
 	}
 
 	/// A [`Signer`] holding the given sr25519 pairs.
@@ -335,6 +374,41 @@ pub(crate) mod testing {
 			attestations: 0,
 			total_points: 0,
 			last_closed: None,
+		}
+	}
+
+	/// Lease `id` of `consumer` from `provider`: `kind`, `units_per_round` units reserved and
+	/// `quota` usage units a round, for the rounds `start_round..end_round`, none settled, opened
+	/// after block hash `[8; 32]`.
+	#[allow(clippy::too_many_arguments)]
+	pub fn lease(
+		id: u64,
+		consumer: AccountId32,
+		provider: AccountId32,
+		kind: ResourceKind,
+		units_per_round: u64,
+		quota: u64,
+		start_round: u32,
+		end_round: u32,
+	) -> LeaseInfo<AccountId32, u128> {
+		LeaseInfo {
+			id,
+			consumer,
+			provider,
+			kind,
+			units_per_round,
+			quota,
+			price: 1,
+			start_round,
+			end_round,
+			settled_to: start_round,
+			opened_after: [8; 32],
+			deposited: 0,
+			escrow: 0,
+			paid: 0,
+			fees: 0,
+			refunded: 0,
+			usage: Vec::new(),
 		}
 	}
 
@@ -402,6 +476,18 @@ mod tests {
 		// The node holds Alice's key and a key nobody registered.
 		let signer = FakeSigner::from_seeds(&[[1; 32], [3; 32]]);
 		let found = local_providers(&chain, &signer);
-		assert_eq!(found.into_iter().collect::<Vec<_>>(), vec![(alice, public([1; 32]))]);
+		assert_eq!(found.into_iter().collect::<Vec<_>>(), vec![(alice.clone(), public([1; 32]))]);
+		// One account at a time, the same answer.
+		assert_eq!(local_key(&chain, &signer, &alice), Some(public([1; 32])));
+		assert_eq!(local_key(&chain, &signer, &bob), None);
+		assert_eq!(local_key(&chain, &signer, &AccountId32::new([3; 32])), None);
+		// Alice's key moved to Carol (a `set_keys`): it no longer speaks for Alice.
+		let carol = AccountId32::new([4; 32]);
+		chain.with(|s| {
+			s.keys.remove(&alice);
+			s.keys.insert(carol.clone(), public([1; 32]));
+		});
+		assert_eq!(local_key(&chain, &signer, &alice), None);
+		assert_eq!(local_key(&chain, &signer, &carol), Some(public([1; 32])));
 	}
 }

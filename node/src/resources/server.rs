@@ -11,6 +11,10 @@
 //!   or signature, 403 for a signer that is not one of the verifiers), and stay within the chain's
 //!   probe configuration (400). Each verifier may ask each provider for each kind of probe at most
 //!   [`MAX_PROBES_PER_KIND`] times a round (429 beyond).
+//! - **Leases** (the six paths of [`super::lease_wire`]) are for the consumers of the leases of the
+//!   providers whose `sync` key the node holds: the lease book ([`super::leases`]) checks, serves
+//!   and meters them. A refusal is the status of its [`LeaseRefusal`] with a text body that starts
+//!   with the refusal's name.
 //!
 //! ## Bounds
 //!
@@ -19,8 +23,9 @@
 //! beyond either is closed at once), one request per connection, [`HEADER_READ_TIMEOUT`] for the
 //! headers and [`BODY_READ_TIMEOUT`] for the body (so a client that stalls mid-request frees its
 //! slot within seconds), a [`REQUEST_TIMEOUT`] on each connection from accept to the last byte of
-//! the answer, request bodies of at most [`MAX_REQUEST_BYTES`], and a token bucket per client
-//! address ([`RATE_BURST`] requests, refilled at [`RATE_PER_SECOND`] a second, for at most
+//! the answer, request bodies of at most [`MAX_REQUEST_BYTES`] (lease requests
+//! [`MAX_LEASE_REQUEST_BYTES`], read within [`LEASE_BODY_READ_TIMEOUT`]), and a token bucket per
+//! client address ([`RATE_BURST`] requests, refilled at [`RATE_PER_SECOND`] a second, for at most
 //! [`MAX_TRACKED_CLIENTS`] addresses; IPv6 addresses count per /64). Runtime calls, signing and
 //! disk reads run on blocking threads; the compute probe runs one at a time.
 
@@ -55,6 +60,11 @@ use tokio::{net::TcpListener, sync::Semaphore};
 use super::{
 	blocking,
 	chain::{local_providers, verify_signature, Chain, Signer},
+	lease_wire::{
+		ConsumerSigned, LeaseRefusal, LEASE_DELETE_PATH, LEASE_DOWNLOAD_PATH, LEASE_GET_PATH,
+		LEASE_PUT_PATH, LEASE_RECEIPT_PATH, LEASE_USAGE_PATH, MAX_LEASE_REQUEST_BYTES,
+	},
+	leases::{LeaseAnswer, LeaseService, Refused},
 	lock, read,
 	wire::{
 		decode, liveness_payload, Authenticated, BandwidthRequest, ComputeRequest, LivenessRequest,
@@ -72,6 +82,10 @@ pub const MAX_CONNECTIONS_PER_CLIENT: usize = 4;
 
 /// How long a client may take to send a request's body, once its headers are in.
 pub const BODY_READ_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// How long a client may take to send a lease request's body, once its headers are in: up to
+/// [`MAX_LEASE_REQUEST_BYTES`], a megabyte object at 1 Mbit/s.
+pub const LEASE_BODY_READ_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// How long a connection may take, from accept to the last byte of its answer.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
@@ -315,6 +329,7 @@ pub struct ServerState<C, S> {
 	probes: Mutex<ProbeLimits>,
 	locals: Mutex<LocalProviders>,
 	compute: Arc<Semaphore>,
+	leases: Option<Arc<dyn LeaseService>>,
 }
 
 impl<C: Chain, S: Signer> ServerState<C, S> {
@@ -330,7 +345,14 @@ impl<C: Chain, S: Signer> ServerState<C, S> {
 			probes: Mutex::new(ProbeLimits::new()),
 			locals: Mutex::new(LocalProviders::default()),
 			compute: Arc::new(Semaphore::new(1)),
+			leases: None,
 		}
+	}
+
+	/// The same server, serving the lease paths from `leases` (without, they answer
+	/// `UnknownLease`).
+	pub fn with_leases(self, leases: Arc<dyn LeaseService>) -> Self {
+		Self { leases: Some(leases), ..self }
 	}
 
 	/// The `sync` key of `provider` if the node holds it, from a list of local providers read
@@ -590,6 +612,13 @@ async fn respond<C: Chain, S: Signer>(
 	request: Request<Incoming>,
 ) -> Result<Response<ResponseBody>, Refusal> {
 	let allowed = lock(&state.clients).allow(client, Instant::now());
+	if is_lease_path(request.uri().path()) {
+		if !allowed {
+			let refused = Refused::new(LeaseRefusal::RateLimited, "the client asked too often");
+			return Ok(lease_refusal(&refused));
+		}
+		return Ok(lease(state, request).await);
+	}
 	if !allowed {
 		return Err(Refusal::RateLimited);
 	}
@@ -616,6 +645,78 @@ async fn respond<C: Chain, S: Signer>(
 		Some(ProbeKind::Bandwidth) => bandwidth(state, &body).await,
 		Some(ProbeKind::Compute) => compute(state, &body).await,
 	}
+}
+
+/// Whether `path` is one of the lease paths.
+fn is_lease_path(path: &str) -> bool {
+	[
+		LEASE_PUT_PATH,
+		LEASE_GET_PATH,
+		LEASE_DELETE_PATH,
+		LEASE_DOWNLOAD_PATH,
+		LEASE_USAGE_PATH,
+		LEASE_RECEIPT_PATH,
+	]
+	.contains(&path)
+}
+
+/// The answer to a lease request: the lease book's, on a blocking thread, or a refusal.
+async fn lease<C: Chain, S: Signer>(
+	state: &Arc<ServerState<C, S>>,
+	request: Request<Incoming>,
+) -> Response<ResponseBody> {
+	if request.method() != Method::POST {
+		return Refusal::MethodNotAllowed.response();
+	}
+	let path = request.uri().path().to_owned();
+	let body = tokio::time::timeout(
+		LEASE_BODY_READ_TIMEOUT,
+		Limited::new(request.into_body(), MAX_LEASE_REQUEST_BYTES).collect(),
+	)
+	.await;
+	let body = match body {
+		Ok(Ok(collected)) => collected.to_bytes(),
+		Ok(Err(_)) => {
+			let detail =
+				format!("the body is broken or longer than {MAX_LEASE_REQUEST_BYTES} bytes");
+			return lease_refusal(&Refused::new(LeaseRefusal::Malformed, detail));
+		},
+		Err(_) => return Refusal::Timeout.response(),
+	};
+	let Some(signed) = decode::<ConsumerSigned>(&body) else {
+		let refused =
+			Refused::new(LeaseRefusal::Malformed, "the body is not a signed lease request");
+		return lease_refusal(&refused);
+	};
+	if signed.request.call.path() != path {
+		let refused = Refused::new(LeaseRefusal::Malformed, "the call is not this path's");
+		return lease_refusal(&refused);
+	}
+	let Some(book) = state.leases.clone() else {
+		let refused = Refused::new(LeaseRefusal::UnknownLease, "this node serves no lease");
+		return lease_refusal(&refused);
+	};
+	match blocking(move || book.handle(signed)).await {
+		Some(Ok(LeaseAnswer::Scale(bytes) | LeaseAnswer::Object(bytes))) =>
+			ok(ResponseBody::full(bytes)),
+		Some(Ok(LeaseAnswer::Payload { seed, bytes })) =>
+			ok(ResponseBody::Payload(PayloadFrames::new(seed, bytes))),
+		Some(Err(refused)) => lease_refusal(&refused),
+		None => lease_refusal(&Refused::new(LeaseRefusal::Internal, "the node could not answer")),
+	}
+}
+
+/// The response to a refused lease request: the refusal's status, and a text body that starts
+/// with its name.
+fn lease_refusal(refused: &Refused) -> Response<ResponseBody> {
+	let status =
+		StatusCode::from_u16(refused.reason.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+	let mut response = Response::new(ResponseBody::full(refused.body().into_bytes()));
+	*response.status_mut() = status;
+	response
+		.headers_mut()
+		.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain"));
+	response
 }
 
 /// A liveness answer.
@@ -1005,6 +1106,96 @@ mod tests {
 		let body = LivenessRequest { provider: provider(), nonce: [7; 32] }.encode();
 		let response = post(&endpoint, LIVENESS_PATH, body).await.expect("served again");
 		assert_eq!(response.status(), StatusCode::OK);
+	}
+
+	#[tokio::test]
+	async fn leases_over_http() {
+		use super::super::{
+			chain::testing::lease,
+			lease_wire::{LeaseCall, LeaseRequest, LeaseUsage, Stored, MAX_OBJECT_BYTES},
+			leases::LeaseBook,
+		};
+		use proof_of_sync_runtime_api::ResourceKind;
+		use sp_core::{offchain::storage::InMemOffchainStorage, sr25519, Pair as _};
+
+		let dir = tempfile::tempdir().expect("a temporary directory");
+		let chain = chain();
+		let consumer = sr25519::Pair::from_seed(&[4; 32]);
+		let account = AccountId32::from(consumer.public());
+		let storage = lease(1, account, provider(), ResourceKind::Storage, 1_000, 1_000, 5, 10);
+		chain.with(|s| s.leases.insert(1, storage));
+		let signer = Arc::new(FakeSigner::from_seeds(&[PROVIDER_SEED]));
+		let offchain = InMemOffchainStorage::default();
+		let book = LeaseBook::new(chain.clone(), signer.clone(), offchain, dir.path().join("l"));
+		let served = ServerState::new(chain.clone(), signer.clone(), DatasetRegistry::default())
+			.with_leases(Arc::new(book));
+		let endpoint = start(Arc::new(served)).await;
+		let sign = |nonce: u8, call: LeaseCall| {
+			let request = LeaseRequest {
+				lease: 1,
+				opened_after: [8; 32],
+				round: 5,
+				nonce: [nonce; 16],
+				call,
+			};
+			ConsumerSigned::sign(request, &GENESIS, |payload| consumer.sign(payload).into())
+				.encode()
+		};
+
+		// An object larger than a probe's body limit is stored, and read back.
+		let data = vec![3u8; MAX_REQUEST_BYTES + 1];
+		let put = sign(1, LeaseCall::Put { key: b"k".to_vec(), data: data.clone() });
+		let response = post(&endpoint, LEASE_PUT_PATH, put.clone()).await.expect("an answer");
+		assert_eq!(response.status(), StatusCode::OK);
+		let bytes = read_limited(response, 1024).await.expect("a body");
+		let stored: Stored = decode(&bytes).expect("a Stored");
+		assert_eq!((stored.bytes, stored.objects), (data.len() as u64, 1));
+		let get = sign(2, LeaseCall::Get { key: b"k".to_vec() });
+		let response = post(&endpoint, LEASE_GET_PATH, get).await.expect("an answer");
+		assert_eq!(response.status(), StatusCode::OK);
+		assert_eq!(read_limited(response, MAX_OBJECT_BYTES).await.expect("a body").to_vec(), data);
+		let usage = sign(3, LeaseCall::Usage);
+		let response = post(&endpoint, LEASE_USAGE_PATH, usage).await.expect("an answer");
+		assert_eq!(response.status(), StatusCode::OK);
+		let bytes = read_limited(response, 1024).await.expect("a body");
+		let usage: LeaseUsage = decode(&bytes).expect("a LeaseUsage");
+		assert_eq!(usage.stored_bytes, data.len() as u64);
+
+		// Refusals: their status, and a body that names them.
+		let refused = |status: StatusCode, refusal: LeaseRefusal| (status, Some(refusal));
+		let replayed = post(&endpoint, LEASE_PUT_PATH, put).await.expect("an answer");
+		let status = replayed.status();
+		let body = read_limited(replayed, 1024).await.expect("a body");
+		assert_eq!(
+			(status, LeaseRefusal::from_body(&body)),
+			refused(StatusCode::CONFLICT, LeaseRefusal::ReplayedNonce)
+		);
+		assert!(String::from_utf8_lossy(&body).starts_with("ReplayedNonce: "));
+		// A call sent to another call's path.
+		let misrouted = post(&endpoint, LEASE_GET_PATH, sign(4, LeaseCall::Usage)).await;
+		let misrouted = misrouted.expect("an answer");
+		let status = misrouted.status();
+		let body = read_limited(misrouted, 1024).await.expect("a body");
+		assert_eq!(
+			(status, LeaseRefusal::from_body(&body)),
+			refused(StatusCode::BAD_REQUEST, LeaseRefusal::Malformed)
+		);
+		// A download on a storage lease.
+		let download = sign(5, LeaseCall::Download { seed: [1; 32], bytes: 10 });
+		let response = post(&endpoint, LEASE_DOWNLOAD_PATH, download).await.expect("an answer");
+		let status = response.status();
+		let body = read_limited(response, 1024).await.expect("a body");
+		assert_eq!(
+			(status, LeaseRefusal::from_body(&body)),
+			refused(StatusCode::BAD_REQUEST, LeaseRefusal::WrongKind)
+		);
+		// A node that serves no lease.
+		let bare = start(state(chain)).await;
+		let response = post(&bare, LEASE_USAGE_PATH, sign(6, LeaseCall::Usage)).await;
+		let response = response.expect("an answer");
+		assert_eq!(response.status(), StatusCode::NOT_FOUND);
+		let body = read_limited(response, 1024).await.expect("a body");
+		assert_eq!(LeaseRefusal::from_body(&body), Some(LeaseRefusal::UnknownLease));
 	}
 
 	#[test]
