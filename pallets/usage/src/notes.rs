@@ -124,7 +124,10 @@ impl<T: Config> Pallet<T> {
 			Error::<T>::RoundNotEnded | Error::<T>::NothingToSettle => InvalidTransaction::Future,
 			Error::<T>::RoundSettled | Error::<T>::AlreadyReceipted => InvalidTransaction::Stale,
 			Error::<T>::BadNoteSignature | Error::<T>::BadReceipt => InvalidTransaction::BadProof,
-			other => InvalidTransaction::Custom(other.using_encoded(|bytes| bytes[0])),
+			// The error's index in the pallet's `Error` (its first encoded byte).
+			other => InvalidTransaction::Custom(
+				other.using_encoded(|bytes| bytes.first().copied().unwrap_or_default()),
+			),
 		};
 		invalid.into()
 	}
