@@ -43,8 +43,9 @@
 //! A provider whose chain record for a round is above a note its key signed for that round can be
 //! proven a fraud on chain with the note (`report_usage_fraud`).
 //!
-//! A lease whose ended round's note is not receipted [`RECEIPT_GRACE_ROUNDS`] rounds after it is
-//! no longer served (`ReceiptOverdue`) until it is.
+//! A note's receipt is taken until [`RECEIPT_GRACE_ROUNDS`] rounds after its round (so that the
+//! node records the round before it is due for settlement); a lease whose ended round's note is
+//! not receipted by then is no longer served (`ReceiptOverdue`), for good.
 //!
 //! ## Authentication and replay
 //!
@@ -291,10 +292,12 @@ pub enum LeaseRefusal {
 	QuotaExceeded,
 	/// 413: the lease holds [`MAX_OBJECTS_PER_LEASE`] objects already.
 	TooManyObjects,
-	/// 402: a note of an ended round is not receipted [`RECEIPT_GRACE_ROUNDS`] after it.
+	/// 402: a note of an ended round was not receipted within [`RECEIPT_GRACE_ROUNDS`] after it:
+	/// the lease is no longer served.
 	ReceiptOverdue,
 	/// 400: the receipt is for a round with no note, for another counter than the note's, for a
-	/// round already receipted, or not the consumer's signature.
+	/// round already receipted, late (more than [`RECEIPT_GRACE_ROUNDS`] after its round), or not
+	/// the consumer's signature.
 	BadReceipt,
 	/// 429: the client asked too often.
 	RateLimited,

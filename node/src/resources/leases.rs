@@ -638,6 +638,14 @@ impl<C: Chain, S: Signer, O: OffchainStorage + 'static> LeaseBook<C, S, O> {
 		if counter != metered.counter {
 			return Err(bad(format!("{counter} is not the note's counter, {}", metered.counter)));
 		}
+		// A receipt comes in time for the node to record the round before it is due: later, the
+		// round may settle unrecorded, and a late receipt would buy service it never pays for.
+		if cx.now > round.saturating_add(RECEIPT_GRACE_ROUNDS) || round < cx.lease.settled_to {
+			return Err(bad(format!(
+				"round {round}'s receipt is late: it is taken until round {}",
+				round.saturating_add(RECEIPT_GRACE_ROUNDS)
+			)));
+		}
 		if let Some(held) = metered.receipted {
 			return Err(bad(format!("the node holds a receipt for {held} of round {round}")));
 		}
@@ -1323,22 +1331,22 @@ mod tests {
 	fn rounds_without_a_request_count_what_was_held() {
 		let mut h = Harness::new();
 		assert_eq!(h.put(b"a", 250).map(|s| s.counter), Ok(3));
-		// Nothing comes in rounds 6 to 8: each held 3 units all along.
-		h.set_round(9);
+		// Nothing comes in round 6: it held 3 units all along.
+		h.set_round(7);
 		let usage = h.usage(STORAGE);
-		assert_eq!(rounds_of(&usage.notes), [(5, 3), (6, 3), (7, 3), (8, 3)]);
+		assert_eq!(rounds_of(&usage.notes), [(5, 3), (6, 3)]);
 		assert!(usage.notes.iter().all(|note| signed_by_provider(STORAGE, note)));
-		assert_eq!((usage.round, usage.counter), (9, 3));
-		// Emptied in round 9: round 10 held nothing, and has no note.
-		for round in 5..9 {
+		assert_eq!((usage.round, usage.counter), (7, 3));
+		// Emptied in round 7: round 8 held nothing, and has no note.
+		for round in 5..7 {
 			let signature = receipt_signature(STORAGE, round, 3, CONSUMER_SEED);
 			assert!(h.receipt(STORAGE, round, 3, signature).is_ok());
 		}
 		assert_eq!(h.delete(b"a").map(|s| s.counter), Ok(3));
-		h.set_round(11);
+		h.set_round(9);
 		let usage = h.usage(STORAGE);
-		assert_eq!(rounds_of(&usage.notes), [(9, 3)]);
-		assert_eq!((usage.round, usage.counter, usage.stored_bytes), (11, 0, 0));
+		assert_eq!(rounds_of(&usage.notes), [(7, 3)]);
+		assert_eq!((usage.round, usage.counter, usage.stored_bytes), (9, 0, 0));
 	}
 
 	#[test]
@@ -1548,24 +1556,27 @@ mod tests {
 	}
 
 	#[test]
-	fn a_note_not_receipted_stops_the_service_until_it_is() {
+	fn a_note_not_receipted_in_time_stops_the_service_for_good() {
 		let mut h = Harness::new();
 		assert!(h.put(b"a", 250).is_ok());
 		h.set_round(7);
-		// Two rounds of grace.
+		// Two rounds of grace: round 5's receipt is still taken in round 7.
 		assert!(h.put(b"b", 10).is_ok());
-		h.set_round(8);
-		assert_eq!(h.put(b"c", 10), Err(LeaseRefusal::ReceiptOverdue));
-		assert_eq!(h.get(b"a"), Err(LeaseRefusal::ReceiptOverdue));
-		assert!(!h.object(b"c").exists());
-		// Usage and receipts still work.
-		let usage = h.usage(STORAGE);
-		assert_eq!(rounds_of(&usage.notes), [(5, 3), (6, 3), (7, 3)]);
 		let signature = receipt_signature(STORAGE, 5, 3, CONSUMER_SEED);
 		assert!(h.receipt(STORAGE, 5, 3, signature).is_ok());
-		// Round 6's note is within its grace until round 9.
+		h.set_round(8);
 		assert_eq!(h.put(b"c", 10).map(|s| s.bytes), Ok(270));
+		// Round 6's grace ended with round 8.
 		h.set_round(9);
+		assert_eq!(h.put(b"d", 10), Err(LeaseRefusal::ReceiptOverdue));
+		assert_eq!(h.get(b"a"), Err(LeaseRefusal::ReceiptOverdue));
+		assert!(!h.object(b"d").exists());
+		// Usage still answers; a late receipt is refused (the round may settle unrecorded before
+		// the node could record it), so the lease stays unserved.
+		let usage = h.usage(STORAGE);
+		assert_eq!(rounds_of(&usage.notes), [(6, 3), (7, 3), (8, 3)]);
+		let late = receipt_signature(STORAGE, 6, 3, CONSUMER_SEED);
+		assert_eq!(h.receipt(STORAGE, 6, 3, late).map(|_| ()), Err(LeaseRefusal::BadReceipt));
 		assert_eq!(h.get(b"a"), Err(LeaseRefusal::ReceiptOverdue));
 	}
 

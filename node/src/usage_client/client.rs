@@ -385,7 +385,7 @@ impl Client {
 		let mut session = self.session(args.lease).await?;
 		let call = LeaseCall::Delete { key: key.clone() };
 		let (body, before, after) = self.send_change(&mut session, call).await?;
-		session.state.record_delete(&key, before, after);
+		session.state.record_delete(&key, before);
 		state::save(&session.path, &session.state)?;
 		let stored: Stored =
 			decode(&body).ok_or("the endpoint's answer to the delete does not decode")?;

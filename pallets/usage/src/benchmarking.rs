@@ -385,7 +385,8 @@ mod benchmarks {
 		let id = lease::<T>(&consumer, &provider, 1);
 		let end = Leases::<T>::get(id).expect("the lease was opened; qed").end_round;
 		T::BenchmarkHelper::set_round(end.saturating_add(T::DisputeWindow::get()));
-		let call = Call::<T>::settle { lease: id, max_rounds: 1 };
+		let from = Leases::<T>::get(id).expect("the lease was opened; qed").settled_to;
+		let call = Call::<T>::settle_from { lease: id, from };
 		let valid;
 
 		#[block]

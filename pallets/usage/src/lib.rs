@@ -586,6 +586,8 @@ pub mod pallet {
 		/// The note does not prove fraud: the round's record is not above both the note's counter
 		/// and what the consumer receipted.
 		NotFraud,
+		/// The round named is not the lease's first unsettled round any more: someone settled it.
+		AlreadySettled,
 	}
 
 	#[pallet::hooks]
@@ -714,10 +716,8 @@ pub mod pallet {
 
 		/// Settle a lease's rounds that are due: pay the provider, the fee and the refund of each.
 		///
-		/// - Origin: signed by any account; or none, as a general transaction with no signer that
-		///   pays no fee, let through by `#[pallet::authorize]` while the lease has a round due
-		///   (one per lease and settlement state in the pool): a provider's node sends it so that
-		///   its leases' records never fill up (`TooManyPendingRecords`).
+		/// - Origin: signed by any account. (A provider's node settles fee-free with
+		///   `settle_from`.)
 		/// - Effect: settles, oldest first, at most `max_rounds` (and at most `MaxSettlePerCall`)
 		///   of the lease's rounds that ended `DisputeWindow` rounds ago or more. A round the
 		///   provider recorded bills its counter, at least `ReservationShare` of the quota:
@@ -729,16 +729,12 @@ pub mod pallet {
 		/// - Errors: [`Error::UnknownLease`], [`Error::NothingToSettle`].
 		#[pallet::call_index(3)]
 		#[pallet::weight(T::WeightInfo::settle(Pallet::<T>::settle_limit(*max_rounds)))]
-		#[pallet::authorize(Pallet::<T>::authorize_settle)]
-		#[pallet::weight_of_authorize(T::WeightInfo::authorize_settle())]
 		pub fn settle(
 			origin: OriginFor<T>,
 			lease: LeaseId,
 			max_rounds: u32,
 		) -> DispatchResultWithPostInfo {
-			if ensure_authorized(origin.clone()).is_err() {
-				ensure_signed(origin)?;
-			}
+			ensure_signed(origin)?;
 			let settled = Self::do_settle(lease, Self::settle_limit(max_rounds))?;
 			Ok(Some(T::WeightInfo::settle(settled)).into())
 		}
@@ -873,6 +869,34 @@ pub mod pallet {
 		///   [`Error::RoundNotEnded`], [`Error::NoRecord`], [`Error::NotFraud`],
 		///   [`Error::NoSyncKey`], [`Error::BadNoteSignature`]; and the registry's error if it
 		///   cannot slash the provider (it withdrew and its bond is gone).
+		/// Settle a lease's due rounds from round `from`, fee-free: what a provider's node sends
+		/// so that its leases' records never fill up (`TooManyPendingRecords`).
+		///
+		/// - Origin: none. A general transaction with no signer that pays no fee, let through by
+		///   `#[pallet::authorize]` while `from` is the lease's first unsettled round and it is due
+		///   (one per lease and round in the pool: each one names the state it settles from, so no
+		///   two are the same transaction, and each settles at least one round, a round the
+		///   consumer paid for).
+		/// - Effect: as `settle` with `MaxSettlePerCall` rounds. Charged for the rounds it settled.
+		/// - Events: [`Event::RoundSettled`] for each round, [`Event::PayoutUnpayable`] for a
+		///   provider that cannot receive.
+		/// - Errors: [`Error::UnknownLease`], [`Error::AlreadySettled`],
+		///   [`Error::NothingToSettle`]. The same check runs in the pool.
+		#[pallet::call_index(10)]
+		#[pallet::weight(T::WeightInfo::settle(T::MaxSettlePerCall::get()))]
+		#[pallet::authorize(Pallet::<T>::authorize_settle_from)]
+		#[pallet::weight_of_authorize(T::WeightInfo::authorize_settle())]
+		pub fn settle_from(
+			origin: OriginFor<T>,
+			lease: LeaseId,
+			from: RoundIndex,
+		) -> DispatchResultWithPostInfo {
+			ensure_authorized(origin)?;
+			Self::check_settle_from(lease, from)?;
+			let settled = Self::do_settle(lease, T::MaxSettlePerCall::get())?;
+			Ok(Some(T::WeightInfo::settle(settled)).into())
+		}
+
 		#[pallet::call_index(9)]
 		#[pallet::weight(T::WeightInfo::report_usage_fraud())]
 		pub fn report_usage_fraud(

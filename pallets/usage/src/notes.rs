@@ -122,7 +122,9 @@ impl<T: Config> Pallet<T> {
 	fn invalid(error: &Error<T>) -> TransactionValidityError {
 		let invalid = match error {
 			Error::<T>::RoundNotEnded | Error::<T>::NothingToSettle => InvalidTransaction::Future,
-			Error::<T>::RoundSettled | Error::<T>::AlreadyReceipted => InvalidTransaction::Stale,
+			Error::<T>::RoundSettled |
+			Error::<T>::AlreadyReceipted |
+			Error::<T>::AlreadySettled => InvalidTransaction::Stale,
 			Error::<T>::BadNoteSignature | Error::<T>::BadReceipt => InvalidTransaction::BadProof,
 			// The error's index in the pallet's `Error` (its first encoded byte).
 			other => InvalidTransaction::Custom(
@@ -215,11 +217,11 @@ impl<T: Config> Pallet<T> {
 			}
 			for booking in ProviderLeases::<T>::get(&provider) {
 				let Some(lease) = Leases::<T>::get(booking.lease) else { continue };
-				// The rounds a record still pays for: ended, not settled, and within the dispute
-				// window (older ones are due, and settle as soon as anyone asks).
-				let recent = now.saturating_sub(T::DisputeWindow::get().saturating_add(1));
-				let first = lease.settled_to.max(lease.start_round).max(recent);
-				let last = now.min(lease.end_round);
+				// The rounds a record still pays for: ended and not settled, the oldest first, at
+				// most as many as a lease keeps records of and the rounds not due yet.
+				let first = lease.settled_to.max(lease.start_round);
+				let scan = T::MaxPendingRecords::get().saturating_add(T::DisputeWindow::get());
+				let last = now.min(lease.end_round).min(first.saturating_add(scan));
 				let mut round = first;
 				let mut unrecorded_due = false;
 				while round < last {
@@ -229,12 +231,11 @@ impl<T: Config> Pallet<T> {
 					round = round.saturating_add(1);
 				}
 				// Settling makes room for the records of the rounds to come; but not before the
-				// node's receipt of a due round is in, which settling would pass over.
-				if Self::is_due(&lease, now) && !unrecorded_due {
-					let call = Call::settle {
-						lease: booking.lease,
-						max_rounds: T::MaxSettlePerCall::get(),
-					};
+				// node's receipt of a due round is in, which settling would pass over, unless
+				// there is no room for it (then nothing could record anything any more).
+				let room = lease.records.len() < T::MaxPendingRecords::get() as usize;
+				if Self::is_due(&lease, now) && !(unrecorded_due && room) {
+					let call = Call::settle_from { lease: booking.lease, from: lease.settled_to };
 					Self::submit(call, booking.lease, "settlement");
 				}
 			}
@@ -252,21 +253,28 @@ impl<T: Config> Pallet<T> {
 		lease.settled_to < lease.end_round && Self::is_round_due(lease.settled_to, now)
 	}
 
-	/// The pool's check of a fee-free settlement: valid while the lease has a round due, one per
-	/// lease and settlement state. Anyone may send one: each settles at least one round of a
-	/// lease (a round paid for), so there are never more of them than lease rounds.
-	pub fn authorize_settle(
+	/// Whether lease `id` may be settled fee-free from round `from`: `from` is its first unsettled
+	/// round, and it is due.
+	pub fn check_settle_from(id: LeaseId, from: RoundIndex) -> Result<(), Error<T>> {
+		let lease = Leases::<T>::get(id).ok_or(Error::<T>::UnknownLease)?;
+		ensure!(lease.settled_to == from, Error::<T>::AlreadySettled);
+		ensure!(Self::is_due(&lease, T::RoundClock::current_round()), Error::<T>::NothingToSettle);
+		Ok(())
+	}
+
+	/// The pool's check of a fee-free settlement: valid while `from` is the lease's first
+	/// unsettled round and it is due, one per lease and round. Anyone may send one: each settles
+	/// at least one round of a lease (a round paid for), so there are never more of them than
+	/// lease rounds, and each names the state it settles from, so no two are the same bytes.
+	pub fn authorize_settle_from(
 		_source: TransactionSource,
 		id: &LeaseId,
-		_max_rounds: &u32,
+		from: &RoundIndex,
 	) -> TransactionValidityWithRefund {
-		let lease = Leases::<T>::get(id).ok_or_else(|| Self::invalid(&Error::<T>::UnknownLease))?;
-		if !Self::is_due(&lease, T::RoundClock::current_round()) {
-			return Err(Self::invalid(&Error::<T>::NothingToSettle))
-		}
+		Self::check_settle_from(*id, *from).map_err(|error| Self::invalid(&error))?;
 		let validity = ValidTransaction::with_tag_prefix(SETTLE_TAG_PREFIX)
 			.priority(T::RecordPriority::get())
-			.and_provides((*id, lease.settled_to))
+			.and_provides((*id, *from))
 			.longevity(16)
 			.propagate(true)
 			.build()?;

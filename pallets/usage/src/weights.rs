@@ -70,8 +70,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `533`
 		//  Estimated: `3734`
-		// Minimum execution time: 11_978_000 picoseconds.
-		Weight::from_parts(12_719_000, 3734)
+		// Minimum execution time: 11_918_000 picoseconds.
+		Weight::from_parts(13_030_000, 3734)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -105,8 +105,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `4479`
 		//  Estimated: `7944`
-		// Minimum execution time: 96_074_000 picoseconds.
-		Weight::from_parts(99_148_000, 7944)
+		// Minimum execution time: 95_903_000 picoseconds.
+		Weight::from_parts(102_634_000, 7944)
 			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -120,8 +120,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1174`
 		//  Estimated: `4088`
-		// Minimum execution time: 16_805_000 picoseconds.
-		Weight::from_parts(17_797_000, 4088)
+		// Minimum execution time: 16_725_000 picoseconds.
+		Weight::from_parts(18_197_000, 4088)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -151,10 +151,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `SyncAttestation::Leaderboard` (`max_values`: None, `max_size`: Some(4814), added: 7289, mode: `MaxEncodedLen`)
 	fn record_usage_with_receipt() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `6989`
+		//  Measured:  `6988`
 		//  Estimated: `8799`
-		// Minimum execution time: 173_740_000 picoseconds.
-		Weight::from_parts(178_958_000, 8799)
+		// Minimum execution time: 175_553_000 picoseconds.
+		Weight::from_parts(189_865_000, 8799)
 			.saturating_add(T::DbWeight::get().reads(14_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
@@ -180,10 +180,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `SyncAttestation::Leaderboard` (`max_values`: None, `max_size`: Some(4814), added: 7289, mode: `MaxEncodedLen`)
 	fn submit_receipt() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `6552`
+		//  Measured:  `6553`
 		//  Estimated: `8799`
-		// Minimum execution time: 164_567_000 picoseconds.
-		Weight::from_parts(168_573_000, 8799)
+		// Minimum execution time: 166_390_000 picoseconds.
+		Weight::from_parts(177_686_000, 8799)
 			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
@@ -195,8 +195,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `908`
 		//  Estimated: `4088`
-		// Minimum execution time: 11_958_000 picoseconds.
-		Weight::from_parts(12_749_000, 4088)
+		// Minimum execution time: 12_088_000 picoseconds.
+		Weight::from_parts(13_420_000, 4088)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -225,10 +225,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `6258 + n * (22 ±0)`
 		//  Estimated: `8799 + n * (22 ±0)`
-		// Minimum execution time: 120_541_000 picoseconds.
-		Weight::from_parts(41_243_404, 8799)
-			// Standard Error: 26_145
-			.saturating_add(Weight::from_parts(85_950_275, 0).saturating_mul(n.into()))
+		// Minimum execution time: 120_000_000 picoseconds.
+		Weight::from_parts(41_699_424, 8799)
+			// Standard Error: 30_633
+			.saturating_add(Weight::from_parts(88_368_478, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
 			.saturating_add(Weight::from_parts(0, 22).saturating_mul(n.into()))
@@ -249,8 +249,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `3592`
 		//  Estimated: `5077`
-		// Minimum execution time: 62_594_000 picoseconds.
-		Weight::from_parts(65_448_000, 5077)
+		// Minimum execution time: 63_675_000 picoseconds.
+		Weight::from_parts(66_680_000, 5077)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -283,10 +283,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `9858 + n * (22 ±0)`
 		//  Estimated: `9933 + n * (154 ±36)`
-		// Minimum execution time: 32_028_000 picoseconds.
-		Weight::from_parts(61_736_758, 9933)
-			// Standard Error: 180_566
-			.saturating_add(Weight::from_parts(90_244_596, 0).saturating_mul(n.into()))
+		// Minimum execution time: 33_470_000 picoseconds.
+		Weight::from_parts(60_665_687, 9933)
+			// Standard Error: 67_478
+			.saturating_add(Weight::from_parts(88_310_591, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
 			.saturating_add(Weight::from_parts(0, 154).saturating_mul(n.into()))
@@ -305,8 +305,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1449`
 		//  Estimated: `4914`
-		// Minimum execution time: 116_645_000 picoseconds.
-		Weight::from_parts(119_719_000, 4914)
+		// Minimum execution time: 121_062_000 picoseconds.
+		Weight::from_parts(123_916_000, 4914)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 	}
 	/// Storage: `Usage::Leases` (r:1 w:0)
@@ -317,8 +317,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `556`
 		//  Estimated: `4088`
-		// Minimum execution time: 6_090_000 picoseconds.
-		Weight::from_parts(6_539_000, 4088)
+		// Minimum execution time: 6_169_000 picoseconds.
+		Weight::from_parts(6_791_000, 4088)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 	}
 	/// Storage: `Usage::Leases` (r:1 w:1)
@@ -349,10 +349,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `SyncAttestation::Leaderboard` (`max_values`: None, `max_size`: Some(4814), added: 7289, mode: `MaxEncodedLen`)
 	fn record_receipted() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `7187`
-		//  Estimated: `10652`
-		// Minimum execution time: 214_622_000 picoseconds.
-		Weight::from_parts(219_959_000, 10652)
+		//  Measured:  `7188`
+		//  Estimated: `10653`
+		// Minimum execution time: 213_780_000 picoseconds.
+		Weight::from_parts(227_602_000, 10653)
 			.saturating_add(T::DbWeight::get().reads(15_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
@@ -378,8 +378,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `2056`
 		//  Estimated: `8799`
-		// Minimum execution time: 123_696_000 picoseconds.
-		Weight::from_parts(128_062_000, 8799)
+		// Minimum execution time: 123_065_000 picoseconds.
+		Weight::from_parts(132_709_000, 8799)
 			.saturating_add(T::DbWeight::get().reads(11_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
@@ -394,7 +394,7 @@ impl WeightInfo for () {
 	/// Storage: `Usage::Prices` (r:0 w:1)
 	/// Proof: `Usage::Prices` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
 	fn set_prices() -> Weight {
-		Weight::from_parts(12_719_000, 3734)
+		Weight::from_parts(13_030_000, 3734)
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
@@ -425,7 +425,7 @@ impl WeightInfo for () {
 	/// Storage: `Usage::Leases` (r:0 w:1)
 	/// Proof: `Usage::Leases` (`max_values`: None, `max_size`: Some(623), added: 3098, mode: `MaxEncodedLen`)
 	fn open_lease() -> Weight {
-		Weight::from_parts(99_148_000, 7944)
+		Weight::from_parts(102_634_000, 7944)
 			.saturating_add(RocksDbWeight::get().reads(12_u64))
 			.saturating_add(RocksDbWeight::get().writes(6_u64))
 	}
@@ -436,7 +436,7 @@ impl WeightInfo for () {
 	/// Storage: `Resources::Providers` (r:1 w:0)
 	/// Proof: `Resources::Providers` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
 	fn record_usage() -> Weight {
-		Weight::from_parts(17_797_000, 4088)
+		Weight::from_parts(18_197_000, 4088)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
@@ -465,7 +465,7 @@ impl WeightInfo for () {
 	/// Storage: `SyncAttestation::Leaderboard` (r:1 w:1)
 	/// Proof: `SyncAttestation::Leaderboard` (`max_values`: None, `max_size`: Some(4814), added: 7289, mode: `MaxEncodedLen`)
 	fn record_usage_with_receipt() -> Weight {
-		Weight::from_parts(178_958_000, 8799)
+		Weight::from_parts(189_865_000, 8799)
 			.saturating_add(RocksDbWeight::get().reads(14_u64))
 			.saturating_add(RocksDbWeight::get().writes(8_u64))
 	}
@@ -490,7 +490,7 @@ impl WeightInfo for () {
 	/// Storage: `SyncAttestation::Leaderboard` (r:1 w:1)
 	/// Proof: `SyncAttestation::Leaderboard` (`max_values`: None, `max_size`: Some(4814), added: 7289, mode: `MaxEncodedLen`)
 	fn submit_receipt() -> Weight {
-		Weight::from_parts(168_573_000, 8799)
+		Weight::from_parts(177_686_000, 8799)
 			.saturating_add(RocksDbWeight::get().reads(12_u64))
 			.saturating_add(RocksDbWeight::get().writes(8_u64))
 	}
@@ -499,7 +499,7 @@ impl WeightInfo for () {
 	/// Storage: `Session::CurrentIndex` (r:1 w:0)
 	/// Proof: `Session::CurrentIndex` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
 	fn dispute() -> Weight {
-		Weight::from_parts(12_749_000, 4088)
+		Weight::from_parts(13_420_000, 4088)
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
@@ -525,8 +525,8 @@ impl WeightInfo for () {
 	/// Proof: `SyncAttestation::Leaderboard` (`max_values`: None, `max_size`: Some(4814), added: 7289, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 16]`.
 	fn settle(n: u32, ) -> Weight {
-		Weight::from_parts(41_243_404, 8799)
-			.saturating_add(Weight::from_parts(85_950_275, 0).saturating_mul(n.into()))
+		Weight::from_parts(41_699_424, 8799)
+			.saturating_add(Weight::from_parts(88_368_478, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(12_u64))
 			.saturating_add(RocksDbWeight::get().writes(8_u64))
 			.saturating_add(Weight::from_parts(0, 22).saturating_mul(n.into()))
@@ -544,7 +544,7 @@ impl WeightInfo for () {
 	/// Storage: `Usage::ProviderLeases` (r:1 w:1)
 	/// Proof: `Usage::ProviderLeases` (`max_values`: None, `max_size`: Some(1394), added: 3869, mode: `MaxEncodedLen`)
 	fn cancel_lease() -> Weight {
-		Weight::from_parts(65_448_000, 5077)
+		Weight::from_parts(66_680_000, 5077)
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}
@@ -574,8 +574,8 @@ impl WeightInfo for () {
 	/// Proof: `Usage::ProviderLeases` (`max_values`: None, `max_size`: Some(1394), added: 3869, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[0, 16]`.
 	fn close_lease(n: u32, ) -> Weight {
-		Weight::from_parts(61_736_758, 9933)
-			.saturating_add(Weight::from_parts(90_244_596, 0).saturating_mul(n.into()))
+		Weight::from_parts(60_665_687, 9933)
+			.saturating_add(Weight::from_parts(88_310_591, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(12_u64))
 			.saturating_add(RocksDbWeight::get().writes(8_u64))
 			.saturating_add(Weight::from_parts(0, 154).saturating_mul(n.into()))
@@ -591,7 +591,7 @@ impl WeightInfo for () {
 	/// Storage: `System::BlockHash` (r:1 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	fn authorize_record_receipted() -> Weight {
-		Weight::from_parts(119_719_000, 4914)
+		Weight::from_parts(123_916_000, 4914)
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 	}
 	/// Storage: `Usage::Leases` (r:1 w:0)
@@ -599,7 +599,7 @@ impl WeightInfo for () {
 	/// Storage: `Session::CurrentIndex` (r:1 w:0)
 	/// Proof: `Session::CurrentIndex` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
 	fn authorize_settle() -> Weight {
-		Weight::from_parts(6_539_000, 4088)
+		Weight::from_parts(6_791_000, 4088)
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 	}
 	/// Storage: `Usage::Leases` (r:1 w:1)
@@ -629,7 +629,7 @@ impl WeightInfo for () {
 	/// Storage: `SyncAttestation::Leaderboard` (r:1 w:1)
 	/// Proof: `SyncAttestation::Leaderboard` (`max_values`: None, `max_size`: Some(4814), added: 7289, mode: `MaxEncodedLen`)
 	fn record_receipted() -> Weight {
-		Weight::from_parts(219_959_000, 10652)
+		Weight::from_parts(227_602_000, 10653)
 			.saturating_add(RocksDbWeight::get().reads(15_u64))
 			.saturating_add(RocksDbWeight::get().writes(8_u64))
 	}
@@ -652,7 +652,7 @@ impl WeightInfo for () {
 	/// Storage: `Resources::Candidates` (r:1 w:1)
 	/// Proof: `Resources::Candidates` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
 	fn report_usage_fraud() -> Weight {
-		Weight::from_parts(128_062_000, 8799)
+		Weight::from_parts(132_709_000, 8799)
 			.saturating_add(RocksDbWeight::get().reads(11_u64))
 			.saturating_add(RocksDbWeight::get().writes(8_u64))
 	}

@@ -439,10 +439,12 @@ parameter_types! {
 	/// A provider whose own node's note shows it recorded more than it metered loses a fifth of
 	/// its bond, as for storage fraud.
 	pub const UsageFraudSlash: Perbill = Perbill::from_percent(20);
-	/// Below every fee-paying transaction (whose priority is at least the transactions a block
-	/// could hold of its kind): a provider node's free records and settlements never displace a
-	/// paying transaction; they wait, and the node sends them again each block.
-	pub const RecordPriority: TransactionPriority = 1;
+	/// Above fee-paying transactions (whose priority is about the transactions a block could hold
+	/// of their kind, more with a tip) and below attestations: a receipted round must be recorded
+	/// before it settles, so filling blocks with paying transactions must not keep a provider's
+	/// records out. Free records and settlements cannot crowd blocks in turn: each is one round of
+	/// a lease, and the pool keeps one per lease and round.
+	pub const RecordPriority: TransactionPriority = TransactionPriority::MAX / 4;
 }
 
 /// The seconds in a round: a bandwidth lease of `u` Mbit/s may serve `u × 60` megabits a round.

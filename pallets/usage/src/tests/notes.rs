@@ -5,7 +5,7 @@ use super::*;
 use crate::{notes::RECORD_TAG_PREFIX, receipt_key, HeldReceipt, NoteOf, UsageReceipt};
 use codec::{Decode, Encode};
 use frame_support::{
-	dispatch::{GetDispatchInfo, Pays},
+	dispatch::Pays,
 	pallet_prelude::{InvalidTransaction, TransactionSource, TransactionValidityError},
 	traits::{Authorize, Hooks},
 };
@@ -364,44 +364,43 @@ fn a_fraud_without_a_bond_to_slash_still_corrects_the_record() {
 	});
 }
 
-/// What the pool's `authorize` says about a fee-free `settle`.
-fn settle_check(lease: LeaseId) -> TransactionValidityWithRefund {
-	let call = crate::Call::<Test>::settle { lease, max_rounds: 1 };
+/// What the pool's `authorize` says about a fee-free `settle_from`.
+fn settle_check(lease: LeaseId, from: RoundIndex) -> TransactionValidityWithRefund {
+	let call = crate::Call::<Test>::settle_from { lease, from };
 	call.authorize(TransactionSource::External).expect("an authorized call")
 }
 
 #[test]
-fn anyone_may_settle_a_due_round_fee_free_and_nothing_else() {
+fn anyone_may_settle_a_due_round_fee_free_from_where_it_stands_and_nothing_else() {
 	builder().build_and_execute(|| {
 		let id = storage_lease(2);
 		to_round(1 + DISPUTE_WINDOW);
 		// Round 1 is due once `DisputeWindow` rounds have passed since it ended.
-		assert_eq!(settle_check(id), Err(InvalidTransaction::Future.into()));
-		assert_eq!(settle_check(99), Err(custom(Error::<Test>::UnknownLease)));
+		assert_eq!(settle_check(id, 1), Err(InvalidTransaction::Future.into()));
+		assert_eq!(settle_check(99, 1), Err(custom(Error::<Test>::UnknownLease)));
+		assert_noop!(Usage::settle_from(authorized(), id, 1), Error::<Test>::NothingToSettle);
 		to_round(2 + DISPUTE_WINDOW);
-		let (validity, _) = settle_check(id).expect("due");
+		// Only from the first unsettled round: a settlement that settles nothing, which would
+		// hold the pool's tag against the real one, does not pass.
+		assert_eq!(settle_check(id, 0), Err(InvalidTransaction::Stale.into()));
+		assert_eq!(settle_check(id, 2), Err(InvalidTransaction::Stale.into()));
+		let (validity, _) = settle_check(id, 1).expect("due");
 		assert_eq!(validity.provides, vec![(crate::notes::SETTLE_TAG_PREFIX, (id, 1u32)).encode()]);
-		assert_ok!(Usage::settle(authorized(), id, 1));
+		assert_ok!(Usage::settle_from(authorized(), id, 1));
 		assert_eq!(lease(id).settled_to, 2);
-		// The next state is another tag; once nothing is due, nothing passes.
+		// The same transaction again is stale: the next one names round 2.
+		assert_eq!(settle_check(id, 1), Err(InvalidTransaction::Stale.into()));
+		assert_noop!(Usage::settle_from(authorized(), id, 1), Error::<Test>::AlreadySettled);
 		to_round(3 + DISPUTE_WINDOW);
-		let (validity, _) = settle_check(id).expect("due");
-		assert_eq!(validity.provides, vec![(crate::notes::SETTLE_TAG_PREFIX, (id, 2u32)).encode()]);
+		assert!(settle_check(id, 2).is_ok());
+		// `settle` stays a signed call.
+		assert_noop!(Usage::settle(authorized(), id, 1), sp_runtime::DispatchError::BadOrigin);
 		assert_ok!(Usage::settle(signed(CHARLIE), id, 1));
-		assert_eq!(settle_check(id), Err(InvalidTransaction::Future.into()));
-		assert_noop!(Usage::settle(authorized(), id, 1), Error::<Test>::NothingToSettle);
-	});
-}
-
-#[test]
-fn the_fraud_report_weight_is_charged_only_for_a_failed_proof() {
-	builder().build_and_execute(|| {
-		let n = note(0, 1, 1);
-		let call = crate::Call::<Test>::report_usage_fraud {
-			note: n,
-			signature: note_signature(ALICE, &n),
-		};
-		assert_eq!(call.get_dispatch_info().pays_fee, Pays::Yes);
+		assert_eq!(settle_check(id, 3), Err(InvalidTransaction::Future.into()));
+		assert_noop!(
+			Usage::settle_from(signed(CHARLIE), id, 3),
+			sp_runtime::DispatchError::BadOrigin
+		);
 	});
 }
 
@@ -507,8 +506,8 @@ fn the_worker_settles_due_rounds_but_not_over_a_receipt_it_has_yet_to_record() {
 		let (note, receipt, signature) = submitted(&pool)[0].clone();
 		assert_ok!(Usage::record_receipted(authorized(), note, receipt, signature));
 		Usage::offchain_worker(2);
-		assert_eq!(calls(&pool), vec!["record_receipted", "settle"]);
-		assert_ok!(Usage::settle(authorized(), id, MAX_SETTLE_PER_CALL));
+		assert_eq!(calls(&pool), vec!["record_receipted", "settle_from"]);
+		assert_ok!(Usage::settle_from(authorized(), id, 1));
 		assert_eq!(lease(id).settled_to, 2);
 	});
 }
@@ -520,7 +519,7 @@ fn calls(pool: &impl Fn() -> Vec<Vec<u8>>) -> Vec<&'static str> {
 		.map(|tx| Extrinsic::decode(&mut &tx[..]).expect("an extrinsic"))
 		.map(|xt| match xt.function {
 			RuntimeCall::Usage(crate::Call::record_receipted { .. }) => "record_receipted",
-			RuntimeCall::Usage(crate::Call::settle { .. }) => "settle",
+			RuntimeCall::Usage(crate::Call::settle_from { .. }) => "settle_from",
 			other => panic!("unexpected {other:?}"),
 		})
 		.collect()
