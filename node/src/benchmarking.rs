@@ -3,19 +3,18 @@
 
 use std::{sync::Arc, time::Duration};
 
-use codec::Encode;
 use sc_cli::Result;
 use sc_client_api::BlockBackend;
-use sp_core::Pair;
 use sp_inherents::{InherentData, InherentDataProvider};
 use sp_keyring::Sr25519Keyring;
 use sp_runtime::{generic::Era, OpaqueExtrinsic, SaturatedConversion};
 
-use proof_of_sync_runtime::{
-	self as runtime, AccountId, Balance, BalancesCall, Runtime, SystemCall,
-};
+use proof_of_sync_runtime::{self as runtime, AccountId, Balance, BalancesCall, SystemCall};
 
-use crate::service::FullClient;
+use crate::{
+	service::FullClient,
+	transaction::{self, TxContext},
+};
 
 /// Builds `system.remark` transactions signed by Bob.
 pub struct RemarkBuilder {
@@ -88,45 +87,14 @@ fn signed_extrinsic(
 		.checked_next_power_of_two()
 		.map(|c| c / 2)
 		.unwrap_or(2) as u64;
-	let era = Era::mortal(period, info.best_number.saturated_into());
-
-	let tx_ext: runtime::TxExtension = (
-		frame_system::AuthorizeCall::<Runtime>::new(),
-		frame_system::CheckNonZeroSender::<Runtime>::new(),
-		frame_system::CheckSpecVersion::<Runtime>::new(),
-		frame_system::CheckTxVersion::<Runtime>::new(),
-		frame_system::CheckGenesis::<Runtime>::new(),
-		frame_system::CheckEra::<Runtime>::from(era),
-		frame_system::CheckNonce::<Runtime>::from(nonce),
-		frame_system::CheckWeight::<Runtime>::new(),
-		pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(0),
-		frame_metadata_hash_extension::CheckMetadataHash::<Runtime>::new(false),
-		frame_system::WeightReclaim::<Runtime>::new(),
-	);
-	// What each extension adds to the signed payload without being in the transaction.
-	let implicit = (
-		(),
-		(),
-		runtime::VERSION.spec_version,
-		runtime::VERSION.transaction_version,
-		genesis_hash,
-		info.best_hash,
-		(),
-		(),
-		(),
-		None,
-		(),
-	);
-	let payload = runtime::SignedPayload::from_raw(call.clone(), tx_ext.clone(), implicit);
-	let signature = payload.using_encoded(|bytes| signer.sign(bytes));
-
-	let extrinsic = runtime::UncheckedExtrinsic::new_signed(
-		call,
-		AccountId::from(signer.public()).into(),
-		runtime::Signature::Sr25519(signature),
-		tx_ext,
-	);
-	Ok(extrinsic.into())
+	let tx = TxContext {
+		genesis: genesis_hash,
+		spec_version: runtime::VERSION.spec_version,
+		transaction_version: runtime::VERSION.transaction_version,
+		era: Era::mortal(period, info.best_number.saturated_into()),
+		birth_hash: info.best_hash,
+	};
+	Ok(transaction::signed_extrinsic(&signer, call, nonce, &tx).into())
 }
 
 /// Inherent data for `benchmark extrinsic`: a timestamp.

@@ -14,6 +14,7 @@ mod resources;
 mod rpc;
 mod service;
 mod sync_status;
+mod transaction;
 mod usage_client;
 
 fn main() -> sc_cli::Result<()> {

@@ -19,17 +19,21 @@ use sp_core::{
 };
 
 use super::{
-	chain::{cancel_lease_call, open_lease_call, signed_extrinsic, to_hex, DryRun, Lease, Rpc},
+	chain::{cancel_lease_call, open_lease_call, to_hex, DryRun, Lease, Rpc},
 	http::{post, HttpUrl},
 	state::{self, LeaseState, NoteRefusal, ObjectRecord, ReceiptRecord},
 	DownloadArgs, GetArgs, KeyArgs, OpenArgs, PutArgs, Result, UsageCmd, UsageError,
 };
-use crate::resources::{
-	lease_wire::{
-		megabits, ConsumerSigned, LeaseCall, LeaseRefusal, LeaseRequest, LeaseUsage, ReceiptTaken,
-		Stored, MAX_DOWNLOAD_BYTES, MAX_NOTES, MAX_OBJECT_BYTES, MAX_OBJECT_KEY_BYTES,
+use crate::{
+	resources::{
+		lease_wire::{
+			megabits, ConsumerSigned, LeaseCall, LeaseRefusal, LeaseRequest, LeaseUsage,
+			ReceiptTaken, Stored, MAX_DOWNLOAD_BYTES, MAX_NOTES, MAX_OBJECT_BYTES,
+			MAX_OBJECT_KEY_BYTES,
+		},
+		wire::{decode, CONTENT_TYPE},
 	},
-	wire::{decode, CONTENT_TYPE},
+	transaction::signed_extrinsic,
 };
 
 /// How long one request to the resource endpoint may take.
@@ -248,7 +252,7 @@ impl Client {
 	async fn submit(&mut self, call: RuntimeCall) -> Result<String> {
 		let nonce = self.rpc.next_nonce(&self.account).await?;
 		let tx = self.rpc.tx_context(self.genesis).await?;
-		let extrinsic = signed_extrinsic(&self.signer, call, nonce, &tx);
+		let extrinsic = signed_extrinsic(&self.signer, call, nonce, &tx).encode();
 		// A node that does not allow `system_dryRun` (an unsafe method) still takes the
 		// transaction; the dry run only gives an early, named error.
 		match self.rpc.dry_run(&extrinsic).await {
